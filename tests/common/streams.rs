@@ -1,0 +1,51 @@
+//! Reading change streams in tests, with a time limit so a bug fails instead of hanging.
+
+use std::time::Duration;
+
+use bson::{Bson, Document};
+use futures_util::StreamExt;
+use mongodb::change_stream::event::ResumeToken;
+use mongodb::change_stream::ChangeStream;
+
+/// The next `n` events, failing the test if they do not arrive within 10 s.
+pub async fn next_events(stream: &mut ChangeStream<Document>, n: usize) -> Vec<Document> {
+    let mut events = Vec::new();
+    let read = async {
+        while events.len() < n {
+            match stream.next().await {
+                Some(event) => events.push(event.expect("change stream error")),
+                None => break,
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("timed out waiting for change events");
+    events
+}
+
+/// Asserts that nothing more arrives within a short wait.
+pub async fn assert_quiet(stream: &mut ChangeStream<Document>) {
+    let more = tokio::time::timeout(Duration::from_millis(1500), stream.next_if_any()).await;
+    if let Ok(Ok(Some(event))) = more {
+        panic!("unexpected event: {event}");
+    }
+}
+
+pub fn op_types(events: &[Document]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|e| e.get_str("operationType").expect("operationType"))
+        .collect()
+}
+
+pub fn token_of(event: &Document) -> ResumeToken {
+    bson::from_bson(Bson::Document(
+        event.get_document("_id").expect("_id").clone(),
+    ))
+    .expect("token")
+}
+
+pub fn keys(doc: &Document) -> Vec<&str> {
+    doc.keys().map(String::as_str).collect()
+}
