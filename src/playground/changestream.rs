@@ -276,7 +276,7 @@ pub fn read(
             }
             let invalidate = token.from_invalidate;
             if let Some(out) = transform(&cursor.spec.pipeline, event)? {
-                bytes += bson::to_vec(&out).map(|v| v.len()).unwrap_or(0);
+                bytes += super::values::bson_size(&out);
                 events.push(out);
             }
             cursor.position = token;

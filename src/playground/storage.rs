@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use bson::{doc, spec::BinarySubtype, Binary, Bson, Document};
 use indexmap::IndexMap;
 
-use super::values::to_i64;
+use super::values::{bson_size, to_i64};
 
 /// A `db.coll` name; `coll` is `None` for a whole database (dropDatabase).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,7 +62,9 @@ impl IdKey {
             },
             other => other.clone(),
         };
-        IdKey(bson::to_vec(&doc! { "": normalized }).unwrap_or_default())
+        let mut bytes = Vec::new();
+        let _ = doc! { "": normalized }.to_writer(&mut bytes);
+        IdKey(bytes)
     }
 }
 
@@ -103,10 +105,7 @@ impl Collection {
     }
 
     pub fn size_bytes(&self) -> u64 {
-        self.docs
-            .values()
-            .map(|d| bson::to_vec(d).map(|v| v.len() as u64).unwrap_or(0))
-            .sum()
+        self.docs.values().map(|d| bson_size(d) as u64).sum()
     }
 }
 

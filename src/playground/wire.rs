@@ -157,35 +157,46 @@ fn read_document(bytes: &[u8]) -> io::Result<(Document, usize)> {
     Ok((doc, size))
 }
 
-fn header(length: usize, request_id: i32, response_to: i32, op_code: i32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(length);
-    out.extend_from_slice(&(length as i32).to_le_bytes());
+/// A message with its header; `body` writes everything after the header.
+fn message(
+    request_id: i32,
+    response_to: i32,
+    op_code: i32,
+    body: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(&0i32.to_le_bytes()); // length, patched below
     out.extend_from_slice(&request_id.to_le_bytes());
     out.extend_from_slice(&response_to.to_le_bytes());
     out.extend_from_slice(&op_code.to_le_bytes());
-    out
+    body(&mut out)?;
+    let length = i32::try_from(out.len()).map_err(|_| invalid("reply too large"))?;
+    out[..4].copy_from_slice(&length.to_le_bytes());
+    Ok(out)
+}
+
+fn write_document(out: &mut Vec<u8>, doc: &Document) -> io::Result<()> {
+    doc.to_writer(out).map_err(|e| invalid(e.to_string()))
 }
 
 /// An OP_MSG reply: flags 0, one kind-0 section, no checksum.
 pub fn encode_msg(request_id: i32, response_to: i32, reply: &Document) -> io::Result<Vec<u8>> {
-    let body = bson::to_vec(reply).map_err(|e| invalid(e.to_string()))?;
-    let mut out = header(16 + 4 + 1 + body.len(), request_id, response_to, OP_MSG);
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.push(0);
-    out.extend_from_slice(&body);
-    Ok(out)
+    message(request_id, response_to, OP_MSG, |out| {
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.push(0);
+        write_document(out, reply)
+    })
 }
 
 /// An OP_REPLY with one document, the answer to a legacy OP_QUERY handshake.
 pub fn encode_reply(request_id: i32, response_to: i32, reply: &Document) -> io::Result<Vec<u8>> {
-    let body = bson::to_vec(reply).map_err(|e| invalid(e.to_string()))?;
-    let mut out = header(16 + 20 + body.len(), request_id, response_to, OP_REPLY);
-    out.extend_from_slice(&0i32.to_le_bytes()); // responseFlags
-    out.extend_from_slice(&0i64.to_le_bytes()); // cursorID
-    out.extend_from_slice(&0i32.to_le_bytes()); // startingFrom
-    out.extend_from_slice(&1i32.to_le_bytes()); // numberReturned
-    out.extend_from_slice(&body);
-    Ok(out)
+    message(request_id, response_to, OP_REPLY, |out| {
+        out.extend_from_slice(&0i32.to_le_bytes()); // responseFlags
+        out.extend_from_slice(&0i64.to_le_bytes()); // cursorID
+        out.extend_from_slice(&0i32.to_le_bytes()); // startingFrom
+        out.extend_from_slice(&1i32.to_le_bytes()); // numberReturned
+        write_document(out, reply)
+    })
 }
 
 pub async fn write_all<W: AsyncWrite + Unpin>(writer: &mut W, bytes: &[u8]) -> io::Result<()> {
@@ -199,14 +210,15 @@ mod tests {
     use bson::doc;
 
     fn msg_bytes(flags: u32, sections: &[u8], checksum: bool) -> Vec<u8> {
-        let extra = if checksum { 4 } else { 0 };
-        let mut out = header(16 + 4 + sections.len() + extra, 7, 0, OP_MSG);
-        out.extend_from_slice(&flags.to_le_bytes());
-        out.extend_from_slice(sections);
-        if checksum {
-            out.extend_from_slice(&[1, 2, 3, 4]);
-        }
-        out
+        message(7, 0, OP_MSG, |out| {
+            out.extend_from_slice(&flags.to_le_bytes());
+            out.extend_from_slice(sections);
+            if checksum {
+                out.extend_from_slice(&[1, 2, 3, 4]);
+            }
+            Ok(())
+        })
+        .unwrap()
     }
 
     #[tokio::test]

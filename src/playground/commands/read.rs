@@ -11,7 +11,7 @@ use crate::playground::error::{CmdResult, CommandError};
 use crate::playground::projection::Projection;
 use crate::playground::query::Filter;
 use crate::playground::state::{Cursor, State};
-use crate::playground::values::{compare, get_path};
+use crate::playground::values::{bson_size, compare, get_path};
 
 const DEFAULT_BATCH: usize = 101;
 /// Keeps a getMore reply well under the 48 MB message limit.
@@ -195,10 +195,6 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
         state.add_cursor(Cursor::Stream(Box::new(cursor)))
     };
     Ok(stream_reply("firstBatch", batch, id, &ns))
-}
-
-pub(super) fn bson_size(doc: &Document) -> usize {
-    bson::to_vec(doc).map(|v| v.len()).unwrap_or(0)
 }
 
 fn stream_reply(field: &str, batch: changestream::Batch, id: i64, ns: &str) -> Document {
