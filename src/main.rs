@@ -32,7 +32,12 @@ async fn serve_playground(args: PlaygroundArgs) -> ExitCode {
     let config = playground::Config {
         bind: args.bind,
         port: args.port,
-        ..playground::Config::default()
+        history: usize::try_from(args.history).unwrap_or(usize::MAX),
+        standalone: args.standalone,
+        workload: args.workload.then_some(playground::Workload {
+            rate: args.rate,
+            seed: args.seed,
+        }),
     };
     let server = match playground::start(config).await {
         Ok(server) => server,

@@ -6,6 +6,7 @@ mod changestream;
 mod commands;
 mod error;
 mod expr;
+mod failpoints;
 mod oplog;
 mod projection;
 mod query;
@@ -18,6 +19,7 @@ mod update;
 mod update_desc;
 mod values;
 mod wire;
+mod workload;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -28,6 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use commands::handshake::{SET_NAME, VERSION};
+pub use workload::Workload;
 
 /// Default number of oplog entries kept for resuming.
 pub const DEFAULT_HISTORY: usize = 1_000_000;
@@ -41,6 +44,8 @@ pub struct Config {
     pub history: usize,
     /// Report no replica set: change streams then fail as on a standalone mongod.
     pub standalone: bool,
+    /// Run the synthetic shop workload in the background.
+    pub workload: Option<Workload>,
 }
 
 impl Default for Config {
@@ -50,6 +55,7 @@ impl Default for Config {
             port: 0,
             history: DEFAULT_HISTORY,
             standalone: false,
+            workload: None,
         }
     }
 }
@@ -75,6 +81,9 @@ pub async fn start(config: Config) -> io::Result<Playground> {
         config.history,
     )));
     let (shutdown, stopped) = watch::channel(false);
+    if let Some(workload) = config.workload {
+        tokio::spawn(workload::run(shared.clone(), workload, stopped.clone()));
+    }
     let task = tokio::spawn(server::serve(listener, shared, stopped));
     Ok(Playground {
         addr,

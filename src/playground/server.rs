@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use super::commands;
 use super::error::CmdResult;
+use super::failpoints::Injected;
 use super::oplog::ts_key;
 use super::state::State;
 use super::wire::{self, Request};
@@ -90,7 +91,9 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
                 command,
                 more_to_come,
             } => {
-                let reply = handle(&shared, &command, connection_id).await;
+                let Some(reply) = handle(&shared, &command, connection_id).await else {
+                    break;
+                };
                 if more_to_come {
                     continue;
                 }
@@ -106,7 +109,10 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
                         .iter()
                         .any(|k| query.contains_key(*k));
                 let reply = if is_handshake {
-                    handle(&shared, &query, connection_id).await
+                    let Some(reply) = handle(&shared, &query, connection_id).await else {
+                        break;
+                    };
+                    reply
                 } else {
                     let error = super::error::CommandError::new(
                         352,
@@ -125,12 +131,19 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
     }
 }
 
-/// Runs a command and wraps its outcome in the reply envelope.
-async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Document {
-    let result = if command.keys().next().map(String::as_str) == Some("getMore") {
-        get_more(shared, command).await
-    } else {
-        shared.with_state(|state| commands::run(state, command, connection_id))
+/// Runs a command and wraps its outcome in the reply envelope; `None` when a fail point
+/// says to drop the connection instead.
+async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Option<Document> {
+    let name = command.keys().next().map(String::as_str).unwrap_or("");
+    let injected = shared.with_state(|state| {
+        let on_stream = name == "getMore" && state.is_stream_cursor(command.get("getMore"));
+        state.failpoints.intercept(name, on_stream)
+    });
+    let result = match injected {
+        Some(Injected::CloseConnection) => return None,
+        Some(Injected::Error(error)) => Err(error),
+        None if name == "getMore" => get_more(shared, command).await,
+        None => shared.with_state(|state| commands::run(state, command, connection_id)),
     };
     let mut reply = result.unwrap_or_else(|error| error.to_document());
     let cluster_time = shared.with_state(|state| state.last_ts());
@@ -145,7 +158,7 @@ async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Docu
             },
         },
     );
-    reply
+    Some(reply)
 }
 
 /// getMore, waiting on change streams until an event arrives or `maxTimeMS` passes.

@@ -7,6 +7,7 @@ use bson::{doc, Binary, DateTime, Document, Timestamp};
 
 use super::changestream::StreamCursor;
 use super::error::{CmdResult, CommandError};
+use super::failpoints::FailPoints;
 use super::oplog::{Clock, Entry, Op, Oplog};
 use super::storage::{Collection, Namespace, Storage};
 
@@ -34,6 +35,7 @@ pub struct State {
     pub oplog: Oplog,
     pub clock: Clock,
     pub cursors: HashMap<i64, Cursor>,
+    pub failpoints: FailPoints,
     next_cursor: i64,
 }
 
@@ -52,6 +54,7 @@ impl State {
             oplog: Oplog::new(history),
             clock: Clock::new(now_secs()),
             cursors: HashMap::new(),
+            failpoints: FailPoints::default(),
             next_cursor: 0x2a00_0000_0000,
         }
     }
@@ -71,6 +74,11 @@ impl State {
             op,
         });
         ts
+    }
+
+    pub fn is_stream_cursor(&self, id: Option<&bson::Bson>) -> bool {
+        let id = id.and_then(super::values::to_i64).unwrap_or(0);
+        matches!(self.cursors.get(&id), Some(Cursor::Stream(_)))
     }
 
     pub fn add_cursor(&mut self, cursor: Cursor) -> i64 {

@@ -44,6 +44,7 @@ pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResu
         "aggregate" => read::aggregate(state, command, db),
         "getMore" => get_more(state, command, false).map(|reply| reply.unwrap_or_default()),
         "killCursors" => read::kill_cursors(state, command),
+        "configureFailPoint" if db == "admin" => state.failpoints.configure(command),
         "" => Err(CommandError::failed_to_parse("empty command")),
         other => Err(CommandError::new(
             59,

@@ -1,0 +1,418 @@
+//! What mwatch shows best must be testable: images, expanded events, lost history,
+//! standalone servers and injected faults, all through the official driver.
+
+mod common;
+
+use bson::{doc, Bson, Document};
+use common::streams::{keys, next_events, op_types, token_of};
+use futures_util::StreamExt;
+use mongodb::options::{FullDocumentBeforeChangeType, FullDocumentType};
+use mongodb::Client;
+use mwatch::playground::{self, Config};
+
+fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
+    let labels = e.labels().iter().cloned().collect();
+    match *e.kind {
+        mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
+        other => panic!("not a command error: {other:?}"),
+    }
+}
+
+async fn admin(client: &Client, command: Document) {
+    client
+        .database("admin")
+        .run_command(command)
+        .await
+        .expect("admin command");
+}
+
+fn numbers(events: &[Document]) -> Vec<i32> {
+    events
+        .iter()
+        .map(|e| {
+            e.get_document("fullDocument")
+                .unwrap()
+                .get_i32("n")
+                .unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn pre_and_post_images_follow_the_collection_setting() {
+    let (_server, client) = common::setup().await;
+    let db = client.database("shop");
+    db.run_command(
+        doc! { "create": "orders", "changeStreamPreAndPostImages": { "enabled": true } },
+    )
+    .await
+    .unwrap();
+    let listed = db
+        .run_command(doc! { "listCollections": 1, "filter": { "name": "orders" } })
+        .await
+        .unwrap();
+    let info = &listed
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap()[0];
+    let options = info.as_document().unwrap().get_document("options").unwrap();
+    assert_eq!(
+        options
+            .get_document("changeStreamPreAndPostImages")
+            .unwrap(),
+        &doc! { "enabled": true }
+    );
+
+    let orders = db.collection::<Document>("orders");
+    let mut stream = orders
+        .watch()
+        .full_document(FullDocumentType::Required)
+        .full_document_before_change(FullDocumentBeforeChangeType::Required)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    orders
+        .insert_one(doc! { "_id": 1, "status": "new" })
+        .await
+        .unwrap();
+    orders
+        .update_one(doc! { "_id": 1 }, doc! { "$set": { "status": "paid" } })
+        .await
+        .unwrap();
+    orders.delete_one(doc! { "_id": 1 }).await.unwrap();
+    let events = next_events(&mut stream, 3).await;
+    let update = &events[1];
+    assert_eq!(
+        update.get_document("fullDocument").unwrap(),
+        &doc! { "_id": 1, "status": "paid" }
+    );
+    assert_eq!(
+        update.get_document("fullDocumentBeforeChange").unwrap(),
+        &doc! { "_id": 1, "status": "new" }
+    );
+    assert_eq!(keys(update).last(), Some(&"fullDocumentBeforeChange"));
+    assert_eq!(
+        events[2].get_document("fullDocumentBeforeChange").unwrap(),
+        &doc! { "_id": 1, "status": "paid" }
+    );
+}
+
+#[tokio::test]
+async fn missing_images_are_null_when_available_and_an_error_when_required() {
+    let (_server, client) = common::setup().await;
+    let plain = client.database("shop").collection::<Document>("plain");
+    plain.insert_one(doc! { "_id": 1, "v": 1 }).await.unwrap();
+    let mut lenient = plain
+        .watch()
+        .full_document_before_change(FullDocumentBeforeChangeType::WhenAvailable)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    // Opening with `required` succeeds; the error comes at iteration.
+    let mut strict = plain
+        .watch()
+        .full_document_before_change(FullDocumentBeforeChangeType::Required)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    plain
+        .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 2 } })
+        .await
+        .unwrap();
+    let events = next_events(&mut lenient, 1).await;
+    assert_eq!(events[0].get("fullDocumentBeforeChange"), Some(&Bson::Null));
+    let err = tokio::time::timeout(std::time::Duration::from_secs(10), strict.next())
+        .await
+        .expect("the error should surface")
+        .expect("the stream should not end")
+        .unwrap_err();
+    let (code, message, _) = command_error(err);
+    assert_eq!(code, 47);
+    assert!(message.starts_with("Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event"), "{message}");
+
+    // collMod turns images on for later writes.
+    client
+        .database("shop")
+        .run_command(
+            doc! { "collMod": "plain", "changeStreamPreAndPostImages": { "enabled": true } },
+        )
+        .await
+        .unwrap();
+    plain
+        .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 3 } })
+        .await
+        .unwrap();
+    let events = next_events(&mut lenient, 1).await;
+    assert_eq!(
+        events[0].get_document("fullDocumentBeforeChange").unwrap(),
+        &doc! { "_id": 1, "v": 2 }
+    );
+}
+
+#[tokio::test]
+async fn expanded_events_show_ddl_with_operation_descriptions() {
+    let (_server, client) = common::setup().await;
+    let db = client.database("shop");
+    let mut stream = db
+        .watch()
+        .show_expanded_events(true)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    let mut plain = db.watch().await.unwrap().with_type::<Document>();
+    db.run_command(doc! { "create": "items" }).await.unwrap();
+    db.run_command(
+        doc! { "createIndexes": "items", "indexes": [{ "key": { "sku": 1 }, "name": "sku_1" }] },
+    )
+    .await
+    .unwrap();
+    db.run_command(doc! { "dropIndexes": "items", "index": "sku_1" })
+        .await
+        .unwrap();
+    db.run_command(
+        doc! { "collMod": "items", "changeStreamPreAndPostImages": { "enabled": true } },
+    )
+    .await
+    .unwrap();
+    admin(
+        &client,
+        doc! { "renameCollection": "shop.items", "to": "shop.goods" },
+    )
+    .await;
+    db.collection::<Document>("goods")
+        .insert_one(doc! { "n": 1 })
+        .await
+        .unwrap();
+
+    let events = next_events(&mut stream, 6).await;
+    assert_eq!(
+        op_types(&events),
+        [
+            "create",
+            "createIndexes",
+            "dropIndexes",
+            "modify",
+            "rename",
+            "insert"
+        ]
+    );
+    assert_eq!(
+        keys(&events[0]),
+        [
+            "_id",
+            "operationType",
+            "clusterTime",
+            "collectionUUID",
+            "wallTime",
+            "ns",
+            "operationDescription"
+        ]
+    );
+    assert!(events[0]
+        .get_document("operationDescription")
+        .unwrap()
+        .contains_key("idIndex"));
+    let index = &events[1]
+        .get_document("operationDescription")
+        .unwrap()
+        .get_array("indexes")
+        .unwrap()[0];
+    assert_eq!(
+        index.as_document().unwrap().get_str("name").unwrap(),
+        "sku_1"
+    );
+    let modify = &events[3];
+    assert_eq!(
+        modify.get_document("operationDescription").unwrap(),
+        &doc! { "changeStreamPreAndPostImages": { "enabled": true } }
+    );
+    assert!(modify
+        .get_document("stateBeforeChange")
+        .unwrap()
+        .contains_key("collectionOptions"));
+    assert_eq!(
+        events[4].get_document("operationDescription").unwrap(),
+        &doc! { "to": { "db": "shop", "coll": "goods" } }
+    );
+    // Without showExpandedEvents only the rename and the insert are shown.
+    assert_eq!(
+        op_types(&next_events(&mut plain, 2).await),
+        ["rename", "insert"]
+    );
+}
+
+#[tokio::test]
+async fn resuming_before_the_kept_history_fails_with_history_lost() {
+    let server = playground::start(Config {
+        history: 5,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = common::client_for(&server.uri()).await;
+    let coll = client.database("h").collection::<Document>("c");
+    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    coll.insert_many((0..3).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    let first = next_events(&mut stream, 3).await.remove(0);
+    coll.insert_many((3..13).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+
+    let err = coll
+        .watch()
+        .resume_after(token_of(&first))
+        .await
+        .unwrap_err();
+    let (code, message, labels) = command_error(err);
+    assert_eq!(code, 286);
+    assert_eq!(
+        message,
+        "Resume of change stream was not possible, as the resume point may no longer be in the oplog."
+    );
+    assert!(labels.contains(&"NonResumableChangeStreamError".to_string()));
+    let old = first.get_timestamp("clusterTime").unwrap();
+    let err = coll.watch().start_at_operation_time(old).await.unwrap_err();
+    assert_eq!(command_error(err).0, 286);
+}
+
+#[tokio::test]
+async fn a_standalone_server_refuses_change_streams() {
+    let server = playground::start(Config {
+        standalone: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = common::client_for(&server.uri()).await;
+    let hello = client
+        .database("admin")
+        .run_command(doc! { "hello": 1 })
+        .await
+        .unwrap();
+    assert!(!hello.contains_key("setName"));
+    let coll = client.database("s").collection::<Document>("c");
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
+    let (code, message, _) = command_error(coll.watch().await.unwrap_err());
+    assert_eq!(code, 40573);
+    assert_eq!(
+        message,
+        "The $changeStream stage is only supported on replica sets"
+    );
+}
+
+/// Writes `range` while the stream is being failed, and checks every event arrives once.
+async fn survives_fault(fail_point: Document) {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("f").collection::<Document>("c");
+    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    coll.insert_many((0..5).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    assert_eq!(numbers(&next_events(&mut stream, 5).await), [0, 1, 2, 3, 4]);
+    admin(&client, fail_point).await;
+    for n in 5..10 {
+        coll.insert_one(doc! { "n": n }).await.unwrap();
+    }
+    assert_eq!(numbers(&next_events(&mut stream, 5).await), [5, 6, 7, 8, 9]);
+    coll.insert_one(doc! { "n": 10 }).await.unwrap();
+    assert_eq!(numbers(&next_events(&mut stream, 1).await), [10]);
+}
+
+#[tokio::test]
+async fn a_resumable_error_mid_stream_is_resumed_without_loss_or_repeats() {
+    survives_fault(doc! {
+        "configureFailPoint": "failGetMoreAfterCursorCheckout",
+        "mode": { "times": 1 },
+        "data": { "errorCode": 10107 },
+    })
+    .await;
+    survives_fault(doc! {
+        "configureFailPoint": "failCommand",
+        "mode": { "times": 2 },
+        "data": { "failCommands": ["getMore"], "errorCode": 6, "errorLabels": ["ResumableChangeStreamError"] },
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dropped_connection_mid_stream_is_resumed_without_loss_or_repeats() {
+    survives_fault(doc! {
+        "configureFailPoint": "failCommand",
+        "mode": { "times": 1 },
+        "data": { "failCommands": ["getMore"], "closeConnection": true },
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unlabelled_error_is_not_resumed() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("f").collection::<Document>("c");
+    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    admin(
+        &client,
+        doc! {
+            "configureFailPoint": "failCommand",
+            "mode": { "times": 1 },
+            "data": { "failCommands": ["getMore"], "errorCode": 6 },
+        },
+    )
+    .await;
+    let err = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+        .await
+        .expect("the error should surface")
+        .expect("the stream should not end")
+        .unwrap_err();
+    assert_eq!(command_error(err).0, 6);
+}
+
+#[tokio::test]
+async fn the_demo_workload_exercises_every_kind_of_change() {
+    let workload = playground::Workload {
+        rate: 2000.0,
+        seed: 7,
+    };
+    let server = playground::start(Config {
+        workload: Some(workload),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = common::client_for(&server.uri()).await;
+    let start = bson::Timestamp {
+        time: 0,
+        increment: 0,
+    };
+    let mut stream = client
+        .database("shop")
+        .watch()
+        .show_expanded_events(true)
+        .start_at_operation_time(start)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    let events = next_events(&mut stream, 1500).await;
+    let seen: std::collections::BTreeSet<&str> = op_types(&events).into_iter().collect();
+    for kind in [
+        "create",
+        "insert",
+        "update",
+        "replace",
+        "delete",
+        "createIndexes",
+        "rename",
+        "drop",
+    ] {
+        assert!(seen.contains(kind), "no {kind} among {seen:?}");
+    }
+    // Orders keep pre-images, so their updates can be diffed.
+    let orders = client
+        .database("shop")
+        .run_command(doc! { "listCollections": 1, "filter": { "name": "orders" } })
+        .await
+        .unwrap();
+    assert!(orders.to_string().contains("changeStreamPreAndPostImages"));
+}
