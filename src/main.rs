@@ -64,6 +64,15 @@ async fn serve_playground(args: PlaygroundArgs) -> ExitCode {
     );
     println!("  connect with:  {}", server.uri());
     println!("  or directly:   {}", server.direct_uri());
+    if args.workload {
+        println!(
+            "  workload:      a shop in database 'shop', {} operations/s (seed {})",
+            args.rate, args.seed
+        );
+    }
+    if args.standalone {
+        println!("  standalone:    no replica set; change streams are refused (code 40573)");
+    }
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     server.stop().await;
