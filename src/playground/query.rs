@@ -10,3 +10,12 @@ impl Filter {
         true
     }
 }
+pub struct ElementFilter(Bson);
+impl ElementFilter {
+    pub fn parse(c: &Bson) -> CmdResult<Self> {
+        Ok(ElementFilter(c.clone()))
+    }
+    pub fn matches(&self, v: &Bson) -> bool {
+        &self.0 == v
+    }
+}
