@@ -67,7 +67,7 @@ pub enum Op {
     },
     Update {
         id: Bson,
-        description: UpdateDescription,
+        description: Box<UpdateDescription>,
         /// Set only when the collection keeps pre- and post-images.
         images: Option<Images>,
     },
@@ -154,10 +154,6 @@ impl Oplog {
         self.entries.get(index)
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     pub fn contains(&self, ts: Timestamp) -> bool {
         self.get(self.position(ts))
             .is_some_and(|e| ts_key(e.ts) == ts_key(ts))
@@ -167,10 +163,6 @@ impl Oplog {
     pub fn is_lost(&self, ts: Timestamp) -> bool {
         self.lost_until
             .is_some_and(|lost| ts_key(ts) <= ts_key(lost))
-    }
-
-    pub fn last_ts(&self) -> Option<Timestamp> {
-        self.entries.back().map(|e| e.ts)
     }
 }
 
@@ -206,7 +198,7 @@ mod tests {
         for t in &times {
             log.push(entry(*t));
         }
-        assert_eq!(log.len(), 2);
+        assert_eq!(log.entries.len(), 2);
         assert!(log.is_lost(times[0]));
         assert!(!log.is_lost(times[1]));
         assert!(log.contains(times[2]));

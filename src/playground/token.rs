@@ -50,7 +50,7 @@ impl Token {
         }
     }
 
-    pub fn to_document(&self) -> Document {
+    pub fn to_document(self) -> Document {
         let kind = match self.kind {
             Kind::HighWaterMark => 0u8,
             Kind::Event => 128,

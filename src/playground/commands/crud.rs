@@ -123,7 +123,7 @@ fn change_document(
     } else {
         Op::Update {
             id,
-            description: describe(before, &after),
+            description: Box::new(describe(before, &after)),
             images: images.then(|| Images {
                 pre: before.clone(),
                 post: after,

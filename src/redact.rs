@@ -1,0 +1,84 @@
+//! Passwords never leave mwatch: every connection string or message that may contain one is
+//! passed through [`redact`] before it is shown, logged, recorded or saved.
+
+/// Replaces the password of every `mongodb://` / `mongodb+srv://` URI in `text` with `****`.
+/// The user name stays (it helps to know who is connected); a password with no URI around
+/// it cannot be recognised, so callers redact the URI before building messages from it.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = find_scheme(rest) {
+        let (before, uri_and_after) = rest.split_at(start);
+        out.push_str(before);
+        let scheme_len = uri_and_after.find("://").map_or(0, |i| i + 3);
+        let (scheme, after_scheme) = uri_and_after.split_at(scheme_len);
+        out.push_str(scheme);
+        // The authority ends at the first '/', '?', '#' or whitespace, but a password may hold
+        // any of those except whitespace, so the credentials end at the *last* '@' before it.
+        let authority_end = after_scheme
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(after_scheme.len());
+        let authority = &after_scheme[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let credentials = &authority[..at];
+                match credentials.find(':') {
+                    Some(colon) => {
+                        out.push_str(&credentials[..colon]);
+                        out.push_str(":****");
+                    }
+                    None => out.push_str(credentials),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after_scheme[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_scheme(text: &str) -> Option<usize> {
+    let plain = text.find("mongodb://");
+    let srv = text.find("mongodb+srv://");
+    match (plain, srv) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_passwords_and_keeps_the_rest() {
+        assert_eq!(
+            redact("mongodb://ann:s3cr3t@db1:27017,db2/?replicaSet=rs0"),
+            "mongodb://ann:****@db1:27017,db2/?replicaSet=rs0"
+        );
+        assert_eq!(
+            redact("mongodb+srv://ann:p%40ss@cluster0.example.net/app"),
+            "mongodb+srv://ann:****@cluster0.example.net/app"
+        );
+        assert_eq!(redact("mongodb://localhost:27017"), "mongodb://localhost:27017");
+        assert_eq!(redact("mongodb://ann@host/?authMechanism=X"), "mongodb://ann@host/?authMechanism=X");
+    }
+
+    #[test]
+    fn handles_passwords_with_reserved_characters_and_uris_inside_messages() {
+        let message = "failed to connect to mongodb://bob:a/b@c?d@host:1/x: timed out, retrying mongodb://bob:a/b@c?d@host:1/x";
+        let redacted = redact(message);
+        assert!(!redacted.contains("a/b@c?d"), "{redacted}");
+        assert_eq!(redacted.matches("bob:****@host:1/x").count(), 2, "{redacted}");
+        assert!(redacted.starts_with("failed to connect to "));
+        assert!(redacted.contains(": timed out, retrying "));
+    }
+
+    #[test]
+    fn leaves_text_without_uris_alone() {
+        assert_eq!(redact("no uri here: user:pass@host"), "no uri here: user:pass@host");
+        assert_eq!(redact(""), "");
+    }
+}
