@@ -1,19 +1,22 @@
-//! Command-line interface.
+//! Command-line interface (clap definitions).
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::source::{FullDocument, PreImage};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "mwatch",
     version,
-    about = "Explore MongoDB change streams in your terminal"
+    about = "Explore MongoDB change streams in your terminal",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
-    /// Watch an embedded playground replica set with a synthetic workload (no MongoDB needed).
-    #[arg(long)]
-    pub demo: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -23,6 +26,86 @@ pub struct Cli {
 pub enum Command {
     /// Serve the embedded playground (a single-node replica set `rs0`) until Ctrl-C.
     Playground(PlaygroundArgs),
+    /// Print a recording made with --record.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Connection string [default: $MONGODB_URI, else mongodb://localhost:27017].
+    pub uri: Option<String>,
+
+    /// What to watch: db.collection, db, or * for the whole deployment.
+    #[arg(long, value_name = "NS")]
+    pub ns: Option<String>,
+
+    /// Stages after $changeStream (JSON, relaxed JSON or mongosh syntax), or @FILE.
+    #[arg(long, value_name = "TEXT|@FILE")]
+    pub pipeline: Option<String>,
+
+    #[arg(long, value_name = "MODE")]
+    pub full_document: Option<FullDocument>,
+
+    /// fullDocumentBeforeChange.
+    #[arg(long, value_name = "MODE")]
+    pub pre_image: Option<PreImage>,
+
+    /// Also show DDL events (create, createIndexes, modify, ...).
+    #[arg(long)]
+    pub expanded_events: bool,
+
+    /// Resume after this token (its JSON, e.g. '{"_data": "82..."}').
+    #[arg(long, value_name = "TOKEN", conflicts_with = "start_at")]
+    pub resume: Option<String>,
+
+    /// Start at a time: RFC 3339, seconds:increment, or relative like -5m.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
+
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: Option<u32>,
+
+    /// Longest wait for new events per getMore, in milliseconds.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_await: Option<u64>,
+
+    /// Collation as JSON, e.g. '{locale: "en", strength: 2}'.
+    #[arg(long, value_name = "JSON")]
+    pub collation: Option<String>,
+
+    /// A comment attached to the change-stream commands (shows in the server's logs).
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+
+    /// Print events as JSON lines (relaxed Extended JSON) instead of the TUI.
+    #[arg(long)]
+    pub json: bool,
+
+    /// With --json: canonical Extended JSON.
+    #[arg(long, requires = "json")]
+    pub canonical: bool,
+
+    /// Append every received event to FILE (canonical Extended JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Watch an embedded playground with a synthetic workload (no MongoDB needed).
+    #[arg(long, conflicts_with = "uri")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A file written by --record.
+    pub file: PathBuf,
+
+    /// Print events as JSON lines (relaxed Extended JSON).
+    #[arg(long)]
+    pub json: bool,
+
+    /// With --json: canonical Extended JSON.
+    #[arg(long, requires = "json")]
+    pub canonical: bool,
 }
 
 #[derive(Debug, Args)]
@@ -36,7 +119,7 @@ pub struct PlaygroundArgs {
     pub bind: IpAddr,
 
     /// Oplog entries kept for resuming; older resume points fail with ChangeStreamHistoryLost.
-    #[arg(long, default_value_t = mwatch_history_default(), value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = history_default(), value_parser = clap::value_parser!(u64).range(1..))]
     pub history: u64,
 
     /// Behave as a standalone server (no replica set): change streams are refused.
@@ -65,6 +148,6 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     }
 }
 
-fn mwatch_history_default() -> u64 {
+fn history_default() -> u64 {
     crate::playground::DEFAULT_HISTORY as u64
 }

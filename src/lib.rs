@@ -1,2 +1,11 @@
 pub mod cli;
+pub mod event;
+pub mod format;
+pub mod headless;
+pub mod pipeline;
 pub mod playground;
+pub mod redact;
+pub mod setup;
+pub mod source;
+pub mod start_at;
+pub mod store;

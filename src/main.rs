@@ -1,8 +1,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mwatch::cli::{Cli, Command, PlaygroundArgs};
-use mwatch::playground;
+use mwatch::cli::{Cli, Command, PlaygroundArgs, WatchArgs};
+use mwatch::headless;
+use mwatch::source::connect::{connect, ConnectError};
+use mwatch::{playground, setup};
+
+const USAGE_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -15,17 +19,63 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Playground(args)) => runtime.block_on(serve_playground(args)),
-        None if cli.demo => {
-            println!("mwatch --demo: the TUI is coming soon. Meanwhile `mwatch playground` serves the embedded replica set.");
-            ExitCode::SUCCESS
+        Some(Command::Replay(args)) => {
+            if !args.json {
+                eprintln!(
+                    "mwatch replay: the TUI is coming soon; use --json to print the recording"
+                );
+                return ExitCode::from(USAGE_ERROR);
+            }
+            headless::replay(&args.file, args.canonical).exit_code()
         }
-        None => {
-            println!(
-                "mwatch: the change-stream viewer is coming soon; try `mwatch playground --help`."
-            );
-            ExitCode::SUCCESS
-        }
+        None => runtime.block_on(watch(cli.watch)),
     }
+}
+
+async fn watch(args: WatchArgs) -> ExitCode {
+    let spec = match setup::spec(&args) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("mwatch: {e}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    if !args.json {
+        eprintln!(
+            "mwatch: the TUI is not built yet; printing events as JSON lines (as with --json)"
+        );
+    }
+    // The demo's playground lives as long as this function.
+    let (uri, _demo) = if args.demo {
+        let config = playground::Config {
+            workload: Some(playground::Workload::default()),
+            ..playground::Config::default()
+        };
+        match playground::start(config).await {
+            Ok(server) => (server.uri(), Some(server)),
+            Err(e) => {
+                eprintln!("mwatch: cannot start the demo playground: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        (setup::uri(&args, std::env::var("MONGODB_URI").ok()), None)
+    };
+    let (client, deployment) = match connect(&uri).await {
+        Ok(connected) => connected,
+        Err(ConnectError::BadUri(message)) => {
+            eprintln!("mwatch: {message}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+        Err(ConnectError::Unreachable(message)) => {
+            eprintln!("mwatch: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
+    headless::watch(client, spec, args.canonical, args.record.as_deref())
+        .await
+        .exit_code()
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {

@@ -62,8 +62,14 @@ mod tests {
             redact("mongodb+srv://ann:p%40ss@cluster0.example.net/app"),
             "mongodb+srv://ann:****@cluster0.example.net/app"
         );
-        assert_eq!(redact("mongodb://localhost:27017"), "mongodb://localhost:27017");
-        assert_eq!(redact("mongodb://ann@host/?authMechanism=X"), "mongodb://ann@host/?authMechanism=X");
+        assert_eq!(
+            redact("mongodb://localhost:27017"),
+            "mongodb://localhost:27017"
+        );
+        assert_eq!(
+            redact("mongodb://ann@host/?authMechanism=X"),
+            "mongodb://ann@host/?authMechanism=X"
+        );
     }
 
     #[test]
@@ -71,14 +77,21 @@ mod tests {
         let message = "failed to connect to mongodb://bob:a/b@c?d@host:1/x: timed out, retrying mongodb://bob:a/b@c?d@host:1/x";
         let redacted = redact(message);
         assert!(!redacted.contains("a/b@c?d"), "{redacted}");
-        assert_eq!(redacted.matches("bob:****@host:1/x").count(), 2, "{redacted}");
+        assert_eq!(
+            redacted.matches("bob:****@host:1/x").count(),
+            2,
+            "{redacted}"
+        );
         assert!(redacted.starts_with("failed to connect to "));
         assert!(redacted.contains(": timed out, retrying "));
     }
 
     #[test]
     fn leaves_text_without_uris_alone() {
-        assert_eq!(redact("no uri here: user:pass@host"), "no uri here: user:pass@host");
+        assert_eq!(
+            redact("no uri here: user:pass@host"),
+            "no uri here: user:pass@host"
+        );
         assert_eq!(redact(""), "");
     }
 }

@@ -1,0 +1,228 @@
+//! A change event as mwatch keeps it: the raw BSON bytes as the server sent them, plus the few
+//! fields the event list needs, read tolerantly. Anything missing or odd (an unknown operation
+//! type, a server that is not quite MongoDB) is shown as it is, never an error.
+
+use bson::{DateTime, Document, RawBsonRef, RawDocument, RawDocumentBuf, Timestamp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OpType {
+    Insert,
+    Update,
+    Replace,
+    Delete,
+    Drop,
+    Rename,
+    DropDatabase,
+    Invalidate,
+    Create,
+    CreateIndexes,
+    DropIndexes,
+    Modify,
+    ShardCollection,
+    /// Any other (or missing) `operationType`; the raw event has the name.
+    Other,
+}
+
+impl OpType {
+    pub const ALL: [OpType; 14] = [
+        OpType::Insert,
+        OpType::Update,
+        OpType::Replace,
+        OpType::Delete,
+        OpType::Drop,
+        OpType::Rename,
+        OpType::DropDatabase,
+        OpType::Invalidate,
+        OpType::Create,
+        OpType::CreateIndexes,
+        OpType::DropIndexes,
+        OpType::Modify,
+        OpType::ShardCollection,
+        OpType::Other,
+    ];
+
+    pub fn from_name(name: &str) -> OpType {
+        OpType::ALL
+            .into_iter()
+            .find(|op| *op != OpType::Other && op.name() == name)
+            .unwrap_or(OpType::Other)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OpType::Insert => "insert",
+            OpType::Update => "update",
+            OpType::Replace => "replace",
+            OpType::Delete => "delete",
+            OpType::Drop => "drop",
+            OpType::Rename => "rename",
+            OpType::DropDatabase => "dropDatabase",
+            OpType::Invalidate => "invalidate",
+            OpType::Create => "create",
+            OpType::CreateIndexes => "createIndexes",
+            OpType::DropIndexes => "dropIndexes",
+            OpType::Modify => "modify",
+            OpType::ShardCollection => "shardCollection",
+            OpType::Other => "other",
+        }
+    }
+}
+
+/// One received event. Kept small: the bytes plus three extracted fields; everything else is
+/// read from the bytes when it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeEvent {
+    raw: Box<[u8]>,
+    op: OpType,
+    cluster_time: Option<Timestamp>,
+    wall_time: Option<DateTime>,
+}
+
+impl ChangeEvent {
+    pub fn from_raw(raw: RawDocumentBuf) -> ChangeEvent {
+        let doc: &RawDocument = &raw;
+        let op = match doc.get("operationType") {
+            Ok(Some(RawBsonRef::String(name))) => OpType::from_name(name),
+            _ => OpType::Other,
+        };
+        let cluster_time = match doc.get("clusterTime") {
+            Ok(Some(RawBsonRef::Timestamp(ts))) => Some(ts),
+            _ => None,
+        };
+        let wall_time = match doc.get("wallTime") {
+            Ok(Some(RawBsonRef::DateTime(dt))) => Some(dt),
+            _ => None,
+        };
+        ChangeEvent {
+            raw: raw.into_bytes().into_boxed_slice(),
+            op,
+            cluster_time,
+            wall_time,
+        }
+    }
+
+    pub fn from_document(doc: &Document) -> Option<ChangeEvent> {
+        RawDocumentBuf::from_document(doc)
+            .ok()
+            .map(ChangeEvent::from_raw)
+    }
+
+    pub fn raw(&self) -> &RawDocument {
+        // The bytes came from a RawDocumentBuf, so they are a well-framed document.
+        RawDocument::from_bytes(&self.raw).unwrap_or_else(|_| empty())
+    }
+
+    /// Size of the event in BSON bytes.
+    pub fn size(&self) -> usize {
+        self.raw.len()
+    }
+
+    pub fn op(&self) -> OpType {
+        self.op
+    }
+
+    /// The operation type as the server named it (also for unknown ones).
+    pub fn op_name(&self) -> &str {
+        match self.raw().get("operationType") {
+            Ok(Some(RawBsonRef::String(name))) => name,
+            _ => "?",
+        }
+    }
+
+    pub fn cluster_time(&self) -> Option<Timestamp> {
+        self.cluster_time
+    }
+
+    pub fn wall_time(&self) -> Option<DateTime> {
+        self.wall_time
+    }
+
+    /// `db.coll`, or `db` for database-level events.
+    pub fn namespace(&self) -> Option<String> {
+        let ns = self.raw().get_document("ns").ok()?;
+        let db = ns.get_str("db").ok()?;
+        Some(match ns.get_str("coll") {
+            Ok(coll) => format!("{db}.{coll}"),
+            Err(_) => db.to_string(),
+        })
+    }
+
+    pub fn document_key(&self) -> Option<&RawDocument> {
+        self.raw().get_document("documentKey").ok()
+    }
+
+    /// The event's `_id`: its resume token.
+    pub fn resume_token(&self) -> Option<Document> {
+        self.raw()
+            .get_document("_id")
+            .ok()
+            .and_then(|t| Document::try_from(t).ok())
+    }
+
+    pub fn to_document(&self) -> Option<Document> {
+        Document::try_from(self.raw()).ok()
+    }
+}
+
+fn empty() -> &'static RawDocument {
+    const EMPTY: [u8; 5] = [5, 0, 0, 0, 0];
+    RawDocument::from_bytes(&EMPTY).expect("the empty document is valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    fn event(doc: Document) -> ChangeEvent {
+        ChangeEvent::from_document(&doc).unwrap()
+    }
+
+    #[test]
+    fn extracts_the_summary_fields() {
+        let e = event(doc! {
+            "_id": { "_data": "82AB" },
+            "operationType": "update",
+            "clusterTime": Timestamp { time: 5, increment: 1 },
+            "wallTime": DateTime::from_millis(5000),
+            "ns": { "db": "shop", "coll": "orders" },
+            "documentKey": { "_id": 7 },
+        });
+        assert_eq!(e.op(), OpType::Update);
+        assert_eq!(
+            e.cluster_time(),
+            Some(Timestamp {
+                time: 5,
+                increment: 1
+            })
+        );
+        assert_eq!(e.wall_time(), Some(DateTime::from_millis(5000)));
+        assert_eq!(e.namespace().as_deref(), Some("shop.orders"));
+        assert_eq!(e.document_key().unwrap().get_i32("_id").unwrap(), 7);
+        assert_eq!(e.resume_token(), Some(doc! { "_data": "82AB" }));
+    }
+
+    #[test]
+    fn tolerates_odd_and_unknown_events() {
+        let e = event(
+            doc! { "operationType": "reshardCollection", "clusterTime": "not a timestamp", "ns": { "db": "x" } },
+        );
+        assert_eq!(e.op(), OpType::Other);
+        assert_eq!(e.op_name(), "reshardCollection");
+        assert_eq!(e.cluster_time(), None);
+        assert_eq!(e.namespace().as_deref(), Some("x"));
+        assert!(e.resume_token().is_none());
+        let bare = event(doc! {});
+        assert_eq!(
+            (bare.op(), bare.op_name(), bare.namespace()),
+            (OpType::Other, "?", None)
+        );
+    }
+
+    #[test]
+    fn every_known_name_round_trips() {
+        for op in OpType::ALL.into_iter().filter(|op| *op != OpType::Other) {
+            assert_eq!(OpType::from_name(op.name()), op);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Connecting to a deployment, learning what it is, and listing what can be watched.
+
+use std::time::Duration;
+
+use bson::{doc, Document};
+use futures_util::TryStreamExt;
+use mongodb::options::ClientOptions;
+use mongodb::Client;
+
+use crate::redact::redact;
+
+const SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the server says it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    /// The connection string with any password hidden.
+    pub uri: String,
+    pub version: Option<String>,
+    pub set_name: Option<String>,
+    pub mongos: bool,
+}
+
+impl std::fmt::Display for Deployment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.uri)?;
+        let kind = match (&self.set_name, self.mongos) {
+            (_, true) => "mongos".to_string(),
+            (Some(set), false) => format!("replica set {set}"),
+            (None, false) => "standalone".to_string(),
+        };
+        match &self.version {
+            Some(version) => write!(f, " ({kind}, MongoDB {version})"),
+            None => write!(f, " ({kind})"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectError {
+    /// The connection string itself is wrong (a usage error).
+    BadUri(String),
+    /// No server answered in time, or the handshake failed.
+    Unreachable(String),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::BadUri(message) | ConnectError::Unreachable(message) => {
+                f.write_str(message)
+            }
+        }
+    }
+}
+
+/// A driver error as one line a person can act on, with passwords removed.
+pub fn describe_error(error: &mongodb::error::Error) -> String {
+    let text = match error.kind.as_ref() {
+        mongodb::error::ErrorKind::Command(c) => {
+            format!("{} ({}): {}", c.code_name, c.code, c.message)
+        }
+        mongodb::error::ErrorKind::ServerSelection { message, .. } => selection_reason(message),
+        _ => error.to_string(),
+    };
+    redact(&text)
+}
+
+/// The driver's selection error lists the whole topology; the useful part is each server's
+/// error ("Connection refused", "failed to lookup address", ...).
+fn selection_reason(message: &str) -> String {
+    let reasons: Vec<&str> = message
+        .split("Error: ")
+        .skip(1)
+        .map(|part| {
+            part.split(", labels")
+                .next()
+                .unwrap_or(part)
+                .trim_start_matches("Kind: ")
+        })
+        .collect();
+    if reasons.is_empty() {
+        message.to_string()
+    } else {
+        reasons.join("; ")
+    }
+}
+
+/// Connects (app name `mwatch`, a few seconds to find a server) and asks what the server is.
+pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
+    let shown = redact(uri);
+    let mut options = ClientOptions::parse(uri).await.map_err(|e| {
+        ConnectError::BadUri(format!(
+            "invalid connection string '{shown}': {}",
+            describe_error(&e)
+        ))
+    })?;
+    options.app_name = Some("mwatch".to_string());
+    options
+        .server_selection_timeout
+        .get_or_insert(SELECTION_TIMEOUT);
+    options.connect_timeout.get_or_insert(SELECTION_TIMEOUT);
+    let timeout = options
+        .server_selection_timeout
+        .unwrap_or(SELECTION_TIMEOUT);
+    let hosts: Vec<String> = options.hosts.iter().map(|h| h.to_string()).collect();
+    let client =
+        Client::with_options(options).map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
+    let admin = client.database("admin");
+    let hello = admin.run_command(doc! { "hello": 1 }).await.map_err(|e| {
+        ConnectError::Unreachable(format!(
+            "cannot reach {} within {} s: {}",
+            hosts.join(","),
+            timeout.as_secs(),
+            describe_error(&e)
+        ))
+    })?;
+    // Some servers refuse buildInfo to unauthenticated users; the version is only shown.
+    let version = admin
+        .run_command(doc! { "buildInfo": 1 })
+        .await
+        .ok()
+        .and_then(|info| info.get_str("version").ok().map(str::to_string));
+    let deployment = Deployment {
+        uri: shown,
+        version,
+        set_name: hello.get_str("setName").ok().map(str::to_string),
+        mongos: hello.get_str("msg") == Ok("isdbgrid"),
+    };
+    Ok((client, deployment))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionInfo {
+    pub name: String,
+    pub view: bool,
+    /// `changeStreamPreAndPostImages` is enabled: updates and deletes carry pre-images.
+    pub images: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseInfo {
+    pub name: String,
+    pub collections: Vec<CollectionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listing {
+    Listed(Vec<DatabaseInfo>),
+    /// The user may not list namespaces (but may still watch one they name).
+    NotAllowed(String),
+}
+
+const UNAUTHORIZED: i32 = 13;
+
+fn is_unauthorized(error: &mongodb::error::Error) -> bool {
+    matches!(error.kind.as_ref(), mongodb::error::ErrorKind::Command(c) if c.code == UNAUTHORIZED)
+}
+
+/// Databases and their collections, skipping the internal `admin`, `config` and `local`.
+pub async fn list_namespaces(client: &Client) -> Result<Listing, String> {
+    let listed = client
+        .database("admin")
+        .run_command(doc! { "listDatabases": 1, "nameOnly": true, "authorizedDatabases": true })
+        .await;
+    let reply = match listed {
+        Ok(reply) => reply,
+        Err(e) if is_unauthorized(&e) => {
+            return Ok(Listing::NotAllowed(format!(
+                "not allowed to list databases ({}); type a namespace instead",
+                describe_error(&e)
+            )))
+        }
+        Err(e) => return Err(describe_error(&e)),
+    };
+    let names: Vec<String> = reply
+        .get_array("databases")
+        .map(|dbs| {
+            dbs.iter()
+                .filter_map(|d| d.as_document()?.get_str("name").ok().map(str::to_string))
+                .filter(|name| !["admin", "config", "local"].contains(&name.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut databases = Vec::new();
+    for name in names {
+        let collections = match list_collections(client, &name).await {
+            Ok(collections) => collections,
+            Err(e) if is_unauthorized(&e) => Vec::new(),
+            Err(e) => return Err(describe_error(&e)),
+        };
+        databases.push(DatabaseInfo { name, collections });
+    }
+    Ok(Listing::Listed(databases))
+}
+
+async fn list_collections(
+    client: &Client,
+    db: &str,
+) -> mongodb::error::Result<Vec<CollectionInfo>> {
+    let cursor = client
+        .database(db)
+        .run_cursor_command(doc! { "listCollections": 1, "authorizedCollections": true })
+        .await?;
+    let specs: Vec<Document> = cursor.try_collect().await?;
+    let mut collections: Vec<CollectionInfo> = specs
+        .iter()
+        .filter_map(|spec| {
+            let name = spec.get_str("name").ok()?;
+            let images = spec
+                .get_document("options")
+                .and_then(|o| o.get_document("changeStreamPreAndPostImages"))
+                .and_then(|o| o.get_bool("enabled"))
+                .unwrap_or(false);
+            Some(CollectionInfo {
+                name: name.to_string(),
+                view: spec.get_str("type") == Ok("view"),
+                images,
+            })
+        })
+        .filter(|c| !c.name.starts_with("system."))
+        .collect();
+    collections.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(collections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_errors_come_down_to_each_servers_reason() {
+        let message = "Server selection timeout: No available servers. Topology: { Type: Unknown, Servers: [ { Address: localhost:1, Type: Unknown, Error: Kind: I/O error: Connection refused (os error 111), labels: {} } ] }";
+        assert_eq!(
+            selection_reason(message),
+            "I/O error: Connection refused (os error 111)"
+        );
+        assert_eq!(selection_reason("something else"), "something else");
+    }
+}

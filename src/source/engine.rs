@@ -1,0 +1,408 @@
+//! The change-stream task. It owns the driver cursors and talks only through channels.
+//!
+//! A *reader* task per open stream pulls events and reports them with the resume token they
+//! reach (also during quiet periods, from the post-batch resume token). The *engine* forwards
+//! them in batches and handles control. A new pipeline or new options on the same scope open a
+//! new stream resuming from the last token forwarded, while the old stream's unread output is
+//! held back: once the new stream is open the old one is dropped, so nothing is lost or repeated;
+//! if the server refuses the new stream, the old one simply carries on.
+
+use std::time::Duration;
+
+use bson::{Bson, Document, RawDocumentBuf};
+use mongodb::change_stream::event::ResumeToken;
+use mongodb::change_stream::ChangeStream;
+use mongodb::options::{ChangeStreamOptions, Collation};
+use mongodb::Client;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::connect::describe_error;
+use super::{Control, FullDocument, PreImage, Scope, SourceMsg, Start, Status, WatchSpec};
+use crate::event::{ChangeEvent, OpType};
+
+/// Events forwarded in one message at most.
+const MAX_BATCH: usize = 1000;
+const HISTORY_LOST: i32 = 286;
+const NOT_A_REPLICA_SET: i32 = 40573;
+
+/// Starts the task; returns its control sender and its message receiver (bounded: a slow
+/// consumer slows reading instead of growing a queue).
+pub fn spawn(client: Client) -> (mpsc::Sender<Control>, mpsc::Receiver<SourceMsg>) {
+    let (control_tx, control_rx) = mpsc::channel(16);
+    let (out_tx, out_rx) = mpsc::channel(64);
+    tokio::spawn(run(client, control_rx, out_tx));
+    (control_tx, out_rx)
+}
+
+enum ReaderMsg {
+    Event(ChangeEvent),
+    /// No new events, but the stream's position moved on.
+    Quiet(Document),
+    Status(Status),
+}
+
+/// The open watch.
+struct Current {
+    id: u64,
+    spec: WatchSpec,
+    /// The last resume token forwarded to the consumer.
+    token: Option<Document>,
+    invalidated: bool,
+    rx: mpsc::Receiver<ReaderMsg>,
+    reader: JoinHandle<()>,
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Sender<SourceMsg>) {
+    let mut current: Option<Current> = None;
+    let mut paused = false;
+    loop {
+        tokio::select! {
+            command = control.recv() => match command {
+                None | Some(Control::Stop) => return,
+                Some(Control::Pause) => {
+                    paused = true;
+                    report(&out, current.as_ref(), Status::Paused).await;
+                }
+                Some(Control::Resume) => {
+                    paused = false;
+                    report(&out, current.as_ref(), Status::Live).await;
+                }
+                Some(Control::Watch { id, spec }) => {
+                    if current.is_none() {
+                        let _ = out.send(SourceMsg::Status { watch: id, status: Status::Connecting }).await;
+                    }
+                    let start = resolve_start(&spec, current.as_ref());
+                    match open(&client, &spec, &start).await {
+                        Ok(stream) => {
+                            let token = start_token(&start).or_else(|| stream.resume_token().and_then(token_document));
+                            current = Some(start_reader(&client, id, spec, stream, token));
+                            let _ = out.send(SourceMsg::Started { watch: id }).await;
+                            let status = if paused { Status::Paused } else { Status::Live };
+                            let _ = out.send(SourceMsg::Status { watch: id, status }).await;
+                        }
+                        Err(e) => {
+                            let _ = out.send(SourceMsg::Rejected { watch: id, error: explain(&e) }).await;
+                        }
+                    }
+                }
+            },
+            Some(first) = next_message(&mut current), if !paused => {
+                let Some(watch) = current.as_mut() else { continue };
+                if !forward(watch, first, &out).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The next message of the open watch; pending while there is none (or it has ended).
+async fn next_message(current: &mut Option<Current>) -> Option<ReaderMsg> {
+    if let Some(watch) = current {
+        if let Some(message) = watch.rx.recv().await {
+            return Some(message);
+        }
+    }
+    std::future::pending().await
+}
+
+async fn report(out: &mpsc::Sender<SourceMsg>, current: Option<&Current>, status: Status) {
+    if let Some(watch) = current {
+        let _ = out
+            .send(SourceMsg::Status {
+                watch: watch.id,
+                status,
+            })
+            .await;
+    }
+}
+
+/// Forwards `first` and whatever else is ready, events batched. Returns false when the
+/// consumer has gone.
+async fn forward(watch: &mut Current, first: ReaderMsg, out: &mpsc::Sender<SourceMsg>) -> bool {
+    let mut events = Vec::new();
+    let mut next = Some(first);
+    while let Some(message) = next.take() {
+        match message {
+            ReaderMsg::Event(event) => {
+                if let Some(token) = event.resume_token() {
+                    watch.token = Some(token);
+                }
+                watch.invalidated = event.op() == OpType::Invalidate;
+                events.push(event);
+            }
+            ReaderMsg::Quiet(token) => watch.token = Some(token),
+            ReaderMsg::Status(status) => {
+                if !flush(watch.id, &mut events, out).await {
+                    return false;
+                }
+                if out
+                    .send(SourceMsg::Status {
+                        watch: watch.id,
+                        status,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return false;
+                }
+            }
+        }
+        if events.len() < MAX_BATCH {
+            next = watch.rx.try_recv().ok();
+        }
+    }
+    flush(watch.id, &mut events, out).await
+}
+
+async fn flush(watch: u64, events: &mut Vec<ChangeEvent>, out: &mpsc::Sender<SourceMsg>) -> bool {
+    if events.is_empty() {
+        return true;
+    }
+    let events = std::mem::take(events);
+    out.send(SourceMsg::Events { watch, events }).await.is_ok()
+}
+
+/// Turns `Continue` into a concrete start: right after the current position on the same scope.
+fn resolve_start(spec: &WatchSpec, current: Option<&Current>) -> Start {
+    match (&spec.start, current) {
+        (Start::Continue, Some(watch)) if watch.spec.scope == spec.scope => match &watch.token {
+            Some(token) if watch.invalidated => Start::StartAfter(token.clone()),
+            Some(token) => Start::ResumeAfter(token.clone()),
+            None => Start::Now,
+        },
+        (Start::Continue, _) => Start::Now,
+        (start, _) => start.clone(),
+    }
+}
+
+fn start_token(start: &Start) -> Option<Document> {
+    match start {
+        Start::ResumeAfter(token) | Start::StartAfter(token) => Some(token.clone()),
+        _ => None,
+    }
+}
+
+fn token_document(token: ResumeToken) -> Option<Document> {
+    match bson::to_bson(&token).ok()? {
+        Bson::Document(doc) => Some(doc),
+        _ => None,
+    }
+}
+
+fn resume_token(token: &Document) -> mongodb::error::Result<ResumeToken> {
+    bson::from_bson(Bson::Document(token.clone()))
+        .map_err(|e| mongodb::error::Error::custom(e.to_string()))
+}
+
+/// Opens a change stream for `spec` starting at `start`.
+async fn open(
+    client: &Client,
+    spec: &WatchSpec,
+    start: &Start,
+) -> mongodb::error::Result<ChangeStream<RawDocumentBuf>> {
+    let mut options = ChangeStreamOptions::default();
+    options.full_document = spec.options.full_document.map(FullDocument::driver_option);
+    options.full_document_before_change = spec.options.pre_image.map(PreImage::driver_option);
+    options.show_expanded_events = spec.options.expanded_events.then_some(true);
+    options.batch_size = spec.options.batch_size;
+    options.max_await_time = spec.options.max_await;
+    options.comment = spec.options.comment.clone().map(Bson::String);
+    if let Some(collation) = &spec.options.collation {
+        let collation: Collation = bson::from_document(collation.clone())
+            .map_err(|e| mongodb::error::Error::custom(format!("invalid collation: {e}")))?;
+        options.collation = Some(collation);
+    }
+    match start {
+        Start::Now | Start::Continue => {}
+        Start::ResumeAfter(token) => options.resume_after = Some(resume_token(token)?),
+        Start::StartAfter(token) => options.start_after = Some(resume_token(token)?),
+        Start::AtTime(ts) => options.start_at_operation_time = Some(*ts),
+    }
+    let pipeline = spec.pipeline.clone();
+    let stream = match &spec.scope {
+        Scope::Deployment => {
+            client
+                .watch()
+                .pipeline(pipeline)
+                .with_options(options)
+                .await?
+        }
+        Scope::Database(db) => {
+            client
+                .database(db)
+                .watch()
+                .pipeline(pipeline)
+                .with_options(options)
+                .await?
+        }
+        Scope::Collection { db, coll } => {
+            client
+                .database(db)
+                .collection::<Document>(coll)
+                .watch()
+                .pipeline(pipeline)
+                .with_options(options)
+                .await?
+        }
+    };
+    Ok(stream.with_type::<RawDocumentBuf>())
+}
+
+fn error_code(error: &mongodb::error::Error) -> Option<i32> {
+    match error.kind.as_ref() {
+        mongodb::error::ErrorKind::Command(c) => Some(c.code),
+        _ => None,
+    }
+}
+
+/// The error as the user should read it, with the way out where there is one.
+pub fn explain(error: &mongodb::error::Error) -> String {
+    match error_code(error) {
+        Some(NOT_A_REPLICA_SET) => "change streams need a replica set, and this server is a standalone mongod. \
+            Make it a single-node replica set (restart mongod with --replSet rs0, then run rs.initiate() in mongosh), \
+            or try `mwatch --demo`."
+            .to_string(),
+        Some(HISTORY_LOST) => format!(
+            "history lost: the resume point is older than the oldest entry in the server's oplog ({})",
+            describe_error(error)
+        ),
+        _ => describe_error(error),
+    }
+}
+
+fn start_reader(
+    client: &Client,
+    id: u64,
+    spec: WatchSpec,
+    stream: ChangeStream<RawDocumentBuf>,
+    token: Option<Document>,
+) -> Current {
+    let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+    let reader = tokio::spawn(read(
+        client.clone(),
+        spec.clone(),
+        stream,
+        token.clone(),
+        tx,
+    ));
+    Current {
+        id,
+        spec,
+        token,
+        invalidated: false,
+        rx,
+        reader,
+    }
+}
+
+/// Errors worth retrying: the driver already resumed once on its own, so these are outages.
+fn is_transient(error: &mongodb::error::Error) -> bool {
+    use mongodb::error::ErrorKind;
+    error.contains_label("ResumableChangeStreamError")
+        || matches!(
+            error.kind.as_ref(),
+            ErrorKind::Io(_)
+                | ErrorKind::ConnectionPoolCleared { .. }
+                | ErrorKind::ServerSelection { .. }
+        )
+}
+
+/// Pulls events until the stream ends, reopening it from the last token after outages.
+async fn read(
+    client: Client,
+    spec: WatchSpec,
+    mut stream: ChangeStream<RawDocumentBuf>,
+    mut token: Option<Document>,
+    tx: mpsc::Sender<ReaderMsg>,
+) {
+    let mut invalidated = false;
+    loop {
+        let message = match stream.next_if_any().await {
+            Ok(Some(raw)) => {
+                let event = ChangeEvent::from_raw(raw);
+                token = event.resume_token().or(token);
+                invalidated = event.op() == OpType::Invalidate;
+                ReaderMsg::Event(event)
+            }
+            Ok(None) if !stream.is_alive() => {
+                let status = if invalidated {
+                    Status::Invalidated {
+                        token: token.clone(),
+                    }
+                } else {
+                    Status::Failed("the server closed the change stream".to_string())
+                };
+                let _ = tx.send(ReaderMsg::Status(status)).await;
+                return;
+            }
+            Ok(None) => match stream.resume_token().and_then(token_document) {
+                Some(t) if Some(&t) != token.as_ref() => {
+                    token = Some(t.clone());
+                    ReaderMsg::Quiet(t)
+                }
+                _ => continue,
+            },
+            Err(e) if is_transient(&e) => {
+                let _ = tx
+                    .send(ReaderMsg::Status(Status::Resuming(explain(&e))))
+                    .await;
+                match reopen(&client, &spec, token.as_ref(), invalidated).await {
+                    Ok(reopened) => {
+                        stream = reopened;
+                        ReaderMsg::Status(Status::Live)
+                    }
+                    Err(e) => ReaderMsg::Status(failure(&e)),
+                }
+            }
+            Err(e) => ReaderMsg::Status(failure(&e)),
+        };
+        let last = matches!(
+            &message,
+            ReaderMsg::Status(Status::Failed(_) | Status::HistoryLost(_))
+        );
+        if tx.send(message).await.is_err() || last {
+            return;
+        }
+    }
+}
+
+fn failure(error: &mongodb::error::Error) -> Status {
+    if error_code(error) == Some(HISTORY_LOST) {
+        Status::HistoryLost(explain(error))
+    } else {
+        Status::Failed(explain(error))
+    }
+}
+
+/// Retries opening the stream from `token`, backing off up to 10 s between tries, until it
+/// opens or fails for a reason waiting will not fix.
+async fn reopen(
+    client: &Client,
+    spec: &WatchSpec,
+    token: Option<&Document>,
+    invalidated: bool,
+) -> mongodb::error::Result<ChangeStream<RawDocumentBuf>> {
+    let start = match token {
+        Some(t) if invalidated => Start::StartAfter(t.clone()),
+        Some(t) => Start::ResumeAfter(t.clone()),
+        None => spec.start.clone(),
+    };
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match open(client, spec, &start).await {
+            Err(e) if is_transient(&e) => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+            result => return result,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Where events come from, and the channel protocol between the change-stream task and its
+//! consumer (the headless printer or the TUI).
+//!
+//! The consumer sends [`Control`] messages; the task answers with [`SourceMsg`]s, each tagged
+//! with the id of the watch it belongs to, so messages from a superseded watch can be dropped.
+
+pub mod connect;
+pub mod engine;
+pub mod recording;
+
+use std::time::Duration;
+
+use bson::{Document, Timestamp};
+use mongodb::options::{FullDocumentBeforeChangeType, FullDocumentType};
+
+use crate::event::ChangeEvent;
+
+/// What to watch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Deployment,
+    Database(String),
+    Collection { db: String, coll: String },
+}
+
+impl Scope {
+    /// `db.coll`, `db`, or empty / `*` for the whole deployment. The collection part may itself
+    /// contain dots (`db.a.b` is collection `a.b`).
+    pub fn parse(text: &str) -> Result<Scope, String> {
+        let text = text.trim();
+        if text.is_empty() || text == "*" {
+            return Ok(Scope::Deployment);
+        }
+        if text.contains(char::is_whitespace) {
+            return Err(format!(
+                "namespace '{text}' contains a space; expected db or db.collection"
+            ));
+        }
+        match text.split_once('.') {
+            None => Ok(Scope::Database(text.to_string())),
+            Some((db, coll)) if !db.is_empty() && !coll.is_empty() => Ok(Scope::Collection {
+                db: db.to_string(),
+                coll: coll.to_string(),
+            }),
+            _ => Err(format!("namespace '{text}' is not db or db.collection")),
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Deployment => f.write_str("the whole deployment"),
+            Scope::Database(db) => f.write_str(db),
+            Scope::Collection { db, coll } => write!(f, "{db}.{coll}"),
+        }
+    }
+}
+
+/// `fullDocument`: what update events carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FullDocument {
+    Default,
+    #[value(name = "updateLookup")]
+    UpdateLookup,
+    #[value(name = "whenAvailable")]
+    WhenAvailable,
+    Required,
+}
+
+impl FullDocument {
+    pub fn driver_option(self) -> FullDocumentType {
+        match self {
+            FullDocument::Default => FullDocumentType::Other("default".to_string()),
+            FullDocument::UpdateLookup => FullDocumentType::UpdateLookup,
+            FullDocument::WhenAvailable => FullDocumentType::WhenAvailable,
+            FullDocument::Required => FullDocumentType::Required,
+        }
+    }
+}
+
+/// `fullDocumentBeforeChange`: whether events carry the pre-image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreImage {
+    Off,
+    #[value(name = "whenAvailable")]
+    WhenAvailable,
+    Required,
+}
+
+impl PreImage {
+    pub fn driver_option(self) -> FullDocumentBeforeChangeType {
+        match self {
+            PreImage::Off => FullDocumentBeforeChangeType::Off,
+            PreImage::WhenAvailable => FullDocumentBeforeChangeType::WhenAvailable,
+            PreImage::Required => FullDocumentBeforeChangeType::Required,
+        }
+    }
+}
+
+/// The change-stream options a user can set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StreamOptions {
+    pub full_document: Option<FullDocument>,
+    pub pre_image: Option<PreImage>,
+    pub expanded_events: bool,
+    pub batch_size: Option<u32>,
+    pub max_await: Option<Duration>,
+    pub collation: Option<Document>,
+    pub comment: Option<String>,
+}
+
+/// Where a watch starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// From now on.
+    Now,
+    /// Right after the current watch's position when the scope is unchanged (a new pipeline
+    /// or new options lose no event and repeat none); otherwise from now.
+    Continue,
+    ResumeAfter(Document),
+    /// Like `ResumeAfter`, but also accepts an invalidate event's token.
+    StartAfter(Document),
+    AtTime(Timestamp),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchSpec {
+    pub scope: Scope,
+    pub pipeline: Vec<Document>,
+    pub options: StreamOptions,
+    pub start: Start,
+}
+
+/// Consumer -> task.
+#[derive(Debug)]
+pub enum Control {
+    /// Start (or replace) the watch. If the server refuses it, the current one keeps running.
+    Watch {
+        id: u64,
+        spec: WatchSpec,
+    },
+    /// Stop reading (the server cursor stays open) until `Resume`.
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// The state of the running watch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Connecting,
+    Live,
+    Paused,
+    /// The connection failed; the task is reopening the stream from its last token.
+    Resuming(String),
+    /// The resume point is older than the server's oplog.
+    HistoryLost(String),
+    /// The watched collection or database was dropped or renamed; `token` (the invalidate
+    /// event's) can continue with `startAfter`.
+    Invalidated {
+        token: Option<Document>,
+    },
+    /// A non-recoverable error ended the stream.
+    Failed(String),
+}
+
+/// Task -> consumer.
+#[derive(Debug)]
+pub enum SourceMsg {
+    /// The watch is open; from now on its messages replace those of the previous one.
+    Started {
+        watch: u64,
+    },
+    /// The server refused a new watch; the previous one (if any) keeps running.
+    Rejected {
+        watch: u64,
+        error: String,
+    },
+    Events {
+        watch: u64,
+        events: Vec<ChangeEvent>,
+    },
+    Status {
+        watch: u64,
+        status: Status,
+    },
+}

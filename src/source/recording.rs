@@ -1,0 +1,172 @@
+//! Recordings: every received event appended to a file as one line of canonical Extended
+//! JSON, and read back as an event source.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use bson::Bson;
+
+use crate::event::ChangeEvent;
+use crate::format::json_line;
+
+pub struct Recorder {
+    out: BufWriter<File>,
+}
+
+impl Recorder {
+    /// Opens `path` for appending (creating it if needed).
+    pub fn open(path: &Path) -> io::Result<Recorder> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Recorder {
+            out: BufWriter::new(file),
+        })
+    }
+
+    /// Appends a batch and flushes it, so a crash loses at most the batch being written.
+    pub fn write(&mut self, events: &[ChangeEvent]) -> io::Result<()> {
+        for event in events {
+            writeln!(self.out, "{}", json_line(event, true))?;
+        }
+        self.out.flush()
+    }
+}
+
+/// What went wrong reading a recording, naming the file and line.
+#[derive(Debug)]
+pub struct ReplayError(pub String);
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads a recording line by line. A last line cut short (a recording interrupted mid-write)
+/// is skipped with a warning; a bad line anywhere else is an error.
+pub struct Replay {
+    path: PathBuf,
+    lines: std::iter::Peekable<std::io::Lines<BufReader<File>>>,
+    number: usize,
+    /// Set when the truncated last line was skipped.
+    pub warning: Option<String>,
+}
+
+impl Replay {
+    pub fn open(path: &Path) -> Result<Replay, ReplayError> {
+        let file = File::open(path)
+            .map_err(|e| ReplayError(format!("cannot open recording {}: {e}", path.display())))?;
+        Ok(Replay {
+            path: path.to_path_buf(),
+            lines: BufReader::new(file).lines().peekable(),
+            number: 0,
+            warning: None,
+        })
+    }
+
+    fn parse(line: &str) -> Result<ChangeEvent, String> {
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        match Bson::try_from(value).map_err(|e| e.to_string())? {
+            Bson::Document(doc) => {
+                ChangeEvent::from_document(&doc).ok_or_else(|| "not a BSON document".to_string())
+            }
+            other => Err(format!("expected an object, found {}", short(&other))),
+        }
+    }
+}
+
+fn short(value: &Bson) -> String {
+    let text = value.to_string();
+    text.chars().take(40).collect()
+}
+
+impl Iterator for Replay {
+    type Item = Result<ChangeEvent, ReplayError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = match self.lines.next()? {
+                Ok(line) => line,
+                Err(e) => return Some(Err(ReplayError(format!("{}: {e}", self.path.display())))),
+            };
+            self.number += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            return match Replay::parse(&line) {
+                Ok(event) => Some(Ok(event)),
+                Err(_) if self.lines.peek().is_none() => {
+                    self.warning = Some(format!(
+                        "{}:{}: skipped a truncated last line (the recording was interrupted mid-write)",
+                        self.path.display(),
+                        self.number
+                    ));
+                    None
+                }
+                Err(e) => Some(Err(ReplayError(format!(
+                    "{}:{}: {e}",
+                    self.path.display(),
+                    self.number
+                )))),
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::{doc, DateTime, Timestamp};
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mwatch-rec-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&dir);
+        dir
+    }
+
+    fn event(n: i64) -> ChangeEvent {
+        ChangeEvent::from_document(&doc! {
+            "operationType": "insert",
+            "clusterTime": Timestamp { time: 1, increment: n as u32 },
+            "wallTime": DateTime::from_millis(n),
+            "fullDocument": { "n": n, "big": i64::MAX },
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trips_exact_types_and_skips_a_truncated_tail() {
+        let path = temp("roundtrip");
+        let mut recorder = Recorder::open(&path).unwrap();
+        recorder.write(&[event(1), event(2)]).unwrap();
+        drop(recorder);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{\"operationType\": \"ins");
+        std::fs::write(&path, text).unwrap();
+
+        let mut replay = Replay::open(&path).unwrap();
+        let events: Vec<ChangeEvent> = replay.by_ref().map(Result::unwrap).collect();
+        assert_eq!(events, vec![event(1), event(2)]);
+        assert!(replay
+            .warning
+            .unwrap()
+            .contains(":3: skipped a truncated last line"));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_bad_line_in_the_middle_is_an_error_with_its_position() {
+        let path = temp("bad");
+        std::fs::write(&path, "{\"a\":1}\nnot json\n{\"b\":2}\n").unwrap();
+        let results: Vec<_> = Replay::open(&path).unwrap().collect();
+        assert!(results[0].is_ok());
+        let error = results[1].as_ref().unwrap_err().to_string();
+        assert!(error.contains(":2: "), "{error}");
+        let _ = std::fs::remove_file(&path);
+        assert!(Replay::open(&path)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("cannot open recording"));
+    }
+}

@@ -1,0 +1,91 @@
+//! Points in time a user can type: RFC 3339, a `seconds:increment` cluster time, or a time
+//! relative to now (`-5m`). They become `startAtOperationTime` Timestamps.
+
+use bson::{DateTime, Timestamp};
+
+/// Parses `text`; `now` is the current time in milliseconds since the epoch.
+pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Some(relative) = text.strip_prefix('-') {
+        let seconds = parse_duration(relative)
+            .ok_or_else(|| format!("'{text}' is not a relative time like -30s, -5m, -2h or -1d"))?;
+        return seconds_to_timestamp(now_millis / 1000 - seconds, text);
+    }
+    if let Some((secs, inc)) = text
+        .split_once(':')
+        .filter(|(s, _)| s.bytes().all(|b| b.is_ascii_digit()))
+    {
+        if let (Ok(time), Ok(increment)) = (secs.parse::<u32>(), inc.parse::<u32>()) {
+            return Ok(Timestamp { time, increment });
+        }
+    }
+    match DateTime::parse_rfc3339_str(text) {
+        Ok(date) => seconds_to_timestamp(date.timestamp_millis().div_euclid(1000), text),
+        Err(_) => Err(format!(
+            "'{text}' is not a time: use RFC 3339 (2026-11-21T10:00:00Z), seconds:increment (1763719200:1) or relative (-5m)"
+        )),
+    }
+}
+
+fn parse_duration(text: &str) -> Option<i64> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().ok()?;
+    let scale = match unit {
+        "s" | "sec" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(scale)
+}
+
+fn seconds_to_timestamp(seconds: i64, text: &str) -> Result<Timestamp, String> {
+    let time = u32::try_from(seconds)
+        .map_err(|_| format!("'{text}' is outside the range of cluster times"))?;
+    Ok(Timestamp { time, increment: 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_763_719_200_000; // 2025-11-21T10:00:00Z
+
+    #[test]
+    fn accepts_the_three_forms() {
+        assert_eq!(
+            parse("-5m", NOW).unwrap(),
+            Timestamp {
+                time: 1_763_718_900,
+                increment: 0
+            }
+        );
+        assert_eq!(parse("-1d", NOW).unwrap().time, 1_763_632_800);
+        assert_eq!(
+            parse("1763719200:7", NOW).unwrap(),
+            Timestamp {
+                time: 1_763_719_200,
+                increment: 7
+            }
+        );
+        assert_eq!(
+            parse("2025-11-21T10:00:00Z", NOW).unwrap().time,
+            1_763_719_200
+        );
+        assert_eq!(
+            parse("2025-11-21T12:00:00+02:00", NOW).unwrap().time,
+            1_763_719_200
+        );
+    }
+
+    #[test]
+    fn says_what_is_wrong() {
+        assert!(parse("-5x", NOW).unwrap_err().contains("relative time"));
+        assert!(parse("yesterday", NOW).unwrap_err().contains("RFC 3339"));
+        assert!(parse("1900-01-01T00:00:00Z", NOW)
+            .unwrap_err()
+            .contains("range"));
+    }
+}
