@@ -55,7 +55,10 @@ pub async fn watch(
     let (control, mut messages) = engine::spawn(client);
     const WATCH: u64 = 1;
     if control
-        .send(Control::Watch { id: WATCH, spec })
+        .send(Control::Watch {
+            id: WATCH,
+            spec: Box::new(spec),
+        })
         .await
         .is_err()
     {

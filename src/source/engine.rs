@@ -82,7 +82,7 @@ async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Se
                     match open(&client, &spec, &start).await {
                         Ok(stream) => {
                             let token = start_token(&start).or_else(|| stream.resume_token().and_then(token_document));
-                            current = Some(start_reader(&client, id, spec, stream, token));
+                            current = Some(start_reader(&client, id, *spec, stream, token));
                             let _ = out.send(SourceMsg::Started { watch: id }).await;
                             let status = if paused { Status::Paused } else { Status::Live };
                             let _ = out.send(SourceMsg::Status { watch: id, status }).await;
@@ -332,15 +332,13 @@ async fn read(
                 invalidated = event.op() == OpType::Invalidate;
                 ReaderMsg::Event(event)
             }
+            // A server closes a change stream only when it is invalidated, even when the
+            // pipeline filtered the invalidate event out; the last token then is its token.
             Ok(None) if !stream.is_alive() => {
-                let status = if invalidated {
-                    Status::Invalidated {
-                        token: token.clone(),
-                    }
-                } else {
-                    Status::Failed("the server closed the change stream".to_string())
-                };
-                let _ = tx.send(ReaderMsg::Status(status)).await;
+                let token = stream.resume_token().and_then(token_document).or(token);
+                let _ = tx
+                    .send(ReaderMsg::Status(Status::Invalidated { token }))
+                    .await;
                 return;
             }
             Ok(None) => match stream.resume_token().and_then(token_document) {

@@ -138,7 +138,7 @@ pub enum Control {
     /// Start (or replace) the watch. If the server refuses it, the current one keeps running.
     Watch {
         id: u64,
-        spec: WatchSpec,
+        spec: Box<WatchSpec>,
     },
     /// Stop reading (the server cursor stays open) until `Resume`.
     Pause,

@@ -1,6 +1,7 @@
 //! Shared test helpers: a playground on a free loopback port and a driver client for it.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod streams;
 
 use std::time::Duration;

@@ -1,0 +1,65 @@
+//! Running the real `mwatch` binary.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, ChildStderr, Command};
+
+pub fn mwatch(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mwatch"));
+    command
+        .args(args)
+        .env_remove("MONGODB_URI")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// Reads stderr until a line contains `text`; returns the lines read.
+pub async fn wait_for_stderr(stderr: &mut BufReader<ChildStderr>, text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let read = async {
+        loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).await.unwrap() == 0 {
+                panic!("mwatch exited before printing '{text}': {lines:?}");
+            }
+            let found = line.contains(text);
+            lines.push(line);
+            if found {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(15), read)
+        .await
+        .unwrap_or_else(|_| panic!("no '{text}' on stderr"));
+    lines
+}
+
+/// Waits for the process to end (15 s at most); returns its exit code, stdout and the rest of stderr.
+pub async fn finish(mut child: Child) -> (i32, String, String) {
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(15), async {
+        let (_, _, status) = tokio::join!(
+            out.read_to_string(&mut stdout),
+            err.read_to_string(&mut stderr),
+            child.wait()
+        );
+        status.unwrap()
+    })
+    .await
+    .expect("mwatch did not finish within 15 s");
+    (status.code().unwrap_or(-1), stdout, stderr)
+}
+
+/// Runs to completion with no server interaction.
+pub async fn run(args: &[&str]) -> (i32, String, String) {
+    finish(mwatch(args).spawn().unwrap()).await
+}
