@@ -54,7 +54,7 @@ fn main() {
     let mut store = EventStore::new(EVENTS, usize::MAX);
     let before = LIVE.load(Ordering::Relaxed);
     for n in 0..EVENTS as u32 {
-        store.push(ChangeEvent::from_raw(event(n)));
+        store.push_event(ChangeEvent::from_raw(event(n)));
     }
     let used = LIVE.load(Ordering::Relaxed) - before;
     let raw = store.bytes();

@@ -1,4 +1,6 @@
+pub mod app;
 pub mod cli;
+pub mod diff;
 pub mod event;
 pub mod format;
 pub mod headless;
@@ -9,3 +11,4 @@ pub mod setup;
 pub mod source;
 pub mod start_at;
 pub mod store;
+pub mod ui;

@@ -1,9 +1,12 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use mwatch::app::state::Config;
 use mwatch::cli::{Cli, Command, PlaygroundArgs, WatchArgs};
-use mwatch::headless;
 use mwatch::source::connect::{connect, ConnectError};
+use mwatch::store::EventStore;
+use mwatch::{app, headless};
 use mwatch::{playground, setup};
 
 const USAGE_ERROR: u8 = 2;
@@ -33,17 +36,19 @@ fn main() -> ExitCode {
 }
 
 async fn watch(args: WatchArgs) -> ExitCode {
-    let spec = match setup::spec(&args) {
-        Ok(spec) => spec,
-        Err(e) => {
-            eprintln!("mwatch: {e}");
-            return ExitCode::from(USAGE_ERROR);
-        }
-    };
-    if !args.json {
+    let (mut spec, pipeline_text) =
+        match setup::spec(&args).and_then(|spec| Ok((spec, setup::pipeline_text(&args)?))) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                eprintln!("mwatch: {e}");
+                return ExitCode::from(USAGE_ERROR);
+            }
+        };
+    if !args.json && !std::io::stdout().is_terminal() {
         eprintln!(
-            "mwatch: the TUI is not built yet; printing events as JSON lines (as with --json)"
+            "mwatch: standard output is not a terminal; use --json to print events as JSON lines"
         );
+        return ExitCode::from(USAGE_ERROR);
     }
     // The demo's playground lives as long as this function.
     let (uri, _demo) = if args.demo {
@@ -72,10 +77,29 @@ async fn watch(args: WatchArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-    headless::watch(client, spec, args.canonical, args.record.as_deref())
-        .await
-        .exit_code()
+    if args.json {
+        eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
+        return headless::watch(client, spec, args.canonical, args.record.as_deref())
+            .await
+            .exit_code();
+    }
+    setup::tui_defaults(&mut spec.options, deployment.version.as_deref());
+    let config = Config {
+        deployment,
+        spec,
+        pipeline_text,
+        scope_given: args.ns.is_some(),
+        store: EventStore::default(),
+        now: 0,
+        size: (80, 24),
+    };
+    match app::run::run(client, config, args.record).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mwatch: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {

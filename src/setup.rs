@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::cli::WatchArgs;
 use crate::pipeline;
-use crate::source::{Scope, Start, StreamOptions, WatchSpec};
+use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
 use bson::{Bson, Document};
 
 pub const DEFAULT_URI: &str = "mongodb://localhost:27017";
@@ -70,16 +70,43 @@ pub fn spec(args: &WatchArgs) -> Result<WatchSpec, UsageError> {
     })
 }
 
-/// `--pipeline TEXT` or `--pipeline @FILE`; errors say where (file or flag, line:column).
-fn parse_pipeline(value: &str) -> Result<Vec<Document>, UsageError> {
-    let (origin, text) = match value.strip_prefix('@') {
+/// The text of `--pipeline TEXT` or `--pipeline @FILE`, and where it came from.
+fn pipeline_source(value: &str) -> Result<(String, String), UsageError> {
+    match value.strip_prefix('@') {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| UsageError(format!("--pipeline: cannot read {path}: {e}")))?;
-            (path.to_string(), text)
+            Ok((path.to_string(), text))
         }
-        None => ("--pipeline".to_string(), value.to_string()),
-    };
+        None => Ok(("--pipeline".to_string(), value.to_string())),
+    }
+}
+
+/// The pipeline as the user wrote it, for the editor (empty without `--pipeline`).
+pub fn pipeline_text(args: &WatchArgs) -> Result<String, UsageError> {
+    match &args.pipeline {
+        Some(value) => Ok(pipeline_source(value)?.1),
+        None => Ok(String::new()),
+    }
+}
+
+/// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:
+/// the current document on updates, and pre-images where the server has them (6.0+).
+pub fn tui_defaults(options: &mut StreamOptions, version: Option<&str>) {
+    options
+        .full_document
+        .get_or_insert(FullDocument::UpdateLookup);
+    let major = version
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    if major.is_some_and(|m| m >= 6) {
+        options.pre_image.get_or_insert(PreImage::WhenAvailable);
+    }
+}
+
+/// `--pipeline TEXT` or `--pipeline @FILE`; errors say where (file or flag, line:column).
+fn parse_pipeline(value: &str) -> Result<Vec<Document>, UsageError> {
+    let (origin, text) = pipeline_source(value)?;
     pipeline::parse(&text)
         .map(|p| p.stages)
         .map_err(|e| UsageError(format!("{origin}:{e}")))
@@ -174,6 +201,21 @@ mod tests {
             error.0.contains("cannot read /nonexistent/p.json"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn the_tui_asks_for_documents_and_pre_images_unless_told_otherwise() {
+        let mut options = StreamOptions::default();
+        tui_defaults(&mut options, Some("7.0.14"));
+        assert_eq!(options.full_document, Some(FullDocument::UpdateLookup));
+        assert_eq!(options.pre_image, Some(PreImage::WhenAvailable));
+        let mut old = StreamOptions {
+            full_document: Some(FullDocument::Default),
+            ..StreamOptions::default()
+        };
+        tui_defaults(&mut old, Some("5.0.3"));
+        assert_eq!(old.full_document, Some(FullDocument::Default));
+        assert_eq!(old.pre_image, None, "pre-images need 6.0");
     }
 
     #[test]

@@ -1,15 +1,39 @@
-//! The retained events: bounded by count and by bytes, oldest dropped first.
+//! The retained events: bounded by count and by bytes, oldest dropped first. Between them sit
+//! seam rows that mark where a watch started (a new pipeline, scope or options).
 
 use std::collections::VecDeque;
 
 use crate::event::ChangeEvent;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    Event(ChangeEvent),
+    /// A watch (re)started here; the text says why.
+    Seam(String),
+}
+
+impl Row {
+    pub fn event(&self) -> Option<&ChangeEvent> {
+        match self {
+            Row::Event(event) => Some(event),
+            Row::Seam(_) => None,
+        }
+    }
+
+    fn size(&self) -> usize {
+        match self {
+            Row::Event(event) => event.size(),
+            Row::Seam(text) => text.len(),
+        }
+    }
+}
 
 pub const DEFAULT_MAX_EVENTS: usize = 100_000;
 pub const DEFAULT_MAX_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Debug)]
 pub struct EventStore {
-    events: VecDeque<ChangeEvent>,
+    rows: VecDeque<Row>,
     bytes: usize,
     max_events: usize,
     max_bytes: usize,
@@ -19,7 +43,7 @@ pub struct EventStore {
 impl EventStore {
     pub fn new(max_events: usize, max_bytes: usize) -> Self {
         EventStore {
-            events: VecDeque::new(),
+            rows: VecDeque::new(),
             bytes: 0,
             max_events: max_events.max(1),
             max_bytes,
@@ -27,36 +51,52 @@ impl EventStore {
         }
     }
 
-    pub fn push(&mut self, event: ChangeEvent) {
-        self.bytes += event.size();
-        self.events.push_back(event);
-        while self.events.len() > self.max_events
-            || (self.bytes > self.max_bytes && self.events.len() > 1)
+    /// Appends a row; returns how many old rows were dropped to make room, so that positions
+    /// held elsewhere can be shifted.
+    pub fn push(&mut self, row: Row) -> usize {
+        self.bytes += row.size();
+        self.rows.push_back(row);
+        let mut removed = 0;
+        while self.rows.len() > self.max_events
+            || (self.bytes > self.max_bytes && self.rows.len() > 1)
         {
-            if let Some(old) = self.events.pop_front() {
+            if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
-                self.dropped += 1;
+                removed += 1;
+                if matches!(old, Row::Event(_)) {
+                    self.dropped += 1;
+                }
             }
         }
+        removed
     }
 
+    pub fn push_event(&mut self, event: ChangeEvent) -> usize {
+        self.push(Row::Event(event))
+    }
+
+    /// Rows (events and seams) retained.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.rows.is_empty()
     }
 
-    pub fn get(&self, index: usize) -> Option<&ChangeEvent> {
-        self.events.get(index)
+    pub fn get(&self, index: usize) -> Option<&Row> {
+        self.rows.get(index)
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &ChangeEvent> {
-        self.events.iter()
+    pub fn event(&self, index: usize) -> Option<&ChangeEvent> {
+        self.get(index).and_then(Row::event)
     }
 
-    /// Raw BSON bytes retained.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Row> + ExactSizeIterator {
+        self.rows.iter()
+    }
+
+    /// Raw BSON bytes retained (seam text counts too).
     pub fn bytes(&self) -> usize {
         self.bytes
     }
@@ -86,11 +126,11 @@ mod tests {
     fn drops_oldest_beyond_the_count() {
         let mut store = EventStore::new(3, usize::MAX);
         for n in 0..5 {
-            store.push(event(n));
+            store.push_event(event(n));
         }
         assert_eq!(store.len(), 3);
         assert_eq!(store.dropped(), 2);
-        let first = store.get(0).unwrap().to_document().unwrap();
+        let first = store.event(0).unwrap().to_document().unwrap();
         assert_eq!(first.get_i32("n").unwrap(), 2);
     }
 
@@ -99,18 +139,28 @@ mod tests {
         let size = event(0).size();
         let mut store = EventStore::new(100, size * 2);
         for n in 0..4 {
-            store.push(event(n));
+            store.push_event(event(n));
         }
         assert_eq!(
             (store.len(), store.dropped(), store.bytes()),
             (2, 2, size * 2)
         );
         let mut tiny = EventStore::new(100, 1);
-        tiny.push(event(9));
+        tiny.push_event(event(9));
         assert_eq!(
             tiny.len(),
             1,
             "one event larger than the budget is still shown"
         );
+    }
+
+    #[test]
+    fn seams_take_a_row_but_are_not_counted_as_dropped_events() {
+        let mut store = EventStore::new(2, usize::MAX);
+        store.push(Row::Seam("watching shop".into()));
+        store.push_event(event(1));
+        assert_eq!(store.push_event(event(2)), 1);
+        assert_eq!((store.len(), store.dropped()), (2, 0));
+        assert!(store.get(0).unwrap().event().is_some());
     }
 }

@@ -69,6 +69,16 @@ pub enum FullDocument {
 }
 
 impl FullDocument {
+    /// The server's name for the mode.
+    pub fn name(self) -> &'static str {
+        match self {
+            FullDocument::Default => "default",
+            FullDocument::UpdateLookup => "updateLookup",
+            FullDocument::WhenAvailable => "whenAvailable",
+            FullDocument::Required => "required",
+        }
+    }
+
     pub fn driver_option(self) -> FullDocumentType {
         match self {
             FullDocument::Default => FullDocumentType::Other("default".to_string()),
@@ -89,6 +99,15 @@ pub enum PreImage {
 }
 
 impl PreImage {
+    /// The server's name for the mode.
+    pub fn name(self) -> &'static str {
+        match self {
+            PreImage::Off => "off",
+            PreImage::WhenAvailable => "whenAvailable",
+            PreImage::Required => "required",
+        }
+    }
+
     pub fn driver_option(self) -> FullDocumentBeforeChangeType {
         match self {
             PreImage::Off => FullDocumentBeforeChangeType::Off,

@@ -1,4 +1,7 @@
-//! Events as text: Extended JSON lines for `--json`, recordings and export.
+//! Events as text: Extended JSON lines for `--json`, recordings and export; mongosh-style
+//! documents for the screen (`mongosh`).
+
+pub mod mongosh;
 
 use bson::Bson;
 

@@ -1,0 +1,340 @@
+//! What the detail view shows for an event, tab by tab, as lines of tagged text. Kept apart
+//! from the drawing so that scrolling can clamp to it and tests can read it.
+
+use bson::{RawBsonRef, RawDocument};
+
+use crate::diff::{diff, Change};
+use crate::event::{ChangeEvent, OpType};
+use crate::format::mongosh::{self, DocLine, Kind, Piece};
+use crate::source::{FullDocument, PreImage, StreamOptions};
+
+use super::msg::Tab;
+
+/// Characters of a value shown on one diff line.
+const VALUE_WIDTH: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Plain,
+    Added,
+    Removed,
+    Changed,
+    /// An explanation or a hint, not data.
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailLine {
+    pub mark: Mark,
+    pub line: DocLine,
+}
+
+impl DetailLine {
+    fn note(text: impl Into<String>) -> DetailLine {
+        DetailLine {
+            mark: Mark::Note,
+            line: DocLine {
+                indent: 0,
+                pieces: vec![Piece {
+                    kind: Kind::Punct,
+                    text: text.into(),
+                }],
+            },
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.line.text()
+    }
+}
+
+/// What the hints need to know beyond the event.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub options: &'a StreamOptions,
+    /// The event's collection has pre- and post-images enabled.
+    pub images_enabled: bool,
+}
+
+fn document<'a>(event: &'a ChangeEvent, field: &str) -> Option<&'a RawDocument> {
+    event.raw().get_document(field).ok()
+}
+
+fn plain(doc: &RawDocument, limit: usize) -> Vec<DetailLine> {
+    mongosh::lines(doc, limit)
+        .into_iter()
+        .map(|line| DetailLine {
+            mark: Mark::Plain,
+            line,
+        })
+        .collect()
+}
+
+/// The first `limit` lines of `tab` for `event`.
+pub fn content(event: &ChangeEvent, tab: Tab, context: Context, limit: usize) -> Vec<DetailLine> {
+    let mut lines = match tab {
+        Tab::Event => plain(event.raw(), limit),
+        Tab::FullDocument => match document(event, "fullDocument") {
+            Some(doc) => plain(doc, limit),
+            None => missing_full_document(event, context),
+        },
+        Tab::PreImage => match document(event, "fullDocumentBeforeChange") {
+            Some(doc) => plain(doc, limit),
+            None => {
+                let mut lines = vec![DetailLine::note("No pre-image in this event.")];
+                lines.extend(pre_image_hint(event, context));
+                lines
+            }
+        },
+        Tab::Diff => diff_lines(event, context),
+    };
+    lines.truncate(limit);
+    lines
+}
+
+fn missing_full_document(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
+    let mut lines = vec![DetailLine::note(format!(
+        "No full document in this {} event.",
+        event.op_name()
+    ))];
+    let asked = context
+        .options
+        .full_document
+        .is_some_and(|f| f != FullDocument::Default);
+    if event.op() == OpType::Update && !asked {
+        lines.push(DetailLine::note(
+            "Updates carry one with fullDocument: updateLookup (press o to set it).",
+        ));
+    }
+    lines
+}
+
+/// How to get pre-images: enable them on the collection, or ask for them in the options.
+fn pre_image_hint(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
+    if !matches!(
+        event.op(),
+        OpType::Update | OpType::Replace | OpType::Delete
+    ) {
+        return Vec::new();
+    }
+    let asked = context
+        .options
+        .pre_image
+        .is_some_and(|p| p != PreImage::Off);
+    if context.images_enabled && !asked {
+        return vec![DetailLine::note(
+            "Pre-images are enabled on this collection: press o and set fullDocumentBeforeChange to whenAvailable.",
+        )];
+    }
+    let ns = event.raw().get_document("ns").ok();
+    let db = ns.and_then(|ns| ns.get_str("db").ok()).unwrap_or("<db>");
+    let coll = ns
+        .and_then(|ns| ns.get_str("coll").ok())
+        .unwrap_or("<collection>");
+    let mut lines = vec![DetailLine::note(format!(
+        "Enable pre-images: db.getSiblingDB({}).runCommand({{ collMod: {}, changeStreamPreAndPostImages: {{ enabled: true }} }})",
+        quoted(db),
+        quoted(coll)
+    ))];
+    if !asked {
+        lines.push(DetailLine::note(
+            "then press o and set fullDocumentBeforeChange to whenAvailable.",
+        ));
+    }
+    lines
+}
+
+fn quoted(text: &str) -> String {
+    mongosh::inline(RawBsonRef::String(text), usize::MAX)
+}
+
+fn diff_line(mark: Mark, sign: &str, path: &str, values: &[RawBsonRef<'_>]) -> DetailLine {
+    let mut pieces = vec![
+        Piece {
+            kind: Kind::Punct,
+            text: sign.to_string(),
+        },
+        Piece {
+            kind: Kind::Field,
+            text: path.to_string(),
+        },
+    ];
+    for (i, value) in values.iter().enumerate() {
+        pieces.push(Piece {
+            kind: Kind::Punct,
+            text: if i == 0 { ": " } else { " → " }.to_string(),
+        });
+        pieces.extend(mongosh::inline_pieces(*value, VALUE_WIDTH));
+    }
+    DetailLine {
+        mark,
+        line: DocLine { indent: 0, pieces },
+    }
+}
+
+/// A structural diff of the pre-image and the post-image; else what `updateDescription` says.
+fn diff_lines(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
+    let before = document(event, "fullDocumentBeforeChange");
+    let after = document(event, "fullDocument");
+    let empty = bson::rawdoc! {};
+    let (before, after, heading) = match (event.op(), before, after) {
+        (OpType::Insert, _, Some(after)) => (&*empty, after, "Inserted document:".to_string()),
+        (OpType::Delete, Some(before), _) => {
+            (before, &*empty, "Deleted document (pre-image):".to_string())
+        }
+        (OpType::Update | OpType::Replace, Some(before), Some(after)) => {
+            let source = match context.options.full_document {
+                Some(FullDocument::UpdateLookup) => {
+                    "full document (looked up: as it is now, later writes included)"
+                }
+                _ => "post-image",
+            };
+            (before, after, format!("Pre-image → {source}:"))
+        }
+        _ => return update_description_lines(event, context),
+    };
+    let differences = diff(before, after);
+    let mut lines = vec![DetailLine::note(heading)];
+    if differences.is_empty() {
+        lines.push(DetailLine::note("No field changed."));
+    }
+    for d in &differences {
+        lines.push(match &d.change {
+            Change::Added(v) => diff_line(Mark::Added, "+ ", &d.path, &[*v]),
+            Change::Removed(v) => diff_line(Mark::Removed, "- ", &d.path, &[*v]),
+            Change::Changed { before, after } => {
+                diff_line(Mark::Changed, "~ ", &d.path, &[*before, *after])
+            }
+        });
+    }
+    lines
+}
+
+fn update_description_lines(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
+    let Ok(description) = event.raw().get_document("updateDescription") else {
+        let mut lines = vec![DetailLine::note(format!(
+            "Nothing to compare in this {} event.",
+            event.op_name()
+        ))];
+        lines.extend(pre_image_hint(event, context));
+        return lines;
+    };
+    let mut lines = vec![DetailLine::note(
+        "From updateDescription (no pre-image, so new values only):",
+    )];
+    if let Ok(updated) = description.get_document("updatedFields") {
+        for (path, value) in updated.iter().filter_map(Result::ok) {
+            lines.push(diff_line(Mark::Changed, "~ ", path, &[value]));
+        }
+    }
+    if let Ok(removed) = description.get_array("removedFields") {
+        for path in removed.into_iter().filter_map(Result::ok) {
+            if let RawBsonRef::String(path) = path {
+                lines.push(diff_line(Mark::Removed, "- ", path, &[]));
+            }
+        }
+    }
+    if let Ok(truncated) = description.get_array("truncatedArrays") {
+        for entry in truncated.into_iter().filter_map(Result::ok) {
+            let RawBsonRef::Document(entry) = entry else {
+                continue;
+            };
+            let field = entry.get_str("field").unwrap_or("?");
+            let size = entry.get("newSize").ok().flatten();
+            let mut line = diff_line(Mark::Changed, "✂ ", field, &[]);
+            line.line.pieces.push(Piece {
+                kind: Kind::Punct,
+                text: " truncated to ".to_string(),
+            });
+            line.line.pieces.extend(
+                size.map(|s| mongosh::inline_pieces(s, VALUE_WIDTH))
+                    .unwrap_or_default(),
+            );
+            lines.push(line);
+        }
+    }
+    lines.extend(pre_image_hint(event, context));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    fn texts(
+        event: bson::Document,
+        tab: Tab,
+        options: &StreamOptions,
+        images: bool,
+    ) -> Vec<String> {
+        let event = ChangeEvent::from_document(&event).unwrap();
+        let context = Context {
+            options,
+            images_enabled: images,
+        };
+        content(&event, tab, context, 100)
+            .iter()
+            .map(DetailLine::text)
+            .collect()
+    }
+
+    #[test]
+    fn diffs_pre_and_post_images() {
+        let event = doc! {
+            "operationType": "update",
+            "ns": { "db": "shop", "coll": "orders" },
+            "fullDocumentBeforeChange": { "_id": 1, "status": "new", "items": ["a"] },
+            "fullDocument": { "_id": 1, "status": "paid", "items": ["a", "b"] },
+        };
+        let options = StreamOptions::default();
+        assert_eq!(
+            texts(event, Tab::Diff, &options, true),
+            [
+                "Pre-image → post-image:",
+                "~ status: 'new' → 'paid'",
+                "+ items.1: 'b'",
+            ]
+        );
+    }
+
+    #[test]
+    fn falls_back_to_the_update_description_with_the_collmod_hint() {
+        let event = doc! {
+            "operationType": "update",
+            "ns": { "db": "shop", "coll": "orders" },
+            "updateDescription": {
+                "updatedFields": { "status": "paid", "warehouse.bin": "A20" },
+                "removedFields": ["note"],
+                "truncatedArrays": [{ "field": "items", "newSize": 1 }],
+            },
+        };
+        let options = StreamOptions::default();
+        let lines = texts(event.clone(), Tab::Diff, &options, false);
+        assert_eq!(
+            lines[1..5],
+            [
+                "~ status: 'paid'",
+                "~ warehouse.bin: 'A20'",
+                "- note",
+                "✂ items truncated to 1"
+            ]
+        );
+        assert!(lines[5].contains("runCommand({ collMod: 'orders', changeStreamPreAndPostImages: { enabled: true } })"), "{lines:?}");
+        let enabled = texts(event, Tab::PreImage, &options, true);
+        assert!(enabled[1].contains("press o"), "{enabled:?}");
+    }
+
+    #[test]
+    fn inserts_show_every_field_added_and_missing_documents_say_why() {
+        let options = StreamOptions::default();
+        let insert = doc! { "operationType": "insert", "fullDocument": { "_id": 7, "n": 1 } };
+        assert_eq!(
+            texts(insert, Tab::Diff, &options, false),
+            ["Inserted document:", "+ _id: 7", "+ n: 1"]
+        );
+        let update = doc! { "operationType": "update" };
+        let lines = texts(update, Tab::FullDocument, &options, false);
+        assert!(lines[1].contains("updateLookup"), "{lines:?}");
+    }
+}

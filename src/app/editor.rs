@@ -1,0 +1,163 @@
+//! The pipeline editor: the text, its parse result (checked as you type), and the history of
+//! applied pipelines.
+
+use bson::Document;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Text};
+use ratatui_textarea::TextArea;
+
+use crate::pipeline::{self, ParseError};
+
+/// Applied pipelines remembered for Alt-Up / Alt-Down.
+const HISTORY: usize = 50;
+
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub textarea: TextArea<'static>,
+    pub parsed: Result<Vec<Document>, ParseError>,
+    /// The text of the pipeline that runs now.
+    pub applied: String,
+    /// Why the server refused the last applied pipeline (the previous one kept running).
+    pub rejected: Option<String>,
+    /// Applied pipelines, oldest first.
+    pub history: Vec<String>,
+    /// Position while browsing the history.
+    browsing: Option<usize>,
+}
+
+impl Editor {
+    pub fn new(text: &str) -> Editor {
+        let mut editor = Editor {
+            textarea: TextArea::default(),
+            parsed: Ok(Vec::new()),
+            applied: text.to_string(),
+            rejected: None,
+            history: Vec::new(),
+            browsing: None,
+        };
+        editor.set_text(text);
+        if !text.trim().is_empty() {
+            editor.history.push(text.to_string());
+        }
+        editor
+    }
+
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    /// Whether the text differs from the running pipeline.
+    pub fn modified(&self) -> bool {
+        self.text().trim() != self.applied.trim()
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        let mut textarea = TextArea::new(text.lines().map(str::to_string).collect());
+        textarea.set_styled_placeholder(
+            Text::from(vec![
+                Line::from("Stages after $changeStream, e.g."),
+                Line::from("{$match: {operationType: 'update'}}"),
+                Line::from("{$match: {'fullDocument.status': 'paid'}}"),
+            ])
+            .style(Style::new().fg(Color::DarkGray)),
+        );
+        textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        textarea.move_cursor(ratatui_textarea::CursorMove::End);
+        textarea.set_cursor_line_style(Style::new());
+        textarea.set_cursor_style(self.textarea.cursor_style());
+        self.textarea = textarea;
+        self.reparse();
+    }
+
+    /// Only the focused editor shows its cursor.
+    pub fn show_cursor(&mut self, shown: bool) {
+        let style = if shown {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        self.textarea.set_cursor_style(style);
+    }
+
+    /// Checks the text; an empty editor is the empty pipeline.
+    pub fn reparse(&mut self) {
+        let text = self.text();
+        self.parsed = if text.trim().is_empty() {
+            Ok(Vec::new())
+        } else {
+            pipeline::parse(&text).map(|p| p.stages)
+        };
+    }
+
+    /// Passes a key (or paste) to the text widget; returns whether the text changed.
+    pub fn input(&mut self, input: impl Into<ratatui_textarea::Input>) -> bool {
+        let changed = self.textarea.input(input);
+        if changed {
+            self.browsing = None;
+            self.reparse();
+        }
+        changed
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.textarea.insert_str(text) {
+            self.browsing = None;
+            self.reparse();
+        }
+    }
+
+    /// The server accepted `text`: it runs now and joins the history.
+    pub fn accepted(&mut self, text: &str) {
+        self.applied = text.to_string();
+        self.rejected = None;
+        if !text.trim().is_empty() && self.history.last().map(String::as_str) != Some(text) {
+            self.history.retain(|h| h != text);
+            self.history.push(text.to_string());
+            if self.history.len() > HISTORY {
+                self.history.remove(0);
+            }
+        }
+    }
+
+    /// Steps through the history (`back`: older); returns false at either end.
+    pub fn browse(&mut self, back: bool) -> bool {
+        let len = self.history.len();
+        let next = match (self.browsing, back) {
+            (None, true) if len > 0 => len - 1,
+            (Some(i), true) if i > 0 => i - 1,
+            (Some(i), false) if i + 1 < len => i + 1,
+            _ => return false,
+        };
+        let text = self.history[next].clone();
+        self.set_text(&text);
+        self.browsing = Some(next);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_as_you_type_and_remembers_applied_pipelines() {
+        let mut editor = Editor::new("");
+        assert_eq!(editor.parsed, Ok(Vec::new()));
+        editor.paste("{$match: {a: }");
+        let error = editor.parsed.clone().unwrap_err();
+        assert_eq!((error.line, error.column), (1, 14));
+        assert!(editor.modified());
+        editor.set_text("{$match: {a: 1}}");
+        assert_eq!(editor.parsed.as_ref().unwrap().len(), 1);
+        editor.accepted("{$match: {a: 1}}");
+        assert!(!editor.modified());
+        editor.accepted("{$match: {b: 2}}");
+        assert!(editor.browse(true));
+        assert_eq!(editor.text(), "{$match: {b: 2}}");
+        assert!(editor.browse(true));
+        assert_eq!(editor.text(), "{$match: {a: 1}}");
+        assert!(!editor.browse(true), "the oldest is the end");
+        assert!(editor.browse(false));
+        assert_eq!(editor.text(), "{$match: {b: 2}}");
+    }
+}

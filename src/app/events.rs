@@ -1,0 +1,162 @@
+//! The event list: retained rows, the selection, the scroll position, and whether the list
+//! follows the tail. Positions are row indices into the store, shifted when old rows go.
+
+use crate::event::ChangeEvent;
+use crate::store::{EventStore, Row};
+
+#[derive(Debug)]
+pub struct EventList {
+    pub store: EventStore,
+    pub selected: usize,
+    /// The first visible row.
+    pub offset: usize,
+    /// Keep the newest event selected and in view.
+    pub follow: bool,
+    /// Events that arrived while not following.
+    pub unseen: u64,
+    /// Rows that fit on screen (set from the layout).
+    pub height: usize,
+}
+
+impl EventList {
+    pub fn new(store: EventStore) -> EventList {
+        EventList {
+            store,
+            selected: 0,
+            offset: 0,
+            follow: true,
+            unseen: 0,
+            height: 1,
+        }
+    }
+
+    pub fn push(&mut self, row: Row) {
+        let is_event = matches!(row, Row::Event(_));
+        let removed = self.store.push(row);
+        self.selected = self.selected.saturating_sub(removed);
+        self.offset = self.offset.saturating_sub(removed);
+        if self.follow {
+            self.show_tail();
+        } else if is_event {
+            self.unseen += 1;
+        }
+    }
+
+    pub fn push_events(&mut self, events: Vec<ChangeEvent>) {
+        for event in events {
+            self.push(Row::Event(event));
+        }
+    }
+
+    pub fn selected_event(&self) -> Option<&ChangeEvent> {
+        self.store.event(self.selected)
+    }
+
+    pub fn set_height(&mut self, height: usize) {
+        self.height = height.max(1);
+        if self.follow {
+            self.show_tail();
+        } else {
+            self.reveal();
+        }
+    }
+
+    /// Moves the selection by `delta` rows; stops following.
+    pub fn move_by(&mut self, delta: isize) {
+        self.follow = false;
+        self.select(self.selected.saturating_add_signed(delta));
+    }
+
+    pub fn select(&mut self, index: usize) {
+        self.selected = index.min(self.store.len().saturating_sub(1));
+        self.reveal();
+    }
+
+    pub fn top(&mut self) {
+        self.follow = false;
+        self.select(0);
+    }
+
+    /// Selects the newest event and follows the tail again.
+    pub fn follow_tail(&mut self) {
+        self.follow = true;
+        self.unseen = 0;
+        self.show_tail();
+    }
+
+    pub fn toggle_follow(&mut self) {
+        if self.follow {
+            self.follow = false;
+        } else {
+            self.follow_tail();
+        }
+    }
+
+    fn show_tail(&mut self) {
+        self.selected = self.store.len().saturating_sub(1);
+        self.offset = self.store.len().saturating_sub(self.height);
+    }
+
+    /// Scrolls just enough to show the selection.
+    fn reveal(&mut self) {
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + self.height {
+            self.offset = self.selected + 1 - self.height;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    fn event(n: i32) -> ChangeEvent {
+        ChangeEvent::from_document(&doc! { "operationType": "insert", "n": n }).unwrap()
+    }
+
+    fn list(rows: usize, capacity: usize) -> EventList {
+        let mut list = EventList::new(EventStore::new(capacity, usize::MAX));
+        list.set_height(3);
+        list.push_events((0..rows as i32).map(event).collect());
+        list
+    }
+
+    #[test]
+    fn follows_the_tail_until_paused_then_counts_new_events() {
+        let mut list = list(5, 100);
+        assert_eq!((list.selected, list.offset), (4, 2));
+        list.toggle_follow();
+        list.push_events(vec![event(5), event(6)]);
+        assert_eq!((list.selected, list.offset, list.unseen), (4, 2, 2));
+        list.follow_tail();
+        assert_eq!((list.selected, list.offset, list.unseen), (6, 4, 0));
+    }
+
+    #[test]
+    fn moving_reveals_the_selection_and_stops_following() {
+        let mut list = list(10, 100);
+        list.move_by(-5);
+        assert!(!list.follow);
+        assert_eq!((list.selected, list.offset), (4, 4));
+        list.top();
+        assert_eq!((list.selected, list.offset), (0, 0));
+        list.move_by(100);
+        assert_eq!((list.selected, list.offset), (9, 7));
+    }
+
+    #[test]
+    fn positions_shift_when_old_rows_are_dropped() {
+        let mut list = list(4, 4);
+        list.move_by(-1);
+        assert_eq!(list.selected, 2);
+        let selected = list.selected_event().unwrap().to_document().unwrap();
+        list.push_events(vec![event(4), event(5)]);
+        assert_eq!(list.selected, 0);
+        assert_eq!(
+            list.selected_event().unwrap().to_document().unwrap(),
+            selected
+        );
+    }
+}

@@ -1,0 +1,542 @@
+//! The key tables: which key means which [`Action`] in which context. The footer hints and the
+//! help screen are generated from these same tables, so they cannot disagree with the keys.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::msg::{Action, Tab};
+
+/// Where the keyboard is: a pane, or an overlay on top of the panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Namespaces,
+    Pipeline,
+    Events,
+    Detail,
+    Options,
+    Help,
+    /// A one-line prompt (search text, file name).
+    Input,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Namespaces => "Namespaces",
+            Context::Pipeline => "Pipeline editor",
+            Context::Events => "Events",
+            Context::Detail => "Detail",
+            Context::Options => "Options",
+            Context::Help => "Help",
+            Context::Input => "Prompt",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn plain(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ch(c: char) -> Key {
+    plain(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+const fn alt(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::ALT,
+    }
+}
+
+impl Key {
+    /// Shift is part of the character for letters and symbols (`G`, `?`), so it is ignored there.
+    fn matches(&self, event: &KeyEvent) -> bool {
+        let mods = match event.code {
+            KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
+            _ => event.modifiers,
+        };
+        self.code == event.code && self.mods == mods
+    }
+
+    pub fn label(&self) -> String {
+        let name = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                c.to_ascii_uppercase().to_string()
+            }
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other}"),
+        };
+        let mut label = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            label.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            label.push_str("Alt-");
+        }
+        label.push_str(&name);
+        label
+    }
+}
+
+/// One line of a key table.
+#[derive(Debug)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// For the help screen.
+    pub help: &'static str,
+    /// For the footer, if the binding is worth a hint there.
+    pub hint: Option<&'static str>,
+}
+
+const fn bind(
+    keys: &'static [Key],
+    action: Action,
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        help,
+        hint,
+    }
+}
+
+/// Keys that work everywhere, also in overlays.
+pub const ALWAYS: &[Binding] = &[bind(&[ctrl('c')], Action::Quit, "quit", Some("quit"))];
+
+/// Keys that work in every pane, also while typing.
+pub const GLOBAL: &[Binding] = &[
+    bind(
+        &[plain(KeyCode::Tab)],
+        Action::FocusNext,
+        "next pane",
+        Some("pane"),
+    ),
+    bind(
+        &[plain(KeyCode::BackTab)],
+        Action::FocusPrev,
+        "previous pane",
+        None,
+    ),
+    bind(&[plain(KeyCode::F(1))], Action::Help, "help", Some("help")),
+];
+
+/// Single-letter commands, in the panes where letters are not text.
+pub const COMMANDS: &[Binding] = &[
+    bind(&[ch('?')], Action::Help, "help: all keys", Some("help")),
+    bind(&[ch('q')], Action::Quit, "quit", Some("quit")),
+    bind(
+        &[ch('p')],
+        Action::FocusPipeline,
+        "edit the pipeline",
+        Some("pipeline"),
+    ),
+    bind(
+        &[ch('o')],
+        Action::Options,
+        "change-stream options",
+        Some("options"),
+    ),
+    bind(
+        &[ch('/')],
+        Action::Search,
+        "search retained events",
+        Some("search"),
+    ),
+    bind(
+        &[ch('n')],
+        Action::SearchNext,
+        "next match (after /), else go to the namespaces",
+        None,
+    ),
+    bind(&[ch('N')], Action::SearchPrev, "previous match", None),
+    bind(
+        &[ch('y')],
+        Action::Copy,
+        "copy the event as JSON (OSC 52)",
+        None,
+    ),
+    bind(&[ch('w')], Action::Write, "write the event to a file", None),
+    bind(
+        &[ch('1')],
+        Action::ShowTab(Tab::Event),
+        "detail: the event",
+        None,
+    ),
+    bind(
+        &[ch('2')],
+        Action::ShowTab(Tab::Diff),
+        "detail: field-level diff",
+        None,
+    ),
+    bind(
+        &[ch('3')],
+        Action::ShowTab(Tab::FullDocument),
+        "detail: full document",
+        None,
+    ),
+    bind(
+        &[ch('4')],
+        Action::ShowTab(Tab::PreImage),
+        "detail: pre-image",
+        None,
+    ),
+];
+
+const UP: &[Key] = &[plain(KeyCode::Up), ch('k')];
+const DOWN: &[Key] = &[plain(KeyCode::Down), ch('j')];
+const PAGE_UP: &[Key] = &[plain(KeyCode::PageUp)];
+const PAGE_DOWN: &[Key] = &[plain(KeyCode::PageDown)];
+const TOP: &[Key] = &[ch('g'), plain(KeyCode::Home)];
+const BOTTOM: &[Key] = &[ch('G'), plain(KeyCode::End)];
+
+pub const EVENTS: &[Binding] = &[
+    bind(UP, Action::Up, "previous event", None),
+    bind(DOWN, Action::Down, "next event", None),
+    bind(PAGE_UP, Action::PageUp, "page up", None),
+    bind(PAGE_DOWN, Action::PageDown, "page down", None),
+    bind(TOP, Action::Top, "oldest event", None),
+    bind(
+        BOTTOM,
+        Action::Follow,
+        "newest event, follow the tail",
+        Some("follow"),
+    ),
+    bind(
+        &[ch(' ')],
+        Action::TogglePause,
+        "pause / resume following (the stream keeps flowing)",
+        Some("pause"),
+    ),
+    bind(
+        &[plain(KeyCode::Enter)],
+        Action::Open,
+        "open the event's detail",
+        Some("detail"),
+    ),
+    bind(
+        &[plain(KeyCode::Left)],
+        Action::TabLeft,
+        "previous detail tab",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Right)],
+        Action::TabRight,
+        "next detail tab",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Esc)],
+        Action::Back,
+        "clear the search",
+        None,
+    ),
+];
+
+pub const DETAIL: &[Binding] = &[
+    bind(UP, Action::Up, "scroll up", None),
+    bind(DOWN, Action::Down, "scroll down", None),
+    bind(PAGE_UP, Action::PageUp, "page up", None),
+    bind(PAGE_DOWN, Action::PageDown, "page down", None),
+    bind(TOP, Action::Top, "top", None),
+    bind(BOTTOM, Action::Follow, "bottom", None),
+    bind(
+        &[plain(KeyCode::Left), ch('h')],
+        Action::TabLeft,
+        "previous tab",
+        Some("tab"),
+    ),
+    bind(
+        &[plain(KeyCode::Right), ch('l')],
+        Action::TabRight,
+        "next tab",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Esc)],
+        Action::Back,
+        "back to the events",
+        Some("back"),
+    ),
+];
+
+pub const NAMESPACES: &[Binding] = &[
+    bind(
+        &[plain(KeyCode::Up)],
+        Action::Up,
+        "previous namespace",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Down)],
+        Action::Down,
+        "next namespace",
+        None,
+    ),
+    bind(PAGE_UP, Action::PageUp, "page up", None),
+    bind(PAGE_DOWN, Action::PageDown, "page down", None),
+    bind(
+        &[plain(KeyCode::Enter)],
+        Action::Open,
+        "watch it (or the namespace typed in the filter)",
+        Some("watch"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc)],
+        Action::Back,
+        "clear the filter, then go to the events",
+        Some("events"),
+    ),
+    bind(
+        &[ctrl('r')],
+        Action::Refresh,
+        "list the namespaces again",
+        None,
+    ),
+];
+
+pub const PIPELINE: &[Binding] = &[
+    bind(
+        &[ctrl('s')],
+        Action::Apply,
+        "apply the pipeline (no event lost)",
+        Some("apply"),
+    ),
+    bind(
+        &[alt(KeyCode::Up)],
+        Action::HistoryPrev,
+        "previous applied pipeline",
+        Some("history"),
+    ),
+    bind(
+        &[alt(KeyCode::Down)],
+        Action::HistoryNext,
+        "next applied pipeline",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Esc)],
+        Action::Back,
+        "leave the editor",
+        Some("leave"),
+    ),
+];
+
+pub const OPTIONS: &[Binding] = &[
+    bind(
+        &[plain(KeyCode::Up), ch('k')],
+        Action::Up,
+        "previous option",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Down), ch('j')],
+        Action::Down,
+        "next option",
+        None,
+    ),
+    bind(
+        &[plain(KeyCode::Left), plain(KeyCode::Right), ch(' ')],
+        Action::ChangeValue,
+        "change the value (numbers: type digits)",
+        Some("change"),
+    ),
+    bind(
+        &[plain(KeyCode::Enter)],
+        Action::Open,
+        "apply (no event lost)",
+        Some("apply"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+];
+
+pub const HELP: &[Binding] = &[
+    bind(UP, Action::Up, "scroll up", None),
+    bind(DOWN, Action::Down, "scroll down", None),
+    bind(PAGE_UP, Action::PageUp, "page up", None),
+    bind(PAGE_DOWN, Action::PageDown, "page down", None),
+    bind(
+        &[plain(KeyCode::Esc), ch('?'), ch('q')],
+        Action::Back,
+        "close the help",
+        Some("close"),
+    ),
+];
+
+pub const INPUT: &[Binding] = &[
+    bind(
+        &[plain(KeyCode::Enter)],
+        Action::Open,
+        "confirm",
+        Some("confirm"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+];
+
+/// The tables that apply in `context`, most specific first. Single-letter commands are off
+/// where letters are text (the namespace filter, the editor, prompts).
+pub fn tables(context: Context) -> Vec<&'static [Binding]> {
+    match context {
+        Context::Namespaces => vec![NAMESPACES, GLOBAL, ALWAYS],
+        Context::Pipeline => vec![PIPELINE, GLOBAL, ALWAYS],
+        Context::Events => vec![EVENTS, COMMANDS, GLOBAL, ALWAYS],
+        Context::Detail => vec![DETAIL, COMMANDS, GLOBAL, ALWAYS],
+        Context::Options => vec![OPTIONS, ALWAYS],
+        Context::Help => vec![HELP, ALWAYS],
+        Context::Input => vec![INPUT, ALWAYS],
+    }
+}
+
+/// The action `key` means in `context`; `None` means the key is text for the focused widget.
+pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
+    tables(context)
+        .into_iter()
+        .flat_map(|table| table.iter())
+        .find(|binding| binding.keys.iter().any(|k| k.matches(key)))
+        .map(|binding| binding.action)
+}
+
+/// `key label`, for the help screen: all keys of a binding, e.g. `g/Home`.
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(Key::label)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The footer: `(key, hint)` pairs for `context`; a hint shows once, with its most specific key.
+pub fn hints(context: Context) -> Vec<(String, &'static str)> {
+    let mut hints: Vec<(String, &'static str)> = Vec::new();
+    for binding in tables(context).into_iter().flat_map(|table| table.iter()) {
+        if let Some(hint) = binding.hint {
+            if !hints.iter().any(|(_, h)| *h == hint) {
+                hints.push((binding.keys[0].label(), hint));
+            }
+        }
+    }
+    hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn letters_are_commands_in_lists_and_text_in_editors() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Context::Events, &q), Some(Action::Quit));
+        assert_eq!(lookup(Context::Detail, &q), Some(Action::Quit));
+        assert_eq!(lookup(Context::Pipeline, &q), None);
+        assert_eq!(lookup(Context::Namespaces, &q), None);
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for context in [
+            Context::Pipeline,
+            Context::Namespaces,
+            Context::Input,
+            Context::Help,
+        ] {
+            assert_eq!(lookup(context, &ctrl_c), Some(Action::Quit), "{context:?}");
+        }
+    }
+
+    #[test]
+    fn shifted_letters_and_modified_arrows_are_told_apart() {
+        let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Context::Events, &big_g), Some(Action::Follow));
+        let alt_up = key(KeyCode::Up, KeyModifiers::ALT);
+        assert_eq!(
+            lookup(Context::Pipeline, &alt_up),
+            Some(Action::HistoryPrev)
+        );
+        let up = key(KeyCode::Up, KeyModifiers::NONE);
+        assert_eq!(
+            lookup(Context::Pipeline, &up),
+            None,
+            "plain arrows move the cursor"
+        );
+        let back_tab = key(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(
+            lookup(Context::Pipeline, &back_tab),
+            Some(Action::FocusPrev)
+        );
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_context() {
+        let contexts = [
+            Context::Namespaces,
+            Context::Pipeline,
+            Context::Events,
+            Context::Detail,
+            Context::Options,
+            Context::Help,
+            Context::Input,
+        ];
+        for context in contexts {
+            let mut seen = Vec::new();
+            for binding in tables(context).into_iter().flat_map(|t| t.iter()) {
+                for k in binding.keys {
+                    assert!(!seen.contains(k), "{context:?}: {} bound twice", k.label());
+                    seen.push(*k);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_come_from_the_table() {
+        let hints = hints(Context::Pipeline);
+        assert_eq!(hints[0], ("Ctrl-S".to_string(), "apply"));
+        assert!(hints.contains(&("Tab".to_string(), "pane")));
+        assert!(hints.contains(&("F1".to_string(), "help")));
+        let events = super::hints(Context::Events);
+        assert!(events.contains(&("q".to_string(), "quit")));
+        assert!(
+            !events.contains(&("Ctrl-C".to_string(), "quit")),
+            "one hint per intent"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! What flows through the TUI: messages in (`Msg`), user intents (`Action`), effects out (`Cmd`).
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::source::connect::Listing;
+use crate::source::{SourceMsg, WatchSpec};
+
+/// Everything `update` reacts to. Time comes in messages, never from a clock inside `update`.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Once a second (and on demand): the current time, in milliseconds since the epoch.
+    Tick {
+        now: i64,
+    },
+    /// From the change-stream task, with the time it arrived.
+    Source {
+        msg: SourceMsg,
+        now: i64,
+    },
+    Namespaces(Result<Listing, String>),
+    /// A `Cmd` finished: what to tell the user.
+    Done(Result<String, String>),
+}
+
+/// The pane that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Namespaces,
+    Pipeline,
+    Events,
+    Detail,
+}
+
+impl Focus {
+    pub const ORDER: [Focus; 4] = [
+        Focus::Namespaces,
+        Focus::Pipeline,
+        Focus::Events,
+        Focus::Detail,
+    ];
+}
+
+/// The detail view's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Event,
+    Diff,
+    FullDocument,
+    PreImage,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Event, Tab::Diff, Tab::FullDocument, Tab::PreImage];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Event => "Event",
+            Tab::Diff => "Diff",
+            Tab::FullDocument => "Full document",
+            Tab::PreImage => "Pre-image",
+        }
+    }
+}
+
+/// A user intent, independent of the key that asked for it. Key tables map keys to these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    FocusPipeline,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    /// Go to the newest event and follow the tail.
+    Follow,
+    /// Stop following the tail (the stream keeps flowing), or follow again.
+    TogglePause,
+    /// Enter: open the selected event / choose the namespace / confirm.
+    Open,
+    /// Esc: leave the pane, close the overlay, clear the search.
+    Back,
+    ShowTab(Tab),
+    TabLeft,
+    TabRight,
+    /// Apply the edited pipeline (gapless restart).
+    Apply,
+    HistoryPrev,
+    HistoryNext,
+    Options,
+    Search,
+    /// Next match; with no search, jumps to the namespaces (both are `n`).
+    SearchNext,
+    SearchPrev,
+    Copy,
+    Write,
+    Refresh,
+    /// In the options form: change the selected value.
+    ChangeValue,
+}
+
+/// Effects, performed by the runtime; results come back as `Msg`s.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    Watch {
+        id: u64,
+        spec: Box<WatchSpec>,
+    },
+    ListNamespaces,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    WriteFile {
+        path: PathBuf,
+        contents: String,
+    },
+    Quit,
+}

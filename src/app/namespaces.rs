@@ -1,0 +1,227 @@
+//! The namespace picker: deployment > databases > collections, narrowed by a typed filter.
+//! When listing is not allowed, the filter text itself can be watched as a namespace.
+
+use crate::source::connect::{CollectionInfo, DatabaseInfo, Listing};
+use crate::source::Scope;
+
+use super::input::LineInput;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Known {
+    Loading,
+    Listed(Vec<DatabaseInfo>),
+    /// Listing was refused (or failed); the reason is shown and namespaces can be typed.
+    Unavailable(String),
+}
+
+/// One line of the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NsRow<'a> {
+    Deployment,
+    Database(&'a str),
+    Collection {
+        db: &'a str,
+        info: &'a CollectionInfo,
+    },
+}
+
+impl NsRow<'_> {
+    pub fn scope(&self) -> Scope {
+        match self {
+            NsRow::Deployment => Scope::Deployment,
+            NsRow::Database(db) => Scope::Database(db.to_string()),
+            NsRow::Collection { db, info } => Scope::Collection {
+                db: db.to_string(),
+                coll: info.name.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Namespaces {
+    pub known: Known,
+    pub filter: LineInput,
+    /// Index into `rows()`.
+    pub selected: usize,
+    /// A listing is on its way.
+    pub loading: bool,
+    /// Events showed a namespace change (a new or dropped collection): list again soon.
+    pub stale: bool,
+}
+
+impl Default for Namespaces {
+    fn default() -> Self {
+        Namespaces {
+            known: Known::Loading,
+            filter: LineInput::default(),
+            selected: 0,
+            loading: true,
+            stale: false,
+        }
+    }
+}
+
+impl Namespaces {
+    /// The visible rows: everything, or what matches the filter (case-insensitive, on
+    /// `db.collection`), with the databases of matching collections kept as their parents.
+    pub fn rows(&self) -> Vec<NsRow<'_>> {
+        let needle = self.filter.text().to_lowercase();
+        let mut rows = Vec::new();
+        if needle.is_empty() {
+            rows.push(NsRow::Deployment);
+        }
+        let Known::Listed(databases) = &self.known else {
+            return rows;
+        };
+        for db in databases {
+            let db_matches = db.name.to_lowercase().contains(&needle);
+            let collections: Vec<&CollectionInfo> = db
+                .collections
+                .iter()
+                .filter(|c| {
+                    db_matches
+                        || format!("{}.{}", db.name, c.name)
+                            .to_lowercase()
+                            .contains(&needle)
+                })
+                .collect();
+            if db_matches || !collections.is_empty() {
+                rows.push(NsRow::Database(&db.name));
+                rows.extend(
+                    collections
+                        .into_iter()
+                        .map(|info| NsRow::Collection { db: &db.name, info }),
+                );
+            }
+        }
+        rows
+    }
+
+    /// What Enter watches: the selected row, else the filter text as a namespace.
+    pub fn chosen(&self) -> Option<Result<Scope, String>> {
+        match self.rows().get(self.selected) {
+            Some(row) => Some(Ok(row.scope())),
+            None if !self.filter.is_empty() => Some(Scope::parse(self.filter.text())),
+            None => None,
+        }
+    }
+
+    pub fn listed(&mut self, result: Result<Listing, String>) {
+        self.loading = false;
+        self.known = match result {
+            Ok(Listing::Listed(databases)) => Known::Listed(databases),
+            Ok(Listing::NotAllowed(reason)) => Known::Unavailable(reason),
+            Err(e) => Known::Unavailable(format!("cannot list namespaces: {e}; type one instead")),
+        };
+        self.clamp();
+    }
+
+    pub fn clamp(&mut self) {
+        self.selected = self.selected.min(self.rows().len().saturating_sub(1));
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.rows().len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Whether `ns` (`db` or `db.coll`) is in the listing; unknown listings know nothing.
+    pub fn knows(&self, ns: &str) -> bool {
+        let Known::Listed(databases) = &self.known else {
+            return true;
+        };
+        let (db, coll) = match ns.split_once('.') {
+            Some((db, coll)) => (db, Some(coll)),
+            None => (ns, None),
+        };
+        databases.iter().any(|d| {
+            d.name == db && coll.is_none_or(|c| d.collections.iter().any(|info| info.name == c))
+        })
+    }
+
+    /// Whether `scope` has pre- and post-images enabled (only collections can).
+    pub fn images(&self, scope: &Scope) -> bool {
+        let (Known::Listed(databases), Scope::Collection { db, coll }) = (&self.known, scope)
+        else {
+            return false;
+        };
+        databases
+            .iter()
+            .filter(|d| &d.name == db)
+            .flat_map(|d| &d.collections)
+            .any(|c| &c.name == coll && c.images)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coll(name: &str, images: bool) -> CollectionInfo {
+        CollectionInfo {
+            name: name.into(),
+            view: false,
+            images,
+        }
+    }
+
+    fn picker() -> Namespaces {
+        let mut ns = Namespaces::default();
+        ns.listed(Ok(Listing::Listed(vec![
+            DatabaseInfo {
+                name: "shop".into(),
+                collections: vec![coll("customers", false), coll("orders", true)],
+            },
+            DatabaseInfo {
+                name: "crm".into(),
+                collections: vec![coll("orders_archive", false)],
+            },
+        ])));
+        ns
+    }
+
+    #[test]
+    fn filters_on_the_full_name_and_keeps_parents() {
+        let mut ns = picker();
+        assert_eq!(ns.rows().len(), 6);
+        ns.filter = LineInput::new("ORD");
+        let scopes: Vec<String> = ns.rows().iter().map(|r| r.scope().to_string()).collect();
+        assert_eq!(scopes, ["shop", "shop.orders", "crm", "crm.orders_archive"]);
+        ns.filter = LineInput::new("crm");
+        assert_eq!(
+            ns.rows().len(),
+            2,
+            "a matching database brings all its collections"
+        );
+    }
+
+    #[test]
+    fn typed_text_is_a_namespace_when_nothing_matches() {
+        let mut ns = picker();
+        ns.filter = LineInput::new("billing.invoices");
+        ns.clamp();
+        assert_eq!(
+            ns.chosen(),
+            Some(Ok(Scope::Collection {
+                db: "billing".into(),
+                coll: "invoices".into()
+            }))
+        );
+        ns.filter = LineInput::new("bad name");
+        assert!(matches!(ns.chosen(), Some(Err(_))));
+    }
+
+    #[test]
+    fn knows_listed_namespaces_and_images() {
+        let ns = picker();
+        assert!(ns.knows("shop") && ns.knows("shop.orders") && !ns.knows("shop.scratch"));
+        let orders = Scope::parse("shop.orders").unwrap();
+        assert!(ns.images(&orders));
+        assert!(!ns.images(&Scope::parse("shop.customers").unwrap()));
+        assert!(
+            Namespaces::default().knows("anything"),
+            "nothing listed, nothing stale"
+        );
+    }
+}

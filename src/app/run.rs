@@ -1,0 +1,231 @@
+//! The runtime: owns the terminal, the clock and the channels. It turns terminal input, the
+//! change-stream task's messages and a once-a-second tick into `Msg`s, feeds them to `update`,
+//! performs the `Cmd`s it returns, and redraws when something changed (at most ~30 times a
+//! second; an idle mwatch sleeps).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use futures_util::StreamExt;
+use mongodb::Client;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+
+use crate::source::connect::list_namespaces;
+use crate::source::engine;
+use crate::source::recording::Recorder;
+use crate::source::{Control, SourceMsg};
+use crate::ui;
+
+use super::msg::{Cmd, Msg};
+use super::state::{Config, State};
+use super::update::update;
+
+/// Shortest time between two frames.
+const FRAME: Duration = Duration::from_millis(33);
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Puts the terminal back as it was. Safe to call more than once.
+fn restore_terminal() {
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal when dropped: on return, on error, and (with the panic hook) on panic.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn enter_terminal() -> io::Result<TerminalGuard> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    enable_raw_mode()?;
+    let guard = TerminalGuard;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    Ok(guard)
+}
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}
+
+/// Copies through the terminal (OSC 52), which works over ssh and in tmux with set-clipboard.
+fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+/// Writes a new file; never replaces one that exists.
+fn write_new_file(path: &Path, contents: &str) -> Result<String, String> {
+    let shown = path.display();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    Ok(format!("wrote the event to {shown}"))
+}
+
+struct Runtime {
+    client: Client,
+    control: mpsc::Sender<Control>,
+    /// Results of background commands come back here.
+    results: mpsc::Sender<Msg>,
+}
+
+impl Runtime {
+    /// Performs one command; returns false to quit.
+    async fn perform(&self, cmd: Cmd) -> bool {
+        match cmd {
+            Cmd::Quit => return false,
+            Cmd::Watch { id, spec } => {
+                let _ = self.control.send(Control::Watch { id, spec }).await;
+            }
+            Cmd::ListNamespaces => {
+                let client = self.client.clone();
+                let results = self.results.clone();
+                tokio::spawn(async move {
+                    let listing = list_namespaces(&client).await;
+                    let _ = results.send(Msg::Namespaces(listing)).await;
+                });
+            }
+            Cmd::Copy(text) => {
+                if let Err(e) = copy_to_clipboard(&text) {
+                    let _ = self
+                        .results
+                        .send(Msg::Done(Err(format!("cannot copy: {e}"))))
+                        .await;
+                }
+            }
+            Cmd::WriteFile { path, contents } => {
+                let result = write_new_file(&path, &contents);
+                let _ = self.results.send(Msg::Done(result)).await;
+            }
+        }
+        true
+    }
+}
+
+/// Runs the TUI until the user quits.
+pub async fn run(
+    client: Client,
+    mut config: Config,
+    record: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let mut recorder = record.as_deref().map(Recorder::open).transpose()?;
+    let guard = enter_terminal()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let size = terminal.size()?;
+    config.size = (size.width, size.height);
+    config.now = now_millis();
+
+    let (control, mut source) = engine::spawn(client.clone());
+    let (results, mut results_rx) = mpsc::channel(16);
+    let runtime = Runtime {
+        client,
+        control,
+        results,
+    };
+    let (mut state, cmds) = State::new(config);
+    for cmd in cmds {
+        runtime.perform(cmd).await;
+    }
+    let mut input = EventStream::new();
+    let mut ticks = interval(Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_frame = Instant::now();
+    terminal.draw(|frame| ui::view(&state, frame))?;
+    state.dirty = false;
+    let mut source_open = true;
+
+    loop {
+        let next_frame = last_frame + FRAME;
+        let msg = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => to_msg(event),
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            msg = source.recv(), if source_open => match msg {
+                Some(msg) => {
+                    if let (Some(rec), SourceMsg::Events { events, .. }) = (recorder.as_mut(), &msg) {
+                        if let Err(e) = rec.write(events) {
+                            recorder = None;
+                            let _ = runtime.results.send(Msg::Done(Err(format!("recording stopped: {e}")))).await;
+                        }
+                    }
+                    Some(Msg::Source { msg, now: now_millis() })
+                }
+                None => {
+                    source_open = false;
+                    Some(Msg::Done(Err("the change-stream task stopped".to_string())))
+                }
+            },
+            Some(msg) = results_rx.recv() => Some(msg),
+            _ = ticks.tick() => Some(Msg::Tick { now: now_millis() }),
+            _ = sleep_until(next_frame), if state.dirty => None,
+        };
+        if let Some(msg) = msg {
+            for cmd in update(&mut state, msg) {
+                if !runtime.perform(cmd).await {
+                    let _ = runtime.control.send(Control::Stop).await;
+                    drop(terminal);
+                    drop(guard);
+                    return Ok(());
+                }
+            }
+        }
+        if state.dirty && Instant::now() >= next_frame {
+            terminal.draw(|frame| ui::view(&state, frame))?;
+            state.dirty = false;
+            last_frame = Instant::now();
+        }
+    }
+    let _ = runtime.control.send(Control::Stop).await;
+    Ok(())
+}

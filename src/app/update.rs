@@ -1,0 +1,591 @@
+//! `update`: the one place state changes. Pure: no IO, no clock, no channels; effects are
+//! returned as [`Cmd`]s for the runtime to perform.
+
+use bson::DateTime;
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::event::OpType;
+use crate::format::json_line;
+use crate::source::{SourceMsg, Start, Status, WatchSpec};
+use crate::store::Row;
+use crate::ui::layout;
+
+use super::detail;
+use super::input::LineInput;
+use super::keys::{self, Context};
+use super::msg::{Action, Cmd, Focus, Msg, Tab};
+use super::options::OptionsForm;
+use super::state::{Overlay, Pending, Prompt, Purpose, Reason, State};
+
+/// Lines the mouse wheel scrolls.
+const WHEEL: isize = 3;
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let cmds = handle(state, msg);
+    let editing = state.focus == Focus::Pipeline && state.overlay.is_none();
+    state.editor.show_cursor(editing);
+    cmds
+}
+
+fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    state.dirty = true;
+    match msg {
+        Msg::Key(key) if key.kind == KeyEventKind::Release => {
+            state.dirty = false;
+            Vec::new()
+        }
+        Msg::Key(key) => {
+            state.notice = None;
+            let context = state.context();
+            match keys::lookup(context, &key) {
+                Some(action) => act(state, context, action),
+                None => {
+                    text(state, context, &key);
+                    Vec::new()
+                }
+            }
+        }
+        Msg::Paste(text) => {
+            paste(state, &text);
+            Vec::new()
+        }
+        Msg::Mouse(mouse) => {
+            self::mouse(state, mouse);
+            Vec::new()
+        }
+        Msg::Resize { width, height } => {
+            state.size = (width, height);
+            state.relayout();
+            Vec::new()
+        }
+        Msg::Tick { now } => tick(state, now),
+        Msg::Source { msg, now } => {
+            state.now = now;
+            source(state, msg);
+            Vec::new()
+        }
+        Msg::Namespaces(result) => {
+            state.namespaces.listed(result);
+            Vec::new()
+        }
+        Msg::Done(Ok(text)) => {
+            state.notify(text);
+            Vec::new()
+        }
+        Msg::Done(Err(text)) => {
+            state.warn(text);
+            Vec::new()
+        }
+    }
+}
+
+fn tick(state: &mut State, now: i64) -> Vec<Cmd> {
+    state.now = now;
+    state.dirty = state.stats.tick(now);
+    if state.namespaces.stale && !state.namespaces.loading {
+        state.namespaces.stale = false;
+        state.namespaces.loading = true;
+        return vec![Cmd::ListNamespaces];
+    }
+    Vec::new()
+}
+
+/// `HH:MM:SS` (UTC) of a time in milliseconds.
+pub fn clock(millis: i64) -> String {
+    let text = DateTime::from_millis(millis)
+        .try_to_rfc3339_string()
+        .unwrap_or_default();
+    text.get(11..19).unwrap_or("--:--:--").to_string()
+}
+
+fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
+    let time = clock(now);
+    match reason {
+        Reason::First => format!("watching {} since {time}", spec.scope),
+        Reason::Pipeline => format!("pipeline changed {time}"),
+        Reason::Scope => format!("scope {} {time}", spec.scope),
+        Reason::Options => format!("options changed {time}"),
+    }
+}
+
+fn source(state: &mut State, msg: SourceMsg) {
+    let pending_id = state.watch.pending.as_ref().map(|p| p.id);
+    match msg {
+        SourceMsg::Started { watch } if Some(watch) == pending_id => {
+            let Some(pending) = state.watch.pending.take() else {
+                return;
+            };
+            state.watch.id = watch;
+            if let Some(text) = &pending.pipeline_text {
+                state.editor.accepted(text);
+            }
+            let label = seam(&pending.reason, &pending.spec, state.now);
+            state.watch.spec = pending.spec;
+            state.events.push(Row::Seam(label));
+        }
+        SourceMsg::Rejected { watch, error } if Some(watch) == pending_id => {
+            let pending = state.watch.pending.take();
+            if state.watch.id == 0 {
+                state.watch.status = Status::Failed(error);
+                return;
+            }
+            if pending.is_some_and(|p| p.reason == Reason::Pipeline) {
+                state.editor.rejected = Some(error.clone());
+            }
+            state.warn(format!(
+                "the server refused it, the previous stream keeps running: {error}"
+            ));
+        }
+        SourceMsg::Events { watch, events } if watch == state.watch.id => {
+            state.stats.record(&events, state.now);
+            let namespaces = &mut state.namespaces;
+            namespaces.stale |= events.iter().any(|e| {
+                matches!(
+                    e.op(),
+                    OpType::Create | OpType::Drop | OpType::Rename | OpType::DropDatabase
+                ) || e.namespace().is_some_and(|ns| !namespaces.knows(&ns))
+            });
+            state.events.push_events(events);
+        }
+        SourceMsg::Status { watch, status }
+            if watch == state.watch.id || (state.watch.id == 0 && Some(watch) == pending_id) =>
+        {
+            state.watch.status = status;
+        }
+        // From a superseded watch.
+        _ => state.dirty = false,
+    }
+}
+
+/// Asks the task for a new watch; it replaces the running one once the server accepts it.
+fn start_watch(
+    state: &mut State,
+    spec: WatchSpec,
+    reason: Reason,
+    text: Option<String>,
+) -> Vec<Cmd> {
+    let id = state.watch.next_id;
+    state.watch.next_id += 1;
+    state.watch.pending = Some(Pending {
+        id,
+        spec: spec.clone(),
+        reason,
+        pipeline_text: text,
+    });
+    vec![Cmd::Watch {
+        id,
+        spec: Box::new(spec),
+    }]
+}
+
+fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => return vec![Cmd::Quit],
+        Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::FocusNext | Action::FocusPrev => {
+            let at = Focus::ORDER
+                .iter()
+                .position(|f| *f == state.focus)
+                .unwrap_or(0);
+            let step = if action == Action::FocusNext {
+                1
+            } else {
+                Focus::ORDER.len() - 1
+            };
+            state.focus = Focus::ORDER[(at + step) % Focus::ORDER.len()];
+        }
+        Action::FocusPipeline => state.focus = Focus::Pipeline,
+        _ => {
+            return match context {
+                Context::Help => help(state, action),
+                Context::Options => options(state, action),
+                Context::Input => prompt(state, action),
+                Context::Namespaces => namespaces(state, action),
+                Context::Pipeline => pipeline(state, action),
+                Context::Events | Context::Detail => list(state, context, action),
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn help(state: &mut State, action: Action) -> Vec<Cmd> {
+    if let Some(Overlay::Help { scroll }) = &mut state.overlay {
+        match action {
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Down => *scroll += 1,
+            Action::PageUp => *scroll = scroll.saturating_sub(10),
+            Action::PageDown => *scroll += 10,
+            _ => state.overlay = None,
+        }
+    }
+    Vec::new()
+}
+
+fn options(state: &mut State, action: Action) -> Vec<Cmd> {
+    let Some(Overlay::Options(form)) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match action {
+        Action::Up => form.move_by(-1),
+        Action::Down => form.move_by(1),
+        Action::ChangeValue => form.change(),
+        Action::Back => state.overlay = None,
+        Action::Open => match form.to_options(&state.watch.spec.options) {
+            Err(e) => form.error = Some(e),
+            Ok(options) => {
+                state.overlay = None;
+                if options == state.watch.spec.options {
+                    state.notify("options unchanged");
+                    return Vec::new();
+                }
+                let spec = WatchSpec {
+                    options,
+                    start: Start::Continue,
+                    ..state.watch.spec.clone()
+                };
+                return start_watch(state, spec, Reason::Options, None);
+            }
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
+    let Some(Overlay::Prompt(prompt)) = state.overlay.take() else {
+        return Vec::new();
+    };
+    if action != Action::Open {
+        return Vec::new();
+    }
+    let text = prompt.input.text().trim().to_string();
+    match prompt.purpose {
+        Purpose::Search if !text.is_empty() => {
+            state.search = Some(text);
+            search(state, true);
+        }
+        Purpose::Search => state.search = None,
+        Purpose::WriteEvent if !text.is_empty() => {
+            if let Some(event) = state.events.selected_event() {
+                return vec![Cmd::WriteFile {
+                    path: text.into(),
+                    contents: pretty_json(&json_line(event, false)),
+                }];
+            }
+        }
+        Purpose::WriteEvent => {}
+    }
+    Vec::new()
+}
+
+fn pretty_json(line: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| line.to_string());
+    text.push('\n');
+    text
+}
+
+fn namespaces(state: &mut State, action: Action) -> Vec<Cmd> {
+    let picker = &mut state.namespaces;
+    match action {
+        Action::Up => picker.move_by(-1),
+        Action::Down => picker.move_by(1),
+        Action::PageUp => picker.move_by(-10),
+        Action::PageDown => picker.move_by(10),
+        Action::Refresh => {
+            picker.loading = true;
+            return vec![Cmd::ListNamespaces];
+        }
+        Action::Back if !picker.filter.is_empty() => {
+            picker.filter.clear();
+            picker.clamp();
+        }
+        Action::Back => state.focus = Focus::Events,
+        Action::Open => match picker.chosen() {
+            None => {}
+            Some(Err(e)) => state.warn(e),
+            Some(Ok(scope)) => {
+                state.focus = Focus::Events;
+                if scope == state.watch.spec.scope && state.watch.pending.is_none() {
+                    state.notify(format!("already watching {scope}"));
+                    return Vec::new();
+                }
+                let spec = WatchSpec {
+                    scope,
+                    start: Start::Now,
+                    ..state.watch.spec.clone()
+                };
+                return start_watch(state, spec, Reason::Scope, None);
+            }
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn pipeline(state: &mut State, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Back => state.focus = Focus::Events,
+        Action::HistoryPrev | Action::HistoryNext
+            if !state.editor.browse(action == Action::HistoryPrev) =>
+        {
+            state.notify("no more pipelines in the history")
+        }
+        Action::Apply => match &state.editor.parsed {
+            Err(e) => state.warn(format!(
+                "not applied: the pipeline has an error at {}:{}: {}",
+                e.line, e.column, e.message
+            )),
+            Ok(stages) => {
+                let spec = WatchSpec {
+                    pipeline: stages.clone(),
+                    start: Start::Continue,
+                    ..state.watch.spec.clone()
+                };
+                let text = state.editor.text();
+                return start_watch(state, spec, Reason::Pipeline, Some(text));
+            }
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
+    let page = state.events.height as isize;
+    match (context, action) {
+        (_, Action::ShowTab(tab)) => show_tab(state, tab),
+        (_, Action::TabLeft) => step_tab(state, Tab::ALL.len() - 1),
+        (_, Action::TabRight) => step_tab(state, 1),
+        (_, Action::Options) => {
+            state.overlay = Some(Overlay::Options(OptionsForm::new(
+                &state.watch.spec.options,
+            )))
+        }
+        (_, Action::Search) => {
+            let last = state.search.clone().unwrap_or_default();
+            state.overlay = Some(Overlay::Prompt(Prompt {
+                purpose: Purpose::Search,
+                input: LineInput::new(&last),
+            }));
+        }
+        (_, Action::SearchNext) if state.search.is_none() => state.focus = Focus::Namespaces,
+        (_, Action::SearchNext) => search(state, true),
+        (_, Action::SearchPrev) => search(state, false),
+        (_, Action::Copy) => match state.events.selected_event() {
+            Some(event) => {
+                let json = json_line(event, false);
+                state.notify("copied the event as JSON (OSC 52)");
+                return vec![Cmd::Copy(json)];
+            }
+            None => state.warn("no event selected"),
+        },
+        (_, Action::Write) => match state.events.selected_event() {
+            Some(event) => {
+                let name = match event.cluster_time() {
+                    Some(ts) => format!("event-{}-{}.json", ts.time, ts.increment),
+                    None => "event.json".to_string(),
+                };
+                state.overlay = Some(Overlay::Prompt(Prompt {
+                    purpose: Purpose::WriteEvent,
+                    input: LineInput::new(&name),
+                }));
+            }
+            None => state.warn("no event selected"),
+        },
+        (Context::Events, Action::Up) => select_by(state, -1),
+        (Context::Events, Action::Down) => select_by(state, 1),
+        (Context::Events, Action::PageUp) => select_by(state, -page),
+        (Context::Events, Action::PageDown) => select_by(state, page),
+        (Context::Events, Action::Top) => {
+            state.events.top();
+            state.detail.scroll = 0;
+        }
+        (Context::Events, Action::Follow) => {
+            state.events.follow_tail();
+            state.detail.scroll = 0;
+        }
+        (Context::Events, Action::TogglePause) => state.events.toggle_follow(),
+        (Context::Events, Action::Open) if state.events.selected_event().is_some() => {
+            state.focus = Focus::Detail
+        }
+        (Context::Events, Action::Back) => state.search = None,
+        (Context::Detail, Action::Back) => state.focus = Focus::Events,
+        (Context::Detail, Action::Up) => scroll_detail(state, -1),
+        (Context::Detail, Action::Down) => scroll_detail(state, 1),
+        (Context::Detail, Action::PageUp) => scroll_detail(state, -(state.detail.height as isize)),
+        (Context::Detail, Action::PageDown) => scroll_detail(state, state.detail.height as isize),
+        (Context::Detail, Action::Top) => state.detail.scroll = 0,
+        (Context::Detail, Action::Follow) => scroll_detail(state, isize::MAX / 2),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn show_tab(state: &mut State, tab: Tab) {
+    state.detail.tab = tab;
+    state.detail.scroll = 0;
+}
+
+fn step_tab(state: &mut State, step: usize) {
+    let at = Tab::ALL
+        .iter()
+        .position(|t| *t == state.detail.tab)
+        .unwrap_or(0);
+    show_tab(state, Tab::ALL[(at + step) % Tab::ALL.len()]);
+}
+
+fn select_by(state: &mut State, delta: isize) {
+    state.events.move_by(delta);
+    state.detail.scroll = 0;
+}
+
+/// Lines the detail view has for the selected event and tab (up to a bound, for huge events).
+pub fn detail_context(state: &State) -> detail::Context<'_> {
+    let images_enabled = state
+        .events
+        .selected_event()
+        .and_then(|e| e.namespace())
+        .and_then(|ns| crate::source::Scope::parse(&ns).ok())
+        .is_some_and(|scope| state.namespaces.images(&scope));
+    detail::Context {
+        options: &state.watch.spec.options,
+        images_enabled,
+    }
+}
+
+fn scroll_detail(state: &mut State, delta: isize) {
+    const MAX_LINES: usize = 100_000;
+    let lines = match state.events.selected_event() {
+        Some(event) => {
+            detail::content(event, state.detail.tab, detail_context(state), MAX_LINES).len()
+        }
+        None => 0,
+    };
+    let last = lines.saturating_sub(state.detail.height);
+    state.detail.scroll = state.detail.scroll.saturating_add_signed(delta).min(last);
+}
+
+/// Moves to the next (or previous) event whose JSON contains the search text; smart case:
+/// case-insensitive unless the text has capitals.
+fn search(state: &mut State, forward: bool) {
+    let Some(query) = state.search.clone() else {
+        return;
+    };
+    let ignore_case = !query.chars().any(char::is_uppercase);
+    let needle = if ignore_case {
+        query.to_lowercase()
+    } else {
+        query.clone()
+    };
+    let store = &state.events.store;
+    let len = store.len();
+    let found = (1..=len)
+        .map(|step| {
+            if forward {
+                (state.events.selected + step) % len
+            } else {
+                (state.events.selected + len - step % len) % len
+            }
+        })
+        .find(|&i| {
+            store.event(i).is_some_and(|event| {
+                let text = json_line(event, false);
+                if ignore_case {
+                    text.to_lowercase().contains(&needle)
+                } else {
+                    text.contains(&needle)
+                }
+            })
+        });
+    match found {
+        Some(i) => {
+            state.events.follow = false;
+            state.events.select(i);
+            state.detail.scroll = 0;
+            state.notify(format!("/{query}  (n next, N previous, Esc clears)"));
+        }
+        None => state.warn(format!("no retained event contains '{query}'")),
+    }
+}
+
+/// Keys that are not commands: text for the focused input.
+fn text(state: &mut State, context: Context, key: &KeyEvent) {
+    match (context, &mut state.overlay) {
+        (Context::Input, Some(Overlay::Prompt(prompt))) => {
+            prompt.input.key(key);
+        }
+        (Context::Options, Some(Overlay::Options(form))) => form.key(key),
+        (Context::Namespaces, _) => {
+            if state.namespaces.filter.key(key) {
+                state.namespaces.selected = 0;
+                state.namespaces.clamp();
+            }
+        }
+        (Context::Pipeline, _) => {
+            state.editor.input(*key);
+        }
+        _ => state.dirty = false,
+    }
+}
+
+fn paste(state: &mut State, text: &str) {
+    match (state.context(), &mut state.overlay) {
+        (Context::Input, Some(Overlay::Prompt(prompt))) => prompt.input.insert(text),
+        (Context::Namespaces, _) => {
+            state.namespaces.filter.insert(text);
+            state.namespaces.selected = 0;
+            state.namespaces.clamp();
+        }
+        (Context::Pipeline, _) => state.editor.paste(text),
+        _ => state.dirty = false,
+    }
+}
+
+/// The wheel scrolls the pane under the pointer; a click focuses it (and picks an event).
+fn mouse(state: &mut State, mouse: MouseEvent) {
+    let (width, height) = state.size;
+    let Some(areas) = layout::areas(ratatui::layout::Rect::new(0, 0, width, height)) else {
+        return;
+    };
+    let at = ratatui::layout::Position::new(mouse.column, mouse.row);
+    let pane = [
+        (areas.namespaces, Focus::Namespaces),
+        (areas.pipeline, Focus::Pipeline),
+        (areas.events, Focus::Events),
+        (areas.detail, Focus::Detail),
+    ]
+    .into_iter()
+    .find(|(rect, _)| rect.contains(at));
+    let Some((rect, pane)) = pane else {
+        state.dirty = false;
+        return;
+    };
+    let delta = match mouse.kind {
+        MouseEventKind::ScrollUp => -WHEEL,
+        MouseEventKind::ScrollDown => WHEEL,
+        MouseEventKind::Down(MouseButton::Left) => {
+            if state.overlay.is_none() {
+                state.focus = pane;
+                let row = (mouse.row.saturating_sub(rect.y + 1)) as usize;
+                if pane == Focus::Events && row < state.events.height {
+                    state.events.follow = false;
+                    state.events.select(state.events.offset + row);
+                    state.detail.scroll = 0;
+                }
+            }
+            return;
+        }
+        _ => {
+            state.dirty = false;
+            return;
+        }
+    };
+    match pane {
+        Focus::Events => select_by(state, delta),
+        Focus::Detail => scroll_detail(state, delta),
+        Focus::Namespaces => state.namespaces.move_by(delta),
+        Focus::Pipeline => state.dirty = false,
+    }
+}

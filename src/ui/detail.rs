@@ -1,0 +1,104 @@
+//! The detail view: tabs over the selected event's content (see `app::detail`), in colour.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::detail::{content, DetailLine, Mark};
+use crate::app::msg::{Focus, Tab};
+use crate::app::state::State;
+use crate::app::update::detail_context;
+use crate::format::mongosh::Kind;
+use crate::store::Row;
+
+use super::theme::{self, syntax};
+
+use super::{focused, pane};
+
+fn kind_style(kind: Kind) -> Style {
+    match kind {
+        Kind::Field => syntax::field(),
+        Kind::Str => syntax::string(),
+        Kind::Number => syntax::number(),
+        Kind::Typed => syntax::typed(),
+        Kind::Keyword => syntax::keyword(),
+        Kind::Punct => syntax::punctuation(),
+    }
+}
+
+fn styled(line: &DetailLine) -> Line<'static> {
+    let mark = match line.mark {
+        Mark::Added => Some(syntax::added()),
+        Mark::Removed => Some(syntax::removed()),
+        Mark::Changed => Some(syntax::changed()),
+        Mark::Note => Some(theme::dim()),
+        Mark::Plain => None,
+    };
+    let mut spans = vec![Span::raw(" ".repeat(line.line.indent))];
+    for (i, piece) in line.line.pieces.iter().enumerate() {
+        // Diff lines: the sign and the path take the mark's colour; values keep theirs.
+        let style = match mark {
+            Some(style) if i < 2 || line.mark == Mark::Note => style,
+            _ => kind_style(piece.kind),
+        };
+        spans.push(Span::styled(piece.text.clone(), style));
+    }
+    Line::from(spans)
+}
+
+fn tabs(state: &State) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme::dim()));
+        }
+        let style = if *tab == state.detail.tab {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!("{} {}", i + 1, tab.title()), style));
+    }
+    Line::from(spans)
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let has_focus = focused(state, Focus::Detail);
+    let block = pane(" Detail ", has_focus);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tab_bar, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(tabs(state), tab_bar);
+    let list = &state.events;
+    let lines: Vec<Line> = match list.store.get(list.selected) {
+        None => vec![Line::from(Span::styled(
+            "Select an event to see it here.",
+            theme::dim(),
+        ))],
+        Some(Row::Seam(text)) => vec![Line::from(Span::styled(
+            format!(
+                "A watch started here: {text}. Events before it came from the previous stream."
+            ),
+            theme::dim(),
+        ))],
+        Some(Row::Event(event)) => {
+            let scroll = state.detail.scroll;
+            let height = body.height as usize;
+            content(
+                event,
+                state.detail.tab,
+                detail_context(state),
+                scroll + height,
+            )
+            .iter()
+            .skip(scroll)
+            .map(styled)
+            .collect()
+        }
+    };
+    // Long values and hints wrap rather than vanish at the edge.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}

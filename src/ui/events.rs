@@ -1,0 +1,234 @@
+//! The event list. Virtualized: only the rows on screen are read and formatted, so a million
+//! retained events cost no more to draw than ten.
+
+use bson::{RawBsonRef, RawDocument};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::app::msg::Focus;
+use crate::app::state::State;
+use crate::event::{ChangeEvent, OpType};
+use crate::format::mongosh;
+use crate::store::Row;
+
+use super::{focused, pane, theme};
+
+/// Column widths; the summary takes what is left.
+struct Columns {
+    time: usize,
+    ns: usize,
+    key: usize,
+}
+
+impl Columns {
+    fn for_width(width: usize) -> Columns {
+        if width >= 70 {
+            Columns {
+                time: 12,
+                ns: 16,
+                key: 12,
+            }
+        } else {
+            Columns {
+                time: 8,
+                ns: 14,
+                key: 10,
+            }
+        }
+    }
+}
+
+const OP_WIDTH: usize = 13;
+
+fn pad(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count > width {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut.push(' ');
+        cut
+    } else {
+        format!("{text}{} ", " ".repeat(width - count))
+    }
+}
+
+fn time(event: &ChangeEvent, width: usize) -> String {
+    let text = match (event.wall_time(), event.cluster_time()) {
+        (Some(wall), _) => wall.try_to_rfc3339_string().unwrap_or_default(),
+        (None, Some(ts)) => bson::DateTime::from_millis(i64::from(ts.time) * 1000)
+            .try_to_rfc3339_string()
+            .unwrap_or_default(),
+        (None, None) => String::new(),
+    };
+    // 2024-01-02T12:01:03.123Z -> 12:01:03.123
+    let clock = text.get(11..).unwrap_or("").trim_end_matches('Z');
+    let clock = if clock.len() == 8 {
+        format!("{clock}.000")
+    } else {
+        clock.to_string()
+    };
+    clock.chars().take(width).collect()
+}
+
+fn names(doc: Option<&RawDocument>) -> Vec<String> {
+    doc.map(|d| {
+        d.iter()
+            .filter_map(Result::ok)
+            .map(|(k, _)| k.to_string())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// What changed, in a few words: field names for updates, the new name for renames, the
+/// document for inserts and replaces, index names for index events.
+pub fn summary(event: &ChangeEvent, width: usize) -> String {
+    let raw = event.raw();
+    match event.op() {
+        OpType::Update => {
+            let description = raw.get_document("updateDescription").ok();
+            let mut fields = names(description.and_then(|d| d.get_document("updatedFields").ok()));
+            if let Some(removed) = description.and_then(|d| d.get_array("removedFields").ok()) {
+                fields.extend(removed.into_iter().filter_map(|v| match v {
+                    Ok(RawBsonRef::String(name)) => Some(format!("-{name}")),
+                    _ => None,
+                }));
+            }
+            fields.join(", ")
+        }
+        OpType::Rename => match raw.get_document("to") {
+            Ok(to) => {
+                let db = to.get_str("db").unwrap_or("?");
+                let coll = to.get_str("coll").unwrap_or("?");
+                format!("→ {db}.{coll}")
+            }
+            Err(_) => String::new(),
+        },
+        OpType::Insert | OpType::Replace => match raw.get_document("fullDocument") {
+            Ok(doc) => without_id(doc, width),
+            Err(_) => String::new(),
+        },
+        OpType::CreateIndexes | OpType::DropIndexes => raw
+            .get_document("operationDescription")
+            .and_then(|d| d.get_array("indexes"))
+            .map(|indexes| {
+                indexes
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        Ok(RawBsonRef::Document(spec)) => {
+                            spec.get_str("name").ok().map(str::to_string)
+                        }
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The document's fields after its `_id` (the key column already shows it), on one line.
+fn without_id(doc: &RawDocument, width: usize) -> String {
+    let mut rest = bson::RawDocumentBuf::new();
+    for (key, value) in doc
+        .iter()
+        .filter_map(Result::ok)
+        .filter(|(k, _)| *k != "_id")
+    {
+        rest.append(key, value.to_raw_bson());
+    }
+    mongosh::inline(RawBsonRef::Document(&rest), width)
+}
+
+fn document_key(event: &ChangeEvent, width: usize) -> String {
+    match event.document_key() {
+        // The _id alone reads best; sharded collections add their shard key.
+        Some(key) if key.iter().count() == 1 => match key.get("_id") {
+            // ObjectIds made one after another differ at the end.
+            Ok(Some(RawBsonRef::ObjectId(id))) => format!("…{}", &id.to_hex()[16..]),
+            Ok(Some(id)) => mongosh::inline(id, width),
+            _ => mongosh::inline(RawBsonRef::Document(key), width),
+        },
+        Some(key) => mongosh::inline(RawBsonRef::Document(key), width),
+        None => String::new(),
+    }
+}
+
+fn event_line(event: &ChangeEvent, columns: &Columns, width: usize) -> Line<'static> {
+    let summary_width =
+        width.saturating_sub(columns.time + OP_WIDTH + columns.ns + columns.key + 4);
+    Line::from(vec![
+        Span::styled(pad(&time(event, columns.time), columns.time), theme::dim()),
+        Span::styled(pad(event.op_name(), OP_WIDTH), theme::op(event.op())),
+        Span::raw(pad(&event.namespace().unwrap_or_default(), columns.ns)),
+        Span::styled(
+            pad(&document_key(event, columns.key), columns.key),
+            Style::new().fg(Color::Magenta),
+        ),
+        Span::raw(summary(event, summary_width)),
+    ])
+}
+
+fn seam_line(text: &str, width: usize) -> Line<'static> {
+    let label = format!("── {text} ");
+    let fill = width.saturating_sub(label.chars().count());
+    Line::from(Span::styled(
+        format!("{label}{}", "─".repeat(fill)),
+        Style::new().fg(Color::Cyan),
+    ))
+}
+
+fn title(state: &State) -> String {
+    let list = &state.events;
+    let count = list.store.iter().len();
+    let mut title = format!(" Events ({count}) ");
+    if list.follow {
+        title.push_str("following ");
+    } else if list.unseen > 0 {
+        title.push_str(&format!("paused · +{} new (G follows) ", list.unseen));
+    } else {
+        title.push_str("paused ");
+    }
+    if let Some(query) = &state.search {
+        title.push_str(&format!("· /{query} "));
+    }
+    title
+}
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let has_focus = focused(state, Focus::Events);
+    let block = pane(title(state), has_focus);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let list = &state.events;
+    let width = inner.width as usize;
+    if list.store.is_empty() {
+        let waiting = Line::from(Span::styled(
+            "Waiting for events… (writes to the watched namespace appear here)",
+            theme::dim(),
+        ));
+        frame.render_widget(Paragraph::new(waiting), inner);
+        return;
+    }
+    let columns = Columns::for_width(width);
+    let lines: Vec<Line> = (list.offset..)
+        .take(inner.height as usize)
+        .map_while(|i| Some((i, list.store.get(i)?)))
+        .map(|(i, row)| {
+            let line = match row {
+                Row::Event(event) => event_line(event, &columns, width),
+                Row::Seam(text) => seam_line(text, width),
+            };
+            if i == list.selected {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,163 @@
+//! The status line (stream state, rate with a sparkline of the last minute, counts, dropped,
+//! lag) and the hint line under it (a prompt, a notice, or the keys of the focused pane).
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+use crate::app::keys;
+use crate::app::state::{Overlay, Purpose, State};
+use crate::source::Status;
+
+use super::theme;
+
+const SPARK: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// Characters of sparkline; each stands for 60 / SPARK_WIDTH seconds.
+const SPARK_WIDTH: usize = 20;
+
+/// The stream's state, coloured: also used by the title line.
+pub fn status_badge(state: &State) -> Span<'static> {
+    let (text, color) = match &state.watch.status {
+        Status::Connecting => ("◌ connecting".to_string(), Color::Yellow),
+        Status::Live => ("● live".to_string(), Color::Green),
+        Status::Paused => ("❚❚ paused".to_string(), Color::Yellow),
+        Status::Resuming(_) => ("◌ resuming".to_string(), Color::Yellow),
+        Status::HistoryLost(_) => ("✖ history lost".to_string(), Color::Red),
+        Status::Invalidated { .. } => ("■ invalidated".to_string(), Color::Magenta),
+        Status::Failed(_) => ("✖ error".to_string(), Color::Red),
+    };
+    Span::styled(text, Style::new().fg(color))
+}
+
+/// Per-second counts of the last minute as block characters, scaled to the busiest moment.
+pub fn sparkline(history: &[u32]) -> String {
+    let per_char = history.len().div_ceil(SPARK_WIDTH).max(1);
+    let sums: Vec<u32> = history.chunks(per_char).map(|c| c.iter().sum()).collect();
+    let max = sums.iter().copied().max().unwrap_or(0).max(1);
+    sums.iter()
+        .map(|&n| {
+            let level = if n == 0 {
+                0
+            } else {
+                (n * 8).div_ceil(max) as usize
+            };
+            SPARK[level.min(8)]
+        })
+        .collect()
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn status_line(state: &State) -> Line<'static> {
+    let stats = &state.stats;
+    let mut spans = vec![
+        status_badge(state),
+        Span::raw(format!(" {:.1}/s ", stats.rate())),
+        Span::styled(sparkline(&stats.history()), Style::new().fg(Color::Cyan)),
+        Span::raw(format!(" │ {} events", thousands(stats.total))),
+    ];
+    for (op, count) in stats.by_op() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(op.name(), theme::op(op)));
+        spans.push(Span::raw(format!(" {}", thousands(count))));
+    }
+    let dropped = state.events.store.dropped();
+    if dropped > 0 {
+        spans.push(Span::styled(
+            format!(" │ dropped {}", thousands(dropped)),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    if let Some(lag) = stats.lag_ms {
+        spans.push(Span::raw(format!(" │ lag {:.1}s", lag as f64 / 1000.0)));
+    }
+    if let Status::Resuming(reason) | Status::HistoryLost(reason) | Status::Failed(reason) =
+        &state.watch.status
+    {
+        spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
+    }
+    if let Status::Invalidated { .. } = &state.watch.status {
+        spans.push(Span::styled(
+            " │ the stream ended: its collection or database was dropped or renamed",
+            Style::new().fg(Color::Magenta),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn hint_line(state: &State) -> Line<'static> {
+    if let Some(notice) = &state.notice {
+        let style = if notice.error {
+            theme::error()
+        } else {
+            Style::new().fg(Color::Green)
+        };
+        return Line::from(Span::styled(notice.text.clone(), style));
+    }
+    let mut spans = Vec::new();
+    for (key, hint) in keys::hints(state.context()) {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        spans.push(Span::styled(key, theme::key()));
+        spans.push(Span::raw(format!(" {hint}")));
+    }
+    Line::from(spans)
+}
+
+pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
+    frame.render_widget(status_line(state), status);
+    if let Some(Overlay::Prompt(prompt)) = &state.overlay {
+        let label = match prompt.purpose {
+            Purpose::Search => "search: ",
+            Purpose::WriteEvent => "write the event to: ",
+        };
+        let line = Line::from(vec![
+            Span::styled(label, theme::key()),
+            Span::raw(prompt.input.text().to_string()),
+            Span::styled("   Enter confirm · Esc cancel", theme::dim()),
+        ]);
+        frame.render_widget(line, hints);
+        let x = hints.x + (label.chars().count() + prompt.input.cursor()) as u16;
+        frame.set_cursor_position(Position::new(
+            x.min(hints.right().saturating_sub(1)),
+            hints.y,
+        ));
+        return;
+    }
+    frame.render_widget(hint_line(state), hints);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_busiest_moment() {
+        let mut history = vec![0; 60];
+        history[59] = 30;
+        history[0] = 3;
+        let line = sparkline(&history);
+        assert_eq!(line.chars().count(), SPARK_WIDTH);
+        assert_eq!(line.chars().last(), Some('█'));
+        assert_eq!(line.chars().next(), Some('▁'));
+        assert_eq!(sparkline(&[0; 60]).trim(), "");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

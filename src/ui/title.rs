@@ -1,0 +1,40 @@
+//! The title line: the live state, what is watched, and the deployment (password hidden).
+//! Most important first, so a narrow terminal cuts the least useful part.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+use crate::app::state::State;
+
+use super::status::status_badge;
+use super::theme;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let deployment = &state.deployment;
+    let mut facts = vec![deployment.uri.clone()];
+    match (&deployment.set_name, deployment.mongos) {
+        (_, true) => facts.push("mongos".to_string()),
+        (Some(set), false) => facts.push(format!("replica set {set}")),
+        (None, false) => facts.push("standalone".to_string()),
+    }
+    if let Some(version) = &deployment.version {
+        facts.push(format!("MongoDB {version}"));
+    }
+    let line = Line::from(vec![
+        Span::styled(
+            " mwatch ",
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        status_badge(state),
+        Span::raw("  watching "),
+        Span::styled(
+            state.watch.spec.scope.to_string(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(format!("  │ {}", facts.join(" · ")), theme::dim()),
+    ]);
+    frame.render_widget(line, area);
+}
