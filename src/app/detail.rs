@@ -48,20 +48,22 @@ impl DetailLine {
     }
 }
 
-/// What the hints need to know beyond the event.
+/// What the content depends on beyond the event.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub options: &'a StreamOptions,
     /// The event's collection has pre- and post-images enabled.
     pub images_enabled: bool,
+    /// Columns available, for laying out documents.
+    pub width: usize,
 }
 
 fn document<'a>(event: &'a ChangeEvent, field: &str) -> Option<&'a RawDocument> {
     event.raw().get_document(field).ok()
 }
 
-fn plain(doc: &RawDocument, limit: usize) -> Vec<DetailLine> {
-    mongosh::lines(doc, limit)
+fn plain(doc: &RawDocument, limit: usize, width: usize) -> Vec<DetailLine> {
+    mongosh::lines(doc, limit, width)
         .into_iter()
         .map(|line| DetailLine {
             mark: Mark::Plain,
@@ -73,13 +75,13 @@ fn plain(doc: &RawDocument, limit: usize) -> Vec<DetailLine> {
 /// The first `limit` lines of `tab` for `event`.
 pub fn content(event: &ChangeEvent, tab: Tab, context: Context, limit: usize) -> Vec<DetailLine> {
     let mut lines = match tab {
-        Tab::Event => plain(event.raw(), limit),
+        Tab::Event => plain(event.raw(), limit, context.width),
         Tab::FullDocument => match document(event, "fullDocument") {
-            Some(doc) => plain(doc, limit),
+            Some(doc) => plain(doc, limit, context.width),
             None => missing_full_document(event, context),
         },
         Tab::PreImage => match document(event, "fullDocumentBeforeChange") {
-            Some(doc) => plain(doc, limit),
+            Some(doc) => plain(doc, limit, context.width),
             None => {
                 let mut lines = vec![DetailLine::note("No pre-image in this event.")];
                 lines.extend(pre_image_hint(event, context));
@@ -272,6 +274,7 @@ mod tests {
         let context = Context {
             options,
             images_enabled: images,
+            width: 80,
         };
         content(&event, tab, context, 100)
             .iter()

@@ -87,8 +87,9 @@ pub struct Notice {
 pub struct Detail {
     pub tab: Tab,
     pub scroll: usize,
-    /// Content lines that fit (set from the layout).
+    /// Content lines and columns that fit (set from the layout).
     pub height: usize,
+    pub width: usize,
 }
 
 #[derive(Debug)]
@@ -151,6 +152,7 @@ impl State {
                 tab: Tab::Event,
                 scroll: 0,
                 height: 1,
+                width: 80,
             },
             stats: Stats::default(),
             search: None,
@@ -188,6 +190,7 @@ impl State {
             self.events
                 .set_height(areas.events.height.saturating_sub(2) as usize);
             self.detail.height = areas.detail.height.saturating_sub(3) as usize;
+            self.detail.width = areas.detail.width.saturating_sub(2) as usize;
         }
     }
 

@@ -441,7 +441,7 @@ fn select_by(state: &mut State, delta: isize) {
     state.detail.scroll = 0;
 }
 
-/// Lines the detail view has for the selected event and tab (up to a bound, for huge events).
+/// What the detail view's content depends on, besides the selected event and tab.
 pub fn detail_context(state: &State) -> detail::Context<'_> {
     let images_enabled = state
         .events
@@ -452,6 +452,7 @@ pub fn detail_context(state: &State) -> detail::Context<'_> {
     detail::Context {
         options: &state.watch.spec.options,
         images_enabled,
+        width: state.detail.width,
     }
 }
 

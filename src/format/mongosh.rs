@@ -6,7 +6,8 @@ use base64::Engine;
 use bson::spec::BinarySubtype;
 use bson::{RawArray, RawBsonRef, RawDocument};
 
-/// Nested values shorter than this stay on one line, as in mongosh.
+/// Nested values shorter than this stay on one line, as in mongosh (or the screen's width,
+/// if narrower).
 const INLINE_WIDTH: usize = 72;
 const INDENT: usize = 2;
 
@@ -52,11 +53,12 @@ fn piece(kind: Kind, text: impl Into<String>) -> Piece {
     }
 }
 
-/// The first `limit` lines of `doc`, pretty-printed.
-pub fn lines(doc: &RawDocument, limit: usize) -> Vec<DocLine> {
+/// The first `limit` lines of `doc`, pretty-printed for a screen `width` columns wide.
+pub fn lines(doc: &RawDocument, limit: usize, width: usize) -> Vec<DocLine> {
     let mut out = Printer {
         lines: Vec::new(),
         limit,
+        inline_width: width.min(INLINE_WIDTH),
     };
     let mut first = DocLine::default();
     // The top level always opens up, one field a line, however small.
@@ -151,6 +153,7 @@ fn push_inline(
 struct Printer {
     lines: Vec<DocLine>,
     limit: usize,
+    inline_width: usize,
 }
 
 impl Printer {
@@ -167,7 +170,7 @@ impl Printer {
     /// Writes `value` starting on `line` (which already holds the key); may emit finished
     /// lines and leaves the last, unfinished one in `line`.
     fn value(&mut self, line: &mut DocLine, value: RawBsonRef<'_>, depth: usize) {
-        let room = INLINE_WIDTH.saturating_sub(line.indent + width(line));
+        let room = self.inline_width.saturating_sub(line.indent + width(line));
         let pieces = inline_pieces(value, room);
         let fits = pieces.iter().map(|p| p.text.chars().count()).sum::<usize>() <= room;
         if fits || !matches!(value, RawBsonRef::Document(_) | RawBsonRef::Array(_)) {
@@ -334,7 +337,7 @@ mod tests {
 
     fn text(doc: &bson::Document, limit: usize) -> String {
         let raw = bson::RawDocumentBuf::from_document(doc).unwrap();
-        lines(&raw, limit)
+        lines(&raw, limit, 80)
             .iter()
             .map(DocLine::text)
             .collect::<Vec<_>>()

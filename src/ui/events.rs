@@ -12,36 +12,45 @@ use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::event::{ChangeEvent, OpType};
 use crate::format::mongosh;
+use crate::source::Scope;
 use crate::store::Row;
 
 use super::{focused, pane, theme};
 
-/// Column widths; the summary takes what is left.
+/// Column widths; the summary takes what is left. No namespace column when watching a
+/// single collection: it would say the same on every row.
 struct Columns {
     time: usize,
+    op: usize,
     ns: usize,
     key: usize,
 }
 
 impl Columns {
-    fn for_width(width: usize) -> Columns {
-        if width >= 70 {
+    fn new(width: usize, one_collection: bool) -> Columns {
+        let wide = width >= 70;
+        let ns = match (one_collection, wide) {
+            (true, _) => 0,
+            (false, true) => 16,
+            (false, false) => 14,
+        };
+        if wide {
             Columns {
                 time: 12,
-                ns: 16,
+                op: 13,
+                ns,
                 key: 12,
             }
         } else {
             Columns {
                 time: 8,
-                ns: 14,
+                op: 8,
+                ns,
                 key: 10,
             }
         }
     }
 }
-
-const OP_WIDTH: usize = 13;
 
 fn pad(text: &str, width: usize) -> String {
     let count = text.chars().count();
@@ -159,18 +168,23 @@ fn document_key(event: &ChangeEvent, width: usize) -> String {
 }
 
 fn event_line(event: &ChangeEvent, columns: &Columns, width: usize) -> Line<'static> {
-    let summary_width =
-        width.saturating_sub(columns.time + OP_WIDTH + columns.ns + columns.key + 4);
-    Line::from(vec![
+    let used = columns.time + columns.op + columns.ns + columns.key + 4;
+    let mut spans = vec![
         Span::styled(pad(&time(event, columns.time), columns.time), theme::dim()),
-        Span::styled(pad(event.op_name(), OP_WIDTH), theme::op(event.op())),
-        Span::raw(pad(&event.namespace().unwrap_or_default(), columns.ns)),
-        Span::styled(
-            pad(&document_key(event, columns.key), columns.key),
-            Style::new().fg(Color::Magenta),
-        ),
-        Span::raw(summary(event, summary_width)),
-    ])
+        Span::styled(pad(event.op_name(), columns.op), theme::op(event.op())),
+    ];
+    if columns.ns > 0 {
+        spans.push(Span::raw(pad(
+            &event.namespace().unwrap_or_default(),
+            columns.ns,
+        )));
+    }
+    spans.push(Span::styled(
+        pad(&document_key(event, columns.key), columns.key),
+        Style::new().fg(Color::Magenta),
+    ));
+    spans.push(Span::raw(summary(event, width.saturating_sub(used))));
+    Line::from(spans)
 }
 
 fn seam_line(text: &str, width: usize) -> Line<'static> {
@@ -214,7 +228,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(waiting), inner);
         return;
     }
-    let columns = Columns::for_width(width);
+    let one_collection = matches!(state.watch.spec.scope, Scope::Collection { .. });
+    let columns = Columns::new(width, one_collection);
     let lines: Vec<Line> = (list.offset..)
         .take(inner.height as usize)
         .map_while(|i| Some((i, list.store.get(i)?)))

@@ -13,8 +13,6 @@ use crate::source::Status;
 use super::theme;
 
 const SPARK: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-/// Characters of sparkline; each stands for 60 / SPARK_WIDTH seconds.
-const SPARK_WIDTH: usize = 20;
 
 /// The stream's state, coloured: also used by the title line.
 pub fn status_badge(state: &State) -> Span<'static> {
@@ -30,9 +28,10 @@ pub fn status_badge(state: &State) -> Span<'static> {
     Span::styled(text, Style::new().fg(color))
 }
 
-/// Per-second counts of the last minute as block characters, scaled to the busiest moment.
-pub fn sparkline(history: &[u32]) -> String {
-    let per_char = history.len().div_ceil(SPARK_WIDTH).max(1);
+/// Per-second counts of the last minute as about `width` block characters, scaled to the
+/// busiest moment.
+pub fn sparkline(history: &[u32], width: usize) -> String {
+    let per_char = history.len().div_ceil(width.max(1)).max(1);
     let sums: Vec<u32> = history.chunks(per_char).map(|c| c.iter().sum()).collect();
     let max = sums.iter().copied().max().unwrap_or(0).max(1);
     sums.iter()
@@ -59,18 +58,20 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn status_line(state: &State) -> Line<'static> {
+/// Most useful first: a narrow terminal cuts the counts, not the state or the lag.
+fn status_line(state: &State, width: u16) -> Line<'static> {
     let stats = &state.stats;
+    let spark_width = (width / 8).clamp(10, 30) as usize;
     let mut spans = vec![
         status_badge(state),
         Span::raw(format!(" {:.1}/s ", stats.rate())),
-        Span::styled(sparkline(&stats.history()), Style::new().fg(Color::Cyan)),
-        Span::raw(format!(" │ {} events", thousands(stats.total))),
+        Span::styled(
+            sparkline(&stats.history(), spark_width),
+            Style::new().fg(Color::Cyan),
+        ),
     ];
-    for (op, count) in stats.by_op() {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(op.name(), theme::op(op)));
-        spans.push(Span::raw(format!(" {}", thousands(count))));
+    if let Some(lag) = stats.lag_ms {
+        spans.push(Span::raw(format!(" │ lag {:.1}s", lag as f64 / 1000.0)));
     }
     let dropped = state.events.store.dropped();
     if dropped > 0 {
@@ -79,19 +80,21 @@ fn status_line(state: &State) -> Line<'static> {
             Style::new().fg(Color::Yellow),
         ));
     }
-    if let Some(lag) = stats.lag_ms {
-        spans.push(Span::raw(format!(" │ lag {:.1}s", lag as f64 / 1000.0)));
-    }
-    if let Status::Resuming(reason) | Status::HistoryLost(reason) | Status::Failed(reason) =
-        &state.watch.status
-    {
-        spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
-    }
-    if let Status::Invalidated { .. } = &state.watch.status {
-        spans.push(Span::styled(
+    match &state.watch.status {
+        Status::Resuming(reason) | Status::HistoryLost(reason) | Status::Failed(reason) => {
+            spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
+        }
+        Status::Invalidated { .. } => spans.push(Span::styled(
             " │ the stream ended: its collection or database was dropped or renamed",
             Style::new().fg(Color::Magenta),
-        ));
+        )),
+        _ => {}
+    }
+    spans.push(Span::raw(format!(" │ {} events", thousands(stats.total))));
+    for (op, count) in stats.by_op() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(op.name(), theme::op(op)));
+        spans.push(Span::raw(format!(" {}", thousands(count))));
     }
     Line::from(spans)
 }
@@ -117,7 +120,7 @@ fn hint_line(state: &State) -> Line<'static> {
 }
 
 pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
-    frame.render_widget(status_line(state), status);
+    frame.render_widget(status_line(state, status.width), status);
     if let Some(Overlay::Prompt(prompt)) = &state.overlay {
         let label = match prompt.purpose {
             Purpose::Search => "search: ",
@@ -148,11 +151,11 @@ mod tests {
         let mut history = vec![0; 60];
         history[59] = 30;
         history[0] = 3;
-        let line = sparkline(&history);
-        assert_eq!(line.chars().count(), SPARK_WIDTH);
+        let line = sparkline(&history, 20);
+        assert_eq!(line.chars().count(), 20);
         assert_eq!(line.chars().last(), Some('█'));
         assert_eq!(line.chars().next(), Some('▁'));
-        assert_eq!(sparkline(&[0; 60]).trim(), "");
+        assert_eq!(sparkline(&[0; 60], 20).trim(), "");
     }
 
     #[test]
