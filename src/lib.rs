@@ -1,3 +1,4 @@
+pub mod bookmarks;
 pub mod cli;
 pub mod event;
 pub mod format;

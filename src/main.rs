@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mwatch::cli::{Cli, Command, PlaygroundArgs, WatchArgs};
-use mwatch::headless;
+use mwatch::headless::{self, Outcome};
 use mwatch::source::connect::{connect, ConnectError};
-use mwatch::{playground, setup};
+use mwatch::{bookmarks, playground, setup};
 
 const USAGE_ERROR: u8 = 2;
 
@@ -28,17 +28,20 @@ fn main() -> ExitCode {
             }
             headless::replay(&args.file, args.canonical).exit_code()
         }
+        Some(Command::Bookmarks { command }) => bookmarks::cli::run(&command),
         None => runtime.block_on(watch(cli.watch)),
     }
 }
 
 async fn watch(args: WatchArgs) -> ExitCode {
-    let spec = match setup::spec(&args) {
+    let bookmark = match args.resume.as_deref().map(bookmarks::replay::lookup) {
+        Some(Err(e)) => return usage_error(e),
+        Some(Ok(bookmark)) => bookmark,
+        None => None,
+    };
+    let spec = match setup::spec(&args, bookmark.as_ref()) {
         Ok(spec) => spec,
-        Err(e) => {
-            eprintln!("mwatch: {e}");
-            return ExitCode::from(USAGE_ERROR);
-        }
+        Err(e) => return usage_error(e),
     };
     if !args.json {
         eprintln!(
@@ -59,7 +62,10 @@ async fn watch(args: WatchArgs) -> ExitCode {
             }
         }
     } else {
-        (setup::uri(&args, std::env::var("MONGODB_URI").ok()), None)
+        match setup::uri(&args, std::env::var("MONGODB_URI").ok(), bookmark.as_ref()) {
+            Ok(uri) => (uri, None),
+            Err(e) => return usage_error(e),
+        }
     };
     let (client, deployment) = match connect(&uri).await {
         Ok(connected) => connected,
@@ -73,9 +79,30 @@ async fn watch(args: WatchArgs) -> ExitCode {
         }
     };
     eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-    headless::watch(client, spec, args.canonical, args.record.as_deref())
-        .await
-        .exit_code()
+    if let Some(bookmark) = &bookmark {
+        eprintln!(
+            "mwatch: replaying bookmark '{}' (made on {})",
+            bookmark.name, bookmark.deployment
+        );
+    }
+    let outcome = headless::watch(
+        client.clone(),
+        spec.clone(),
+        args.canonical,
+        args.record.as_deref(),
+    )
+    .await;
+    if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, &bookmark) {
+        let now = bson::DateTime::now().timestamp_millis();
+        let advice = bookmarks::replay::history_lost(&client, &spec, bookmark, now).await;
+        eprintln!("mwatch: {advice}");
+    }
+    outcome.exit_code()
+}
+
+fn usage_error(error: setup::UsageError) -> ExitCode {
+    eprintln!("mwatch: {error}");
+    ExitCode::from(USAGE_ERROR)
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {
