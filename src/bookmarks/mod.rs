@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{ChangeEvent, OpType};
 use crate::redact::redact;
-use crate::source::{Scope, StreamOptions, WatchSpec};
+use crate::source::{Scope, Start, StreamOptions, WatchSpec};
 
 pub use json::{ns_text, options_document};
 pub use store::{default_path, BookmarkStore, ImportReport, StoreError};
@@ -98,20 +98,18 @@ impl Bookmark {
             .clone()
             .unwrap_or_else(|| ns_text(&self.scope));
         let millis = self
-            .cluster_time
-            .map(|ts| i64::from(ts.time) * 1000)
-            .or(self.wall_time.map(|t| t.timestamp_millis()))
+            .event_millis()
             .or(self.created_at.map(|t| t.timestamp_millis()))
             .unwrap_or(0);
         format!("{ns}@{}", utc_seconds(millis))
     }
 
     /// The `Start` a replay uses.
-    pub fn start(&self) -> crate::source::Start {
+    pub fn start(&self) -> Start {
         if self.invalidate {
-            crate::source::Start::StartAfter(self.token.clone())
+            Start::StartAfter(self.token.clone())
         } else {
-            crate::source::Start::ResumeAfter(self.token.clone())
+            Start::ResumeAfter(self.token.clone())
         }
     }
 
@@ -187,7 +185,6 @@ pub fn close_names<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Start;
     use bson::doc;
 
     fn spec() -> WatchSpec {
