@@ -28,6 +28,30 @@ pub enum Command {
     Playground(PlaygroundArgs),
     /// Print a recording made with --record.
     Replay(ReplayArgs),
+    /// List, show, delete, export and import bookmarks.
+    Bookmarks {
+        #[command(subcommand)]
+        command: BookmarksCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookmarksCommand {
+    /// List the bookmarks, oldest cluster time first.
+    List {
+        /// Print a JSON array, one object per bookmark (token and pipeline as Extended JSON).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one bookmark in full.
+    Show { name: String },
+    /// Delete a bookmark (the previous file stays as bookmarks.json.bak).
+    Rm { name: String },
+    /// Write every bookmark to FILE (a new file), or to stdout.
+    Export { file: Option<PathBuf> },
+    /// Add the bookmarks of FILE (from export, or list --json); a name that is taken by a
+    /// different bookmark gets a #2 suffix, one already there is skipped.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Args)]
@@ -54,12 +78,14 @@ pub struct WatchArgs {
     #[arg(long)]
     pub expanded_events: bool,
 
-    /// Resume after this token (its JSON, e.g. '{"_data": "82..."}').
-    #[arg(long, value_name = "TOKEN", conflicts_with = "start_at")]
+    /// Replay a bookmark (by name: its scope, pipeline and options, unless flags say
+    /// otherwise), or resume after a token (its JSON, e.g. '{"_data": "82..."}').
+    #[arg(long, value_name = "NAME|TOKEN")]
     pub resume: Option<String>,
 
-    /// Start at a time: RFC 3339, seconds:increment, or relative like -5m.
-    #[arg(long, value_name = "TIME")]
+    /// Start at a time: RFC 3339, seconds:increment, relative like -5m, or now. With
+    /// --resume NAME: replay the bookmark's stream from that time instead.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub start_at: Option<String>,
 
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

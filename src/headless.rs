@@ -19,13 +19,15 @@ pub enum Outcome {
     Clean,
     /// The connection or the stream failed.
     Failed,
+    /// The start point is older than the server's history (286 ChangeStreamHistoryLost).
+    HistoryLost,
 }
 
 impl Outcome {
     pub fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Clean => ExitCode::SUCCESS,
-            Outcome::Failed => ExitCode::FAILURE,
+            Outcome::Failed | Outcome::HistoryLost => ExitCode::FAILURE,
         }
     }
 }
@@ -88,9 +90,17 @@ pub async fn watch(
                     return Outcome::Clean;
                 }
             }
-            Some(SourceMsg::Rejected { error, .. }) => {
+            Some(SourceMsg::Rejected {
+                error,
+                history_lost,
+                ..
+            }) => {
                 eprintln!("mwatch: {error}");
-                return Outcome::Failed;
+                return if history_lost {
+                    Outcome::HistoryLost
+                } else {
+                    Outcome::Failed
+                };
             }
             Some(SourceMsg::Started { .. }) => {}
             Some(SourceMsg::Status { status, .. }) => match status {
@@ -103,7 +113,11 @@ pub async fn watch(
                     eprintln!("mwatch: the stream was invalidated (its collection or database was dropped or renamed)");
                     return Outcome::Clean;
                 }
-                Status::HistoryLost(reason) | Status::Failed(reason) => {
+                Status::HistoryLost(reason) => {
+                    eprintln!("mwatch: {reason}");
+                    return Outcome::HistoryLost;
+                }
+                Status::Failed(reason) => {
                     eprintln!("mwatch: {reason}");
                     return Outcome::Failed;
                 }

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use mwatch::app::state::Config;
 use mwatch::cli::{Cli, Command, PlaygroundArgs, WatchArgs};
+use mwatch::headless::{self, Outcome};
 use mwatch::source::connect::{connect, ConnectError};
 use mwatch::store::EventStore;
-use mwatch::{app, headless};
-use mwatch::{playground, setup};
+use mwatch::{app, bookmarks, playground, setup};
 
 const USAGE_ERROR: u8 = 2;
 
@@ -31,19 +31,23 @@ fn main() -> ExitCode {
             }
             headless::replay(&args.file, args.canonical).exit_code()
         }
+        Some(Command::Bookmarks { command }) => bookmarks::cli::run(&command),
         None => runtime.block_on(watch(cli.watch)),
     }
 }
 
 async fn watch(args: WatchArgs) -> ExitCode {
-    let (mut spec, pipeline_text) =
-        match setup::spec(&args).and_then(|spec| Ok((spec, setup::pipeline_text(&args)?))) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                eprintln!("mwatch: {e}");
-                return ExitCode::from(USAGE_ERROR);
-            }
-        };
+    let bookmark = match args.resume.as_deref().map(bookmarks::replay::lookup) {
+        Some(Err(e)) => return usage_error(e),
+        Some(Ok(bookmark)) => bookmark,
+        None => None,
+    };
+    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref())
+        .and_then(|spec| Ok((setup::pipeline_text(&args, &spec)?, spec)))
+    {
+        Ok((text, spec)) => (spec, text),
+        Err(e) => return usage_error(e),
+    };
     if !args.json && !std::io::stdout().is_terminal() {
         eprintln!(
             "mwatch: standard output is not a terminal; use --json to print events as JSON lines"
@@ -64,7 +68,10 @@ async fn watch(args: WatchArgs) -> ExitCode {
             }
         }
     } else {
-        (setup::uri(&args, std::env::var("MONGODB_URI").ok()), None)
+        match setup::uri(&args, std::env::var("MONGODB_URI").ok(), bookmark.as_ref()) {
+            Ok(uri) => (uri, None),
+            Err(e) => return usage_error(e),
+        }
     };
     let (client, deployment) = match connect(&uri).await {
         Ok(connected) => connected,
@@ -77,18 +84,34 @@ async fn watch(args: WatchArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(bookmark) = &bookmark {
+        eprintln!(
+            "mwatch: replaying bookmark '{}' (made on {})",
+            bookmark.name, bookmark.deployment
+        );
+    }
     if args.json {
         eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-        return headless::watch(client, spec, args.canonical, args.record.as_deref())
-            .await
-            .exit_code();
+        let outcome = headless::watch(
+            client.clone(),
+            spec.clone(),
+            args.canonical,
+            args.record.as_deref(),
+        )
+        .await;
+        if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, &bookmark) {
+            let now = bson::DateTime::now().timestamp_millis();
+            let advice = bookmarks::replay::history_lost(&client, &spec, bookmark, now).await;
+            eprintln!("mwatch: {advice}");
+        }
+        return outcome.exit_code();
     }
     setup::tui_defaults(&mut spec.options, deployment.version.as_deref());
     let config = Config {
         deployment,
         spec,
         pipeline_text,
-        scope_given: args.ns.is_some(),
+        scope_given: args.ns.is_some() || bookmark.is_some(),
         store: EventStore::default(),
         now: 0,
         size: (80, 24),
@@ -100,6 +123,11 @@ async fn watch(args: WatchArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn usage_error(error: setup::UsageError) -> ExitCode {
+    eprintln!("mwatch: {error}");
+    ExitCode::from(USAGE_ERROR)
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {

@@ -1,6 +1,9 @@
 //! Passwords never leave mwatch: every connection string or message that may contain one is
 //! passed through [`redact`] before it is shown, logged, recorded or saved.
 
+/// What a hidden password reads as.
+const HIDDEN: &str = "****";
+
 /// Replaces the password of every `mongodb://` / `mongodb+srv://` URI in `text` with `****`.
 /// The user name stays (it helps to know who is connected); a password with no URI around
 /// it cannot be recognised, so callers redact the URI before building messages from it.
@@ -25,7 +28,8 @@ pub fn redact(text: &str) -> String {
                 match credentials.find(':') {
                     Some(colon) => {
                         out.push_str(&credentials[..colon]);
-                        out.push_str(":****");
+                        out.push(':');
+                        out.push_str(HIDDEN);
                     }
                     None => out.push_str(credentials),
                 }
@@ -37,6 +41,12 @@ pub fn redact(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether a connection string passed through [`redact`] had a password (so it no longer
+/// connects as it is).
+pub fn has_hidden_password(redacted_uri: &str) -> bool {
+    redacted_uri.contains(&format!(":{HIDDEN}@"))
 }
 
 fn find_scheme(text: &str) -> Option<usize> {
@@ -84,6 +94,13 @@ mod tests {
         );
         assert!(redacted.starts_with("failed to connect to "));
         assert!(redacted.contains(": timed out, retrying "));
+    }
+
+    #[test]
+    fn tells_whether_a_password_was_hidden() {
+        assert!(has_hidden_password(&redact("mongodb://ann:pw@h/")));
+        assert!(!has_hidden_password(&redact("mongodb://ann@h/")));
+        assert!(!has_hidden_password(&redact("mongodb://h/")));
     }
 
     #[test]

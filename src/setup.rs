@@ -4,8 +4,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
+use crate::redact::has_hidden_password;
 use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
 use bson::{Bson, Document};
 
@@ -21,24 +23,45 @@ impl std::fmt::Display for UsageError {
     }
 }
 
-/// The connection string: the argument, else `$MONGODB_URI`, else localhost (as mongosh).
-pub fn uri(args: &WatchArgs, env_uri: Option<String>) -> String {
-    args.uri
-        .clone()
-        .or(env_uri.filter(|u| !u.trim().is_empty()))
-        .unwrap_or_else(|| DEFAULT_URI.to_string())
+/// The connection string: the argument; else, replaying a bookmark, its deployment (unless
+/// its password was hidden when it was saved); else `$MONGODB_URI`; else localhost (as mongosh).
+pub fn uri(
+    args: &WatchArgs,
+    env_uri: Option<String>,
+    bookmark: Option<&Bookmark>,
+) -> Result<String, UsageError> {
+    if let Some(uri) = &args.uri {
+        return Ok(uri.clone());
+    }
+    let env_uri = env_uri.filter(|u| !u.trim().is_empty());
+    match bookmark.map(|b| b.deployment.as_str()) {
+        Some(saved) if !saved.is_empty() && !has_hidden_password(saved) => Ok(saved.to_string()),
+        Some(saved) if env_uri.is_none() && has_hidden_password(saved) => Err(UsageError(format!(
+            "--resume: the bookmark was made on {saved}; give that connection string, with its password, as the first argument or in $MONGODB_URI"
+        ))),
+        _ => Ok(env_uri.unwrap_or_else(|| DEFAULT_URI.to_string())),
+    }
 }
 
-pub fn spec(args: &WatchArgs) -> Result<WatchSpec, UsageError> {
-    let scope = Scope::parse(args.ns.as_deref().unwrap_or(""))
-        .map_err(|e| UsageError(format!("--ns: {e}")))?;
-    let pipeline = match &args.pipeline {
-        Some(text) => parse_pipeline(text)?,
-        None => Vec::new(),
+/// The watch the flags ask for. Replaying a bookmark, the flags given override its scope,
+/// pipeline and options, and `--start-at` where it starts.
+pub fn spec(args: &WatchArgs, bookmark: Option<&Bookmark>) -> Result<WatchSpec, UsageError> {
+    let scope = match (&args.ns, bookmark) {
+        (None, Some(b)) => b.scope.clone(),
+        (ns, _) => Scope::parse(ns.as_deref().unwrap_or(""))
+            .map_err(|e| UsageError(format!("--ns: {e}")))?,
     };
-    let start = match (&args.resume, &args.start_at) {
-        (Some(token), _) => Start::ResumeAfter(parse_token(token)?),
-        (None, Some(time)) => {
+    let pipeline = match (&args.pipeline, bookmark) {
+        (Some(text), _) => parse_pipeline(text)?,
+        (None, Some(b)) => b.pipeline.clone(),
+        (None, None) => Vec::new(),
+    };
+    let start = match (&args.resume, &args.start_at, bookmark) {
+        (Some(_), Some(_), None) => return Err(UsageError(
+            "--start-at: cannot be combined with --resume TOKEN (it can with a bookmark's name)"
+                .to_string(),
+        )),
+        (_, Some(time), _) => {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
@@ -48,23 +71,29 @@ pub fn spec(args: &WatchArgs) -> Result<WatchSpec, UsageError> {
                     .map_err(|e| UsageError(format!("--start-at: {e}")))?,
             )
         }
-        (None, None) => Start::Now,
+        (_, None, Some(b)) => b.start(),
+        (Some(token), None, None) => Start::ResumeAfter(parse_token(token)?),
+        (None, None, None) => Start::Now,
     };
     let collation = match &args.collation {
         Some(text) => Some(parse_document("--collation", text)?),
         None => None,
     };
+    let saved = bookmark.map(|b| b.options.clone()).unwrap_or_default();
     Ok(WatchSpec {
         scope,
         pipeline,
         options: StreamOptions {
-            full_document: args.full_document,
-            pre_image: args.pre_image,
-            expanded_events: args.expanded_events,
-            batch_size: args.batch_size,
-            max_await: args.max_await.map(Duration::from_millis),
-            collation,
-            comment: args.comment.clone(),
+            full_document: args.full_document.or(saved.full_document),
+            pre_image: args.pre_image.or(saved.pre_image),
+            expanded_events: args.expanded_events || saved.expanded_events,
+            batch_size: args.batch_size.or(saved.batch_size),
+            max_await: args
+                .max_await
+                .map(Duration::from_millis)
+                .or(saved.max_await),
+            collation: collation.or(saved.collation),
+            comment: args.comment.clone().or(saved.comment),
         },
         start,
     })
@@ -82,12 +111,25 @@ fn pipeline_source(value: &str) -> Result<(String, String), UsageError> {
     }
 }
 
-/// The pipeline as the user wrote it, for the editor (empty without `--pipeline`).
-pub fn pipeline_text(args: &WatchArgs) -> Result<String, UsageError> {
-    match &args.pipeline {
-        Some(value) => Ok(pipeline_source(value)?.1),
-        None => Ok(String::new()),
+/// The pipeline for the editor: as the user wrote it, else (from a bookmark) the stages as
+/// Extended JSON, one a line.
+pub fn pipeline_text(args: &WatchArgs, spec: &WatchSpec) -> Result<String, UsageError> {
+    if let Some(value) = &args.pipeline {
+        return Ok(pipeline_source(value)?.1);
     }
+    if spec.pipeline.is_empty() {
+        return Ok(String::new());
+    }
+    let stages: Vec<String> = spec
+        .pipeline
+        .iter()
+        .map(|stage| {
+            Bson::Document(stage.clone())
+                .into_relaxed_extjson()
+                .to_string()
+        })
+        .collect();
+    Ok(format!("[\n  {}\n]", stages.join(",\n  ")))
 }
 
 /// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:
@@ -140,6 +182,8 @@ fn parse_token(text: &str) -> Result<Document, UsageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::FullDocument;
+    use bson::doc;
     use clap::Parser;
 
     fn args(line: &[&str]) -> WatchArgs {
@@ -148,20 +192,46 @@ mod tests {
         crate::cli::Cli::try_parse_from(argv).unwrap().watch
     }
 
+    fn bookmark(invalidate: bool) -> Bookmark {
+        Bookmark {
+            name: "b".into(),
+            note: String::new(),
+            token: doc! { "_data": "82AB" },
+            invalidate,
+            scope: Scope::Database("shop".into()),
+            pipeline: vec![doc! { "$match": { "n": 1 } }],
+            options: StreamOptions {
+                full_document: Some(FullDocument::UpdateLookup),
+                comment: Some("saved".into()),
+                ..StreamOptions::default()
+            },
+            cluster_time: None,
+            wall_time: None,
+            op: "insert".into(),
+            event_ns: None,
+            document_key: None,
+            deployment: "mongodb://saved:1/".into(),
+            created_at: None,
+        }
+    }
+
     #[test]
     fn builds_a_spec_from_flags() {
-        let spec = spec(&args(&[
-            "--ns",
-            "shop.orders",
-            "--pipeline",
-            "{$match: {operationType: 'insert'}}",
-            "--full-document",
-            "updateLookup",
-            "--start-at",
-            "100:2",
-            "--max-await",
-            "250",
-        ]))
+        let spec = spec(
+            &args(&[
+                "--ns",
+                "shop.orders",
+                "--pipeline",
+                "{$match: {operationType: 'insert'}}",
+                "--full-document",
+                "updateLookup",
+                "--start-at",
+                "100:2",
+                "--max-await",
+                "250",
+            ]),
+            None,
+        )
         .unwrap();
         assert_eq!(
             spec.scope,
@@ -172,12 +242,9 @@ mod tests {
         );
         assert_eq!(
             spec.pipeline,
-            vec![bson::doc! { "$match": { "operationType": "insert" } }]
+            vec![doc! { "$match": { "operationType": "insert" } }]
         );
-        assert_eq!(
-            spec.options.full_document,
-            Some(crate::source::FullDocument::UpdateLookup)
-        );
+        assert_eq!(spec.options.full_document, Some(FullDocument::UpdateLookup));
         assert_eq!(spec.options.max_await, Some(Duration::from_millis(250)));
         assert_eq!(
             spec.start,
@@ -189,16 +256,63 @@ mod tests {
     }
 
     #[test]
+    fn a_bookmark_gives_what_the_flags_do_not() {
+        let saved = bookmark(false);
+        let replay = spec(&args(&["--resume", "b"]), Some(&saved)).unwrap();
+        assert_eq!(replay.scope, saved.scope);
+        assert_eq!(replay.pipeline, saved.pipeline);
+        assert_eq!(replay.options, saved.options);
+        assert_eq!(replay.start, Start::ResumeAfter(saved.token.clone()));
+        let invalidated = bookmark(true);
+        let replay = spec(&args(&["--resume", "b"]), Some(&invalidated)).unwrap();
+        assert_eq!(replay.start, Start::StartAfter(invalidated.token.clone()));
+
+        let overridden = spec(
+            &args(&[
+                "--resume",
+                "b",
+                "--ns",
+                "other.c",
+                "--pipeline",
+                "[]",
+                "--full-document",
+                "required",
+                "--start-at",
+                "5:1",
+            ]),
+            Some(&saved),
+        )
+        .unwrap();
+        assert_eq!(overridden.scope, Scope::parse("other.c").unwrap());
+        assert!(overridden.pipeline.is_empty());
+        assert_eq!(
+            overridden.options.full_document,
+            Some(FullDocument::Required)
+        );
+        assert_eq!(overridden.options.comment.as_deref(), Some("saved"));
+        assert_eq!(
+            overridden.start,
+            Start::AtTime(bson::Timestamp {
+                time: 5,
+                increment: 1
+            })
+        );
+    }
+
+    #[test]
     fn errors_name_the_flag_and_position() {
-        let error = spec(&args(&["--pipeline", "[{$match: {a: 1}},\n {$group: {}}]"])).unwrap_err();
-        assert!(error.0.starts_with("--pipeline:2:"), "{error}");
-        let error = spec(&args(&["--ns", "a b"])).unwrap_err();
-        assert!(error.0.starts_with("--ns: "), "{error}");
-        let error = spec(&args(&["--resume", "{nope: 1}"])).unwrap_err();
-        assert!(error.0.starts_with("--resume: "), "{error}");
-        let error = spec(&args(&["--pipeline", "@/nonexistent/p.json"])).unwrap_err();
+        let spec = |line: &[&str]| spec(&args(line), None).unwrap_err().0;
+        let error = spec(&["--pipeline", "[{$match: {a: 1}},\n {$group: {}}]"]);
+        assert!(error.starts_with("--pipeline:2:"), "{error}");
+        let error = spec(&["--ns", "a b"]);
+        assert!(error.starts_with("--ns: "), "{error}");
+        let error = spec(&["--resume", "{nope: 1}"]);
+        assert!(error.starts_with("--resume: "), "{error}");
+        let error = spec(&["--pipeline", "@/nonexistent/p.json"]);
+        assert!(error.contains("cannot read /nonexistent/p.json"), "{error}");
+        let error = spec(&["--resume", "{_data: '82'}", "--start-at", "-5m"]);
         assert!(
-            error.0.contains("cannot read /nonexistent/p.json"),
+            error.starts_with("--start-at: cannot be combined"),
             "{error}"
         );
     }
@@ -219,12 +333,30 @@ mod tests {
     }
 
     #[test]
-    fn the_uri_comes_from_the_argument_then_the_environment() {
+    fn the_uri_comes_from_the_argument_the_bookmark_then_the_environment() {
+        let env = || Some("mongodb://env".to_string());
+        let uri = |line: &[&str], env, bookmark| uri(&args(line), env, bookmark).map_err(|e| e.0);
+        assert_eq!(uri(&["mongodb://a"], env(), None), Ok("mongodb://a".into()));
+        assert_eq!(uri(&[], env(), None), Ok("mongodb://env".into()));
+        assert_eq!(uri(&[], None, None), Ok(DEFAULT_URI.into()));
+        let saved = bookmark(false);
         assert_eq!(
-            uri(&args(&["mongodb://a"]), Some("mongodb://b".into())),
-            "mongodb://a"
+            uri(&[], env(), Some(&saved)),
+            Ok("mongodb://saved:1/".into())
         );
-        assert_eq!(uri(&args(&[]), Some("mongodb://b".into())), "mongodb://b");
-        assert_eq!(uri(&args(&[]), None), DEFAULT_URI);
+        assert_eq!(
+            uri(&["mongodb://a"], env(), Some(&saved)),
+            Ok("mongodb://a".into())
+        );
+        let hidden = Bookmark {
+            deployment: "mongodb://ann:****@db:1/".into(),
+            ..bookmark(false)
+        };
+        assert_eq!(uri(&[], env(), Some(&hidden)), Ok("mongodb://env".into()));
+        let error = uri(&[], None, Some(&hidden)).unwrap_err();
+        assert!(
+            error.contains("made on mongodb://ann:****@db:1/"),
+            "{error}"
+        );
     }
 }

@@ -1,11 +1,14 @@
-//! Points in time a user can type: RFC 3339, a `seconds:increment` cluster time, or a time
-//! relative to now (`-5m`). They become `startAtOperationTime` Timestamps.
+//! Points in time a user can type: RFC 3339, a `seconds:increment` cluster time, a time
+//! relative to now (`-5m`), or `now`. They become `startAtOperationTime` Timestamps.
 
 use bson::{DateTime, Timestamp};
 
 /// Parses `text`; `now` is the current time in milliseconds since the epoch.
 pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {
     let text = text.trim();
+    if text == "now" {
+        return seconds_to_timestamp(now_millis / 1000, text);
+    }
     if let Some(relative) = text.strip_prefix('-') {
         let seconds = parse_duration(relative)
             .ok_or_else(|| format!("'{text}' is not a relative time like -30s, -5m, -2h or -1d"))?;
@@ -22,7 +25,7 @@ pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {
     match DateTime::parse_rfc3339_str(text) {
         Ok(date) => seconds_to_timestamp(date.timestamp_millis().div_euclid(1000), text),
         Err(_) => Err(format!(
-            "'{text}' is not a time: use RFC 3339 (2026-11-21T10:00:00Z), seconds:increment (1763719200:1) or relative (-5m)"
+            "'{text}' is not a time: use RFC 3339 (2026-11-21T10:00:00Z), seconds:increment (1763719200:1), relative (-5m) or now"
         )),
     }
 }
@@ -54,7 +57,7 @@ mod tests {
     const NOW: i64 = 1_763_719_200_000; // 2025-11-21T10:00:00Z
 
     #[test]
-    fn accepts_the_three_forms() {
+    fn accepts_the_four_forms() {
         assert_eq!(
             parse("-5m", NOW).unwrap(),
             Timestamp {
@@ -63,6 +66,7 @@ mod tests {
             }
         );
         assert_eq!(parse("-1d", NOW).unwrap().time, 1_763_632_800);
+        assert_eq!(parse("now", NOW).unwrap().time, 1_763_719_200);
         assert_eq!(
             parse("1763719200:7", NOW).unwrap(),
             Timestamp {

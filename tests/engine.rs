@@ -49,7 +49,7 @@ impl Consumer {
             .expect("the engine stopped");
         match message {
             SourceMsg::Started { watch } => self.current = Some(watch),
-            SourceMsg::Rejected { watch, error } => self.rejected.push((watch, error)),
+            SourceMsg::Rejected { watch, error, .. } => self.rejected.push((watch, error)),
             SourceMsg::Events { watch, events } if Some(watch) == self.current => {
                 self.events
                     .extend(events.iter().map(|e| (watch, e.to_document().unwrap())));

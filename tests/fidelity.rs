@@ -244,13 +244,11 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
 
 #[tokio::test]
 async fn resuming_before_the_kept_history_fails_with_history_lost() {
-    let server = playground::start(Config {
+    let (_server, client) = common::setup_with(Config {
         history: 5,
         ..Config::default()
     })
-    .await
-    .unwrap();
-    let client = common::client_for(&server.uri()).await;
+    .await;
     let coll = client.database("h").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
     coll.insert_many((0..3).map(|n| doc! { "n": n }))

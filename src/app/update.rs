@@ -123,7 +123,7 @@ fn source(state: &mut State, msg: SourceMsg) {
             state.watch.spec = pending.spec;
             state.events.push(Row::Seam(label));
         }
-        SourceMsg::Rejected { watch, error } if Some(watch) == pending_id => {
+        SourceMsg::Rejected { watch, error, .. } if Some(watch) == pending_id => {
             let pending = state.watch.pending.take();
             if state.watch.id == 0 {
                 state.watch.status = Status::Failed(error);

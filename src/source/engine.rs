@@ -23,7 +23,7 @@ use crate::event::{ChangeEvent, OpType};
 
 /// Events forwarded in one message at most.
 const MAX_BATCH: usize = 1000;
-const HISTORY_LOST: i32 = 286;
+pub(super) const HISTORY_LOST: i32 = 286;
 const NOT_A_REPLICA_SET: i32 = 40573;
 
 /// Starts the task; returns its control sender and its message receiver (bounded: a slow
@@ -88,7 +88,8 @@ async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Se
                             let _ = out.send(SourceMsg::Status { watch: id, status }).await;
                         }
                         Err(e) => {
-                            let _ = out.send(SourceMsg::Rejected { watch: id, error: explain(&e) }).await;
+                            let history_lost = error_code(&e) == Some(HISTORY_LOST);
+                            let _ = out.send(SourceMsg::Rejected { watch: id, error: explain(&e), history_lost }).await;
                         }
                     }
                 }
@@ -203,7 +204,7 @@ fn resume_token(token: &Document) -> mongodb::error::Result<ResumeToken> {
 }
 
 /// Opens a change stream for `spec` starting at `start`.
-async fn open(
+pub(super) async fn open(
     client: &Client,
     spec: &WatchSpec,
     start: &Start,
@@ -256,7 +257,7 @@ async fn open(
     Ok(stream.with_type::<RawDocumentBuf>())
 }
 
-fn error_code(error: &mongodb::error::Error) -> Option<i32> {
+pub(super) fn error_code(error: &mongodb::error::Error) -> Option<i32> {
     match error.kind.as_ref() {
         mongodb::error::ErrorKind::Command(c) => Some(c.code),
         _ => None,

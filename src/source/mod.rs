@@ -6,6 +6,7 @@
 
 pub mod connect;
 pub mod engine;
+pub mod history;
 pub mod recording;
 
 use std::time::Duration;
@@ -195,6 +196,9 @@ pub enum SourceMsg {
     Rejected {
         watch: u64,
         error: String,
+        /// The start point is older than the server's oplog (286 ChangeStreamHistoryLost):
+        /// starting later, with `Start::AtTime`, may work (see [`history::oldest_start`]).
+        history_lost: bool,
     },
     Events {
         watch: u64,

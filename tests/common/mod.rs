@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod home;
 pub mod streams;
 
 use std::time::Duration;
@@ -24,7 +25,12 @@ pub async fn client_for(uri: &str) -> Client {
 
 /// A playground and a client that discovered it as replica set `rs0`.
 pub async fn setup() -> (Playground, Client) {
-    let server = playground().await;
+    setup_with(Config::default()).await
+}
+
+/// Like [`setup`], with a playground configured as `config` says.
+pub async fn setup_with(config: Config) -> (Playground, Client) {
+    let server = playground::start(config).await.expect("start playground");
     let client = client_for(&server.uri()).await;
     (server, client)
 }

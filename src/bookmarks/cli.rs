@@ -1,0 +1,179 @@
+//! `mwatch bookmarks list | show | rm | export | import`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use bson::{Bson, Document};
+
+use super::replay::shell_word;
+use super::{default_path, ns_text, options_document, utc_seconds, Bookmark, BookmarkStore};
+use crate::cli::BookmarksCommand;
+
+const USAGE_ERROR: u8 = 2;
+
+pub fn run(command: &BookmarksCommand) -> ExitCode {
+    let path = match default_path() {
+        Ok(path) => path,
+        Err(e) => return fail(&e.to_string(), ExitCode::FAILURE),
+    };
+    let mut store = BookmarkStore::open(path);
+    if let Some(warning) = store.take_warning() {
+        eprintln!("mwatch: warning: {warning}");
+    }
+    // Each command's output for stdout.
+    let output = match command {
+        BookmarksCommand::List { json: true } => {
+            let list = serde_json::to_string_pretty(store.list()).expect("bookmarks are JSON");
+            Ok(format!("{list}\n"))
+        }
+        BookmarksCommand::List { json: false } => Ok(list_text(&store)),
+        BookmarksCommand::Show { name } => store.find(name).map(show_text),
+        BookmarksCommand::Rm { name } => store.remove(name).map(|removed| {
+            format!(
+                "removed bookmark '{}' (the previous file is kept as {}.bak)\n",
+                removed.name,
+                store.path().display()
+            )
+        }),
+        BookmarksCommand::Export { file: None } => Ok(store.export()),
+        BookmarksCommand::Export { file: Some(file) } => store.export_to(file).map(|()| {
+            format!(
+                "exported {} bookmarks to {}\n",
+                store.list().len(),
+                file.display()
+            )
+        }),
+        BookmarksCommand::Import { file } => store.import(file).map(|report| {
+            let mut text = String::new();
+            for name in &report.added {
+                let _ = writeln!(text, "added    {name}");
+            }
+            for (from, to) in &report.renamed {
+                let _ = writeln!(text, "added    {to}  (the name '{from}' was taken)");
+            }
+            for name in &report.skipped {
+                let _ = writeln!(text, "skipped  {name}  (already there)");
+            }
+            text
+        }),
+    };
+    match output {
+        Ok(text) => {
+            // A closed pipe (`| head`) is not an error.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.is_usage() => fail(&e.to_string(), ExitCode::from(USAGE_ERROR)),
+        Err(e) => fail(&e.to_string(), ExitCode::FAILURE),
+    }
+}
+
+fn fail(message: &str, code: ExitCode) -> ExitCode {
+    eprintln!("mwatch: {message}");
+    code
+}
+
+fn list_text(store: &BookmarkStore) -> String {
+    if store.list().is_empty() {
+        return format!("no bookmarks in {}\n", store.path().display());
+    }
+    let width = store.list().iter().map(|b| b.name.chars().count()).max();
+    let mut text = String::new();
+    for bookmark in store.list() {
+        let _ = writeln!(
+            text,
+            "{:<20}  {:<width$}  {}{}",
+            event_time(bookmark),
+            bookmark.name,
+            event_summary(bookmark),
+            note_suffix(bookmark),
+            width = width.unwrap_or(0)
+        );
+    }
+    text
+}
+
+fn event_time(bookmark: &Bookmark) -> String {
+    bookmark
+        .event_millis()
+        .map(utc_seconds)
+        .unwrap_or_else(|| "(time unknown)".to_string())
+}
+
+/// `update shop.orders {"_id": 7}`
+fn event_summary(bookmark: &Bookmark) -> String {
+    let op = if bookmark.op.is_empty() {
+        "?"
+    } else {
+        &bookmark.op
+    };
+    let ns = bookmark
+        .event_ns
+        .clone()
+        .unwrap_or_else(|| ns_text(&bookmark.scope));
+    match &bookmark.document_key {
+        Some(key) => format!("{op} {ns} {}", relaxed(key)),
+        None => format!("{op} {ns}"),
+    }
+}
+
+fn note_suffix(bookmark: &Bookmark) -> String {
+    match bookmark.note.as_str() {
+        "" => String::new(),
+        note => format!("  ({note})"),
+    }
+}
+
+fn relaxed(doc: &Document) -> String {
+    Bson::Document(doc.clone())
+        .into_relaxed_extjson()
+        .to_string()
+}
+
+fn show_text(b: &Bookmark) -> String {
+    let mut rows: Vec<(&str, String)> = vec![("name", b.name.clone())];
+    if !b.note.is_empty() {
+        rows.push(("note", b.note.clone()));
+    }
+    rows.push(("event", event_summary(b)));
+    if let Some(ts) = b.cluster_time {
+        let at = utc_seconds(i64::from(ts.time) * 1000);
+        rows.push((
+            "cluster time",
+            format!("{}:{} ({at})", ts.time, ts.increment),
+        ));
+    }
+    if let Some(wall) = b.wall_time {
+        rows.push((
+            "wall time",
+            wall.try_to_rfc3339_string().unwrap_or_default(),
+        ));
+    }
+    rows.push(("watched", ns_text(&b.scope)));
+    let stages: Vec<Bson> = b.pipeline.iter().cloned().map(Bson::Document).collect();
+    rows.push((
+        "pipeline",
+        Bson::Array(stages).into_relaxed_extjson().to_string(),
+    ));
+    rows.push(("options", relaxed(&options_document(&b.options))));
+    rows.push(("deployment", b.deployment.clone()));
+    let start = if b.invalidate {
+        " (an invalidate event's: replays with startAfter)"
+    } else {
+        ""
+    };
+    rows.push(("token", format!("{}{start}", relaxed(&b.token))));
+    if let Some(created) = b.created_at {
+        rows.push((
+            "created",
+            created.try_to_rfc3339_string().unwrap_or_default(),
+        ));
+    }
+    rows.push(("replay", format!("mwatch --resume {}", shell_word(&b.name))));
+    let mut text = String::new();
+    for (label, value) in rows {
+        let _ = writeln!(text, "{:<13} {value}", format!("{label}:"));
+    }
+    text
+}

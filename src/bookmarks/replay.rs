@@ -1,0 +1,190 @@
+//! `mwatch --resume NAME`: finding the bookmark, and explaining a replay that is no longer
+//! possible.
+
+use bson::Timestamp;
+use mongodb::Client;
+
+use super::{default_path, utc_seconds, Bookmark, BookmarkStore, StoreError};
+use crate::setup::UsageError;
+use crate::source::history::oldest_start;
+use crate::source::WatchSpec;
+
+/// The bookmark `--resume TEXT` names, or None when TEXT is a token (JSON, or bare hex that
+/// is no bookmark's name). Store warnings go to stderr.
+pub fn lookup(text: &str) -> Result<Option<Bookmark>, UsageError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    let path = default_path().map_err(|e| UsageError(format!("--resume: {e}")))?;
+    let mut store = BookmarkStore::open(path);
+    if let Some(warning) = store.take_warning() {
+        eprintln!("mwatch: warning: {warning}");
+    }
+    resolve(text, &store)
+}
+
+fn resolve(text: &str, store: &BookmarkStore) -> Result<Option<Bookmark>, UsageError> {
+    match store.find(text) {
+        Ok(bookmark) => Ok(Some(bookmark.clone())),
+        Err(_) if text.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(None),
+        Err(StoreError::Unknown { close, .. }) if close.is_empty() => Err(UsageError(format!(
+            "--resume: '{text}' is neither a bookmark (see `mwatch bookmarks list`) nor a resume token like {{\"_data\": \"82...\"}}"
+        ))),
+        Err(e) => Err(UsageError(format!("--resume: {e}"))),
+    }
+}
+
+/// What to tell a user whose bookmark is older than the server's history, with the ways on:
+/// from the oldest point the server still has, or from now.
+pub async fn history_lost(
+    client: &Client,
+    spec: &WatchSpec,
+    bookmark: &Bookmark,
+    now_millis: i64,
+) -> String {
+    let now = Timestamp {
+        time: u32::try_from(now_millis / 1000).unwrap_or(u32::MAX),
+        increment: u32::MAX,
+    };
+    let lost = bookmark.cluster_time.unwrap_or(Timestamp {
+        time: 0,
+        increment: 0,
+    });
+    let oldest = oldest_start(client, spec, lost, now).await;
+    history_lost_advice(bookmark, now_millis, oldest)
+}
+
+fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Timestamp>) -> String {
+    let name = shell_word(&bookmark.name);
+    let age = match bookmark.event_millis() {
+        Some(at) => format!(
+            "is {} old ({})",
+            age_text((now_millis - at) / 1000),
+            utc_seconds(at)
+        ),
+        None => "is of an unknown time".to_string(),
+    };
+    let from_oldest = match oldest {
+        Some(ts) => format!(
+            "  replay what the server still has:  mwatch --resume {name} --start-at {}:{}   (from {})",
+            ts.time,
+            ts.increment,
+            utc_seconds(i64::from(ts.time) * 1000)
+        ),
+        None => format!("  replay from a later time:          mwatch --resume {name} --start-at TIME"),
+    };
+    format!(
+        "bookmark '{}' {age}: the server's oplog no longer goes back that far, so its events cannot be replayed.\n{from_oldest}\n  or watch its stream from now:      mwatch --resume {name} --start-at now\n  (plus your connection string, if you gave one)",
+        bookmark.name
+    )
+}
+
+/// `2 h 5 min`, `3 d 4 h`, `40 s`: precise enough to see why the history is gone.
+fn age_text(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds / 60),
+        3600..86_400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
+        _ => format!("{} d {} h", seconds / 86_400, seconds % 86_400 / 3600),
+    }
+}
+
+/// The name as one shell word, quoted when it needs to be.
+pub(super) fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@#.:_-+/=,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Scope;
+    use bson::{doc, DateTime};
+
+    fn bookmark(name: &str) -> Bookmark {
+        Bookmark {
+            name: name.into(),
+            note: String::new(),
+            token: doc! { "_data": "82" },
+            invalidate: false,
+            scope: Scope::Deployment,
+            pipeline: Vec::new(),
+            options: Default::default(),
+            cluster_time: Some(Timestamp {
+                time: 1_763_719_200,
+                increment: 1,
+            }),
+            wall_time: Some(DateTime::from_millis(1_763_719_200_500)),
+            op: "insert".into(),
+            event_ns: None,
+            document_key: None,
+            deployment: String::new(),
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn says_how_old_the_bookmark_is_and_how_to_go_on() {
+        let now = 1_763_719_200_500 + (2 * 3600 + 5 * 60) * 1000;
+        let oldest = Timestamp {
+            time: 1_763_723_000,
+            increment: 4,
+        };
+        let text = history_lost_advice(&bookmark("before fix"), now, Some(oldest));
+        assert!(
+            text.starts_with(
+                "bookmark 'before fix' is 2 h 5 min old (2025-11-21T10:00:00Z): the server's oplog"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("mwatch --resume 'before fix' --start-at 1763723000:4   (from 2025-11-21T11:03:20Z)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("--resume 'before fix' --start-at now"),
+            "{text}"
+        );
+        let unknown = history_lost_advice(&bookmark("x@1"), now, None);
+        assert!(
+            unknown.contains("mwatch --resume x@1 --start-at TIME"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn ages_read_at_a_glance() {
+        assert_eq!(age_text(40), "40 s");
+        assert_eq!(age_text(125), "2 min");
+        assert_eq!(age_text(7500), "2 h 5 min");
+        assert_eq!(age_text(3 * 86_400 + 4 * 3600 + 59), "3 d 4 h");
+        assert_eq!(age_text(-5), "0 s");
+    }
+
+    #[test]
+    fn resume_text_is_a_name_or_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
+        store.add(bookmark("before-fix")).unwrap();
+        store.add(bookmark("cafe")).unwrap();
+        assert_eq!(
+            resolve("before-fix", &store).unwrap().unwrap().name,
+            "before-fix"
+        );
+        // A name wins over a token spelled the same; other hex is a token.
+        assert_eq!(resolve("cafe", &store).unwrap().unwrap().name, "cafe");
+        assert_eq!(resolve("82AB", &store).unwrap(), None);
+        let typo = resolve("befor-fix", &store).unwrap_err();
+        assert_eq!(
+            typo.0,
+            "--resume: no bookmark is named 'befor-fix'; did you mean 'before-fix'?"
+        );
+        let nothing = resolve("zzz", &store).unwrap_err();
+        assert!(nothing.0.contains("neither a bookmark"), "{nothing}");
+    }
+}

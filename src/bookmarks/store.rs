@@ -1,0 +1,547 @@
+//! `bookmarks.json`: where bookmarks live between runs.
+//!
+//! Nothing saved is lost: every change re-reads the file under a lock (so a TUI and a
+//! `mwatch bookmarks` command in another terminal do not undo each other), writes the new
+//! version to a temporary file, syncs it and renames it over the old one, keeping the old one
+//! as `bookmarks.json.bak`. A file that cannot be read is moved aside, never overwritten.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use bson::DateTime;
+use serde::Deserialize;
+
+use super::{check_name, close_names, token_time, unique_name, utc_seconds, Bookmark};
+
+/// The version of the file format this mwatch writes.
+const VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StoreError {
+    #[error("no bookmark is named '{name}'{}", did_you_mean(.close))]
+    Unknown { name: String, close: Vec<String> },
+    #[error("a bookmark named '{0}' already exists")]
+    NameTaken(String),
+    #[error("{0}")]
+    BadName(String),
+    /// A file given to import (or export) that cannot be used.
+    #[error("{0}")]
+    BadFile(String),
+    /// The store file is not in a state mwatch may write over.
+    #[error("bookmarks are not saved: {0}")]
+    ReadOnly(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl StoreError {
+    /// The user asked for something impossible (as opposed to the disk failing).
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, StoreError::ReadOnly(_) | StoreError::Io(_))
+    }
+}
+
+fn did_you_mean(close: &[String]) -> String {
+    match close {
+        [] => String::new(),
+        names => format!("; did you mean '{}'?", names.join("', '")),
+    }
+}
+
+fn io_error(what: &str, path: &Path, error: io::Error) -> StoreError {
+    StoreError::Io(format!("cannot {what} {}: {error}", path.display()))
+}
+
+/// `$MWATCH_HOME/bookmarks.json`, else `mwatch/bookmarks.json` in the platform's data
+/// directory (`$XDG_DATA_HOME`, else `~/.local/share` on Linux).
+pub fn default_path() -> Result<PathBuf, StoreError> {
+    let home = std::env::var_os("MWATCH_HOME").filter(|home| !home.is_empty());
+    let dir = match home {
+        Some(home) => PathBuf::from(home),
+        None => dirs::data_dir()
+            .map(|data| data.join("mwatch"))
+            .ok_or_else(|| {
+                StoreError::Io(
+                    "cannot find a data directory for bookmarks; set MWATCH_HOME".to_string(),
+                )
+            })?,
+    };
+    Ok(dir.join("bookmarks.json"))
+}
+
+/// What was added by an import, and what was not, by name.
+#[derive(Debug, Default, PartialEq)]
+pub struct ImportReport {
+    pub added: Vec<String>,
+    /// `(name in the file, name given)`: the name was taken by a different bookmark.
+    pub renamed: Vec<(String, String)>,
+    /// Already in the store: same name, same token.
+    pub skipped: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct BookmarkStore {
+    path: PathBuf,
+    /// Sorted by cluster time.
+    bookmarks: Vec<Bookmark>,
+    /// Why the file must not be written over, if it must not.
+    blocked: Option<String>,
+    warning: Option<String>,
+}
+
+impl BookmarkStore {
+    /// Reads the store at `path` (missing is empty). Problems with the file do not fail:
+    /// they leave a warning for [`BookmarkStore::take_warning`].
+    pub fn open(path: PathBuf) -> BookmarkStore {
+        let mut store = BookmarkStore {
+            path,
+            bookmarks: Vec::new(),
+            blocked: None,
+            warning: None,
+        };
+        store.load();
+        store
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A problem found while reading the file (moved aside, or left alone and not written),
+    /// once.
+    pub fn take_warning(&mut self) -> Option<String> {
+        self.warning.take()
+    }
+
+    /// Every bookmark, oldest cluster time first (those without one last).
+    pub fn list(&self) -> &[Bookmark] {
+        &self.bookmarks
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Bookmark> {
+        self.bookmarks.iter().find(|b| b.name == name)
+    }
+
+    /// Like [`BookmarkStore::get`], with close names in the error.
+    pub fn find(&self, name: &str) -> Result<&Bookmark, StoreError> {
+        self.get(name).ok_or_else(|| self.unknown(name))
+    }
+
+    /// Saves `bookmark`; returns the name it was saved under. Its default name is made unique
+    /// (`name#2`, ...); a chosen name that is taken is refused.
+    pub fn add(&mut self, mut bookmark: Bookmark) -> Result<String, StoreError> {
+        check_name(&bookmark.name).map_err(StoreError::BadName)?;
+        self.change(|bookmarks| {
+            let taken = |name: &str| bookmarks.iter().any(|b| b.name == name);
+            if taken(&bookmark.name) {
+                if bookmark.name != bookmark.default_name() {
+                    return Err(StoreError::NameTaken(bookmark.name.clone()));
+                }
+                bookmark.name = unique_name(&bookmark.name, taken);
+            }
+            let name = bookmark.name.clone();
+            bookmarks.push(bookmark);
+            Ok(name)
+        })
+    }
+
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), StoreError> {
+        check_name(to).map_err(StoreError::BadName)?;
+        self.change(|bookmarks| {
+            if from != to && bookmarks.iter().any(|b| b.name == to) {
+                return Err(StoreError::NameTaken(to.to_string()));
+            }
+            let index = bookmarks.iter().position(|b| b.name == from);
+            let index = index.ok_or_else(|| unknown(from, bookmarks))?;
+            bookmarks[index].name = to.to_string();
+            Ok(())
+        })
+    }
+
+    /// Deletes a bookmark; returns it.
+    pub fn remove(&mut self, name: &str) -> Result<Bookmark, StoreError> {
+        self.change(|bookmarks| {
+            let index = bookmarks.iter().position(|b| b.name == name);
+            Ok(bookmarks.remove(index.ok_or_else(|| unknown(name, bookmarks))?))
+        })
+    }
+
+    /// The bookmarks in the store's file format, which [`BookmarkStore::import`] reads.
+    pub fn export(&self) -> String {
+        to_file_text(&self.bookmarks)
+    }
+
+    /// Writes [`BookmarkStore::export`] to a new file (mode 0600: tokens and deployments are
+    /// private); an existing file is not overwritten.
+    pub fn export_to(&self, path: &Path) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::BadFile(format!(
+                "{} already exists; export to a new file",
+                path.display()
+            )));
+        }
+        write_atomically(path, self.export().as_bytes()).map_err(|e| io_error("write", path, e))
+    }
+
+    /// Adds the bookmarks of an exported file (or of `list --json` output), all or none.
+    /// A name that is taken by a different bookmark gets a `#2` suffix; a bookmark that is
+    /// already there (same name, same token) is skipped.
+    pub fn import(&mut self, path: &Path) -> Result<ImportReport, StoreError> {
+        let bytes = fs::read(path)
+            .map_err(|e| StoreError::BadFile(format!("cannot read {}: {e}", path.display())))?;
+        let incoming = parse(&bytes, path).map_err(|e| StoreError::BadFile(e.to_string()))?;
+        for bookmark in &incoming {
+            check_name(&bookmark.name)
+                .map_err(|e| StoreError::BadFile(format!("{}: {e}", path.display())))?;
+        }
+        self.change(|bookmarks| {
+            let mut report = ImportReport::default();
+            for mut bookmark in incoming {
+                let existing = bookmarks.iter().find(|b| b.name == bookmark.name);
+                match existing {
+                    Some(b) if b.token == bookmark.token => {
+                        report.skipped.push(bookmark.name);
+                        continue;
+                    }
+                    Some(_) => {
+                        let taken = |name: &str| bookmarks.iter().any(|b| b.name == name);
+                        let name = unique_name(&bookmark.name, taken);
+                        report.renamed.push((bookmark.name, name.clone()));
+                        bookmark.name = name;
+                    }
+                    None => report.added.push(bookmark.name.clone()),
+                }
+                bookmarks.push(bookmark);
+            }
+            Ok(report)
+        })
+    }
+
+    fn unknown(&self, name: &str) -> StoreError {
+        unknown(name, &self.bookmarks)
+    }
+
+    /// Applies `edit` to the bookmarks as they are on disk now, and saves the result.
+    fn change<T>(
+        &mut self,
+        edit: impl FnOnce(&mut Vec<Bookmark>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let _lock = self.lock()?;
+        self.load();
+        if let Some(reason) = &self.blocked {
+            return Err(StoreError::ReadOnly(reason.clone()));
+        }
+        let mut next = self.bookmarks.clone();
+        let result = edit(&mut next)?;
+        sort(&mut next);
+        self.save(&next)?;
+        self.bookmarks = next;
+        Ok(result)
+    }
+
+    /// Held while a change reads and writes the file. Its own file, because the store file
+    /// is replaced on every save.
+    fn lock(&self) -> Result<File, StoreError> {
+        let lock_path = sibling(&self.path, ".lock");
+        if let Some(dir) = self.path.parent() {
+            create_private_dir(dir).map_err(|e| io_error("create", dir, e))?;
+        }
+        let file = private_options()
+            .write(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| io_error("open", &lock_path, e))?;
+        file.lock().map_err(|e| io_error("lock", &lock_path, e))?;
+        Ok(file)
+    }
+
+    fn load(&mut self) {
+        self.bookmarks.clear();
+        self.blocked = None;
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+            Err(e) => return self.set_aside(format!("cannot read {}: {e}", self.path.display())),
+        };
+        match parse(&bytes, &self.path).and_then(|b| no_duplicates(b, &self.path)) {
+            Ok(bookmarks) => self.bookmarks = bookmarks,
+            Err(ParseError::Newer(version)) => {
+                let reason = format!(
+                    "{} was written by a newer mwatch (format {version}); it is left as it is",
+                    self.path.display()
+                );
+                self.warning = Some(reason.clone());
+                self.blocked = Some(reason);
+            }
+            Err(ParseError::Bad(problem)) => self.set_aside(problem),
+        }
+        sort(&mut self.bookmarks);
+    }
+
+    /// Moves the unusable file out of the way so that it is kept as it is.
+    fn set_aside(&mut self, problem: String) {
+        let aside = aside_path(&self.path);
+        self.warning = Some(match fs::rename(&self.path, &aside) {
+            Ok(()) => format!(
+                "{problem}\nmwatch moved it to {} and starts with no bookmarks; once it is fixed, `mwatch bookmarks import {}` brings them back",
+                aside.display(),
+                aside.display()
+            ),
+            Err(e) => {
+                let reason = format!("{problem}; it could not be moved aside ({e})");
+                self.blocked = Some(reason.clone());
+                reason
+            }
+        });
+    }
+
+    fn save(&self, bookmarks: &[Bookmark]) -> Result<(), StoreError> {
+        if self.path.exists() {
+            let backup = sibling(&self.path, ".bak");
+            fs::copy(&self.path, &backup).map_err(|e| io_error("write", &backup, e))?;
+        }
+        write_atomically(&self.path, to_file_text(bookmarks).as_bytes())
+            .map_err(|e| io_error("write", &self.path, e))
+    }
+}
+
+fn unknown(name: &str, bookmarks: &[Bookmark]) -> StoreError {
+    let close = close_names(name, bookmarks.iter().map(|b| b.name.as_str()));
+    StoreError::Unknown {
+        name: name.to_string(),
+        close: close.into_iter().map(str::to_string).collect(),
+    }
+}
+
+fn sort(bookmarks: &mut [Bookmark]) {
+    bookmarks.sort_by_key(|b| {
+        let time = b.cluster_time.map(|ts| (ts.time, ts.increment));
+        (time.is_none(), time, b.name.clone())
+    });
+}
+
+fn to_file_text(bookmarks: &[Bookmark]) -> String {
+    let file = serde_json::json!({ "version": VERSION, "bookmarks": bookmarks });
+    let mut text = serde_json::to_string_pretty(&file).expect("bookmarks serialize to JSON");
+    text.push('\n');
+    text
+}
+
+#[derive(Debug, PartialEq)]
+enum ParseError {
+    /// Says what is wrong and where (`file:line:column: ...`).
+    Bad(String),
+    Newer(u32),
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Bad(problem) => f.write_str(problem),
+            ParseError::Newer(version) => write!(
+                f,
+                "written by a newer mwatch (format {version}; this one reads {VERSION})"
+            ),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    version: u32,
+}
+
+#[derive(Deserialize)]
+struct StoreFile {
+    bookmarks: Vec<Bookmark>,
+}
+
+/// Reads a store file, or a JSON array of bookmarks (as `list --json` prints).
+fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, ParseError> {
+    let positioned = |e: serde_json::Error| {
+        let text = e.to_string();
+        let message = text.split(" at line ").next().unwrap_or(&text);
+        ParseError::Bad(format!(
+            "{}:{}:{}: {message}",
+            origin.display(),
+            e.line(),
+            e.column()
+        ))
+    };
+    let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let mut bookmarks: Vec<Bookmark> = if is_array {
+        serde_json::from_slice(bytes).map_err(positioned)?
+    } else {
+        let header: Header = serde_json::from_slice(bytes).map_err(positioned)?;
+        if header.version > VERSION {
+            return Err(ParseError::Newer(header.version));
+        }
+        serde_json::from_slice::<StoreFile>(bytes)
+            .map_err(positioned)?
+            .bookmarks
+    };
+    for bookmark in &mut bookmarks {
+        bookmark.cluster_time = bookmark.cluster_time.or(token_time(&bookmark.token));
+    }
+    Ok(bookmarks)
+}
+
+/// The store's names are unique; a hand-edited file may break that.
+fn no_duplicates(bookmarks: Vec<Bookmark>, origin: &Path) -> Result<Vec<Bookmark>, ParseError> {
+    for (i, bookmark) in bookmarks.iter().enumerate() {
+        if bookmarks[..i].iter().any(|b| b.name == bookmark.name) {
+            return Err(ParseError::Bad(format!(
+                "{}: two bookmarks are named '{}'",
+                origin.display(),
+                bookmark.name
+            )));
+        }
+    }
+    Ok(bookmarks)
+}
+
+/// `bookmarks.json` + `suffix`, in the same directory (so a rename stays atomic).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// `bookmarks.json.corrupt-2026-11-21T10-00-00Z`, with a `.2`, ... if that exists.
+fn aside_path(path: &Path) -> PathBuf {
+    let now = utc_seconds(DateTime::now().timestamp_millis()).replace(':', "-");
+    let base = sibling(path, &format!(".corrupt-{now}"));
+    (1..)
+        .map(|n| match n {
+            1 => base.clone(),
+            n => sibling(&base, &format!(".{n}")),
+        })
+        .find(|candidate| !candidate.exists())
+        .expect("some suffix is free")
+}
+
+/// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the
+/// new file, whole. Callers serialize writers, so a temporary file found here is a leftover of
+/// a crash.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = sibling(path, ".tmp");
+    let _ = fs::remove_file(&temp);
+    let written = private_options()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written?;
+    sync_dir(path)
+}
+
+/// Files readable by their owner only (tokens and deployments are private).
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Makes the rename itself durable (on Unix a directory can be synced).
+fn sync_dir(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Scope;
+    use bson::doc;
+
+    fn bookmark(name: &str, time: u32) -> Bookmark {
+        let token = doc! { "_data": format!("82{time:08X}000000012B0229296E04") };
+        Bookmark {
+            name: name.to_string(),
+            note: String::new(),
+            token,
+            invalidate: false,
+            scope: Scope::Deployment,
+            pipeline: Vec::new(),
+            options: Default::default(),
+            cluster_time: None,
+            wall_time: None,
+            op: "insert".into(),
+            event_ns: None,
+            document_key: None,
+            deployment: "mongodb://h".into(),
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn a_write_that_fails_before_the_rename_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bookmarks.json");
+        let mut store = BookmarkStore::open(path.clone());
+        store.add(bookmark("kept", 1)).unwrap();
+        let before = fs::read(&path).unwrap();
+        // Something in the way of the temporary file makes the write fail.
+        fs::create_dir(sibling(&path, ".tmp")).unwrap();
+        fs::write(sibling(&path, ".tmp").join("x"), "x").unwrap();
+        let error = store.add(bookmark("lost", 2)).unwrap_err();
+        assert!(matches!(error, StoreError::Io(_)), "{error}");
+        assert_eq!(fs::read(&path).unwrap(), before);
+        let names: Vec<_> = BookmarkStore::open(path)
+            .list()
+            .iter()
+            .map(|b| b.name.clone())
+            .collect();
+        assert_eq!(names, ["kept"]);
+    }
+
+    #[test]
+    fn files_are_positioned_when_broken_and_read_as_arrays_too() {
+        let origin = Path::new("b.json");
+        let error = parse(
+            b"{\"version\": 1,\n \"bookmarks\": [{\"name\": 3}]}",
+            origin,
+        );
+        assert_eq!(
+            error.unwrap_err(),
+            ParseError::Bad("b.json:2:25: invalid type: integer `3`, expected a string".into())
+        );
+        let error = parse(b"{\"version\": 2, \"bookmarks\": \"the future\"}", origin);
+        assert_eq!(error.unwrap_err(), ParseError::Newer(2));
+        let text = serde_json::to_string(&[bookmark("a", 7)]).unwrap();
+        let read = parse(text.as_bytes(), origin).unwrap();
+        assert_eq!(
+            read[0].cluster_time.map(|ts| ts.time),
+            Some(7),
+            "read from the token"
+        );
+        let twice = no_duplicates(vec![bookmark("a", 1), bookmark("a", 2)], origin);
+        assert_eq!(
+            twice.unwrap_err(),
+            ParseError::Bad("b.json: two bookmarks are named 'a'".into())
+        );
+    }
+}
