@@ -4,7 +4,7 @@
 use bson::Document;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Text};
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::pipeline::{self, ParseError};
 
@@ -64,6 +64,8 @@ impl Editor {
         textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
         textarea.move_cursor(ratatui_textarea::CursorMove::End);
         textarea.set_cursor_line_style(Style::new());
+        // The pane is narrow: long stages wrap instead of scrolling sideways.
+        textarea.set_wrap_mode(WrapMode::WordOrGlyph);
         textarea.set_cursor_style(self.textarea.cursor_style());
         self.textarea = textarea;
         self.reparse();

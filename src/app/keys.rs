@@ -172,7 +172,7 @@ pub const COMMANDS: &[Binding] = &[
     bind(
         &[ch('n')],
         Action::SearchNext,
-        "next match (after /), else go to the namespaces",
+        "next match, or the namespaces if no search",
         None,
     ),
     bind(&[ch('N')], Action::SearchPrev, "previous match", None),
@@ -231,7 +231,7 @@ pub const EVENTS: &[Binding] = &[
     bind(
         &[ch(' ')],
         Action::TogglePause,
-        "pause / resume following (the stream keeps flowing)",
+        "pause following (the stream flows on)",
         Some("pause"),
     ),
     bind(
@@ -305,7 +305,7 @@ pub const NAMESPACES: &[Binding] = &[
     bind(
         &[plain(KeyCode::Enter)],
         Action::Open,
-        "watch it (or the namespace typed in the filter)",
+        "watch it, or the typed namespace",
         Some("watch"),
     ),
     bind(
@@ -443,13 +443,15 @@ pub fn keys_label(binding: &Binding) -> String {
         .join("/")
 }
 
-/// The footer: `(key, hint)` pairs for `context`; a hint shows once, with its most specific key.
+/// The footer: `(keys, hint)` pairs for `context` (two keys at most, e.g. `G/End`); a hint
+/// shows once, with its most specific keys.
 pub fn hints(context: Context) -> Vec<(String, &'static str)> {
     let mut hints: Vec<(String, &'static str)> = Vec::new();
     for binding in tables(context).into_iter().flat_map(|table| table.iter()) {
         if let Some(hint) = binding.hint {
             if !hints.iter().any(|(_, h)| *h == hint) {
-                hints.push((binding.keys[0].label(), hint));
+                let keys: Vec<String> = binding.keys.iter().take(2).map(Key::label).collect();
+                hints.push((keys.join("/"), hint));
             }
         }
     }

@@ -1,6 +1,9 @@
 //! The namespace picker: deployment > databases > collections, narrowed by a typed filter.
 //! When listing is not allowed, the filter text itself can be watched as a namespace.
 
+use std::collections::HashSet;
+
+use crate::event::{ChangeEvent, OpType};
 use crate::source::connect::{CollectionInfo, DatabaseInfo, Listing};
 use crate::source::Scope;
 
@@ -48,6 +51,10 @@ pub struct Namespaces {
     pub loading: bool,
     /// Events showed a namespace change (a new or dropped collection): list again soon.
     pub stale: bool,
+    /// Namespaces seen in events but not listed; each asks for a new listing once only, so a
+    /// namespace that is never listed (not allowed, or already gone) does not cause a
+    /// listing every second.
+    unlisted: HashSet<String>,
 }
 
 impl Default for Namespaces {
@@ -58,6 +65,7 @@ impl Default for Namespaces {
             selected: 0,
             loading: true,
             stale: false,
+            unlisted: HashSet::new(),
         }
     }
 }
@@ -124,6 +132,20 @@ impl Namespaces {
     pub fn move_by(&mut self, delta: isize) {
         let last = self.rows().len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Notes what an event says about the namespaces: DDL changes them; an unlisted
+    /// namespace may be new.
+    pub fn saw(&mut self, event: &ChangeEvent) {
+        let ddl = matches!(
+            event.op(),
+            OpType::Create | OpType::Drop | OpType::Rename | OpType::DropDatabase
+        );
+        let new = event
+            .namespace()
+            .filter(|ns| !self.knows(ns))
+            .is_some_and(|ns| self.unlisted.insert(ns));
+        self.stale |= ddl || new;
     }
 
     /// Whether `ns` (`db` or `db.coll`) is in the listing; unknown listings know nothing.
@@ -210,6 +232,26 @@ mod tests {
         );
         ns.filter = LineInput::new("bad name");
         assert!(matches!(ns.chosen(), Some(Err(_))));
+    }
+
+    #[test]
+    fn ddl_and_new_namespaces_ask_for_a_listing_but_each_unlisted_one_once() {
+        let event = |op: &str, coll: &str| {
+            ChangeEvent::from_document(
+                &bson::doc! { "operationType": op, "ns": { "db": "shop", "coll": coll } },
+            )
+            .unwrap()
+        };
+        let mut ns = picker();
+        ns.saw(&event("insert", "orders"));
+        assert!(!ns.stale);
+        ns.saw(&event("insert", "scratch"));
+        assert!(ns.stale);
+        ns.stale = false;
+        ns.saw(&event("insert", "scratch"));
+        assert!(!ns.stale, "asked once already");
+        ns.saw(&event("drop", "orders"));
+        assert!(ns.stale);
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! `update`: the one place state changes. Pure: no IO, no clock, no channels; effects are
 //! returned as [`Cmd`]s for the runtime to perform.
 
-use bson::DateTime;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::event::OpType;
-use crate::format::json_line;
+use crate::format::{json_line, time_of_day};
 use crate::source::{SourceMsg, Start, Status, WatchSpec};
 use crate::store::Row;
 use crate::ui::layout;
@@ -90,16 +88,8 @@ fn tick(state: &mut State, now: i64) -> Vec<Cmd> {
     Vec::new()
 }
 
-/// `HH:MM:SS` (UTC) of a time in milliseconds.
-pub fn clock(millis: i64) -> String {
-    let text = DateTime::from_millis(millis)
-        .try_to_rfc3339_string()
-        .unwrap_or_default();
-    text.get(11..19).unwrap_or("--:--:--").to_string()
-}
-
 fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
-    let time = clock(now);
+    let time = time_of_day(now, false);
     match reason {
         Reason::First => format!("watching {} since {time}", spec.scope),
         Reason::Pipeline => format!("pipeline changed {time}"),
@@ -138,13 +128,9 @@ fn source(state: &mut State, msg: SourceMsg) {
         }
         SourceMsg::Events { watch, events } if watch == state.watch.id => {
             state.stats.record(&events, state.now);
-            let namespaces = &mut state.namespaces;
-            namespaces.stale |= events.iter().any(|e| {
-                matches!(
-                    e.op(),
-                    OpType::Create | OpType::Drop | OpType::Rename | OpType::DropDatabase
-                ) || e.namespace().is_some_and(|ns| !namespaces.knows(&ns))
-            });
+            for event in &events {
+                state.namespaces.saw(event);
+            }
             state.events.push_events(events);
         }
         SourceMsg::Status { watch, status }
@@ -307,6 +293,8 @@ fn namespaces(state: &mut State, action: Action) -> Vec<Cmd> {
             Some(Err(e)) => state.warn(e),
             Some(Ok(scope)) => {
                 state.focus = Focus::Events;
+                picker.filter.clear();
+                picker.clamp();
                 if scope == state.watch.spec.scope && state.watch.pending.is_none() {
                     state.notify(format!("already watching {scope}"));
                     return Vec::new();

@@ -299,9 +299,9 @@ fn scalar_piece(value: RawBsonRef<'_>) -> Piece {
         RawBsonRef::Null => piece(Kind::Keyword, "null"),
         RawBsonRef::Undefined => piece(Kind::Keyword, "undefined"),
         RawBsonRef::ObjectId(id) => typed(format!("ObjectId('{id}')")),
-        RawBsonRef::DateTime(dt) => typed(match dt.try_to_rfc3339_string() {
-            Ok(text) => format!("ISODate('{text}')"),
-            Err(_) => format!("new Date({})", dt.timestamp_millis()),
+        RawBsonRef::DateTime(dt) => typed(match super::iso_date(dt) {
+            Some(text) => format!("ISODate('{text}')"),
+            None => format!("new Date({})", dt.timestamp_millis()),
         }),
         RawBsonRef::Timestamp(ts) => typed(format!(
             "Timestamp({{ t: {}, i: {} }})",
@@ -359,7 +359,7 @@ mod tests {
         };
         assert_eq!(
             text(&doc, 100),
-            "{\n  _id: ObjectId('64b7f0a1e4b0a1a2b3c4d5e6'),\n  n: 1,\n  big: Long('5'),\n  x: 2.5,\n  whole: 3,\n  at: ISODate('1970-01-01T00:00:00Z'),\n  ts: Timestamp({ t: 7, i: 2 }),\n  re: /^a/i,\n  u: UUID('11111111-1111-1111-1111-111111111111'),\n  d: Decimal128('2.50'),\n  s: 'it\\'s',\n  'a.b': true,\n  nil: null\n}"
+            "{\n  _id: ObjectId('64b7f0a1e4b0a1a2b3c4d5e6'),\n  n: 1,\n  big: Long('5'),\n  x: 2.5,\n  whole: 3,\n  at: ISODate('1970-01-01T00:00:00.000Z'),\n  ts: Timestamp({ t: 7, i: 2 }),\n  re: /^a/i,\n  u: UUID('11111111-1111-1111-1111-111111111111'),\n  d: Decimal128('2.50'),\n  s: 'it\\'s',\n  'a.b': true,\n  nil: null\n}"
         );
     }
 

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::event::{ChangeEvent, OpType};
-use crate::format::mongosh;
+use crate::format::{mongosh, time_of_day};
 use crate::source::Scope;
 use crate::store::Row;
 
@@ -64,22 +64,13 @@ fn pad(text: &str, width: usize) -> String {
     }
 }
 
-fn time(event: &ChangeEvent, width: usize) -> String {
-    let text = match (event.wall_time(), event.cluster_time()) {
-        (Some(wall), _) => wall.try_to_rfc3339_string().unwrap_or_default(),
-        (None, Some(ts)) => bson::DateTime::from_millis(i64::from(ts.time) * 1000)
-            .try_to_rfc3339_string()
-            .unwrap_or_default(),
+/// The wall time (milliseconds), else the cluster time (seconds), as a time of day (UTC).
+fn time(event: &ChangeEvent, with_millis: bool) -> String {
+    match (event.wall_time(), event.cluster_time()) {
+        (Some(wall), _) => time_of_day(wall.timestamp_millis(), with_millis),
+        (None, Some(ts)) => time_of_day(i64::from(ts.time) * 1000, false),
         (None, None) => String::new(),
-    };
-    // 2024-01-02T12:01:03.123Z -> 12:01:03.123
-    let clock = text.get(11..).unwrap_or("").trim_end_matches('Z');
-    let clock = if clock.len() == 8 {
-        format!("{clock}.000")
-    } else {
-        clock.to_string()
-    };
-    clock.chars().take(width).collect()
+    }
 }
 
 fn names(doc: Option<&RawDocument>) -> Vec<String> {
@@ -170,7 +161,10 @@ fn document_key(event: &ChangeEvent, width: usize) -> String {
 fn event_line(event: &ChangeEvent, columns: &Columns, width: usize) -> Line<'static> {
     let used = columns.time + columns.op + columns.ns + columns.key + 4;
     let mut spans = vec![
-        Span::styled(pad(&time(event, columns.time), columns.time), theme::dim()),
+        Span::styled(
+            pad(&time(event, columns.time > 8), columns.time),
+            theme::dim(),
+        ),
         Span::styled(pad(event.op_name(), columns.op), theme::op(event.op())),
     ];
     if columns.ns > 0 {

@@ -1,6 +1,6 @@
-//! The `?` help overlay, generated from the key tables.
+//! The `?` help overlay, generated from the key tables; two columns when there is room.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -9,25 +9,30 @@ use crate::app::keys::{self, Binding, Context};
 
 use super::{pane, popup, theme};
 
-fn section(lines: &mut Vec<Line<'static>>, title: &str, bindings: &[&[Binding]]) {
-    lines.push(Line::from(Span::styled(
+/// Wide enough for two columns of keys and their help.
+const TWO_COLUMNS: u16 = 110;
+
+fn section(title: &str, bindings: &[&[Binding]]) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
         title.to_string(),
         theme::title(true),
-    )));
+    ))];
     for binding in bindings.iter().flat_map(|table| table.iter()) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<16}", keys::keys_label(binding)), theme::key()),
+            Span::styled(format!("  {:<12}", keys::keys_label(binding)), theme::key()),
             Span::raw(binding.help),
         ]));
     }
     lines.push(Line::default());
+    lines
 }
 
 /// All sections, in the order a newcomer needs them.
-pub fn help_lines() -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    section(&mut lines, "Everywhere", &[keys::GLOBAL, keys::ALWAYS]);
-    section(&mut lines, "Events and detail", &[keys::COMMANDS]);
+fn sections() -> Vec<Vec<Line<'static>>> {
+    let mut sections = vec![
+        section("Everywhere", &[keys::GLOBAL, keys::ALWAYS]),
+        section("Events and detail", &[keys::COMMANDS]),
+    ];
     for context in [
         Context::Events,
         Context::Detail,
@@ -35,26 +40,50 @@ pub fn help_lines() -> Vec<Line<'static>> {
         Context::Pipeline,
         Context::Options,
     ] {
-        let own = keys::tables(context)[0];
-        section(&mut lines, context.title(), &[own]);
+        sections.push(section(context.title(), &[keys::tables(context)[0]]));
     }
-    lines.push(Line::from(Span::styled(
-        "In the editor, ratatui-textarea's keys work too: arrows, Ctrl-K, Ctrl-U, Alt-<, Ctrl-Z undo, ...",
-        theme::dim(),
-    )));
-    lines
+    sections.push(vec![
+        Line::from(Span::styled(
+            "In the editor, ratatui-textarea's keys",
+            theme::dim(),
+        )),
+        Line::from(Span::styled(
+            "work too: Ctrl-K, Ctrl-U, Alt-<, Ctrl-Z...",
+            theme::dim(),
+        )),
+    ]);
+    sections
+}
+
+/// The sections in `columns` columns of about equal height.
+fn columns(count: usize) -> Vec<Vec<Line<'static>>> {
+    let sections = sections();
+    let total: usize = sections.iter().map(Vec::len).sum();
+    let mut columns = vec![Vec::new()];
+    for section in sections {
+        let current = columns.len() - 1;
+        if columns.len() < count && columns[current].len() >= total / count {
+            columns.push(Vec::new());
+        }
+        columns
+            .last_mut()
+            .expect("one column at least")
+            .extend(section);
+    }
+    columns
 }
 
 pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
-    let rect = popup(frame, area, 76, area.height.saturating_sub(2));
+    let two = area.width >= TWO_COLUMNS;
+    let width = if two { area.width - 2 } else { 76 };
+    let rect = popup(frame, area, width, area.height.saturating_sub(2));
     let block = pane(" Help · Esc closes · ↑↓ scroll ", true);
-    let lines = help_lines();
-    let inner_height = block.inner(rect).height as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(inner_height));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll as u16, 0)),
-        rect,
-    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let columns = columns(if two { 2 } else { 1 });
+    let areas = Layout::horizontal(vec![Constraint::Fill(1); columns.len()]).split(inner);
+    for (lines, area) in columns.into_iter().zip(areas.iter()) {
+        let scroll = scroll.min(lines.len().saturating_sub(area.height as usize));
+        frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), *area);
+    }
 }

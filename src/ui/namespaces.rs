@@ -55,10 +55,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     let filter = if picker.filter.is_empty() {
-        Line::from(Span::styled(
-            "type to filter, or a db.collection",
-            theme::dim(),
-        ))
+        Line::from(Span::styled("type to filter", theme::dim()))
     } else {
         Line::from(vec![
             Span::styled("filter: ", theme::key()),

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod home;
 pub mod streams;
+pub mod tui;
 
 use std::time::Duration;
 

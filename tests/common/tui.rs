@@ -1,0 +1,248 @@
+//! A TUI state with seeded events and a fixed clock, driven through `update` as the runtime
+//! would drive it, and drawn on a `TestBackend`. No terminal, no server.
+
+use bson::{doc, oid::ObjectId, DateTime, Document, Timestamp};
+use mwatch::app::msg::{Cmd, Msg};
+use mwatch::app::state::{Config, State};
+use mwatch::app::update::update;
+use mwatch::event::ChangeEvent;
+use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
+use mwatch::source::{
+    FullDocument, PreImage, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec,
+};
+use mwatch::store::EventStore;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+/// 2025-11-24T16:00:00Z: every time in the fixture is relative to it.
+pub const NOW: i64 = 1_764_000_000_000;
+
+pub fn deployment() -> Deployment {
+    Deployment {
+        uri: "mongodb://ann:****@127.0.0.1:27017/?replicaSet=rs0".to_string(),
+        version: Some("7.0.14".to_string()),
+        set_name: Some("rs0".to_string()),
+        mongos: false,
+    }
+}
+
+fn oid(n: u8) -> ObjectId {
+    ObjectId::from_bytes([0x65, 0x5f, 0, 0, 0, 0, 0, 0, 0, 0, 0, n])
+}
+
+/// An event of the demo shop, `n` seconds after a minute before `NOW`.
+fn event(n: u32, op: &str, coll: &str, extra: Document) -> ChangeEvent {
+    let seconds = (NOW / 1000) as u32 - 60 + n;
+    let mut event = doc! {
+        "_id": { "_data": format!("82{seconds:08X}{n:08X}2B0229296E04") },
+        "operationType": op,
+        "clusterTime": Timestamp { time: seconds, increment: 1 },
+        "wallTime": DateTime::from_millis(i64::from(seconds) * 1000 + 250),
+        "ns": { "db": "shop", "coll": coll },
+    };
+    event.extend(extra);
+    ChangeEvent::from_document(&event).unwrap()
+}
+
+fn order(n: u8, status: &str, items: Vec<Document>) -> Document {
+    doc! { "_id": oid(n), "orderNo": i64::from(n) + 1000, "customer": "ann", "status": status, "items": items, "total": 42.5 }
+}
+
+/// A mix of what the demo produces: inserts, updates with and without images, a replace, a
+/// delete, an index build and a rename.
+pub fn events() -> Vec<ChangeEvent> {
+    let pen = doc! { "sku": "pen", "qty": 2 };
+    let ink = doc! { "sku": "ink", "qty": 1 };
+    vec![
+        event(
+            1,
+            "insert",
+            "orders",
+            doc! {
+                "fullDocument": order(1, "new", vec![pen.clone()]),
+                "documentKey": { "_id": oid(1) },
+            },
+        ),
+        event(
+            2,
+            "update",
+            "orders",
+            doc! {
+                "documentKey": { "_id": oid(1) },
+                "updateDescription": { "updatedFields": { "status": "paid", "items.1": ink.clone() }, "removedFields": [], "truncatedArrays": [] },
+                "fullDocument": order(1, "paid", vec![pen.clone(), ink.clone()]),
+                "fullDocumentBeforeChange": order(1, "new", vec![pen.clone()]),
+            },
+        ),
+        event(
+            3,
+            "update",
+            "customers",
+            doc! {
+                "documentKey": { "_id": 7 },
+                "updateDescription": { "updatedFields": { "lastSeen": DateTime::from_millis(NOW - 57_000) }, "removedFields": ["promo"], "truncatedArrays": [] },
+            },
+        ),
+        event(
+            4,
+            "replace",
+            "inventory",
+            doc! {
+                "documentKey": { "_id": "lamp" },
+                "fullDocument": { "_id": "lamp", "stock": 12, "price": 172.5 },
+            },
+        ),
+        event(
+            5,
+            "delete",
+            "orders",
+            doc! { "documentKey": { "_id": oid(2) } },
+        ),
+        event(
+            6,
+            "createIndexes",
+            "orders",
+            doc! {
+                "operationDescription": { "indexes": [ { "v": 2, "key": { "status": 1 }, "name": "status_1" } ] },
+            },
+        ),
+        event(
+            7,
+            "rename",
+            "scratch",
+            doc! { "to": { "db": "shop", "coll": "scratch_old" } },
+        ),
+        event(
+            8,
+            "insert",
+            "orders",
+            doc! {
+                "fullDocument": order(3, "new", vec![ink]),
+                "documentKey": { "_id": oid(3) },
+            },
+        ),
+    ]
+}
+
+pub fn listing() -> Listing {
+    let coll = |name: &str, images: bool| CollectionInfo {
+        name: name.into(),
+        view: false,
+        images,
+    };
+    Listing::Listed(vec![DatabaseInfo {
+        name: "shop".into(),
+        collections: vec![
+            coll("customers", false),
+            coll("inventory", false),
+            coll("orders", true),
+        ],
+    }])
+}
+
+pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
+    Config {
+        deployment: deployment(),
+        spec: WatchSpec {
+            scope: Scope::parse(scope.unwrap_or("")).unwrap(),
+            pipeline: Vec::new(),
+            options: StreamOptions {
+                full_document: Some(FullDocument::UpdateLookup),
+                pre_image: Some(PreImage::WhenAvailable),
+                ..StreamOptions::default()
+            },
+            start: Start::Now,
+        },
+        pipeline_text: String::new(),
+        scope_given: scope.is_some(),
+        store: EventStore::default(),
+        now: NOW,
+        size,
+    }
+}
+
+/// A new state, as the runtime makes it, with the commands it asked for.
+pub fn fresh(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
+    State::new(config(scope, size))
+}
+
+pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
+    update(state, Msg::Source { msg, now: NOW })
+}
+
+/// The first watch started and is live, the namespaces are listed, and the events arrived.
+pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
+    let (mut state, _) = fresh(scope, size);
+    source(
+        &mut state,
+        SourceMsg::Status {
+            watch: 1,
+            status: Status::Connecting,
+        },
+    );
+    source(&mut state, SourceMsg::Started { watch: 1 });
+    source(
+        &mut state,
+        SourceMsg::Status {
+            watch: 1,
+            status: Status::Live,
+        },
+    );
+    update(&mut state, Msg::Namespaces(Ok(listing())));
+    source(
+        &mut state,
+        SourceMsg::Events {
+            watch: 1,
+            events: events(),
+        },
+    );
+    update(&mut state, Msg::Tick { now: NOW + 1000 });
+    state
+}
+
+pub fn key_event(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, mods)
+}
+
+pub fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
+    update(state, Msg::Key(key_event(code, KeyModifiers::NONE)))
+}
+
+pub fn ctrl(state: &mut State, c: char) -> Vec<Cmd> {
+    update(
+        state,
+        Msg::Key(key_event(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+/// Types `text` key by key; returns the commands of the last key.
+pub fn type_text(state: &mut State, text: &str) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    for c in text.chars() {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        cmds = press(state, code);
+    }
+    cmds
+}
+
+/// The screen as text, one line per row, trailing spaces trimmed.
+pub fn screen(state: &State) -> String {
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| mwatch::ui::view(state, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..height {
+        let line: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
