@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod home;
+pub mod pty;
 pub mod streams;
 pub mod tui;
 

@@ -1,0 +1,65 @@
+//! The real binary with `--demo` in a pseudo-terminal: events arrive, a typed pipeline is
+//! applied, an event's diff opens, and quitting restores the terminal.
+
+mod common;
+
+use std::num::NonZeroU16;
+
+use common::pty::Tui;
+
+const SIZE: (NonZeroU16, NonZeroU16) =
+    (NonZeroU16::new(120).unwrap(), NonZeroU16::new(35).unwrap());
+const CTRL_S: &str = "\x13";
+const ESC: &str = "\x1b";
+
+#[test]
+fn demo_pipeline_diff_and_quit() {
+    let mut tui = Tui::start(&["--demo"], &[], SIZE.0, SIZE.1);
+    tui.wait_for("● live", 30);
+    tui.wait_until("demo events", 30, |screen| {
+        screen.matches("shop.").count() > 5
+    });
+    // Without --ns the namespace picker has the focus; Tab goes to the editor.
+    tui.send("\t");
+    tui.send("{$match: {operationType: 'update', 'ns.coll': 'orders'}}");
+    tui.wait_for("✓ 1 stage(s)", 10);
+    tui.send(CTRL_S);
+    tui.wait_for("pipeline changed", 10);
+    tui.wait_for("running: 1 stage(s)", 10);
+    // Only updates of orders arrive after the seam.
+    let screen = tui.wait_until("updates after the seam", 30, |screen| {
+        rows_after_seam(screen).len() >= 3
+    });
+    for row in rows_after_seam(&screen) {
+        assert!(
+            row.contains(" update ") && row.contains("shop.orders"),
+            "{row}"
+        );
+    }
+    tui.send(ESC);
+    tui.send(" ");
+    tui.wait_for("paused", 10);
+    tui.send("k");
+    tui.send("\r");
+    tui.send("2");
+    let screen = tui.wait_for("Pre-image →", 10);
+    assert!(
+        screen.contains("~ "),
+        "a changed field in the diff:\n{screen}"
+    );
+    tui.send("q");
+    assert_eq!(tui.exit_code(10), 0);
+    assert!(!tui.in_alternate_screen(), "the terminal is restored");
+}
+
+/// The event rows below the seam, in the events pane (the right column, above the detail).
+fn rows_after_seam(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip_while(|line| !line.contains("pipeline changed"))
+        .skip(1)
+        .take_while(|line| !line.contains("└──"))
+        .filter_map(|line| line.split('│').nth(3).map(str::to_string))
+        .filter(|row| !row.trim().is_empty())
+        .collect()
+}
