@@ -2,11 +2,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use mwatch::app::state::Config;
-use mwatch::cli::{Cli, Command, PlaygroundArgs, WatchArgs};
+use mwatch::app::state::{Config, Recording};
+use mwatch::cli::{Cli, Command, PlaygroundArgs, ReplayArgs, WatchArgs};
 use mwatch::headless::{self, Outcome};
-use mwatch::source::connect::{connect, ConnectError};
-use mwatch::store::EventStore;
+use mwatch::source::connect::{connect, ConnectError, Deployment};
+use mwatch::source::{recording, Scope, Start, StreamOptions, WatchSpec};
+use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
 use mwatch::{app, bookmarks, playground, setup};
 
 const USAGE_ERROR: u8 = 2;
@@ -22,15 +23,10 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Playground(args)) => runtime.block_on(serve_playground(args)),
-        Some(Command::Replay(args)) => {
-            if !args.json {
-                eprintln!(
-                    "mwatch replay: the TUI is coming soon; use --json to print the recording"
-                );
-                return ExitCode::from(USAGE_ERROR);
-            }
+        Some(Command::Replay(args)) if args.json => {
             headless::replay(&args.file, args.canonical).exit_code()
         }
+        Some(Command::Replay(args)) => runtime.block_on(replay(args)),
         Some(Command::Bookmarks { command }) => bookmarks::cli::run(&command),
         None => runtime.block_on(watch(cli.watch)),
     }
@@ -115,8 +111,9 @@ async fn watch(args: WatchArgs) -> ExitCode {
         store: EventStore::default(),
         now: 0,
         size: (80, 24),
+        recording: None,
     };
-    match app::run::run(client, config, args.record).await {
+    match app::run::run(Some(client), config, args.record).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mwatch: {e}");
@@ -128,6 +125,54 @@ async fn watch(args: WatchArgs) -> ExitCode {
 fn usage_error(error: setup::UsageError) -> ExitCode {
     eprintln!("mwatch: {error}");
     ExitCode::from(USAGE_ERROR)
+}
+
+/// `mwatch replay FILE`: the recording in the TUI.
+async fn replay(args: ReplayArgs) -> ExitCode {
+    if !std::io::stdout().is_terminal() {
+        return usage_error(setup::UsageError(
+            "standard output is not a terminal; use --json to print the recording".to_string(),
+        ));
+    }
+    let (events, warning) = match recording::load(&args.file, DEFAULT_MAX_EVENTS) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("mwatch: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let name = args.file.display().to_string();
+    let config = Config {
+        deployment: Deployment {
+            uri: name.clone(),
+            version: None,
+            set_name: None,
+            mongos: false,
+        },
+        spec: WatchSpec {
+            scope: Scope::Deployment,
+            pipeline: Vec::new(),
+            options: StreamOptions::default(),
+            start: Start::Now,
+        },
+        pipeline_text: String::new(),
+        scope_given: false,
+        store: EventStore::default(),
+        now: 0,
+        size: (80, 24),
+        recording: Some(Recording {
+            name,
+            events,
+            warning,
+        }),
+    };
+    match app::run::run(None, config, None).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mwatch: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {

@@ -5,7 +5,7 @@ mod common;
 use bson::doc;
 use common::tui::*;
 use mwatch::app::msg::{Cmd, Focus, Msg, Tab};
-use mwatch::app::state::Overlay;
+use mwatch::app::state::{Overlay, Recording, State};
 use mwatch::app::update::update;
 use mwatch::source::{FullDocument, Scope, SourceMsg, Start, Status};
 use mwatch::store::Row;
@@ -449,4 +449,28 @@ fn stream_trouble_shows_in_the_status_line() {
         },
     );
     assert!(common::tui::screen(&state).contains("change streams need a replica set"));
+}
+
+#[test]
+fn a_recording_is_browsed_but_not_watched() {
+    let mut config = config(None, SIZE);
+    config.recording = Some(Recording {
+        name: "shop.ndjson".into(),
+        events: events(),
+        warning: Some("shop.ndjson:9: skipped a truncated last line".into()),
+    });
+    let (mut state, cmds) = State::new(config);
+    assert!(cmds.is_empty(), "no server: nothing to watch or list");
+    assert_eq!(state.events.store.len(), 9);
+    assert_eq!(state.focus, Focus::Events);
+    let text = common::tui::screen(&state);
+    assert!(text.contains("▶ recording  shop.ndjson"), "{text}");
+    assert!(text.contains("skipped a truncated last line"), "{text}");
+    press(&mut state, KeyCode::Char('g'));
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.events.selected_event().unwrap().op_name(), "insert");
+    press(&mut state, KeyCode::Char('p'));
+    type_text(&mut state, "{$match: {}}");
+    assert!(ctrl(&mut state, 's').is_empty());
+    assert!(state.notice.as_ref().unwrap().text.contains("recording"));
 }

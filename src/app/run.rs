@@ -112,22 +112,33 @@ fn write_new_file(path: &Path, contents: &str) -> Result<String, String> {
 }
 
 struct Runtime {
-    client: Client,
-    control: mpsc::Sender<Control>,
+    /// `None` when showing a recording: there is no server to watch or list.
+    client: Option<Client>,
+    control: Option<mpsc::Sender<Control>>,
     /// Results of background commands come back here.
     results: mpsc::Sender<Msg>,
 }
 
 impl Runtime {
+    async fn stop(&self) {
+        if let Some(control) = &self.control {
+            let _ = control.send(Control::Stop).await;
+        }
+    }
+
     /// Performs one command; returns false to quit.
     async fn perform(&self, cmd: Cmd) -> bool {
         match cmd {
             Cmd::Quit => return false,
             Cmd::Watch { id, spec } => {
-                let _ = self.control.send(Control::Watch { id, spec }).await;
+                if let Some(control) = &self.control {
+                    let _ = control.send(Control::Watch { id, spec }).await;
+                }
             }
             Cmd::ListNamespaces => {
-                let client = self.client.clone();
+                let Some(client) = self.client.clone() else {
+                    return true;
+                };
                 let results = self.results.clone();
                 tokio::spawn(async move {
                     let listing = list_namespaces(&client).await;
@@ -151,9 +162,10 @@ impl Runtime {
     }
 }
 
-/// Runs the TUI until the user quits.
+/// Runs the TUI until the user quits: on a server's change streams, or (with no client) on
+/// the recording in `config`.
 pub async fn run(
-    client: Client,
+    client: Option<Client>,
     mut config: Config,
     record: Option<PathBuf>,
 ) -> anyhow::Result<()> {
@@ -164,7 +176,14 @@ pub async fn run(
     config.size = (size.width, size.height);
     config.now = now_millis();
 
-    let (control, mut source) = engine::spawn(client.clone());
+    let (control, mut source) = match client.clone() {
+        Some(client) => {
+            let (control, source) = engine::spawn(client);
+            (Some(control), source)
+        }
+        None => (None, mpsc::channel(1).1),
+    };
+    let mut source_open = control.is_some();
     let (results, mut results_rx) = mpsc::channel(16);
     let runtime = Runtime {
         client,
@@ -181,7 +200,6 @@ pub async fn run(
     let mut last_frame = Instant::now();
     terminal.draw(|frame| ui::view(&state, frame))?;
     state.dirty = false;
-    let mut source_open = true;
 
     loop {
         let next_frame = last_frame + FRAME;
@@ -213,7 +231,7 @@ pub async fn run(
         if let Some(msg) = msg {
             for cmd in update(&mut state, msg) {
                 if !runtime.perform(cmd).await {
-                    let _ = runtime.control.send(Control::Stop).await;
+                    runtime.stop().await;
                     drop(terminal);
                     drop(guard);
                     return Ok(());
@@ -226,6 +244,6 @@ pub async fn run(
             last_frame = Instant::now();
         }
     }
-    let _ = runtime.control.send(Control::Stop).await;
+    runtime.stop().await;
     Ok(())
 }

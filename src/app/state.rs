@@ -1,8 +1,9 @@
 //! Everything the TUI knows. `update` changes it; `view` only reads it.
 
-use crate::source::connect::Deployment;
+use crate::event::ChangeEvent;
+use crate::source::connect::{Deployment, Listing};
 use crate::source::{Status, WatchSpec};
-use crate::store::EventStore;
+use crate::store::{EventStore, Row};
 
 use super::editor::Editor;
 use super::events::EventList;
@@ -25,6 +26,17 @@ pub struct Config {
     pub store: EventStore,
     pub now: i64,
     pub size: (u16, u16),
+    /// Show a recording instead of watching (`mwatch replay FILE`).
+    pub recording: Option<Recording>,
+}
+
+/// A recording read back, shown in place of a live stream.
+#[derive(Debug)]
+pub struct Recording {
+    pub name: String,
+    pub events: Vec<ChangeEvent>,
+    /// What went wrong reading it (a cut last line, a bad line), if anything.
+    pub warning: Option<String>,
 }
 
 /// Why a watch is (re)started: the seam row says it.
@@ -111,6 +123,8 @@ pub struct State {
     pub now: i64,
     /// Something shown changed since the last frame.
     pub dirty: bool,
+    /// The name of the recording shown, when not watching a server.
+    pub recording: Option<String>,
 }
 
 impl State {
@@ -160,10 +174,37 @@ impl State {
             size: config.size,
             now: config.now,
             dirty: true,
+            recording: None,
         };
         state.stats.tick(config.now);
         state.relayout();
-        (state, cmds)
+        match config.recording {
+            None => (state, cmds),
+            Some(recording) => {
+                state.show(recording);
+                (state, Vec::new())
+            }
+        }
+    }
+
+    /// Shows a recording: its events, nothing to watch or list.
+    fn show(&mut self, recording: Recording) {
+        self.watch.pending = None;
+        self.focus = Focus::Events;
+        self.namespaces.listed(Ok(Listing::NotAllowed(
+            "a recording: there is no server to list".to_string(),
+        )));
+        self.stats.record(&recording.events, self.now);
+        self.events.push(Row::Seam(format!(
+            "recording {}: {} events",
+            recording.name,
+            recording.events.len()
+        )));
+        self.events.push_events(recording.events);
+        if let Some(warning) = recording.warning {
+            self.warn(warning);
+        }
+        self.recording = Some(recording.name);
     }
 
     /// Where keys go: the overlay if there is one, else the focused pane.

@@ -150,6 +150,10 @@ fn start_watch(
     reason: Reason,
     text: Option<String>,
 ) -> Vec<Cmd> {
+    if state.recording.is_some() {
+        state.warn("this is a recording: there is no stream to change (search with /)");
+        return Vec::new();
+    }
     let id = state.watch.next_id;
     state.watch.next_id += 1;
     state.watch.pending = Some(Pending {
@@ -279,7 +283,7 @@ fn namespaces(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Down => picker.move_by(1),
         Action::PageUp => picker.move_by(-10),
         Action::PageDown => picker.move_by(10),
-        Action::Refresh => {
+        Action::Refresh if state.recording.is_none() => {
             picker.loading = true;
             return vec![Cmd::ListNamespaces];
         }

@@ -1,6 +1,7 @@
 //! Recordings: every received event appended to a file as one line of canonical Extended
 //! JSON, and read back as an event source.
 
+use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -113,6 +114,39 @@ impl Iterator for Replay {
     }
 }
 
+/// The newest `keep` events of a recording, for the TUI, and what went wrong reading it: a
+/// bad line stops the reading but keeps what came before it.
+pub fn load(path: &Path, keep: usize) -> Result<(Vec<ChangeEvent>, Option<String>), ReplayError> {
+    let mut replay = Replay::open(path)?;
+    let mut events = VecDeque::new();
+    let mut read = 0usize;
+    let mut error = None;
+    for event in replay.by_ref() {
+        match event {
+            Ok(event) => {
+                read += 1;
+                events.push_back(event);
+                if events.len() > keep {
+                    events.pop_front();
+                }
+            }
+            Err(e) => {
+                error = Some(e.0);
+                break;
+            }
+        }
+    }
+    let mut notes: Vec<String> = error.into_iter().chain(replay.warning.take()).collect();
+    if read > events.len() {
+        notes.push(format!(
+            "showing the last {} of {read} events",
+            events.len()
+        ));
+    }
+    let warning = (!notes.is_empty()).then(|| notes.join("; "));
+    Ok((events.into(), warning))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +189,19 @@ mod tests {
     }
 
     #[test]
+    fn load_keeps_the_newest_events_and_says_how_many_were_left_out() {
+        let path = temp("load");
+        let mut recorder = Recorder::open(&path).unwrap();
+        recorder.write(&[event(1), event(2), event(3)]).unwrap();
+        drop(recorder);
+        let (events, warning) = load(&path, 2).unwrap();
+        assert_eq!(events, vec![event(2), event(3)]);
+        assert_eq!(warning.as_deref(), Some("showing the last 2 of 3 events"));
+        assert_eq!(load(&path, 5).unwrap().1, None);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
     fn a_bad_line_in_the_middle_is_an_error_with_its_position() {
         let path = temp("bad");
         std::fs::write(&path, "{\"a\":1}\nnot json\n{\"b\":2}\n").unwrap();
@@ -162,6 +209,9 @@ mod tests {
         assert!(results[0].is_ok());
         let error = results[1].as_ref().unwrap_err().to_string();
         assert!(error.contains(":2: "), "{error}");
+        let (events, warning) = load(&path, 10).unwrap();
+        assert_eq!(events.len(), 1, "what came before the bad line is kept");
+        assert!(warning.unwrap().contains(":2: "));
         let _ = std::fs::remove_file(&path);
         assert!(Replay::open(&path)
             .err()

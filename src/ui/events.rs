@@ -223,16 +223,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     let one_collection = matches!(state.watch.spec.scope, Scope::Collection { .. });
+    // One column of gutter marks the selection, also where colours do not show.
+    let width = width.saturating_sub(1);
     let columns = Columns::new(width, one_collection);
     let lines: Vec<Line> = (list.offset..)
         .take(inner.height as usize)
         .map_while(|i| Some((i, list.store.get(i)?)))
         .map(|(i, row)| {
-            let line = match row {
+            let mut line = match row {
                 Row::Event(event) => event_line(event, &columns, width),
                 Row::Seam(text) => seam_line(text, width),
             };
-            if i == list.selected {
+            let selected = i == list.selected;
+            line.spans
+                .insert(0, Span::raw(if selected { "›" } else { " " }));
+            if selected {
                 line.style(theme::selected())
             } else {
                 line

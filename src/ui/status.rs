@@ -16,6 +16,9 @@ const SPARK: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', 
 
 /// The stream's state, coloured: also used by the title line.
 pub fn status_badge(state: &State) -> Span<'static> {
+    if state.recording.is_some() {
+        return Span::styled("▶ recording", Style::new().fg(Color::Cyan));
+    }
     let (text, color) = match &state.watch.status {
         Status::Connecting => ("◌ connecting".to_string(), Color::Yellow),
         Status::Live => ("● live".to_string(), Color::Green),
@@ -62,16 +65,17 @@ fn thousands(n: u64) -> String {
 fn status_line(state: &State, width: u16) -> Line<'static> {
     let stats = &state.stats;
     let spark_width = (width / 8).clamp(10, 30) as usize;
-    let mut spans = vec![
-        status_badge(state),
-        Span::raw(format!(" {:.1}/s ", stats.rate())),
-        Span::styled(
+    let mut spans = vec![status_badge(state)];
+    // A recording has no rate or lag: its events arrived long ago.
+    if state.recording.is_none() {
+        spans.push(Span::raw(format!(" {:.1}/s ", stats.rate())));
+        spans.push(Span::styled(
             sparkline(&stats.history(), spark_width),
             Style::new().fg(Color::Cyan),
-        ),
-    ];
-    if let Some(lag) = stats.lag_ms {
-        spans.push(Span::raw(format!(" │ lag {:.1}s", lag as f64 / 1000.0)));
+        ));
+        if let Some(lag) = stats.lag_ms {
+            spans.push(Span::raw(format!(" │ lag {:.1}s", lag as f64 / 1000.0)));
+        }
     }
     let dropped = state.events.store.dropped();
     if dropped > 0 {

@@ -7,12 +7,36 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::app::state::State;
+use crate::source::connect::Deployment;
 
 use super::status::status_badge;
 use super::theme;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let deployment = &state.deployment;
+    let (what, name, facts) = match &state.recording {
+        Some(name) => ("  ", name.clone(), String::new()),
+        None => (
+            "  watching ",
+            state.watch.spec.scope.to_string(),
+            format!("  │ {}", deployment_facts(&state.deployment)),
+        ),
+    };
+    let line = Line::from(vec![
+        Span::styled(
+            " mwatch ",
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        status_badge(state),
+        Span::raw(what),
+        Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(facts, theme::dim()),
+    ]);
+    frame.render_widget(line, area);
+}
+
+/// `uri · replica set rs0 · MongoDB 7.0.14` (the uri's password is already hidden).
+fn deployment_facts(deployment: &Deployment) -> String {
     let mut facts = vec![deployment.uri.clone()];
     match (&deployment.set_name, deployment.mongos) {
         (_, true) => facts.push("mongos".to_string()),
@@ -22,19 +46,5 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if let Some(version) = &deployment.version {
         facts.push(format!("MongoDB {version}"));
     }
-    let line = Line::from(vec![
-        Span::styled(
-            " mwatch ",
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ),
-        Span::raw(" "),
-        status_badge(state),
-        Span::raw("  watching "),
-        Span::styled(
-            state.watch.spec.scope.to_string(),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(format!("  │ {}", facts.join(" · ")), theme::dim()),
-    ]);
-    frame.render_widget(line, area);
+    facts.join(" · ")
 }

@@ -159,6 +159,7 @@ pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
         store: EventStore::default(),
         now: NOW,
         size,
+        recording: None,
     }
 }
 
