@@ -38,6 +38,8 @@ pub struct EventStore {
     max_events: usize,
     max_bytes: usize,
     dropped: u64,
+    /// Seam rows retained.
+    seams: usize,
 }
 
 impl EventStore {
@@ -48,6 +50,7 @@ impl EventStore {
             max_events: max_events.max(1),
             max_bytes,
             dropped: 0,
+            seams: 0,
         }
     }
 
@@ -55,6 +58,7 @@ impl EventStore {
     /// held elsewhere can be shifted.
     pub fn push(&mut self, row: Row) -> usize {
         self.bytes += row.size();
+        self.seams += usize::from(matches!(row, Row::Seam(_)));
         self.rows.push_back(row);
         let mut removed = 0;
         while self.rows.len() > self.max_events
@@ -63,8 +67,9 @@ impl EventStore {
             if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
                 removed += 1;
-                if matches!(old, Row::Event(_)) {
-                    self.dropped += 1;
+                match old {
+                    Row::Event(_) => self.dropped += 1,
+                    Row::Seam(_) => self.seams -= 1,
                 }
             }
         }
@@ -78,6 +83,11 @@ impl EventStore {
     /// Rows (events and seams) retained.
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// Events retained (rows that are not seams).
+    pub fn event_count(&self) -> usize {
+        self.rows.len() - self.seams
     }
 
     pub fn is_empty(&self) -> bool {
@@ -160,7 +170,10 @@ mod tests {
         store.push(Row::Seam("watching shop".into()));
         store.push_event(event(1));
         assert_eq!(store.push_event(event(2)), 1);
-        assert_eq!((store.len(), store.dropped()), (2, 0));
+        assert_eq!(
+            (store.len(), store.dropped(), store.event_count()),
+            (2, 0, 2)
+        );
         assert!(store.get(0).unwrap().event().is_some());
     }
 }

@@ -186,9 +186,7 @@ fn diff_lines(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
         }
         (OpType::Update | OpType::Replace, Some(before), Some(after)) => {
             let source = match context.options.full_document {
-                Some(FullDocument::UpdateLookup) => {
-                    "full document (looked up: as it is now, later writes included)"
-                }
+                Some(FullDocument::UpdateLookup) => "current document (updateLookup)",
                 _ => "post-image",
             };
             (before, after, format!("Pre-image → {source}:"))

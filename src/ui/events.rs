@@ -192,7 +192,7 @@ fn seam_line(text: &str, width: usize) -> Line<'static> {
 
 fn title(state: &State) -> String {
     let list = &state.events;
-    let count = list.store.iter().len();
+    let count = list.store.event_count();
     let mut title = format!(" Events ({count}) ");
     if list.follow {
         title.push_str("following ");
