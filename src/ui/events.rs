@@ -5,14 +5,14 @@ use bson::{RawBsonRef, RawDocument};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::event::{ChangeEvent, OpType};
 use crate::format::{mongosh, time_of_day};
-use crate::source::Scope;
+use crate::source::{Scope, Status};
 use crate::store::Row;
 
 use super::{focused, pane, theme};
@@ -215,11 +215,18 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let list = &state.events;
     let width = inner.width as usize;
     if list.store.is_empty() {
-        let waiting = Line::from(Span::styled(
-            "Waiting for events… (writes to the watched namespace appear here)",
-            theme::dim(),
-        ));
-        frame.render_widget(Paragraph::new(waiting), inner);
+        let (text, style) = match &state.watch.status {
+            Status::Connecting => ("Opening the change stream…".to_string(), theme::dim()),
+            Status::Failed(reason) | Status::HistoryLost(reason) => {
+                (format!("The stream could not start: {reason}"), theme::error())
+            }
+            _ => (
+                "Waiting for events… (writes to the watched namespace appear here)".to_string(),
+                theme::dim(),
+            ),
+        };
+        let paragraph = Paragraph::new(Line::from(Span::styled(text, style)));
+        frame.render_widget(paragraph.wrap(Wrap { trim: true }), inner);
         return;
     }
     let one_collection = matches!(state.watch.spec.scope, Scope::Collection { .. });
