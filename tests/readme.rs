@@ -15,16 +15,7 @@ fn every_key_is_in_the_readme() {
         .nth(1)
         .and_then(|rest| rest.split("\n### ").next())
         .expect("a Keys section");
-    let contexts = [
-        Context::Namespaces,
-        Context::Pipeline,
-        Context::Events,
-        Context::Detail,
-        Context::Options,
-        Context::Help,
-        Context::Input,
-    ];
-    for context in contexts {
+    for context in Context::ALL {
         for binding in keys::tables(context).into_iter().flatten() {
             let label = keys::keys_label(binding);
             assert!(

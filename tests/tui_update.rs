@@ -347,21 +347,10 @@ fn copy_and_write_hand_the_event_to_the_runtime() {
 
 #[test]
 fn an_idle_tick_draws_nothing_and_new_namespaces_are_listed_again() {
-    let (mut state, _) = fresh(None, SIZE);
-    source(&mut state, SourceMsg::Started { watch: 1 });
-    update(&mut state, Msg::Namespaces(Ok(listing())));
-    source(
-        &mut state,
-        SourceMsg::Events {
-            watch: 1,
-            events: events(),
-        },
-    );
-    // shop.scratch is not in the listing: the rename event names it.
-    assert_eq!(
-        update(&mut state, Msg::Tick { now: NOW + 1000 }),
-        vec![Cmd::ListNamespaces]
-    );
+    let (mut state, cmds) = live_with_commands(None, SIZE);
+    // shop.scratch is not in the listing: the rename event names it, so the first tick
+    // asked for a new listing.
+    assert_eq!(cmds, vec![Cmd::ListNamespaces]);
     update(&mut state, Msg::Namespaces(Ok(listing())));
     let mut now = NOW + 2000;
     while update(&mut state, Msg::Tick { now }).is_empty() && state.dirty {

@@ -19,6 +19,16 @@ pub enum Context {
 }
 
 impl Context {
+    pub const ALL: [Context; 7] = [
+        Context::Namespaces,
+        Context::Pipeline,
+        Context::Events,
+        Context::Detail,
+        Context::Options,
+        Context::Help,
+        Context::Input,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Namespaces => "Namespaces",
@@ -508,16 +518,7 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_in_one_context() {
-        let contexts = [
-            Context::Namespaces,
-            Context::Pipeline,
-            Context::Events,
-            Context::Detail,
-            Context::Options,
-            Context::Help,
-            Context::Input,
-        ];
-        for context in contexts {
+        for context in Context::ALL {
             let mut seen = Vec::new();
             for binding in tables(context).into_iter().flat_map(|t| t.iter()) {
                 for k in binding.keys {

@@ -174,6 +174,11 @@ pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
 
 /// The first watch started and is live, the namespaces are listed, and the events arrived.
 pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
+    live_with_commands(scope, size).0
+}
+
+/// `live`, with the commands of the tick that followed the events.
+pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
     let (mut state, _) = fresh(scope, size);
     source(
         &mut state,
@@ -198,8 +203,8 @@ pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
             events: events(),
         },
     );
-    update(&mut state, Msg::Tick { now: NOW + 1000 });
-    state
+    let cmds = update(&mut state, Msg::Tick { now: NOW + 1000 });
+    (state, cmds)
 }
 
 pub fn key_event(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
