@@ -13,6 +13,8 @@ use super::state::State;
 
 pub use read::get_more;
 
+pub const COMMAND_NOT_FOUND: i32 = 59;
+
 /// Runs one command and returns its reply body (without the cluster-time envelope).
 pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResult<Document> {
     let name = command.keys().next().map(String::as_str).unwrap_or("");
@@ -20,6 +22,7 @@ pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResu
     match name {
         "hello" | "isMaster" | "ismaster" => Ok(handshake::hello(state, command, connection_id)),
         "buildInfo" | "buildinfo" => Ok(handshake::build_info()),
+        "serverStatus" => Ok(handshake::server_status(state)),
         "ping" | "endSessions" | "killAllSessions" | "killSessions" | "refreshSessions"
         | "logout" => Ok(ok()),
         "getParameter" => {
@@ -47,7 +50,7 @@ pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResu
         "configureFailPoint" if db == "admin" => state.failpoints.configure(command),
         "" => Err(CommandError::failed_to_parse("empty command")),
         other => Err(CommandError::new(
-            59,
+            COMMAND_NOT_FOUND,
             "CommandNotFound",
             format!("no such command: '{other}'"),
         )),
