@@ -241,14 +241,23 @@ pub fn get_more(
             cursor_reply("nextBatch", batch, if exhausted { 0 } else { id }, &ns)
         }
         Cursor::Stream(cursor) => {
-            let batch = changestream::read(
+            let read = changestream::read(
                 cursor,
                 &state.oplog,
                 &state.storage,
                 state.clock.last(),
                 batch_size.unwrap_or(usize::MAX),
                 MAX_BATCH_BYTES,
-            )?;
+            );
+            let batch = match read {
+                Ok(batch) => batch,
+                Err(error) => {
+                    // As with mongod, a failed getMore kills its cursor: the events read
+                    // before the failure went nowhere, so no later getMore may skip them.
+                    state.cursors.remove(&id);
+                    return Err(error);
+                }
+            };
             if batch.events.is_empty() && !batch.closed && may_wait {
                 return Ok(None);
             }
