@@ -6,9 +6,12 @@ mod common;
 use bson::{doc, Bson, Document};
 use common::streams::{keys, next_events, op_types, token_of};
 use futures_util::StreamExt;
+use mongodb::event::{command::CommandEvent, EventHandler};
 use mongodb::options::{FullDocumentBeforeChangeType, FullDocumentType};
 use mongodb::Client;
 use mwatch::playground::{self, Config};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
     let labels = e.labels().iter().cloned().collect();
@@ -148,6 +151,51 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         events[0].get_document("fullDocumentBeforeChange").unwrap(),
         &doc! { "_id": 1, "v": 2 }
     );
+    let listed = client
+        .database("shop")
+        .run_command(doc! { "listCollections": 1, "filter": { "name": "plain" } })
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .to_string()
+            .contains(r#"changeStreamPreAndPostImages": { "enabled": true }"#),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn missing_post_images_are_null_when_available_and_an_error_when_required() {
+    let (_server, client) = common::setup().await;
+    let plain = client.database("shop").collection::<Document>("plain");
+    plain.insert_one(doc! { "_id": 1, "v": 1 }).await.unwrap();
+    let mut lenient = plain
+        .watch()
+        .full_document(FullDocumentType::WhenAvailable)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    let mut strict = plain
+        .watch()
+        .full_document(FullDocumentType::Required)
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    plain
+        .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 2 } })
+        .await
+        .unwrap();
+    let events = next_events(&mut lenient, 1).await;
+    assert_eq!(events[0].get("fullDocument"), Some(&Bson::Null));
+    let err = tokio::time::timeout(std::time::Duration::from_secs(10), strict.next())
+        .await
+        .expect("the error should surface")
+        .expect("the stream should not end")
+        .unwrap_err();
+    let (code, message, labels) = command_error(err);
+    assert_eq!(code, 47);
+    assert!(labels.is_empty(), "{labels:?}");
+    assert!(message.starts_with("Change stream was configured to require a post-image for all update events, but the post-image was not found for event"), "{message}");
 }
 
 #[tokio::test]
@@ -180,12 +228,20 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
         doc! { "renameCollection": "shop.items", "to": "shop.goods" },
     )
     .await;
-    db.collection::<Document>("goods")
-        .insert_one(doc! { "n": 1 })
+    let goods = db.collection::<Document>("goods");
+    goods
+        .insert_one(doc! { "_id": 1, "m": { "0": "a" }, "arr": [{ "0": 1 }] })
+        .await
+        .unwrap();
+    goods
+        .update_one(
+            doc! { "_id": 1 },
+            doc! { "$set": { "m.0": "b", "arr.0.0": 2 } },
+        )
         .await
         .unwrap();
 
-    let events = next_events(&mut stream, 6).await;
+    let events = next_events(&mut stream, 7).await;
     assert_eq!(
         op_types(&events),
         [
@@ -194,8 +250,15 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
             "dropIndexes",
             "modify",
             "rename",
-            "insert"
+            "insert",
+            "update"
         ]
+    );
+    // Numeric field names are ambiguous in dotted paths: the update says which are indexes.
+    let update = events[6].get_document("updateDescription").unwrap();
+    assert_eq!(
+        update.get_document("disambiguatedPaths").unwrap(),
+        &doc! { "m.0": ["m", "0"], "arr.0.0": ["arr", 0, "0"] }
     );
     assert_eq!(
         keys(&events[0]),
@@ -235,11 +298,14 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
         events[4].get_document("operationDescription").unwrap(),
         &doc! { "to": { "db": "shop", "coll": "goods" } }
     );
-    // Without showExpandedEvents only the rename and the insert are shown.
-    assert_eq!(
-        op_types(&next_events(&mut plain, 2).await),
-        ["rename", "insert"]
-    );
+    // Without showExpandedEvents only the rename, the insert and the update are shown, and
+    // the update has no disambiguatedPaths.
+    let plain_events = next_events(&mut plain, 3).await;
+    assert_eq!(op_types(&plain_events), ["rename", "insert", "update"]);
+    assert!(!plain_events[2]
+        .get_document("updateDescription")
+        .unwrap()
+        .contains_key("disambiguatedPaths"));
 }
 
 #[tokio::test]
@@ -303,9 +369,24 @@ async fn a_standalone_server_refuses_change_streams() {
     );
 }
 
-/// Writes `range` while the stream is being failed, and checks every event arrives once.
+/// A client that counts the `aggregate` commands it sends: each resume sends one.
+async fn counting_aggregates(uri: &str) -> (Client, Arc<AtomicUsize>) {
+    let aggregates = Arc::new(AtomicUsize::new(0));
+    let counter = aggregates.clone();
+    let mut options = mongodb::options::ClientOptions::parse(uri).await.unwrap();
+    options.command_event_handler = Some(EventHandler::callback(move |event: CommandEvent| {
+        if matches!(&event, CommandEvent::Started(s) if s.command_name == "aggregate") {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    }));
+    (Client::with_options(options).unwrap(), aggregates)
+}
+
+/// Writes while the stream is being failed, and checks the driver resumed and every event
+/// arrived once.
 async fn survives_fault(fail_point: Document) {
-    let (_server, client) = common::setup().await;
+    let server = common::playground().await;
+    let (client, aggregates) = counting_aggregates(&server.uri()).await;
     let coll = client.database("f").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
     coll.insert_many((0..5).map(|n| doc! { "n": n }))
@@ -319,6 +400,10 @@ async fn survives_fault(fail_point: Document) {
     assert_eq!(numbers(&next_events(&mut stream, 5).await), [5, 6, 7, 8, 9]);
     coll.insert_one(doc! { "n": 10 }).await.unwrap();
     assert_eq!(numbers(&next_events(&mut stream, 1).await), [10]);
+    assert!(
+        aggregates.load(Ordering::SeqCst) >= 2,
+        "the fault never made the driver resume"
+    );
 }
 
 #[tokio::test]
