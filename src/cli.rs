@@ -59,7 +59,7 @@ pub struct WatchArgs {
     pub resume: Option<String>,
 
     /// Start at a time: RFC 3339, seconds:increment, or relative like -5m.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub start_at: Option<String>,
 
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

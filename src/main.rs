@@ -2,11 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mwatch::cli::{Cli, Command, PlaygroundArgs, WatchArgs};
-use mwatch::headless;
+use mwatch::headless::{self, Outcome};
 use mwatch::source::connect::{connect, ConnectError};
+use mwatch::source::recording::Recorder;
 use mwatch::{playground, setup};
-
-const USAGE_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,7 +23,7 @@ fn main() -> ExitCode {
                 eprintln!(
                     "mwatch replay: the TUI is coming soon; use --json to print the recording"
                 );
-                return ExitCode::from(USAGE_ERROR);
+                return Outcome::Usage.exit_code();
             }
             headless::replay(&args.file, args.canonical).exit_code()
         }
@@ -37,8 +36,19 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Ok(spec) => spec,
         Err(e) => {
             eprintln!("mwatch: {e}");
-            return ExitCode::from(USAGE_ERROR);
+            return Outcome::Usage.exit_code();
         }
+    };
+    // Opened before connecting: a path that cannot be written is a usage error.
+    let recorder = match &args.record {
+        None => None,
+        Some(path) => match Recorder::open(path) {
+            Ok(recorder) => Some(recorder),
+            Err(e) => {
+                eprintln!("mwatch: --record: cannot open {}: {e}", path.display());
+                return Outcome::Usage.exit_code();
+            }
+        },
     };
     if !args.json {
         eprintln!(
@@ -65,7 +75,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Ok(connected) => connected,
         Err(ConnectError::BadUri(message)) => {
             eprintln!("mwatch: {message}");
-            return ExitCode::from(USAGE_ERROR);
+            return Outcome::Usage.exit_code();
         }
         Err(ConnectError::Unreachable(message)) => {
             eprintln!("mwatch: {message}");
@@ -73,7 +83,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
         }
     };
     eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-    headless::watch(client, spec, args.canonical, args.record.as_deref())
+    headless::watch(client, spec, args.canonical, recorder)
         .await
         .exit_code()
 }
@@ -106,14 +116,23 @@ async fn serve_playground(args: PlaygroundArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "mwatch playground: MongoDB {} replica set '{}' listening on {}",
-        playground::VERSION,
-        playground::SET_NAME,
-        server.addr()
-    );
-    println!("  connect with:  {}", server.uri());
-    println!("  or directly:   {}", server.direct_uri());
+    if args.standalone {
+        println!(
+            "mwatch playground: MongoDB {} standalone server listening on {}",
+            playground::VERSION,
+            server.addr()
+        );
+        println!("  connect with:  {}", server.direct_uri());
+    } else {
+        println!(
+            "mwatch playground: MongoDB {} replica set '{}' listening on {}",
+            playground::VERSION,
+            playground::SET_NAME,
+            server.addr()
+        );
+        println!("  connect with:  {}", server.uri());
+        println!("  or directly:   {}", server.direct_uri());
+    }
     if args.workload {
         println!(
             "  workload:      a shop in database 'shop', {} operations/s (seed {})",

@@ -1,0 +1,90 @@
+//! `mwatch playground` as a user runs it.
+
+mod common;
+
+use bson::doc;
+use common::cli::{finish, free_port, interrupt, mwatch, run, wait_for_line};
+use tokio::io::BufReader;
+
+#[tokio::test]
+async fn serves_until_ctrl_c_and_prints_both_connection_strings() {
+    let port = free_port().to_string();
+    let mut child = mwatch(&["playground", "--port", &port]).spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let banner = wait_for_line(&mut stdout, "Press Ctrl-C").await.concat();
+    let with_set = format!("mongodb://127.0.0.1:{port}/?replicaSet=rs0");
+    let direct = format!("mongodb://127.0.0.1:{port}/?directConnection=true");
+    assert!(
+        banner.contains(&format!("replica set 'rs0' listening on 127.0.0.1:{port}")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&with_set) && banner.contains(&direct),
+        "{banner}"
+    );
+    for uri in [&with_set, &direct] {
+        let client = common::client_for(uri).await;
+        client
+            .database("admin")
+            .run_command(doc! { "ping": 1 })
+            .await
+            .unwrap();
+    }
+    child.stdout = Some(stdout.into_inner());
+    interrupt(&child).await;
+    let (code, _, stderr) = finish(child).await;
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, stdout, stderr) = run(&["playground", "--port", &port]).await;
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(
+        stderr.trim(),
+        format!("mwatch playground: 127.0.0.1:{port} is already in use (another mongod or playground?); pick another with --port")
+    );
+}
+
+#[tokio::test]
+async fn standalone_mode_says_so_and_offers_the_direct_uri() {
+    let port = free_port().to_string();
+    let mut child = mwatch(&["playground", "--port", &port, "--standalone"])
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let banner = wait_for_line(&mut stdout, "Press Ctrl-C").await.concat();
+    assert!(banner.contains("standalone server listening"), "{banner}");
+    assert!(!banner.contains("rs0"), "{banner}");
+    assert!(banner.contains("code 40573"), "{banner}");
+    let client = common::client_for(&format!(
+        "mongodb://127.0.0.1:{port}/?directConnection=true"
+    ))
+    .await;
+    let hello = client
+        .database("admin")
+        .run_command(doc! { "hello": 1 })
+        .await
+        .unwrap();
+    assert!(!hello.contains_key("setName"));
+    child.stdout = Some(stdout.into_inner());
+    interrupt(&child).await;
+    assert_eq!(finish(child).await.0, 0);
+}
+
+#[tokio::test]
+async fn bad_playground_flags_exit_2() {
+    for args in [
+        ["playground", "--rate", "5"].as_slice(),
+        &["playground", "--workload", "--rate", "0"],
+        &["playground", "--history", "0"],
+        &["playground", "--bind", "not-an-address"],
+    ] {
+        let (code, _, stderr) = run(args).await;
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("error:"), "{args:?}: {stderr}");
+    }
+}
