@@ -293,3 +293,42 @@ async fn a_lost_connection_is_resumed_from_the_last_token() {
     );
     assert_eq!(consumer.statuses.last(), Some(&Status::Live));
 }
+
+#[tokio::test]
+async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, messages) = engine::spawn(client.clone());
+    let mut consumer = Consumer::new(messages);
+    control
+        .send(Control::Watch {
+            id: 1,
+            spec: spec(vec![], Start::Now),
+        })
+        .await
+        .unwrap();
+    consumer.until(|c| c.current == Some(1)).await;
+    control.send(Control::Pause).await.unwrap();
+    consumer
+        .until(|c| c.statuses.last() == Some(&Status::Paused))
+        .await;
+    coll.insert_many((0..5).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    // Paused: nothing is forwarded.
+    let quiet = tokio::time::timeout(Duration::from_millis(1500), consumer.messages.recv()).await;
+    assert!(quiet.is_err(), "a message while paused: {quiet:?}");
+
+    control.send(Control::Resume).await.unwrap();
+    consumer.until(|c| c.events.len() == 5).await;
+    let numbers: Vec<i32> = consumer.events.iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4]);
+    assert!(consumer.statuses.contains(&Status::Live));
+
+    control.send(Control::Stop).await.unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(10), async {
+        while consumer.messages.recv().await.is_some() {}
+    })
+    .await;
+    assert!(end.is_ok(), "the engine kept running after Stop");
+}
