@@ -210,6 +210,36 @@ async fn find_options_cursors_find_and_modify_and_deletes() {
         3
     );
     assert_eq!(coll.estimated_document_count().await.unwrap(), 15);
+    // count_documents is an aggregation ($match, $skip, $limit, $group with $sum).
+    assert_eq!(coll.count_documents(doc! { "n": 3 }).await.unwrap(), 4);
+    assert_eq!(
+        coll.count_documents(doc! {})
+            .skip(2)
+            .limit(10)
+            .await
+            .unwrap(),
+        10
+    );
+    let by_n: Vec<Document> = coll
+        .aggregate([
+            doc! { "$match": { "n": { "$lt": 100 } } },
+            doc! { "$group": { "_id": "$n", "count": { "$sum": 1 } } },
+            doc! { "$sort": { "_id": 1 } },
+        ])
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_n,
+        [
+            doc! { "_id": 0, "count": 3 },
+            doc! { "_id": 1, "count": 3 },
+            doc! { "_id": 2, "count": 3 },
+            doc! { "_id": 3, "count": 4 },
+        ]
+    );
 }
 
 #[tokio::test]
