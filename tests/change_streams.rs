@@ -96,43 +96,30 @@ async fn match_and_project_stages_filter_and_shape_events() {
 async fn disallowed_and_unknown_stages_fail_like_mongodb() {
     let (_server, client) = common::setup().await;
     let coll = client.database("shop").collection::<Document>("orders");
-    let code = |e: mongodb::error::Error| match *e.kind {
-        mongodb::error::ErrorKind::Command(c) => (c.code, c.message),
-        other => panic!("not a command error: {other:?}"),
-    };
-    let err = coll
-        .watch()
-        .pipeline([doc! { "$group": { "_id": null } }])
-        .await
-        .unwrap_err();
-    let (c, message) = code(err);
-    assert_eq!(c, 20);
-    assert!(
-        message.contains("$group is not permitted in a $changeStream pipeline"),
-        "{message}"
-    );
-    let err = coll
-        .watch()
-        .pipeline([doc! { "$bogus": {} }])
-        .await
-        .unwrap_err();
-    let (c, message) = code(err);
-    assert_eq!(c, 40324);
-    assert!(
-        message.contains("Unrecognized pipeline stage name: '$bogus'"),
-        "{message}"
-    );
-    let err = coll
-        .watch()
-        .pipeline([doc! { "$changeStream": {} }])
-        .await
-        .unwrap_err();
-    let (c, message) = code(err);
-    assert_eq!(c, 40602);
-    assert!(
-        message.contains("$changeStream is only valid as the first stage in a pipeline"),
-        "{message}"
-    );
+    for (stage, expected_code, expected_message) in [
+        (
+            doc! { "$group": { "_id": null } },
+            20,
+            "$group is not permitted in a $changeStream pipeline",
+        ),
+        (
+            doc! { "$bogus": {} },
+            40324,
+            "Unrecognized pipeline stage name: '$bogus'",
+        ),
+        (
+            doc! { "$changeStream": {} },
+            40602,
+            "$changeStream is only valid as the first stage in a pipeline",
+        ),
+    ] {
+        let err = coll.watch().pipeline([stage]).await.unwrap_err();
+        let mongodb::error::ErrorKind::Command(c) = *err.kind else {
+            panic!("not a command error: {err}")
+        };
+        assert_eq!(c.code, expected_code);
+        assert!(c.message.contains(expected_message), "{}", c.message);
+    }
 }
 
 #[tokio::test]

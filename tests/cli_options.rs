@@ -32,6 +32,13 @@ async fn write_history(client: &Client) -> Vec<Timestamp> {
     times
 }
 
+/// Replays the history `write_history` left in `o.c`, with `extra` flags; (code, stdout, stderr).
+async fn replay_history(uri: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![uri, "--json", "--ns", "o.c", "--start-at", "-5m"];
+    args.extend(extra);
+    run(&args).await
+}
+
 /// `fullDocument.n` of each insert line and the operation types of all lines.
 fn summary(stdout: &str) -> (Vec<i64>, Vec<String>) {
     let lines: Vec<serde_json::Value> = stdout
@@ -78,17 +85,8 @@ async fn a_collation_is_passed_to_the_driver_and_a_bad_one_refused_before_connec
     let (server, client) = common::setup().await;
     write_history(&client).await;
     let uri = server.uri();
-    let (code, stdout, stderr) = run(&[
-        &uri,
-        "--json",
-        "--ns",
-        "o.c",
-        "--start-at",
-        "-5m",
-        "--collation",
-        "{locale: 'en', strength: 2}",
-    ])
-    .await;
+    let (code, stdout, stderr) =
+        replay_history(&uri, &["--collation", "{locale: 'en', strength: 2}"]).await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(summary(&stdout).0, [0, 1, 2]);
 
@@ -116,19 +114,9 @@ async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() 
     let file = dir.join("rec.jsonl");
     let file_arg = file.to_str().unwrap();
     let uri = server.uri();
-    let record = [
-        &uri,
-        "--json",
-        "--ns",
-        "o.c",
-        "--start-at",
-        "-5m",
-        "--record",
-        file_arg,
-    ];
-    let (code, first, _) = run(&record).await;
+    let (code, first, _) = replay_history(&uri, &["--record", file_arg]).await;
     assert_eq!(code, 0);
-    let (code, second, _) = run(&record).await;
+    let (code, second, _) = replay_history(&uri, &["--record", file_arg]).await;
     assert_eq!(code, 0);
     assert_eq!(first, second, "the same history twice");
     let recorded = std::fs::read_to_string(&file).unwrap();

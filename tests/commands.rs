@@ -155,17 +155,10 @@ async fn find_options_cursors_find_and_modify_and_deletes() {
     drop(partial);
     let killed = async {
         loop {
-            let status = client
-                .database("admin")
-                .run_command(doc! { "serverStatus": 1 })
+            if let Ok(kill) = common::command_counts(&client)
                 .await
-                .unwrap();
-            let commands = status
-                .get_document("metrics")
-                .unwrap()
-                .get_document("commands")
-                .unwrap();
-            if let Ok(kill) = commands.get_document("killCursors") {
+                .get_document("killCursors")
+            {
                 return kill.clone();
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -16,11 +16,7 @@ async fn round_trip(client: &Client) {
 async fn discovers_the_replica_set() {
     let (server, client) = common::setup().await;
     round_trip(&client).await;
-    let hello = client
-        .database("admin")
-        .run_command(doc! { "hello": 1 })
-        .await
-        .unwrap();
+    let hello = common::admin(&client, doc! { "hello": 1 }).await;
     assert_eq!(hello.get_str("setName").unwrap(), "rs0");
     assert_eq!(
         hello.get_array("hosts").unwrap()[0].as_str().unwrap(),
@@ -37,16 +33,7 @@ async fn connects_directly() {
 
 /// Hellos the server has answered so far, from its own counters.
 async fn hellos_received(observer: &Client) -> i64 {
-    let status = observer
-        .database("admin")
-        .run_command(doc! { "serverStatus": 1 })
-        .await
-        .unwrap();
-    let commands = status
-        .get_document("metrics")
-        .unwrap()
-        .get_document("commands")
-        .unwrap();
+    let commands = common::command_counts(observer).await;
     ["hello", "isMaster", "ismaster"]
         .iter()
         .filter_map(|name| commands.get_document(name).ok())
@@ -62,11 +49,7 @@ async fn an_idle_client_sends_fewer_than_50_hellos_in_10_s() {
     assert!(before > 0, "the observer's own handshake is counted");
 
     let client = common::client_for(&server.uri()).await;
-    client
-        .database("admin")
-        .run_command(doc! { "ping": 1 })
-        .await
-        .unwrap();
+    common::admin(&client, doc! { "ping": 1 }).await;
     tokio::time::sleep(std::time::Duration::from_secs(10)).await;
     // Both clients' monitors and connection handshakes count; a busy-looping monitor would
     // send thousands.

@@ -4,10 +4,10 @@
 mod common;
 
 use bson::{doc, Bson, Document};
-use common::streams::{keys, next_events, op_types, token_of};
-use futures_util::StreamExt;
+use common::streams::{first_error, keys, next_events, op_types, token_of};
+use mongodb::change_stream::ChangeStream;
 use mongodb::event::{command::CommandEvent, EventHandler};
-use mongodb::options::{FullDocumentBeforeChangeType, FullDocumentType};
+use mongodb::options::{ChangeStreamOptions, FullDocumentBeforeChangeType, FullDocumentType};
 use mongodb::Client;
 use mwatch::playground::{self, Config};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,14 +19,6 @@ fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
         mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
         other => panic!("not a command error: {other:?}"),
     }
-}
-
-async fn admin(client: &Client, command: Document) {
-    client
-        .database("admin")
-        .run_command(command)
-        .await
-        .expect("admin command");
 }
 
 fn numbers(events: &[Document]) -> Vec<i32> {
@@ -101,21 +93,25 @@ async fn pre_and_post_images_follow_the_collection_setting() {
     );
 }
 
-#[tokio::test]
-async fn missing_images_are_null_when_available_and_an_error_when_required() {
-    let (_server, client) = common::setup().await;
+/// On `shop.plain`, which keeps no images, opens a `lenient` and a `strict` stream and updates
+/// a document. Returns the lenient stream with its event, and the strict stream's error.
+async fn update_without_images(
+    client: &Client,
+    lenient: ChangeStreamOptions,
+    strict: ChangeStreamOptions,
+) -> (ChangeStream<Document>, Document, (i32, String, Vec<String>)) {
     let plain = client.database("shop").collection::<Document>("plain");
     plain.insert_one(doc! { "_id": 1, "v": 1 }).await.unwrap();
     let mut lenient = plain
         .watch()
-        .full_document_before_change(FullDocumentBeforeChangeType::WhenAvailable)
+        .with_options(lenient)
         .await
         .unwrap()
         .with_type::<Document>();
     // Opening with `required` succeeds; the error comes at iteration.
     let mut strict = plain
         .watch()
-        .full_document_before_change(FullDocumentBeforeChangeType::Required)
+        .with_options(strict)
         .await
         .unwrap()
         .with_type::<Document>();
@@ -123,18 +119,38 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 2 } })
         .await
         .unwrap();
-    let events = next_events(&mut lenient, 1).await;
-    assert_eq!(events[0].get("fullDocumentBeforeChange"), Some(&Bson::Null));
-    let err = tokio::time::timeout(std::time::Duration::from_secs(10), strict.next())
-        .await
-        .expect("the error should surface")
-        .expect("the stream should not end")
-        .unwrap_err();
-    let (code, message, _) = command_error(err);
+    let event = next_events(&mut lenient, 1).await.remove(0);
+    let error = command_error(first_error(&mut strict).await);
+    (lenient, event, error)
+}
+
+fn pre_images(mode: FullDocumentBeforeChangeType) -> ChangeStreamOptions {
+    ChangeStreamOptions::builder()
+        .full_document_before_change(Some(mode))
+        .build()
+}
+
+fn post_images(mode: FullDocumentType) -> ChangeStreamOptions {
+    ChangeStreamOptions::builder()
+        .full_document(Some(mode))
+        .build()
+}
+
+#[tokio::test]
+async fn missing_images_are_null_when_available_and_an_error_when_required() {
+    let (_server, client) = common::setup().await;
+    let (mut lenient, event, (code, message, labels)) = update_without_images(
+        &client,
+        pre_images(FullDocumentBeforeChangeType::WhenAvailable),
+        pre_images(FullDocumentBeforeChangeType::Required),
+    )
+    .await;
+    assert_eq!(event.get("fullDocumentBeforeChange"), Some(&Bson::Null));
     assert_eq!(code, 47);
+    assert!(labels.is_empty(), "{labels:?}");
     assert!(message.starts_with("Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event"), "{message}");
 
-    // collMod turns images on for later writes.
+    // collMod turns images on for later writes, and listCollections shows it.
     client
         .database("shop")
         .run_command(
@@ -142,6 +158,7 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         )
         .await
         .unwrap();
+    let plain = client.database("shop").collection::<Document>("plain");
     plain
         .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 3 } })
         .await
@@ -167,32 +184,13 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
 #[tokio::test]
 async fn missing_post_images_are_null_when_available_and_an_error_when_required() {
     let (_server, client) = common::setup().await;
-    let plain = client.database("shop").collection::<Document>("plain");
-    plain.insert_one(doc! { "_id": 1, "v": 1 }).await.unwrap();
-    let mut lenient = plain
-        .watch()
-        .full_document(FullDocumentType::WhenAvailable)
-        .await
-        .unwrap()
-        .with_type::<Document>();
-    let mut strict = plain
-        .watch()
-        .full_document(FullDocumentType::Required)
-        .await
-        .unwrap()
-        .with_type::<Document>();
-    plain
-        .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 2 } })
-        .await
-        .unwrap();
-    let events = next_events(&mut lenient, 1).await;
-    assert_eq!(events[0].get("fullDocument"), Some(&Bson::Null));
-    let err = tokio::time::timeout(std::time::Duration::from_secs(10), strict.next())
-        .await
-        .expect("the error should surface")
-        .expect("the stream should not end")
-        .unwrap_err();
-    let (code, message, labels) = command_error(err);
+    let (_, event, (code, message, labels)) = update_without_images(
+        &client,
+        post_images(FullDocumentType::WhenAvailable),
+        post_images(FullDocumentType::Required),
+    )
+    .await;
+    assert_eq!(event.get("fullDocument"), Some(&Bson::Null));
     assert_eq!(code, 47);
     assert!(labels.is_empty(), "{labels:?}");
     assert!(message.starts_with("Change stream was configured to require a post-image for all update events, but the post-image was not found for event"), "{message}");
@@ -223,7 +221,7 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
     )
     .await
     .unwrap();
-    admin(
+    common::admin(
         &client,
         doc! { "renameCollection": "shop.items", "to": "shop.goods" },
     )
@@ -353,11 +351,7 @@ async fn a_standalone_server_refuses_change_streams() {
     .await
     .unwrap();
     let client = common::client_for(&server.uri()).await;
-    let hello = client
-        .database("admin")
-        .run_command(doc! { "hello": 1 })
-        .await
-        .unwrap();
+    let hello = common::admin(&client, doc! { "hello": 1 }).await;
     assert!(!hello.contains_key("setName"));
     let coll = client.database("s").collection::<Document>("c");
     coll.insert_one(doc! { "n": 1 }).await.unwrap();
@@ -393,7 +387,7 @@ async fn survives_fault(fail_point: Document) {
         .await
         .unwrap();
     assert_eq!(numbers(&next_events(&mut stream, 5).await), [0, 1, 2, 3, 4]);
-    admin(&client, fail_point).await;
+    common::admin(&client, fail_point).await;
     for n in 5..10 {
         coll.insert_one(doc! { "n": n }).await.unwrap();
     }
@@ -437,7 +431,7 @@ async fn an_unlabelled_error_is_not_resumed() {
     let (_server, client) = common::setup().await;
     let coll = client.database("f").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
-    admin(
+    common::admin(
         &client,
         doc! {
             "configureFailPoint": "failCommand",
@@ -446,12 +440,7 @@ async fn an_unlabelled_error_is_not_resumed() {
         },
     )
     .await;
-    let err = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
-        .await
-        .expect("the error should surface")
-        .expect("the stream should not end")
-        .unwrap_err();
-    assert_eq!(command_error(err).0, 6);
+    assert_eq!(command_error(first_error(&mut stream).await).0, 6);
 }
 
 #[tokio::test]

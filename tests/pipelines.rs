@@ -4,8 +4,7 @@
 mod common;
 
 use bson::{doc, Document};
-use common::streams::{keys, next_events};
-use futures_util::StreamExt;
+use common::streams::{first_error, keys, next_events};
 use mongodb::change_stream::ChangeStream;
 use mongodb::Collection;
 
@@ -115,13 +114,9 @@ async fn match_operators_select_events() {
     }
 }
 
-/// The first error a stream gives, with its code and labels.
-async fn first_error(stream: &mut ChangeStream<Document>) -> (i32, Vec<String>) {
-    let error = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
-        .await
-        .expect("the error should surface")
-        .expect("the stream should not end")
-        .unwrap_err();
+/// The stream's next error, with its code and labels.
+async fn code_and_labels(stream: &mut ChangeStream<Document>) -> (i32, Vec<String>) {
+    let error = first_error(stream).await;
     let labels = error.labels().iter().cloned().collect();
     match *error.kind {
         mongodb::error::ErrorKind::Command(c) => (c.code, labels),
@@ -143,7 +138,7 @@ async fn a_pipeline_that_removes_or_changes_the_resume_token_fails_at_iteration_
     .await;
     coll.insert_one(doc! { "_id": 1 }).await.unwrap();
     for stream in [&mut removed, &mut changed, &mut replaced] {
-        let (code, labels) = first_error(stream).await;
+        let (code, labels) = code_and_labels(stream).await;
         assert_eq!(code, 280);
         assert!(
             labels.contains(&"NonResumableChangeStreamError".to_string()),

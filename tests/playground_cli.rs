@@ -24,11 +24,7 @@ async fn serves_until_ctrl_c_and_prints_both_connection_strings() {
     );
     for uri in [&with_set, &direct] {
         let client = common::client_for(uri).await;
-        client
-            .database("admin")
-            .run_command(doc! { "ping": 1 })
-            .await
-            .unwrap();
+        common::admin(&client, doc! { "ping": 1 }).await;
     }
     child.stdout = Some(stdout.into_inner());
     interrupt(&child).await;
@@ -64,11 +60,7 @@ async fn standalone_mode_says_so_and_offers_the_direct_uri() {
         "mongodb://127.0.0.1:{port}/?directConnection=true"
     ))
     .await;
-    let hello = client
-        .database("admin")
-        .run_command(doc! { "hello": 1 })
-        .await
-        .unwrap();
+    let hello = common::admin(&client, doc! { "hello": 1 }).await;
     assert!(!hello.contains_key("setName"));
     child.stdout = Some(stdout.into_inner());
     interrupt(&child).await;

@@ -14,7 +14,8 @@ use crate::playground::expr_numeric::{add, int_or_long, is_number};
 use crate::playground::stages::Pipeline;
 use crate::playground::values::{compare, to_i64};
 
-/// Stages that take one document at a time, shared with change streams.
+/// Stages that take one document at a time, shared with change streams. (The app's pipeline
+/// parser keeps its own list: the playground and the app do not share internals.)
 const PER_DOCUMENT: [&str; 8] = [
     "$match",
     "$project",
