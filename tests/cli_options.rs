@@ -205,3 +205,65 @@ async fn tls_options_are_the_drivers() {
     assert_eq!(code, 2);
     assert!(stderr.contains("/nonexistent/ca.pem"), "{stderr}");
 }
+
+#[tokio::test]
+async fn resume_continues_after_a_token_and_explains_lost_history() {
+    let server = mwatch::playground::start(mwatch::playground::Config {
+        history: 8,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = common::client_for(&server.uri()).await;
+    let coll = client.database("o").collection::<Document>("c");
+    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    write_history(&client).await;
+    let events = common::streams::next_events(&mut stream, 3).await;
+    let token = |event: &Document| event.get_document("_id").unwrap().to_string();
+
+    // The token's JSON, as mwatch printed it in the event's `_id`.
+    let (code, stdout, stderr) = run(&[
+        &server.uri(),
+        "--json",
+        "--ns",
+        "o.c",
+        "--resume",
+        &token(&events[0]),
+    ])
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        summary(&stdout),
+        (
+            vec![1, 2],
+            vec![
+                "insert".into(),
+                "insert".into(),
+                "drop".into(),
+                "invalidate".into()
+            ]
+        )
+    );
+
+    // Enough writes elsewhere push the first events out of the kept history.
+    for n in 0..10 {
+        client
+            .database("o")
+            .collection::<Document>("other")
+            .insert_one(doc! { "n": n })
+            .await
+            .unwrap();
+    }
+    let (code, stdout, stderr) = run(&[
+        &server.uri(),
+        "--json",
+        "--ns",
+        "o.c",
+        "--resume",
+        &token(&events[0]),
+    ])
+    .await;
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("history lost"), "{stderr}");
+}
