@@ -21,6 +21,8 @@ pub enum Outcome {
     Failed,
     /// The start point is older than the server's history (286 ChangeStreamHistoryLost).
     HistoryLost,
+    /// A bad argument: nothing was attempted.
+    Usage,
 }
 
 impl Outcome {
@@ -28,6 +30,7 @@ impl Outcome {
         match self {
             Outcome::Clean => ExitCode::SUCCESS,
             Outcome::Failed | Outcome::HistoryLost => ExitCode::FAILURE,
+            Outcome::Usage => ExitCode::from(2),
         }
     }
 }
@@ -45,15 +48,8 @@ pub async fn watch(
     client: Client,
     spec: WatchSpec,
     canonical: bool,
-    record: Option<&Path>,
+    mut recorder: Option<Recorder>,
 ) -> Outcome {
-    let mut recorder = match record.map(Recorder::open).transpose() {
-        Ok(recorder) => recorder,
-        Err(e) => {
-            eprintln!("mwatch: cannot open the recording file: {e}");
-            return Outcome::Failed;
-        }
-    };
     let (control, mut messages) = engine::spawn(client);
     const WATCH: u64 = 1;
     if control
@@ -132,7 +128,7 @@ pub fn replay(path: &Path, canonical: bool) -> Outcome {
         Ok(replay) => replay,
         Err(e) => {
             eprintln!("mwatch: {e}");
-            return Outcome::Failed;
+            return Outcome::Usage;
         }
     };
     let mut batch = Vec::new();

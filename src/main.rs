@@ -6,11 +6,10 @@ use mwatch::app::state::{Config, Recording};
 use mwatch::cli::{Cli, Command, PlaygroundArgs, ReplayArgs, WatchArgs};
 use mwatch::headless::{self, Outcome};
 use mwatch::source::connect::{connect, ConnectError, Deployment};
-use mwatch::source::{recording, Scope, Start, StreamOptions, WatchSpec};
+use mwatch::source::recording::{self, Recorder};
+use mwatch::source::{Scope, Start, StreamOptions, WatchSpec};
 use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
 use mwatch::{app, bookmarks, playground, setup};
-
-const USAGE_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,11 +43,24 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Ok((text, spec)) => (spec, text),
         Err(e) => return usage_error(e),
     };
+    // Opened before connecting: a path that cannot be written is a usage error.
+    let recorder = match &args.record {
+        None => None,
+        Some(path) => match Recorder::open(path) {
+            Ok(recorder) => Some(recorder),
+            Err(e) => {
+                return usage_error(setup::UsageError(format!(
+                    "--record: cannot open {}: {e}",
+                    path.display()
+                )))
+            }
+        },
+    };
     if !args.json && !std::io::stdout().is_terminal() {
         eprintln!(
             "mwatch: standard output is not a terminal; use --json to print events as JSON lines"
         );
-        return ExitCode::from(USAGE_ERROR);
+        return Outcome::Usage.exit_code();
     }
     // The demo's playground lives as long as this function.
     let (uri, _demo) = if args.demo {
@@ -73,7 +85,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Ok(connected) => connected,
         Err(ConnectError::BadUri(message)) => {
             eprintln!("mwatch: {message}");
-            return ExitCode::from(USAGE_ERROR);
+            return Outcome::Usage.exit_code();
         }
         Err(ConnectError::Unreachable(message)) => {
             eprintln!("mwatch: {message}");
@@ -88,13 +100,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
     }
     if args.json {
         eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-        let outcome = headless::watch(
-            client.clone(),
-            spec.clone(),
-            args.canonical,
-            args.record.as_deref(),
-        )
-        .await;
+        let outcome = headless::watch(client.clone(), spec.clone(), args.canonical, recorder).await;
         if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, &bookmark) {
             let now = bson::DateTime::now().timestamp_millis();
             let advice = bookmarks::replay::history_lost(&client, &spec, bookmark, now).await;
@@ -113,7 +119,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
         size: (80, 24),
         recording: None,
     };
-    match app::run::run(Some(client), config, args.record).await {
+    match app::run::run(Some(client), config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mwatch: {e}");
@@ -124,7 +130,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
 
 fn usage_error(error: setup::UsageError) -> ExitCode {
     eprintln!("mwatch: {error}");
-    ExitCode::from(USAGE_ERROR)
+    Outcome::Usage.exit_code()
 }
 
 /// `mwatch replay FILE`: the recording in the TUI.
@@ -136,10 +142,8 @@ async fn replay(args: ReplayArgs) -> ExitCode {
     }
     let (events, warning) = match recording::load(&args.file, DEFAULT_MAX_EVENTS) {
         Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("mwatch: {e}");
-            return ExitCode::FAILURE;
-        }
+        // Only opening fails: a file that is not there is a usage error, as with --json.
+        Err(e) => return usage_error(setup::UsageError(e.0)),
     };
     let name = args.file.display().to_string();
     let config = Config {
@@ -203,14 +207,23 @@ async fn serve_playground(args: PlaygroundArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "mwatch playground: MongoDB {} replica set '{}' listening on {}",
-        playground::VERSION,
-        playground::SET_NAME,
-        server.addr()
-    );
-    println!("  connect with:  {}", server.uri());
-    println!("  or directly:   {}", server.direct_uri());
+    if args.standalone {
+        println!(
+            "mwatch playground: MongoDB {} standalone server listening on {}",
+            playground::VERSION,
+            server.addr()
+        );
+        println!("  connect with:  {}", server.direct_uri());
+    } else {
+        println!(
+            "mwatch playground: MongoDB {} replica set '{}' listening on {}",
+            playground::VERSION,
+            playground::SET_NAME,
+            server.addr()
+        );
+        println!("  connect with:  {}", server.uri());
+        println!("  or directly:   {}", server.direct_uri());
+    }
     if args.workload {
         println!(
             "  workload:      a shop in database 'shop', {} operations/s (seed {})",

@@ -76,7 +76,12 @@ pub fn spec(args: &WatchArgs, bookmark: Option<&Bookmark>) -> Result<WatchSpec, 
         (None, None, None) => Start::Now,
     };
     let collation = match &args.collation {
-        Some(text) => Some(parse_document("--collation", text)?),
+        Some(text) => {
+            let doc = parse_document("--collation", text)?;
+            // Checked now, so a bad collation is a usage error before connecting.
+            crate::source::collation(&doc).map_err(|e| UsageError(format!("--collation: {e}")))?;
+            Some(doc)
+        }
         None => None,
     };
     let saved = bookmark.map(|b| b.options.clone()).unwrap_or_default();

@@ -1,123 +1,11 @@
-//! Change streams at each scope, as the official driver sees them from the playground.
+//! Change-stream options and stages, as the official driver sees them from the playground.
+//! (Every operation type at every scope: `scopes.rs`.)
 
 mod common;
 
-use bson::{doc, Bson, Document};
+use bson::{doc, Document};
 use common::streams::{assert_quiet, keys, next_events, op_types};
 use mongodb::options::{FullDocumentType, UpdateModifications};
-
-#[tokio::test]
-async fn collection_stream_sees_every_operation_type_with_mongodb_shapes() {
-    let (_server, client) = common::setup().await;
-    let db = client.database("shop");
-    let orders = db.collection::<Document>("orders");
-    let mut stream = orders.watch().await.unwrap().with_type::<Document>();
-
-    orders.insert_one(doc! { "_id": 1, "status": "new", "items": ["a", "b"], "addr": { "city": "Oslo", "zip": "0150" } }).await.unwrap();
-    orders
-        .update_one(doc! { "_id": 1 }, doc! { "$set": { "status": "paid", "addr.city": "Bergen" }, "$unset": { "addr.zip": "" }, "$pop": { "items": 1 } })
-        .await
-        .unwrap();
-    orders
-        .replace_one(doc! { "_id": 1 }, doc! { "status": "replaced" })
-        .await
-        .unwrap();
-    orders.delete_one(doc! { "_id": 1 }).await.unwrap();
-    orders.drop().await.unwrap();
-
-    let events = next_events(&mut stream, 6).await;
-    assert_eq!(
-        op_types(&events),
-        [
-            "insert",
-            "update",
-            "replace",
-            "delete",
-            "drop",
-            "invalidate"
-        ]
-    );
-
-    let insert = &events[0];
-    assert_eq!(
-        keys(insert),
-        [
-            "_id",
-            "operationType",
-            "clusterTime",
-            "wallTime",
-            "fullDocument",
-            "ns",
-            "documentKey"
-        ]
-    );
-    assert!(matches!(
-        insert.get("clusterTime"),
-        Some(Bson::Timestamp(_))
-    ));
-    assert!(matches!(insert.get("wallTime"), Some(Bson::DateTime(_))));
-    assert_eq!(
-        insert.get_document("ns").unwrap(),
-        &doc! { "db": "shop", "coll": "orders" }
-    );
-    assert_eq!(
-        insert.get_document("documentKey").unwrap(),
-        &doc! { "_id": 1 }
-    );
-    assert!(insert.get_document("_id").unwrap().get_str("_data").is_ok());
-
-    let update = &events[1];
-    assert_eq!(
-        keys(update),
-        [
-            "_id",
-            "operationType",
-            "clusterTime",
-            "wallTime",
-            "ns",
-            "documentKey",
-            "updateDescription"
-        ]
-    );
-    assert_eq!(
-        update.get_document("updateDescription").unwrap(),
-        &doc! {
-            "updatedFields": { "status": "paid", "addr.city": "Bergen" },
-            "removedFields": ["addr.zip"],
-            "truncatedArrays": [{ "field": "items", "newSize": 1 }],
-        }
-    );
-
-    let replace = &events[2];
-    assert_eq!(
-        replace.get_document("fullDocument").unwrap(),
-        &doc! { "_id": 1, "status": "replaced" }
-    );
-    assert_eq!(
-        keys(&events[3]),
-        [
-            "_id",
-            "operationType",
-            "clusterTime",
-            "wallTime",
-            "ns",
-            "documentKey"
-        ]
-    );
-    assert_eq!(
-        keys(&events[4]),
-        ["_id", "operationType", "clusterTime", "wallTime", "ns"]
-    );
-
-    let invalidate = &events[5];
-    assert_eq!(
-        keys(invalidate),
-        ["_id", "operationType", "clusterTime", "wallTime"]
-    );
-    // The cursor is closed after an invalidate: the stream ends.
-    assert!(next_events(&mut stream, 1).await.is_empty());
-    assert!(!stream.is_alive());
-}
 
 #[tokio::test]
 async fn update_lookup_returns_the_current_document() {
@@ -153,90 +41,6 @@ async fn update_lookup_returns_the_current_document() {
             "updateDescription"
         ]
     );
-}
-
-#[tokio::test]
-async fn database_stream_spans_collections_and_is_invalidated_by_drop_database() {
-    let (_server, client) = common::setup().await;
-    let db = client.database("shop");
-    let mut stream = db.watch().await.unwrap().with_type::<Document>();
-    db.collection::<Document>("a")
-        .insert_one(doc! { "x": 1 })
-        .await
-        .unwrap();
-    db.collection::<Document>("b")
-        .insert_one(doc! { "x": 2 })
-        .await
-        .unwrap();
-    client
-        .database("other")
-        .collection::<Document>("c")
-        .insert_one(doc! { "x": 3 })
-        .await
-        .unwrap();
-    client
-        .database("admin")
-        .run_command(doc! { "renameCollection": "shop.a", "to": "shop.a2" })
-        .await
-        .unwrap();
-    db.drop().await.unwrap();
-    let events = next_events(&mut stream, 7).await;
-    assert_eq!(
-        op_types(&events),
-        [
-            "insert",
-            "insert",
-            "rename",
-            "drop",
-            "drop",
-            "dropDatabase",
-            "invalidate"
-        ]
-    );
-    assert_eq!(
-        events[2].get_document("to").unwrap(),
-        &doc! { "db": "shop", "coll": "a2" }
-    );
-    assert_eq!(
-        events[5].get_document("ns").unwrap(),
-        &doc! { "db": "shop" }
-    );
-    assert!(next_events(&mut stream, 1).await.is_empty());
-}
-
-#[tokio::test]
-async fn cluster_stream_sees_all_databases_and_survives_drops() {
-    let (_server, client) = common::setup().await;
-    let mut stream = client.watch().await.unwrap().with_type::<Document>();
-    client
-        .database("one")
-        .collection::<Document>("c")
-        .insert_one(doc! { "n": 1 })
-        .await
-        .unwrap();
-    client
-        .database("two")
-        .collection::<Document>("c")
-        .insert_one(doc! { "n": 2 })
-        .await
-        .unwrap();
-    client.database("one").drop().await.unwrap();
-    client
-        .database("two")
-        .collection::<Document>("c")
-        .insert_one(doc! { "n": 3 })
-        .await
-        .unwrap();
-    let events = next_events(&mut stream, 5).await;
-    assert_eq!(
-        op_types(&events),
-        ["insert", "insert", "drop", "dropDatabase", "insert"]
-    );
-    let dbs: Vec<&str> = events
-        .iter()
-        .map(|e| e.get_document("ns").unwrap().get_str("db").unwrap())
-        .collect();
-    assert_eq!(dbs, ["one", "two", "one", "one", "two"]);
 }
 
 #[tokio::test]
@@ -292,32 +96,30 @@ async fn match_and_project_stages_filter_and_shape_events() {
 async fn disallowed_and_unknown_stages_fail_like_mongodb() {
     let (_server, client) = common::setup().await;
     let coll = client.database("shop").collection::<Document>("orders");
-    let code = |e: mongodb::error::Error| match *e.kind {
-        mongodb::error::ErrorKind::Command(c) => (c.code, c.message),
-        other => panic!("not a command error: {other:?}"),
-    };
-    let err = coll
-        .watch()
-        .pipeline([doc! { "$group": { "_id": null } }])
-        .await
-        .unwrap_err();
-    let (c, message) = code(err);
-    assert_eq!(c, 20);
-    assert!(
-        message.contains("$group is not permitted in a $changeStream pipeline"),
-        "{message}"
-    );
-    let err = coll
-        .watch()
-        .pipeline([doc! { "$bogus": {} }])
-        .await
-        .unwrap_err();
-    let (c, message) = code(err);
-    assert_eq!(c, 40324);
-    assert!(
-        message.contains("Unrecognized pipeline stage name: '$bogus'"),
-        "{message}"
-    );
+    for (stage, expected_code, expected_message) in [
+        (
+            doc! { "$group": { "_id": null } },
+            20,
+            "$group is not permitted in a $changeStream pipeline",
+        ),
+        (
+            doc! { "$bogus": {} },
+            40324,
+            "Unrecognized pipeline stage name: '$bogus'",
+        ),
+        (
+            doc! { "$changeStream": {} },
+            40602,
+            "$changeStream is only valid as the first stage in a pipeline",
+        ),
+    ] {
+        let err = coll.watch().pipeline([stage]).await.unwrap_err();
+        let mongodb::error::ErrorKind::Command(c) = *err.kind else {
+            panic!("not a command error: {err}")
+        };
+        assert_eq!(c.code, expected_code);
+        assert!(c.message.contains(expected_message), "{}", c.message);
+    }
 }
 
 #[tokio::test]

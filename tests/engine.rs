@@ -68,6 +68,16 @@ impl Consumer {
     }
 }
 
+/// An engine on `client`, and a consumer of its messages.
+fn start(client: mongodb::Client) -> (mpsc::Sender<Control>, Consumer) {
+    let (control, messages) = engine::spawn(client);
+    (control, Consumer::new(messages))
+}
+
+async fn send_watch(control: &mpsc::Sender<Control>, id: u64, spec: Box<WatchSpec>) {
+    control.send(Control::Watch { id, spec }).await.unwrap();
+}
+
 fn n_of(event: &Document) -> i32 {
     event
         .get_document("fullDocument")
@@ -80,21 +90,14 @@ fn n_of(event: &Document) -> i32 {
 async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, messages) = engine::spawn(client.clone());
-    let mut consumer = Consumer::new(messages);
+    let (control, mut consumer) = start(client.clone());
     let tagged = |tag: i32| {
         vec![
             doc! { "$match": { "operationType": "insert" } },
             doc! { "$addFields": { "tag": tag } },
         ]
     };
-    control
-        .send(Control::Watch {
-            id: 1,
-            spec: spec(tagged(1), Start::Now),
-        })
-        .await
-        .unwrap();
+    send_watch(&control, 1, spec(tagged(1), Start::Now)).await;
     consumer.until(|c| c.current == Some(1)).await;
 
     const TOTAL: i32 = 600;
@@ -109,13 +112,7 @@ async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
     for id in 2..=4 {
         let seen = consumer.events.len();
         consumer.until(|c| c.events.len() >= seen + 60).await;
-        control
-            .send(Control::Watch {
-                id,
-                spec: spec(tagged(id as i32), Start::Continue),
-            })
-            .await
-            .unwrap();
+        send_watch(&control, id, spec(tagged(id as i32), Start::Continue)).await;
         consumer.until(|c| c.current == Some(id)).await;
     }
     consumer.until(|c| c.events.len() >= TOTAL as usize).await;
@@ -143,27 +140,14 @@ async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
 async fn a_rejected_pipeline_leaves_the_stream_running() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, messages) = engine::spawn(client.clone());
-    let mut consumer = Consumer::new(messages);
-    control
-        .send(Control::Watch {
-            id: 1,
-            spec: spec(vec![], Start::Now),
-        })
-        .await
-        .unwrap();
+    let (control, mut consumer) = start(client.clone());
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
     consumer.until(|c| c.current == Some(1)).await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
 
     let bad = vec![doc! { "$group": { "_id": null } }];
-    control
-        .send(Control::Watch {
-            id: 2,
-            spec: spec(bad, Start::Continue),
-        })
-        .await
-        .unwrap();
+    send_watch(&control, 2, spec(bad, Start::Continue)).await;
     consumer.until(|c| !c.rejected.is_empty()).await;
     assert_eq!(consumer.rejected[0].0, 2);
     assert!(
@@ -183,15 +167,8 @@ async fn invalidation_is_reported_with_a_token_to_continue_from() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
-    let (control, messages) = engine::spawn(client.clone());
-    let mut consumer = Consumer::new(messages);
-    control
-        .send(Control::Watch {
-            id: 1,
-            spec: spec(vec![], Start::Now),
-        })
-        .await
-        .unwrap();
+    let (control, mut consumer) = start(client.clone());
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
     consumer.until(|c| c.current == Some(1)).await;
     coll.drop().await.unwrap();
     consumer
@@ -205,13 +182,7 @@ async fn invalidation_is_reported_with_a_token_to_continue_from() {
         panic!("no token: {:?}", consumer.statuses)
     };
     // Continuing after the invalidate sees the recreated collection.
-    control
-        .send(Control::Watch {
-            id: 2,
-            spec: spec(vec![], Start::StartAfter(token)),
-        })
-        .await
-        .unwrap();
+    send_watch(&control, 2, spec(vec![], Start::StartAfter(token))).await;
     consumer.until(|c| c.current == Some(2)).await;
     coll.insert_one(doc! { "n": 1 }).await.unwrap();
     consumer
@@ -229,15 +200,8 @@ async fn a_standalone_server_gets_the_replica_set_explanation() {
     .await
     .unwrap();
     let client = common::client_for(&server.uri()).await;
-    let (control, messages) = engine::spawn(client);
-    let mut consumer = Consumer::new(messages);
-    control
-        .send(Control::Watch {
-            id: 1,
-            spec: spec(vec![], Start::Now),
-        })
-        .await
-        .unwrap();
+    let (control, mut consumer) = start(client);
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
     consumer.until(|c| !c.rejected.is_empty()).await;
     let error = &consumer.rejected[0].1;
     assert!(
@@ -254,15 +218,8 @@ async fn a_standalone_server_gets_the_replica_set_explanation() {
 async fn a_lost_connection_is_resumed_from_the_last_token() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, messages) = engine::spawn(client.clone());
-    let mut consumer = Consumer::new(messages);
-    control
-        .send(Control::Watch {
-            id: 1,
-            spec: spec(vec![], Start::Now),
-        })
-        .await
-        .unwrap();
+    let (control, mut consumer) = start(client.clone());
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
     consumer.until(|c| c.current == Some(1)).await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
@@ -292,4 +249,36 @@ async fn a_lost_connection_is_resumed_from_the_last_token() {
         consumer.statuses
     );
     assert_eq!(consumer.statuses.last(), Some(&Status::Live));
+}
+
+#[tokio::test]
+async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, mut consumer) = start(client.clone());
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    control.send(Control::Pause).await.unwrap();
+    consumer
+        .until(|c| c.statuses.last() == Some(&Status::Paused))
+        .await;
+    coll.insert_many((0..5).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    // Paused: nothing is forwarded.
+    let quiet = tokio::time::timeout(Duration::from_millis(1500), consumer.messages.recv()).await;
+    assert!(quiet.is_err(), "a message while paused: {quiet:?}");
+
+    control.send(Control::Resume).await.unwrap();
+    consumer.until(|c| c.events.len() == 5).await;
+    let numbers: Vec<i32> = consumer.events.iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4]);
+    assert!(consumer.statuses.contains(&Status::Live));
+
+    control.send(Control::Stop).await.unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(10), async {
+        while consumer.messages.recv().await.is_some() {}
+    })
+    .await;
+    assert!(end.is_ok(), "the engine kept running after Stop");
 }

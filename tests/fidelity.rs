@@ -4,11 +4,14 @@
 mod common;
 
 use bson::{doc, Bson, Document};
-use common::streams::{keys, next_events, op_types, token_of};
-use futures_util::StreamExt;
-use mongodb::options::{FullDocumentBeforeChangeType, FullDocumentType};
+use common::streams::{first_error, keys, next_events, op_types, token_of};
+use mongodb::change_stream::ChangeStream;
+use mongodb::event::{command::CommandEvent, EventHandler};
+use mongodb::options::{ChangeStreamOptions, FullDocumentBeforeChangeType, FullDocumentType};
 use mongodb::Client;
 use mwatch::playground::{self, Config};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
     let labels = e.labels().iter().cloned().collect();
@@ -16,14 +19,6 @@ fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
         mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
         other => panic!("not a command error: {other:?}"),
     }
-}
-
-async fn admin(client: &Client, command: Document) {
-    client
-        .database("admin")
-        .run_command(command)
-        .await
-        .expect("admin command");
 }
 
 fn numbers(events: &[Document]) -> Vec<i32> {
@@ -98,21 +93,25 @@ async fn pre_and_post_images_follow_the_collection_setting() {
     );
 }
 
-#[tokio::test]
-async fn missing_images_are_null_when_available_and_an_error_when_required() {
-    let (_server, client) = common::setup().await;
+/// On `shop.plain`, which keeps no images, opens a `lenient` and a `strict` stream and updates
+/// a document. Returns the lenient stream with its event, and the strict stream's error.
+async fn update_without_images(
+    client: &Client,
+    lenient: ChangeStreamOptions,
+    strict: ChangeStreamOptions,
+) -> (ChangeStream<Document>, Document, (i32, String, Vec<String>)) {
     let plain = client.database("shop").collection::<Document>("plain");
     plain.insert_one(doc! { "_id": 1, "v": 1 }).await.unwrap();
     let mut lenient = plain
         .watch()
-        .full_document_before_change(FullDocumentBeforeChangeType::WhenAvailable)
+        .with_options(lenient)
         .await
         .unwrap()
         .with_type::<Document>();
     // Opening with `required` succeeds; the error comes at iteration.
     let mut strict = plain
         .watch()
-        .full_document_before_change(FullDocumentBeforeChangeType::Required)
+        .with_options(strict)
         .await
         .unwrap()
         .with_type::<Document>();
@@ -120,18 +119,38 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 2 } })
         .await
         .unwrap();
-    let events = next_events(&mut lenient, 1).await;
-    assert_eq!(events[0].get("fullDocumentBeforeChange"), Some(&Bson::Null));
-    let err = tokio::time::timeout(std::time::Duration::from_secs(10), strict.next())
-        .await
-        .expect("the error should surface")
-        .expect("the stream should not end")
-        .unwrap_err();
-    let (code, message, _) = command_error(err);
+    let event = next_events(&mut lenient, 1).await.remove(0);
+    let error = command_error(first_error(&mut strict).await);
+    (lenient, event, error)
+}
+
+fn pre_images(mode: FullDocumentBeforeChangeType) -> ChangeStreamOptions {
+    ChangeStreamOptions::builder()
+        .full_document_before_change(Some(mode))
+        .build()
+}
+
+fn post_images(mode: FullDocumentType) -> ChangeStreamOptions {
+    ChangeStreamOptions::builder()
+        .full_document(Some(mode))
+        .build()
+}
+
+#[tokio::test]
+async fn missing_images_are_null_when_available_and_an_error_when_required() {
+    let (_server, client) = common::setup().await;
+    let (mut lenient, event, (code, message, labels)) = update_without_images(
+        &client,
+        pre_images(FullDocumentBeforeChangeType::WhenAvailable),
+        pre_images(FullDocumentBeforeChangeType::Required),
+    )
+    .await;
+    assert_eq!(event.get("fullDocumentBeforeChange"), Some(&Bson::Null));
     assert_eq!(code, 47);
+    assert!(labels.is_empty(), "{labels:?}");
     assert!(message.starts_with("Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event"), "{message}");
 
-    // collMod turns images on for later writes.
+    // collMod turns images on for later writes, and listCollections shows it.
     client
         .database("shop")
         .run_command(
@@ -139,6 +158,7 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         )
         .await
         .unwrap();
+    let plain = client.database("shop").collection::<Document>("plain");
     plain
         .update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 3 } })
         .await
@@ -148,6 +168,32 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         events[0].get_document("fullDocumentBeforeChange").unwrap(),
         &doc! { "_id": 1, "v": 2 }
     );
+    let listed = client
+        .database("shop")
+        .run_command(doc! { "listCollections": 1, "filter": { "name": "plain" } })
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .to_string()
+            .contains(r#"changeStreamPreAndPostImages": { "enabled": true }"#),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn missing_post_images_are_null_when_available_and_an_error_when_required() {
+    let (_server, client) = common::setup().await;
+    let (_, event, (code, message, labels)) = update_without_images(
+        &client,
+        post_images(FullDocumentType::WhenAvailable),
+        post_images(FullDocumentType::Required),
+    )
+    .await;
+    assert_eq!(event.get("fullDocument"), Some(&Bson::Null));
+    assert_eq!(code, 47);
+    assert!(labels.is_empty(), "{labels:?}");
+    assert!(message.starts_with("Change stream was configured to require a post-image for all update events, but the post-image was not found for event"), "{message}");
 }
 
 #[tokio::test]
@@ -175,17 +221,25 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
     )
     .await
     .unwrap();
-    admin(
+    common::admin(
         &client,
         doc! { "renameCollection": "shop.items", "to": "shop.goods" },
     )
     .await;
-    db.collection::<Document>("goods")
-        .insert_one(doc! { "n": 1 })
+    let goods = db.collection::<Document>("goods");
+    goods
+        .insert_one(doc! { "_id": 1, "m": { "0": "a" }, "arr": [{ "0": 1 }] })
+        .await
+        .unwrap();
+    goods
+        .update_one(
+            doc! { "_id": 1 },
+            doc! { "$set": { "m.0": "b", "arr.0.0": 2 } },
+        )
         .await
         .unwrap();
 
-    let events = next_events(&mut stream, 6).await;
+    let events = next_events(&mut stream, 7).await;
     assert_eq!(
         op_types(&events),
         [
@@ -194,8 +248,15 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
             "dropIndexes",
             "modify",
             "rename",
-            "insert"
+            "insert",
+            "update"
         ]
+    );
+    // Numeric field names are ambiguous in dotted paths: the update says which are indexes.
+    let update = events[6].get_document("updateDescription").unwrap();
+    assert_eq!(
+        update.get_document("disambiguatedPaths").unwrap(),
+        &doc! { "m.0": ["m", "0"], "arr.0.0": ["arr", 0, "0"] }
     );
     assert_eq!(
         keys(&events[0]),
@@ -235,11 +296,14 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
         events[4].get_document("operationDescription").unwrap(),
         &doc! { "to": { "db": "shop", "coll": "goods" } }
     );
-    // Without showExpandedEvents only the rename and the insert are shown.
-    assert_eq!(
-        op_types(&next_events(&mut plain, 2).await),
-        ["rename", "insert"]
-    );
+    // Without showExpandedEvents only the rename, the insert and the update are shown, and
+    // the update has no disambiguatedPaths.
+    let plain_events = next_events(&mut plain, 3).await;
+    assert_eq!(op_types(&plain_events), ["rename", "insert", "update"]);
+    assert!(!plain_events[2]
+        .get_document("updateDescription")
+        .unwrap()
+        .contains_key("disambiguatedPaths"));
 }
 
 #[tokio::test]
@@ -285,11 +349,7 @@ async fn a_standalone_server_refuses_change_streams() {
     .await
     .unwrap();
     let client = common::client_for(&server.uri()).await;
-    let hello = client
-        .database("admin")
-        .run_command(doc! { "hello": 1 })
-        .await
-        .unwrap();
+    let hello = common::admin(&client, doc! { "hello": 1 }).await;
     assert!(!hello.contains_key("setName"));
     let coll = client.database("s").collection::<Document>("c");
     coll.insert_one(doc! { "n": 1 }).await.unwrap();
@@ -301,22 +361,41 @@ async fn a_standalone_server_refuses_change_streams() {
     );
 }
 
-/// Writes `range` while the stream is being failed, and checks every event arrives once.
+/// A client that counts the `aggregate` commands it sends: each resume sends one.
+async fn counting_aggregates(uri: &str) -> (Client, Arc<AtomicUsize>) {
+    let aggregates = Arc::new(AtomicUsize::new(0));
+    let counter = aggregates.clone();
+    let mut options = mongodb::options::ClientOptions::parse(uri).await.unwrap();
+    options.command_event_handler = Some(EventHandler::callback(move |event: CommandEvent| {
+        if matches!(&event, CommandEvent::Started(s) if s.command_name == "aggregate") {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    }));
+    (Client::with_options(options).unwrap(), aggregates)
+}
+
+/// Writes while the stream is being failed, and checks the driver resumed and every event
+/// arrived once.
 async fn survives_fault(fail_point: Document) {
-    let (_server, client) = common::setup().await;
+    let server = common::playground().await;
+    let (client, aggregates) = counting_aggregates(&server.uri()).await;
     let coll = client.database("f").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
     coll.insert_many((0..5).map(|n| doc! { "n": n }))
         .await
         .unwrap();
     assert_eq!(numbers(&next_events(&mut stream, 5).await), [0, 1, 2, 3, 4]);
-    admin(&client, fail_point).await;
+    common::admin(&client, fail_point).await;
     for n in 5..10 {
         coll.insert_one(doc! { "n": n }).await.unwrap();
     }
     assert_eq!(numbers(&next_events(&mut stream, 5).await), [5, 6, 7, 8, 9]);
     coll.insert_one(doc! { "n": 10 }).await.unwrap();
     assert_eq!(numbers(&next_events(&mut stream, 1).await), [10]);
+    assert!(
+        aggregates.load(Ordering::SeqCst) >= 2,
+        "the fault never made the driver resume"
+    );
 }
 
 #[tokio::test]
@@ -350,7 +429,7 @@ async fn an_unlabelled_error_is_not_resumed() {
     let (_server, client) = common::setup().await;
     let coll = client.database("f").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
-    admin(
+    common::admin(
         &client,
         doc! {
             "configureFailPoint": "failCommand",
@@ -359,12 +438,7 @@ async fn an_unlabelled_error_is_not_resumed() {
         },
     )
     .await;
-    let err = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
-        .await
-        .expect("the error should surface")
-        .expect("the stream should not end")
-        .unwrap_err();
-    assert_eq!(command_error(err).0, 6);
+    assert_eq!(command_error(first_error(&mut stream).await).0, 6);
 }
 
 #[tokio::test]

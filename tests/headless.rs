@@ -3,7 +3,7 @@
 mod common;
 
 use bson::{doc, Document};
-use common::cli::{finish, mwatch, run, wait_for_stderr};
+use common::cli::{finish, mwatch, run, wait_for_line};
 use tokio::io::BufReader;
 
 fn op_types(stdout: &str) -> Vec<String> {
@@ -22,7 +22,7 @@ async fn prints_every_operation_type_as_json_lines_and_ends_on_invalidate() {
     let uri = server.uri();
     let mut child = mwatch(&[&uri, "--json", "--ns", "h.c"]).spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let lines = wait_for_stderr(&mut stderr, "mwatch: watching").await;
+    let lines = wait_for_line(&mut stderr, "mwatch: watching").await;
     assert!(
         lines[0].contains("replica set rs0") && lines[0].contains("watching h.c"),
         "{lines:?}"
@@ -66,6 +66,57 @@ async fn prints_every_operation_type_as_json_lines_and_ends_on_invalidate() {
 }
 
 #[tokio::test]
+async fn prints_ddl_rename_and_database_events_with_expanded_events() {
+    let (server, client) = common::setup().await;
+    let uri = server.uri();
+    let mut child = mwatch(&[&uri, "--json", "--ns", "d", "--expanded-events"])
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    wait_for_line(&mut stderr, "mwatch: watching").await;
+    child.stderr = Some(stderr.into_inner());
+
+    let db = client.database("d");
+    db.create_collection("a").await.unwrap();
+    db.run_command(
+        doc! { "createIndexes": "a", "indexes": [{ "key": { "k": 1 }, "name": "k_1" }] },
+    )
+    .await
+    .unwrap();
+    db.run_command(doc! { "dropIndexes": "a", "index": "k_1" })
+        .await
+        .unwrap();
+    db.run_command(doc! { "collMod": "a", "changeStreamPreAndPostImages": { "enabled": true } })
+        .await
+        .unwrap();
+    client
+        .database("admin")
+        .run_command(doc! { "renameCollection": "d.a", "to": "d.b" })
+        .await
+        .unwrap();
+    db.drop().await.unwrap();
+
+    let (code, stdout, stderr) = finish(child).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        op_types(&stdout),
+        [
+            "create",
+            "createIndexes",
+            "dropIndexes",
+            "modify",
+            "rename",
+            "drop",
+            "dropDatabase",
+            "invalidate"
+        ]
+    );
+    let rename: serde_json::Value = serde_json::from_str(stdout.lines().nth(4).unwrap()).unwrap();
+    assert_eq!(rename["to"]["coll"], "b");
+    assert_eq!(rename["operationDescription"]["to"]["coll"], "b");
+}
+
+#[tokio::test]
 async fn records_what_it_prints_and_replays_it() {
     let (server, client) = common::setup().await;
     let uri = server.uri();
@@ -86,7 +137,7 @@ async fn records_what_it_prints_and_replays_it() {
     .spawn()
     .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_stderr(&mut stderr, "mwatch: watching").await;
+    wait_for_line(&mut stderr, "mwatch: watching").await;
     child.stderr = Some(stderr.into_inner());
     let coll = client.database("h").collection::<Document>("r");
     coll.insert_many([doc! { "n": 1i64 }, doc! { "n": 2.5 }])
@@ -140,14 +191,14 @@ async fn bad_flags_and_uris_exit_2_with_a_message() {
 
 #[tokio::test]
 async fn an_unreachable_host_fails_within_15_s_without_showing_the_password() {
-    let (code, stdout, stderr) = run(&[
-        "mongodb://ann:hunter2@127.0.0.1:1/?serverSelectionTimeoutMS=2000",
-        "--json",
-    ])
-    .await;
+    // mwatch's own server selection timeout (`run` allows 15 s in all).
+    let (code, stdout, stderr) = run(&["mongodb://ann:hunter2@127.0.0.1:1/", "--json"]).await;
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("cannot reach 127.0.0.1:1"), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach 127.0.0.1:1 within 5 s"),
+        "{stderr}"
+    );
     assert!(stderr.contains("Connection refused"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
@@ -162,6 +213,7 @@ async fn a_password_never_reaches_output_or_recordings() {
     let (code, stdout, stderr) = run(&[&uri, "--json", "--record", file.to_str().unwrap()]).await;
     // The playground has no users: authentication fails, and says so without the password.
     assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("cannot log in to"), "{stderr}");
     for text in [
         &stdout,
         &stderr,
@@ -197,7 +249,7 @@ async fn a_mongosh_syntax_pipeline_filters_events() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_stderr(&mut stderr, "mwatch: watching").await;
+    wait_for_line(&mut stderr, "mwatch: watching").await;
     child.stderr = Some(stderr.into_inner());
     let coll = client.database("h").collection::<Document>("p");
     coll.insert_many((0..10).map(|n| doc! { "n": n }))

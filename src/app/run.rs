@@ -4,7 +4,7 @@
 //! second; an idle mwatch sleeps).
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -167,9 +167,8 @@ impl Runtime {
 pub async fn run(
     client: Option<Client>,
     mut config: Config,
-    record: Option<PathBuf>,
+    mut recorder: Option<Recorder>,
 ) -> anyhow::Result<()> {
-    let mut recorder = record.as_deref().map(Recorder::open).transpose()?;
     let guard = enter_terminal()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let size = terminal.size()?;

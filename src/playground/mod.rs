@@ -10,6 +10,7 @@ mod expr_data;
 mod expr_numeric;
 mod expr_ops;
 mod failpoints;
+mod metrics;
 mod oplog;
 mod projection;
 mod query;

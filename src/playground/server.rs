@@ -140,13 +140,21 @@ async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Opti
         state.failpoints.intercept(name, on_stream)
     });
     let result = match injected {
-        Some(Injected::CloseConnection) => return None,
+        Some(Injected::CloseConnection) => {
+            shared.with_state(|state| state.metrics.count(name, true, true));
+            return None;
+        }
         Some(Injected::Error(error)) => Err(error),
         None if name == "getMore" => get_more(shared, command).await,
         None => shared.with_state(|state| commands::run(state, command, connection_id)),
     };
+    let known = !matches!(&result, Err(e) if e.code == commands::COMMAND_NOT_FOUND);
+    let failed = result.is_err();
     let mut reply = result.unwrap_or_else(|error| error.to_document());
-    let cluster_time = shared.with_state(|state| state.last_ts());
+    let cluster_time = shared.with_state(|state| {
+        state.metrics.count(name, known, failed);
+        state.last_ts()
+    });
     reply.insert("operationTime", cluster_time);
     reply.insert(
         "$clusterTime",

@@ -8,6 +8,7 @@ use bson::{doc, Binary, DateTime, Document, Timestamp};
 use super::changestream::StreamCursor;
 use super::error::{CmdResult, CommandError};
 use super::failpoints::FailPoints;
+use super::metrics::Metrics;
 use super::oplog::{Clock, Entry, Op, Oplog};
 use super::storage::{Collection, Namespace, Storage};
 
@@ -36,6 +37,7 @@ pub struct State {
     pub clock: Clock,
     pub cursors: HashMap<i64, Cursor>,
     pub failpoints: FailPoints,
+    pub metrics: Metrics,
     next_cursor: i64,
 }
 
@@ -55,6 +57,7 @@ impl State {
             clock: Clock::new(now_secs()),
             cursors: HashMap::new(),
             failpoints: FailPoints::default(),
+            metrics: Metrics::default(),
             next_cursor: 0x2a00_0000_0000,
         }
     }

@@ -49,16 +49,21 @@ pub async fn read_request<R: AsyncRead + Unpin>(reader: &mut R) -> io::Result<Op
     let length = field(0);
     let request_id = field(4);
     let op_code = field(12);
+    // Checked before reading the body, so a peer that does not speak the wire protocol
+    // (a TLS handshake, an HTTP request) is turned away at once instead of being waited on.
+    if op_code != OP_MSG && op_code != OP_QUERY {
+        return Err(invalid(format!("unsupported opcode {op_code}")));
+    }
     let length = usize::try_from(length)
         .ok()
         .filter(|l| (16..=MAX_MESSAGE).contains(l))
         .ok_or_else(|| invalid(format!("bad message length {length}")))?;
     let mut body = vec![0u8; length - 16];
     reader.read_exact(&mut body).await?;
-    match op_code {
-        OP_MSG => parse_msg(request_id, &body).map(Some),
-        OP_QUERY => parse_query(request_id, &body).map(Some),
-        other => Err(invalid(format!("unsupported opcode {other}"))),
+    if op_code == OP_MSG {
+        parse_msg(request_id, &body).map(Some)
+    } else {
+        parse_query(request_id, &body).map(Some)
     }
 }
 
@@ -86,11 +91,14 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
                 at += size;
             }
             1 => {
-                let size = i32::from_le_bytes(take::<4>(body, at)?) as usize;
-                let section = body
-                    .get(at + 4..at + size)
-                    .filter(|_| size >= 4 && at + size <= end)
+                // The size comes from the peer: check it before doing arithmetic with it.
+                let section_end = usize::try_from(i32::from_le_bytes(take::<4>(body, at)?))
+                    .ok()
+                    .filter(|size| *size >= 4)
+                    .and_then(|size| at.checked_add(size))
+                    .filter(|section_end| *section_end <= end)
                     .ok_or_else(|| invalid("bad kind-1 section size"))?;
+                let section = &body[at + 4..section_end];
                 let name_end = section
                     .iter()
                     .position(|b| *b == 0)
@@ -104,7 +112,7 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
                     pos += used;
                 }
                 sequences.push((name, docs));
-                at += size;
+                at = section_end;
             }
             other => return Err(invalid(format!("unknown OP_MSG section kind {other}"))),
         }
@@ -256,6 +264,9 @@ mod tests {
         assert!(read_request(&mut bytes.as_slice()).await.is_err());
         let short = [10u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         assert!(read_request(&mut short.as_slice()).await.is_err());
+        // A kind-1 section claiming a negative size.
+        let negative = msg_bytes(0, &[1, 0xff, 0xff, 0xff, 0xff, 0], false);
+        assert!(read_request(&mut negative.as_slice()).await.is_err());
         assert!(read_request(&mut [].as_slice()).await.unwrap().is_none());
     }
 }

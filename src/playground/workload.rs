@@ -364,6 +364,46 @@ impl Shop {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playground::oplog::Op;
+    use crate::playground::state::{Settings, State};
+
+    /// Oplog entries a stream without expanded events shows.
+    fn visible_events(shared: &Shared) -> usize {
+        shared.with_state(|state| {
+            (0..)
+                .map_while(|i| state.oplog.get(i))
+                .filter(|entry| {
+                    !matches!(
+                        entry.op,
+                        Op::Create { .. }
+                            | Op::CreateIndexes { .. }
+                            | Op::DropIndexes { .. }
+                            | Op::Modify { .. }
+                    )
+                })
+                .count()
+        })
+    }
+
+    // Tokio's paused clock makes the ticker's minute exact and instant: this measures the
+    // workload's pace, not the machine's.
+    #[tokio::test(start_paused = true)]
+    async fn the_default_rate_is_one_a_person_can_follow() {
+        let settings = Settings {
+            host: "localhost:1".into(),
+            standalone: false,
+        };
+        let shared = Arc::new(Shared::new(State::new(settings, 1_000_000)));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(run(shared.clone(), Workload::default(), stopped));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let after_setup = visible_events(&shared);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let per_second = (visible_events(&shared) - after_setup) as f64 / 60.0;
+        assert!((10.0..=30.0).contains(&per_second), "{per_second} events/s");
+        stop.send(true).unwrap();
+        task.await.unwrap();
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_steps() {

@@ -61,9 +61,15 @@ pub fn describe_error(error: &mongodb::error::Error) -> String {
             format!("{} ({}): {}", c.code_name, c.code, c.message)
         }
         mongodb::error::ErrorKind::ServerSelection { message, .. } => selection_reason(message),
-        _ => error.to_string(),
+        // The kind alone: the error's own text adds "labels: {}, source: None, ...".
+        kind => kind.to_string(),
     };
     redact(&text)
+}
+
+/// A timeout as people write it: "5 s", "0.5 s".
+fn seconds(timeout: Duration) -> String {
+    format!("{} s", timeout.as_secs_f64())
 }
 
 /// The driver's selection error lists the whole topology; the useful part is each server's
@@ -89,12 +95,20 @@ fn selection_reason(message: &str) -> String {
 /// Connects (app name `mwatch`, a few seconds to find a server) and asks what the server is.
 pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
     let shown = redact(uri);
-    let mut options = ClientOptions::parse(uri).await.map_err(|e| {
-        ConnectError::BadUri(format!(
-            "invalid connection string '{shown}': {}",
-            describe_error(&e)
-        ))
-    })?;
+    let mut options = ClientOptions::parse(uri)
+        .await
+        .map_err(|e| match e.kind.as_ref() {
+            // mongodb+srv:// looks its hosts up in DNS while parsing: a failed lookup is a
+            // network problem, not a mistyped string.
+            mongodb::error::ErrorKind::DnsResolve { .. } => ConnectError::Unreachable(format!(
+                "cannot look up the hosts of '{shown}': {}",
+                describe_error(&e)
+            )),
+            _ => ConnectError::BadUri(format!(
+                "invalid connection string '{shown}': {}",
+                describe_error(&e)
+            )),
+        })?;
     options.app_name = Some("mwatch".to_string());
     options
         .server_selection_timeout
@@ -108,12 +122,20 @@ pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
         Client::with_options(options).map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
     let admin = client.database("admin");
     let hello = admin.run_command(doc! { "hello": 1 }).await.map_err(|e| {
-        ConnectError::Unreachable(format!(
-            "cannot reach {} within {} s: {}",
-            hosts.join(","),
-            timeout.as_secs(),
-            describe_error(&e)
-        ))
+        let hosts = hosts.join(",");
+        let auth = matches!(
+            e.kind.as_ref(),
+            mongodb::error::ErrorKind::Authentication { .. }
+        );
+        ConnectError::Unreachable(if auth {
+            format!("cannot log in to {hosts}: {}", describe_error(&e))
+        } else {
+            format!(
+                "cannot reach {hosts} within {}: {}",
+                seconds(timeout),
+                describe_error(&e)
+            )
+        })
     })?;
     // Some servers refuse buildInfo to unauthenticated users; the version is only shown.
     let version = admin
@@ -236,5 +258,11 @@ mod tests {
             "I/O error: Connection refused (os error 111)"
         );
         assert_eq!(selection_reason("something else"), "something else");
+    }
+
+    #[test]
+    fn timeouts_read_as_seconds() {
+        assert_eq!(seconds(Duration::from_secs(5)), "5 s");
+        assert_eq!(seconds(Duration::from_millis(500)), "0.5 s");
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use bson::{Bson, Document, RawDocumentBuf};
 use mongodb::change_stream::event::ResumeToken;
 use mongodb::change_stream::ChangeStream;
-use mongodb::options::{ChangeStreamOptions, Collation};
+use mongodb::options::ChangeStreamOptions;
 use mongodb::Client;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -217,9 +217,8 @@ pub(super) async fn open(
     options.max_await_time = spec.options.max_await;
     options.comment = spec.options.comment.clone().map(Bson::String);
     if let Some(collation) = &spec.options.collation {
-        let collation: Collation = bson::from_document(collation.clone())
-            .map_err(|e| mongodb::error::Error::custom(format!("invalid collation: {e}")))?;
-        options.collation = Some(collation);
+        options.collation =
+            Some(super::collation(collation).map_err(mongodb::error::Error::custom)?);
     }
     match start {
         Start::Now | Start::Continue => {}

@@ -12,7 +12,7 @@ pub mod recording;
 use std::time::Duration;
 
 use bson::{Document, Timestamp};
-use mongodb::options::{FullDocumentBeforeChangeType, FullDocumentType};
+use mongodb::options::{Collation, FullDocumentBeforeChangeType, FullDocumentType};
 
 use crate::event::ChangeEvent;
 
@@ -130,6 +130,12 @@ pub struct StreamOptions {
     pub comment: Option<String>,
 }
 
+/// A collation document (`{locale: "en", strength: 2}`) as the driver takes it; the error
+/// says what is wrong with it.
+pub fn collation(doc: &Document) -> Result<Collation, String> {
+    bson::from_document(doc.clone()).map_err(|e| format!("invalid collation {doc}: {e}"))
+}
+
 /// Where a watch starts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Start {
@@ -208,4 +214,29 @@ pub enum SourceMsg {
         watch: u64,
         status: Status,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_name_a_collection_a_database_or_everything() {
+        let collection = |db: &str, coll: &str| Scope::Collection {
+            db: db.into(),
+            coll: coll.into(),
+        };
+        assert_eq!(Scope::parse(""), Ok(Scope::Deployment));
+        assert_eq!(Scope::parse(" * "), Ok(Scope::Deployment));
+        assert_eq!(Scope::parse("shop"), Ok(Scope::Database("shop".into())));
+        assert_eq!(
+            Scope::parse("shop.orders"),
+            Ok(collection("shop", "orders"))
+        );
+        assert_eq!(Scope::parse("shop.a.b"), Ok(collection("shop", "a.b")));
+        for bad in ["shop.", ".orders", "a b"] {
+            let error = Scope::parse(bad).unwrap_err();
+            assert!(error.contains(&format!("'{bad}'")), "{error}");
+        }
+    }
 }

@@ -217,9 +217,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if list.store.is_empty() {
         let (text, style) = match &state.watch.status {
             Status::Connecting => ("Opening the change stream…".to_string(), theme::dim()),
-            Status::Failed(reason) | Status::HistoryLost(reason) => {
-                (format!("The stream could not start: {reason}"), theme::error())
-            }
+            Status::Failed(reason) | Status::HistoryLost(reason) => (
+                format!("The stream could not start: {reason}"),
+                theme::error(),
+            ),
             _ => (
                 "Waiting for events… (writes to the watched namespace appear here)".to_string(),
                 theme::dim(),

@@ -3,8 +3,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::{Child, ChildStderr, Command};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+use tokio::process::{Child, Command};
 
 pub fn mwatch(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mwatch"));
@@ -18,14 +18,14 @@ pub fn mwatch(args: &[&str]) -> Command {
     command
 }
 
-/// Reads stderr until a line contains `text`; returns the lines read.
-pub async fn wait_for_stderr(stderr: &mut BufReader<ChildStderr>, text: &str) -> Vec<String> {
+/// Reads lines until one contains `text` (15 s at most); returns the lines read.
+pub async fn wait_for_line(reader: &mut (impl AsyncBufRead + Unpin), text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let read = async {
         loop {
             let mut line = String::new();
-            if stderr.read_line(&mut line).await.unwrap() == 0 {
-                panic!("mwatch exited before printing '{text}': {lines:?}");
+            if reader.read_line(&mut line).await.unwrap() == 0 {
+                panic!("mwatch closed its output before printing '{text}': {lines:?}");
             }
             let found = line.contains(text);
             lines.push(line);
@@ -36,8 +36,28 @@ pub async fn wait_for_stderr(stderr: &mut BufReader<ChildStderr>, text: &str) ->
     };
     tokio::time::timeout(Duration::from_secs(15), read)
         .await
-        .unwrap_or_else(|_| panic!("no '{text}' on stderr"));
+        .unwrap_or_else(|_| panic!("no '{text}' in the output"));
     lines
+}
+
+/// Sends SIGINT, as Ctrl-C in a terminal does.
+pub async fn interrupt(child: &Child) {
+    let pid = child.id().expect("still running").to_string();
+    let status = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A loopback port nothing listens on (free when this returns).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Waits for the process to end (15 s at most); returns its exit code, stdout and the rest of stderr.

@@ -9,6 +9,7 @@ pub mod tui;
 
 use std::time::Duration;
 
+use bson::{doc, Document};
 use mongodb::options::ClientOptions;
 use mongodb::Client;
 use mwatch::playground::{self, Config, Playground};
@@ -35,4 +36,23 @@ pub async fn setup_with(config: Config) -> (Playground, Client) {
     let server = playground::start(config).await.expect("start playground");
     let client = client_for(&server.uri()).await;
     (server, client)
+}
+
+/// Runs a command on `admin`; an error fails the test.
+pub async fn admin(client: &Client, command: Document) -> Document {
+    client
+        .database("admin")
+        .run_command(command)
+        .await
+        .expect("admin command")
+}
+
+/// The server's command counters: `serverStatus().metrics.commands`.
+pub async fn command_counts(client: &Client) -> Document {
+    let status = admin(client, doc! { "serverStatus": 1 }).await;
+    status
+        .get_document("metrics")
+        .and_then(|m| m.get_document("commands"))
+        .expect("metrics.commands")
+        .clone()
 }

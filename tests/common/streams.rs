@@ -24,6 +24,15 @@ pub async fn next_events(stream: &mut ChangeStream<Document>, n: usize) -> Vec<D
     events
 }
 
+/// The error the stream gives next (within 10 s).
+pub async fn first_error(stream: &mut ChangeStream<Document>) -> mongodb::error::Error {
+    tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("the error should surface")
+        .expect("the stream should not end")
+        .unwrap_err()
+}
+
 /// Asserts that nothing more arrives within a short wait.
 pub async fn assert_quiet(stream: &mut ChangeStream<Document>) {
     let more = tokio::time::timeout(Duration::from_millis(1500), stream.next_if_any()).await;

@@ -55,6 +55,27 @@ pub fn hello(state: &State, command: &Document, connection_id: i32) -> Document 
     reply
 }
 
+/// `serverStatus`: who the server is and what it has been asked (`metrics.commands`).
+pub fn server_status(state: &State) -> Document {
+    let host = &state.settings.host;
+    let mut reply = doc! {
+        "host": host.clone(),
+        "version": VERSION,
+        "process": "mongod",
+        "uptime": state.metrics.uptime(),
+        "localTime": DateTime::now(),
+        "metrics": { "commands": state.metrics.commands() },
+    };
+    if !state.settings.standalone {
+        reply.insert(
+            "repl",
+            doc! { "setName": SET_NAME, "isWritablePrimary": true, "hosts": [host.clone()], "primary": host.clone(), "me": host.clone() },
+        );
+    }
+    reply.insert("ok", 1.0);
+    reply
+}
+
 pub fn build_info() -> Document {
     doc! {
         "version": VERSION,

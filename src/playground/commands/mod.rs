@@ -1,6 +1,7 @@
 //! Command dispatch: one function per command, all synchronous under the state lock.
 //! (Waiting change-stream getMores are driven by the server, see `server.rs`.)
 
+mod aggregate;
 mod crud;
 mod ddl;
 pub mod handshake;
@@ -13,6 +14,8 @@ use super::state::State;
 
 pub use read::get_more;
 
+pub const COMMAND_NOT_FOUND: i32 = 59;
+
 /// Runs one command and returns its reply body (without the cluster-time envelope).
 pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResult<Document> {
     let name = command.keys().next().map(String::as_str).unwrap_or("");
@@ -20,6 +23,7 @@ pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResu
     match name {
         "hello" | "isMaster" | "ismaster" => Ok(handshake::hello(state, command, connection_id)),
         "buildInfo" | "buildinfo" => Ok(handshake::build_info()),
+        "serverStatus" => Ok(handshake::server_status(state)),
         "ping" | "endSessions" | "killAllSessions" | "killSessions" | "refreshSessions"
         | "logout" => Ok(ok()),
         "getParameter" => {
@@ -47,7 +51,7 @@ pub fn run(state: &mut State, command: &Document, connection_id: i32) -> CmdResu
         "configureFailPoint" if db == "admin" => state.failpoints.configure(command),
         "" => Err(CommandError::failed_to_parse("empty command")),
         other => Err(CommandError::new(
-            59,
+            COMMAND_NOT_FOUND,
             "CommandNotFound",
             format!("no such command: '{other}'"),
         )),

@@ -116,6 +116,17 @@ pub fn find(state: &mut State, command: &Document, db: &str) -> CmdResult<Docume
         });
     }
     let ns = format!("{db}.{coll}");
+    Ok(first_batch(state, ns, results, batch_size, single_batch))
+}
+
+/// The reply with the first `batch_size` results; a cursor keeps the rest for getMore.
+fn first_batch(
+    state: &mut State,
+    ns: String,
+    mut results: VecDeque<Document>,
+    batch_size: usize,
+    single_batch: bool,
+) -> Document {
     let first: Vec<Document> = results.drain(..batch_size.min(results.len())).collect();
     let id = if results.is_empty() || single_batch {
         0
@@ -125,7 +136,7 @@ pub fn find(state: &mut State, command: &Document, db: &str) -> CmdResult<Docume
             docs: results,
         })
     };
-    Ok(cursor_reply("firstBatch", first, id, &ns))
+    cursor_reply("firstBatch", first, id, &ns)
 }
 
 pub fn count(state: &mut State, command: &Document, db: &str) -> CmdResult<Document> {
@@ -142,7 +153,7 @@ pub fn count(state: &mut State, command: &Document, db: &str) -> CmdResult<Docum
     Ok(doc! { "n": n as i64, "ok": 1.0 })
 }
 
-/// Only change streams: other aggregations are beyond the playground.
+/// Change streams, and simple aggregations over a collection (see `aggregate.rs`).
 pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<Document> {
     let stages = array_arg(command, "aggregate", "pipeline")?
         .ok_or_else(|| super::missing("aggregate", "pipeline"))?;
@@ -151,6 +162,13 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
             .as_document()
             .is_some_and(|s| s.contains_key("$changeStream"))
     };
+    let batch_size =
+        match doc_arg(command, "aggregate", "cursor")? {
+            Some(cursor) => count_arg(cursor, "aggregate", "batchSize")?,
+            None => return Err(CommandError::failed_to_parse(
+                "The 'cursor' option is required, except for aggregate with the explain argument",
+            )),
+        };
     if !stages.first().is_some_and(is_change_stream) {
         if stages.iter().any(is_change_stream) {
             return Err(CommandError::new(
@@ -159,10 +177,20 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
                 "$changeStream is only valid as the first stage in a pipeline",
             ));
         }
-        return Err(CommandError::new(
-            115,
-            "CommandNotSupported",
-            "the mwatch playground runs only $changeStream aggregations",
+        let coll = collection_arg(command, "aggregate")?;
+        let docs = state
+            .storage
+            .collection(db, coll)
+            .map(|c| c.docs.values().cloned().collect())
+            .unwrap_or_default();
+        let results = super::aggregate::run(docs, stages)?.into();
+        let batch_size = batch_size.unwrap_or(DEFAULT_BATCH);
+        return Ok(first_batch(
+            state,
+            format!("{db}.{coll}"),
+            results,
+            batch_size,
+            false,
         ));
     }
     if state.settings.standalone {
@@ -172,13 +200,6 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
             "The $changeStream stage is only supported on replica sets",
         ));
     }
-    let batch_size =
-        match doc_arg(command, "aggregate", "cursor")? {
-            Some(cursor) => count_arg(cursor, "aggregate", "batchSize")?,
-            None => return Err(CommandError::failed_to_parse(
-                "The 'cursor' option is required, except for aggregate with the explain argument",
-            )),
-        };
     let mut cursor = changestream::open(command, db, stages, &state.oplog, state.clock.last())?;
     let batch = changestream::read(
         &mut cursor,
@@ -241,14 +262,23 @@ pub fn get_more(
             cursor_reply("nextBatch", batch, if exhausted { 0 } else { id }, &ns)
         }
         Cursor::Stream(cursor) => {
-            let batch = changestream::read(
+            let read = changestream::read(
                 cursor,
                 &state.oplog,
                 &state.storage,
                 state.clock.last(),
                 batch_size.unwrap_or(usize::MAX),
                 MAX_BATCH_BYTES,
-            )?;
+            );
+            let batch = match read {
+                Ok(batch) => batch,
+                Err(error) => {
+                    // As with mongod, a failed getMore kills its cursor: the events read
+                    // before the failure went nowhere, so no later getMore may skip them.
+                    state.cursors.remove(&id);
+                    return Err(error);
+                }
+            };
             if batch.events.is_empty() && !batch.closed && may_wait {
                 return Ok(None);
             }
