@@ -19,7 +19,11 @@ use super::state::{Overlay, Pending, Prompt, Purpose, Reason, State};
 const WHEEL: isize = 3;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    // A message that changes nothing (a quiet tick) must not cancel a frame that an earlier
+    // one still owes: the runtime draws at most every 33 ms, so both can come before it draws.
+    let owed = state.dirty;
     let cmds = handle(state, msg);
+    state.dirty |= owed;
     let editing = state.focus == Focus::Pipeline && state.overlay.is_none();
     state.editor.show_cursor(editing);
     cmds
@@ -580,5 +584,59 @@ fn mouse(state: &mut State, mouse: MouseEvent) {
         Focus::Detail => scroll_detail(state, delta),
         Focus::Namespaces => state.namespaces.move_by(delta),
         Focus::Pipeline => state.dirty = false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::Config;
+    use crate::source::connect::Deployment;
+    use crate::source::{Scope, StreamOptions};
+    use crate::store::EventStore;
+
+    fn state() -> State {
+        let config = Config {
+            deployment: Deployment {
+                uri: "mongodb://localhost".to_string(),
+                version: None,
+                set_name: None,
+                mongos: false,
+            },
+            spec: WatchSpec {
+                scope: Scope::Deployment,
+                pipeline: Vec::new(),
+                options: StreamOptions::default(),
+                start: Start::Now,
+            },
+            pipeline_text: String::new(),
+            scope_given: false,
+            store: EventStore::default(),
+            now: 0,
+            size: (80, 24),
+        };
+        State::new(config).0
+    }
+
+    #[test]
+    fn a_quiet_tick_does_not_cancel_a_frame_still_owed() {
+        let mut state = state();
+        state.dirty = false;
+        let started = SourceMsg::Started { watch: 1 };
+        update(
+            &mut state,
+            Msg::Source {
+                msg: started,
+                now: 10,
+            },
+        );
+        update(&mut state, Msg::Tick { now: 20 });
+        assert!(
+            state.dirty,
+            "the watch started: its seam row is still to be drawn"
+        );
+        state.dirty = false;
+        update(&mut state, Msg::Tick { now: 30 });
+        assert!(!state.dirty, "a quiet tick alone draws nothing");
     }
 }
