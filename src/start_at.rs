@@ -53,7 +53,9 @@ fn clock_today(text: &str, now_millis: i64) -> Result<Option<i64>, String> {
     let number = |i: usize| parts.get(i).map_or(0, |p| p.parse::<i64>().unwrap_or(0));
     let (hours, minutes, seconds) = (number(0), number(1), number(2));
     if hours > 23 || minutes > 59 || seconds > 59 {
-        return Err(format!("'{text}' is not a time of day (HH:MM or HH:MM:SS, UTC)"));
+        return Err(format!(
+            "'{text}' is not a time of day (HH:MM or HH:MM:SS, UTC)"
+        ));
     }
     let midnight = now_millis.div_euclid(86_400_000) * 86_400;
     let at = midnight + hours * 3600 + minutes * 60 + seconds;
@@ -122,7 +124,7 @@ mod tests {
 
     #[test]
     fn clock_times_are_today_in_utc() {
-        let today = |text| parse(text, NOW + 1800_000).map(|ts| ts.time);
+        let today = |text| parse(text, NOW + 1_800_000).map(|ts| ts.time);
         assert_eq!(today("10:00"), Ok(1_763_719_200));
         assert_eq!(today("09:59:30"), Ok(1_763_719_170));
         assert_eq!(today("0:00"), Ok(1_763_683_200));
