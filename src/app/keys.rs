@@ -14,8 +14,14 @@ pub enum Context {
     Detail,
     Options,
     Help,
-    /// A one-line prompt (search text, file name).
+    /// A one-line prompt (search text, file name, bookmark name, filter).
     Input,
+    Bookmarks,
+    /// A yes/no question.
+    Confirm,
+    /// A replay whose start the server no longer has.
+    Lost,
+    Invalidated,
 }
 
 impl Context {
@@ -28,6 +34,10 @@ impl Context {
             Context::Options => "Options",
             Context::Help => "Help",
             Context::Input => "Prompt",
+            Context::Bookmarks => "Bookmarks",
+            Context::Confirm => "Question",
+            Context::Lost => "History lost",
+            Context::Invalidated => "Stream invalidated",
         }
     }
 }
@@ -183,6 +193,24 @@ pub const COMMANDS: &[Binding] = &[
         None,
     ),
     bind(&[ch('w')], Action::Write, "write the event to a file", None),
+    bind(
+        &[ch('b')],
+        Action::Bookmark,
+        "bookmark the event (name, note) to replay from later",
+        Some("bookmark"),
+    ),
+    bind(
+        &[ch('B')],
+        Action::ShowBookmarks,
+        "bookmarks: replay, rename, delete",
+        None,
+    ),
+    bind(
+        &[ch('t')],
+        Action::ReplayTime,
+        "replay from a time (RFC 3339, HH:MM[:SS] UTC today, -10m)",
+        None,
+    ),
     bind(
         &[ch('1')],
         Action::ShowTab(Tab::Event),
@@ -395,6 +423,80 @@ pub const HELP: &[Binding] = &[
     ),
 ];
 
+pub const BOOKMARKS: &[Binding] = &[
+    bind(UP, Action::Up, "previous bookmark", None),
+    bind(DOWN, Action::Down, "next bookmark", None),
+    bind(PAGE_UP, Action::PageUp, "page up", None),
+    bind(PAGE_DOWN, Action::PageDown, "page down", None),
+    bind(TOP, Action::Top, "oldest bookmark", None),
+    bind(BOTTOM, Action::Follow, "newest bookmark", None),
+    bind(
+        &[plain(KeyCode::Enter)],
+        Action::Open,
+        "replay: watch again from right after it",
+        Some("replay"),
+    ),
+    bind(
+        &[ch('/')],
+        Action::Search,
+        "filter by name, namespace, operation or note",
+        Some("filter"),
+    ),
+    bind(&[ch('r')], Action::Rename, "rename", Some("rename")),
+    bind(
+        &[ch('d')],
+        Action::Delete,
+        "delete (asks first)",
+        Some("delete"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc), ch('q'), ch('B')],
+        Action::Back,
+        "clear the filter, else close",
+        Some("close"),
+    ),
+];
+
+pub const CONFIRM: &[Binding] = &[
+    bind(&[ch('y')], Action::Yes, "yes", Some("yes")),
+    bind(
+        &[ch('n'), plain(KeyCode::Esc)],
+        Action::Back,
+        "no",
+        Some("no"),
+    ),
+];
+
+pub const LOST: &[Binding] = &[
+    bind(
+        &[ch('s')],
+        Action::StartOldest,
+        "start at the oldest point the server still has",
+        Some("start there"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc), ch('q')],
+        Action::Back,
+        "close",
+        Some("close"),
+    ),
+];
+
+pub const INVALIDATED: &[Binding] = &[
+    bind(
+        &[ch('c')],
+        Action::ContinueAfter,
+        "continue after the invalidate (startAfter)",
+        Some("continue"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc), ch('q')],
+        Action::Back,
+        "close",
+        Some("close"),
+    ),
+];
+
 pub const INPUT: &[Binding] = &[
     bind(
         &[plain(KeyCode::Enter)],
@@ -421,6 +523,10 @@ pub fn tables(context: Context) -> Vec<&'static [Binding]> {
         Context::Options => vec![OPTIONS, ALWAYS],
         Context::Help => vec![HELP, ALWAYS],
         Context::Input => vec![INPUT, ALWAYS],
+        Context::Bookmarks => vec![BOOKMARKS, ALWAYS],
+        Context::Confirm => vec![CONFIRM, ALWAYS],
+        Context::Lost => vec![LOST, ALWAYS],
+        Context::Invalidated => vec![INVALIDATED, ALWAYS],
     }
 }
 
@@ -431,6 +537,15 @@ pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
         .flat_map(|table| table.iter())
         .find(|binding| binding.keys.iter().any(|k| k.matches(key)))
         .map(|binding| binding.action)
+}
+
+/// The key for `action` in `context`, for messages that tell the user what to press.
+pub fn key_for(context: Context, action: Action) -> String {
+    tables(context)
+        .into_iter()
+        .flat_map(|table| table.iter())
+        .find(|binding| binding.action == action)
+        .map_or_else(String::new, |binding| binding.keys[0].label())
 }
 
 /// `key label`, for the help screen: all keys of a binding, e.g. `g/Home`.
@@ -514,6 +629,10 @@ mod tests {
             Context::Options,
             Context::Help,
             Context::Input,
+            Context::Bookmarks,
+            Context::Confirm,
+            Context::Lost,
+            Context::Invalidated,
         ];
         for context in contexts {
             let mut seen = Vec::new();

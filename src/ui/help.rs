@@ -34,6 +34,7 @@ pub fn help_lines() -> Vec<Line<'static>> {
         Context::Namespaces,
         Context::Pipeline,
         Context::Options,
+        Context::Bookmarks,
     ] {
         let own = keys::tables(context)[0];
         section(&mut lines, context.title(), &[own]);

@@ -125,11 +125,19 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         let label = match prompt.purpose {
             Purpose::Search => "search: ",
             Purpose::WriteEvent => "write the event to: ",
+            Purpose::BookmarkName(_) => "bookmark name: ",
+            Purpose::BookmarkNote(_) => "note (optional): ",
+            Purpose::ReplayTime => "replay from (RFC 3339 · HH:MM UTC today · -10m): ",
+        };
+        // What was wrong with the last Enter, until the next key; else how to end the prompt.
+        let after = match &state.notice {
+            Some(notice) => Span::styled(format!("   {}", notice.text), theme::error()),
+            None => Span::styled("   Enter confirm · Esc cancel", theme::dim()),
         };
         let line = Line::from(vec![
             Span::styled(label, theme::key()),
             Span::raw(prompt.input.text().to_string()),
-            Span::styled("   Enter confirm · Esc cancel", theme::dim()),
+            after,
         ]);
         frame.render_widget(line, hints);
         let x = hints.x + (label.chars().count() + prompt.input.cursor()) as u16;
