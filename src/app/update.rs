@@ -25,7 +25,11 @@ use stream::start_watch;
 const WHEEL: isize = 3;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    // A message that changes nothing must not cancel the redraw an earlier one asked for
+    // (a tick right after the stream went live did, and the screen kept saying "connecting").
+    let undrawn = state.dirty;
     let cmds = handle(state, msg);
+    state.dirty |= undrawn;
     let editing =
         state.focus == Focus::Pipeline && state.overlay.is_none() && state.offer.is_none();
     state.editor.show_cursor(editing);

@@ -275,3 +275,22 @@ fn an_offer_waits_under_a_prompt_being_typed() {
     key(&mut state, KeyCode::Esc);
     assert_eq!(state.context(), Context::Invalidated);
 }
+
+#[test]
+fn a_tick_that_changes_nothing_keeps_the_redraw_the_stream_asked_for() {
+    let (mut state, _) = State::new(config("mongodb://h"));
+    state.dirty = false;
+    started(&mut state, 1);
+    source(
+        &mut state,
+        SourceMsg::Status {
+            watch: 1,
+            status: Status::Live,
+        },
+    );
+    update(&mut state, Msg::Tick { now: NOW });
+    assert!(state.dirty, "the screen must still come to say live");
+    state.dirty = false;
+    update(&mut state, Msg::Tick { now: NOW });
+    assert!(!state.dirty, "an idle tick alone draws nothing");
+}
