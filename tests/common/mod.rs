@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod home;
+pub mod pty;
 pub mod streams;
 
 use std::time::Duration;

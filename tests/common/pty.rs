@@ -1,0 +1,144 @@
+//! Running the real `mwatch` TUI in a pseudo-terminal, reading its screen as a terminal would
+//! show it (vt100), and typing into it.
+//!
+//! `wait_for` blocks its thread while it polls; in a `#[tokio::test]` that also runs a
+//! playground, use `flavor = "multi_thread"` so the playground keeps serving meanwhile.
+
+use std::ffi::OsStr;
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+/// Keys as a terminal sends them.
+pub const ENTER: &str = "\r";
+pub const ESC: &str = "\x1b";
+pub const UP: &str = "\x1b[A";
+pub const DOWN: &str = "\x1b[B";
+
+pub struct Tui {
+    /// Kept open: dropping it hangs up the terminal.
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    screen: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Tui {
+    /// Starts `mwatch ARGS` on a `cols` x `rows` terminal, in directory `dir`, with `env` added
+    /// to a clean environment (no `MONGODB_URI` from the outside).
+    pub fn spawn(
+        args: &[&str],
+        env: &[(&str, &OsStr)],
+        dir: &Path,
+        (cols, rows): (u16, u16),
+    ) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_mwatch"));
+        command.args(args);
+        command.cwd(dir);
+        command.env_remove("MONGODB_URI");
+        command.env("TERM", "xterm-256color");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = pair.slave.spawn_command(command).expect("spawn mwatch");
+        // The child holds its own copy; ours would keep the terminal open after it exits.
+        drop(pair.slave);
+        let size = |n: u16| NonZeroU16::new(n).expect("a terminal size above 0");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
+        let mut output = pair.master.try_clone_reader().expect("pty reader");
+        let parser = Arc::clone(&screen);
+        // Detached: it ends when the terminal closes.
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n @ 1..) = output.read(&mut buffer) {
+                parser.lock().unwrap().process(&buffer[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().expect("pty writer");
+        Tui {
+            _master: pair.master,
+            writer,
+            child,
+            screen,
+        }
+    }
+
+    /// Types `keys` (text, or the constants above).
+    pub fn send(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .expect("type into mwatch");
+        self.writer.flush().expect("type into mwatch");
+    }
+
+    /// The screen as text, one line per row.
+    pub fn screen(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `text`; returns the screen. Fails the test with the screen
+    /// after `timeout`, or if mwatch exits first.
+    pub fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
+        self.wait_until(&format!("'{text}'"), timeout, |screen| {
+            screen.contains(text)
+        })
+    }
+
+    /// Like [`Tui::wait_for`], for a condition on the screen that `what` describes.
+    pub fn wait_until(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("mwatch exited ({status:?}) before showing {what}:\n{screen}");
+            }
+            if Instant::now() > deadline {
+                panic!("no {what} on the screen within {timeout:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for mwatch to exit; returns its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> u32 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for mwatch") {
+                return status.exit_code();
+            }
+            if Instant::now() > deadline {
+                panic!("mwatch did not exit within {timeout:?}:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
