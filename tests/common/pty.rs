@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
-/// Keys as a terminal sends them.
+/// Keys as a terminal sends them. An `ESC` sent together with the next key reads as Alt and
+/// that key: wait for what `ESC` does before sending more.
 pub const ENTER: &str = "\r";
 pub const ESC: &str = "\x1b";
 pub const UP: &str = "\x1b[A";
