@@ -10,9 +10,16 @@ use common::cli::{json_lines, tokens};
 use common::home::Home;
 use common::pty::{Tui, ENTER, UP};
 use common::streams::next_events;
+use mongodb::Collection;
 use mwatch::playground::Config;
 
 const SCREEN: Duration = Duration::from_secs(20);
+
+/// Inserts document `n` into `coll` and waits for the TUI to show it.
+async fn insert_shown(coll: &Collection<Document>, tui: &mut Tui, n: i32) {
+    coll.insert_one(doc! { "_id": n, "n": n }).await.unwrap();
+    tui.wait_for(&format!("{{ n: {n} }}"), SCREEN);
+}
 
 /// Bookmarks the selected event under its default name, which starts with `ns@`.
 fn bookmark_selected(tui: &mut Tui, ns: &str) {
@@ -73,14 +80,12 @@ async fn a_replay_older_than_the_history_offers_the_oldest_point_and_starts_ther
     let home = Home::new();
     let mut tui = home.tui(&["--ns", "h.orders", &server.uri()]);
     tui.wait_for("● live", SCREEN);
-    orders.insert_one(doc! { "_id": 1, "n": 1 }).await.unwrap();
-    tui.wait_for("{ n: 1 }", SCREEN);
+    insert_shown(&orders, &mut tui, 1).await;
     bookmark_selected(&mut tui, "h.orders");
     // The server keeps 5 oplog entries: the bookmarked insert is gone after these. One at a
     // time, so that the TUI's own stream never falls that far behind.
     for n in 2..=11 {
-        orders.insert_one(doc! { "_id": n, "n": n }).await.unwrap();
-        tui.wait_for(&format!("{{ n: {n} }}"), SCREEN);
+        insert_shown(&orders, &mut tui, n).await;
     }
     tui.send("B");
     tui.wait_for("Bookmarks (1)", SCREEN);
@@ -123,8 +128,7 @@ async fn an_invalidated_stream_is_explained_and_continues_after_the_invalidate()
     let home = Home::new();
     let mut tui = home.tui(&["--ns", "i.orders", &server.uri()]);
     tui.wait_for("● live", SCREEN);
-    orders.insert_one(doc! { "_id": 1, "n": 1 }).await.unwrap();
-    tui.wait_for("{ n: 1 }", SCREEN);
+    insert_shown(&orders, &mut tui, 1).await;
     orders.drop().await.unwrap();
     let screen = tui.wait_for("Stream invalidated", SCREEN);
     assert!(screen.contains("The stream of i.orders ended"), "{screen}");
@@ -136,8 +140,8 @@ async fn an_invalidated_stream_is_explained_and_continues_after_the_invalidate()
     tui.wait_for("── continued after the invalidate", SCREEN);
     tui.wait_for("● live", SCREEN);
     // The collection created again under that name is watched.
-    orders.insert_one(doc! { "_id": 2, "n": 2 }).await.unwrap();
-    let screen = tui.wait_for("{ n: 2 }", SCREEN);
+    insert_shown(&orders, &mut tui, 2).await;
+    let screen = tui.screen();
     let after = screen
         .split("── continued after the invalidate")
         .nth(1)

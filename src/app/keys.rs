@@ -467,6 +467,14 @@ pub const CONFIRM: &[Binding] = &[
     ),
 ];
 
+/// Esc (or q) closes a dialog and leaves things as they are.
+const CLOSE_DIALOG: Binding = bind(
+    &[plain(KeyCode::Esc), ch('q')],
+    Action::Back,
+    "close",
+    Some("close"),
+);
+
 pub const LOST: &[Binding] = &[
     bind(
         &[ch('s')],
@@ -474,12 +482,7 @@ pub const LOST: &[Binding] = &[
         "start at the oldest point the server still has",
         Some("start there"),
     ),
-    bind(
-        &[plain(KeyCode::Esc), ch('q')],
-        Action::Back,
-        "close",
-        Some("close"),
-    ),
+    CLOSE_DIALOG,
 ];
 
 pub const INVALIDATED: &[Binding] = &[
@@ -489,12 +492,7 @@ pub const INVALIDATED: &[Binding] = &[
         "continue after the invalidate (startAfter)",
         Some("continue"),
     ),
-    bind(
-        &[plain(KeyCode::Esc), ch('q')],
-        Action::Back,
-        "close",
-        Some("close"),
-    ),
+    CLOSE_DIALOG,
 ];
 
 pub const INPUT: &[Binding] = &[
