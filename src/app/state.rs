@@ -111,7 +111,8 @@ pub enum Offer {
 pub struct Lost {
     /// The watch that could not go on: the search for the oldest point answers for it.
     pub watch: u64,
-    /// What was asked for, as the user knows it: `bookmark 'x'`, a time, `the stream`.
+    /// What was asked for, as the user knows it: `bookmark 'x'`, a time, or `the stream's
+    /// position`.
     pub what: String,
     /// When that was, in milliseconds since the epoch, if known.
     pub at: Option<i64>,

@@ -134,7 +134,7 @@ pub(super) fn pane(state: &mut State, action: Action) -> Vec<Cmd> {
         return Vec::new();
     };
     let all = &state.bookmarks;
-    let chosen = pane.chosen(all).map(|b| b.name.clone());
+    let chosen = pane.chosen(all).cloned();
     match (action, chosen) {
         (Action::Up, _) => pane.move_by(-1, all),
         (Action::Down, _) => pane.move_by(1, all),
@@ -148,18 +148,14 @@ pub(super) fn pane(state: &mut State, action: Action) -> Vec<Cmd> {
             pane.clamp(all);
         }
         (Action::Back, _) => state.overlay = None,
-        (Action::Rename, Some(name)) => {
+        (Action::Rename, Some(bookmark)) => {
             pane.mode = Mode::Rename {
-                input: LineInput::new(&name),
-                from: name,
+                input: LineInput::new(&bookmark.name),
+                from: bookmark.name,
             }
         }
-        (Action::Delete, Some(name)) => pane.mode = Mode::ConfirmDelete(name),
-        (Action::Open, Some(_)) => {
-            if let Some(bookmark) = pane.chosen(all).cloned() {
-                return replay(state, bookmark);
-            }
-        }
+        (Action::Delete, Some(bookmark)) => pane.mode = Mode::ConfirmDelete(bookmark.name),
+        (Action::Open, Some(bookmark)) => return replay(state, bookmark),
         (Action::Rename | Action::Delete | Action::Open, None) => {
             state.warn("no bookmark selected")
         }
