@@ -91,6 +91,7 @@ fn state() -> State {
         store: EventStore::new(EVENTS, usize::MAX),
         now: START,
         size: SIZE,
+        recording: None,
     };
     let (mut state, _) = State::new(config);
     let collections = COLLECTIONS

@@ -83,8 +83,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "NAME|TOKEN")]
     pub resume: Option<String>,
 
-    /// Start at a time: RFC 3339, seconds:increment, relative like -5m, or now. With
-    /// --resume NAME: replay the bookmark's stream from that time instead.
+    /// Start at a time: RFC 3339, HH:MM[:SS] today (UTC), seconds:increment, relative like
+    /// -5m, or now. With --resume NAME: replay the bookmark's stream from that time instead.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub start_at: Option<String>,
 

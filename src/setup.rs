@@ -116,25 +116,12 @@ fn pipeline_source(value: &str) -> Result<(String, String), UsageError> {
     }
 }
 
-/// The pipeline for the editor: as the user wrote it, else (from a bookmark) the stages as
-/// Extended JSON, one a line.
+/// The pipeline for the editor: as the user wrote it, else (from a bookmark) its stages.
 pub fn pipeline_text(args: &WatchArgs, spec: &WatchSpec) -> Result<String, UsageError> {
     if let Some(value) = &args.pipeline {
         return Ok(pipeline_source(value)?.1);
     }
-    if spec.pipeline.is_empty() {
-        return Ok(String::new());
-    }
-    let stages: Vec<String> = spec
-        .pipeline
-        .iter()
-        .map(|stage| {
-            Bson::Document(stage.clone())
-                .into_relaxed_extjson()
-                .to_string()
-        })
-        .collect();
-    Ok(format!("[\n  {}\n]", stages.join(",\n  ")))
+    Ok(pipeline::to_text(&spec.pipeline))
 }
 
 /// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:

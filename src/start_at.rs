@@ -1,7 +1,10 @@
-//! Points in time a user can type: RFC 3339, a `seconds:increment` cluster time, a time
-//! relative to now (`-5m`), or `now`. They become `startAtOperationTime` Timestamps.
+//! Points in time a user can type: RFC 3339, a clock time today in UTC (`10:30`), a
+//! `seconds:increment` cluster time, a time relative to now (`-5m`), or `now`. They become
+//! `startAtOperationTime` Timestamps.
 
 use bson::{DateTime, Timestamp};
+
+use crate::bookmarks::utc_seconds;
 
 /// Parses `text`; `now` is the current time in milliseconds since the epoch.
 pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {
@@ -14,6 +17,9 @@ pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {
             .ok_or_else(|| format!("'{text}' is not a relative time like -30s, -5m, -2h or -1d"))?;
         return seconds_to_timestamp(now_millis / 1000 - seconds, text);
     }
+    if let Some(seconds) = clock_today(text, now_millis)? {
+        return seconds_to_timestamp(seconds, text);
+    }
     if let Some((secs, inc)) = text
         .split_once(':')
         .filter(|(s, _)| s.bytes().all(|b| b.is_ascii_digit()))
@@ -25,9 +31,41 @@ pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {
     match DateTime::parse_rfc3339_str(text) {
         Ok(date) => seconds_to_timestamp(date.timestamp_millis().div_euclid(1000), text),
         Err(_) => Err(format!(
-            "'{text}' is not a time: use RFC 3339 (2026-11-21T10:00:00Z), seconds:increment (1763719200:1), relative (-5m) or now"
+            "'{text}' is not a time: use RFC 3339 (2026-11-21T10:00:00Z), HH:MM[:SS] today in UTC (10:30), seconds:increment (1763719200:1), relative (-5m) or now"
         )),
     }
+}
+
+/// `HH:MM` or `HH:MM:SS` today, in UTC: seconds since the epoch. Two-digit minutes tell it
+/// from `seconds:increment` (`5:1`). A time later than now is refused rather than waited for:
+/// just after midnight, `23:50` more likely means yesterday.
+fn clock_today(text: &str, now_millis: i64) -> Result<Option<i64>, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let digits = |part: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    let looks_like_clock = (2..=3).contains(&parts.len())
+        && digits(parts[0], 1..=2)
+        && parts[1..].iter().all(|part| digits(part, 2..=2));
+    if !looks_like_clock {
+        return Ok(None);
+    }
+    let number = |i: usize| parts.get(i).map_or(0, |p| p.parse::<i64>().unwrap_or(0));
+    let (hours, minutes, seconds) = (number(0), number(1), number(2));
+    if hours > 23 || minutes > 59 || seconds > 59 {
+        return Err(format!(
+            "'{text}' is not a time of day (HH:MM or HH:MM:SS, UTC)"
+        ));
+    }
+    let midnight = now_millis.div_euclid(86_400_000) * 86_400;
+    let at = midnight + hours * 3600 + minutes * 60 + seconds;
+    if at > now_millis.div_euclid(1000) {
+        return Err(format!(
+            "{text} UTC today is later than now; for yesterday write {}",
+            utc_seconds((at - 86_400) * 1000)
+        ));
+    }
+    Ok(Some(at))
 }
 
 fn parse_duration(text: &str) -> Option<i64> {
@@ -82,6 +120,20 @@ mod tests {
             parse("2025-11-21T12:00:00+02:00", NOW).unwrap().time,
             1_763_719_200
         );
+    }
+
+    #[test]
+    fn clock_times_are_today_in_utc() {
+        let today = |text| parse(text, NOW + 1_800_000).map(|ts| ts.time);
+        assert_eq!(today("10:00"), Ok(1_763_719_200));
+        assert_eq!(today("09:59:30"), Ok(1_763_719_170));
+        assert_eq!(today("0:00"), Ok(1_763_683_200));
+        assert!(today("10:31").unwrap_err().contains("later than now"));
+        assert!(today("10:31")
+            .unwrap_err()
+            .ends_with("for yesterday write 2025-11-20T10:31:00Z"));
+        assert!(today("24:00").unwrap_err().contains("not a time of day"));
+        assert_eq!(today("5:1"), Ok(5), "seconds:increment, not a clock");
     }
 
     #[test]

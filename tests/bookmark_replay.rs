@@ -5,6 +5,7 @@
 mod common;
 
 use bson::{doc, DateTime, Document};
+use common::cli::{json_lines, tokens};
 use common::home::Home;
 use common::streams::next_events;
 use mongodb::options::FullDocumentType;
@@ -13,26 +14,6 @@ use mwatch::bookmarks::Bookmark;
 use mwatch::event::ChangeEvent;
 use mwatch::playground::Config;
 use mwatch::source::{FullDocument, Scope, Start, StreamOptions, WatchSpec};
-
-fn lines(stdout: &str) -> Vec<Document> {
-    stdout
-        .lines()
-        .map(|line| {
-            let json: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
-            match bson::Bson::try_from(json).unwrap() {
-                bson::Bson::Document(doc) => doc,
-                other => panic!("not a document: {other}"),
-            }
-        })
-        .collect()
-}
-
-fn tokens(events: &[Document]) -> Vec<Document> {
-    events
-        .iter()
-        .map(|e| e.get_document("_id").unwrap().clone())
-        .collect()
-}
 
 fn op_types(events: &[Document]) -> Vec<&str> {
     events
@@ -121,7 +102,7 @@ async fn replaying_a_bookmark_yields_exactly_the_events_after_it() {
         stderr.contains("replaying bookmark 'third-insert'"),
         "{stderr}"
     );
-    let replayed = lines(&stdout);
+    let replayed = json_lines(&stdout);
     assert_eq!(tokens(&replayed), tokens(&seen[3..]));
     let update = &replayed[3];
     assert_eq!(update.get_str("operationType"), Ok("update"));
@@ -136,7 +117,7 @@ async fn replaying_a_bookmark_yields_exactly_the_events_after_it() {
         .await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
-        op_types(&lines(&stdout)),
+        op_types(&json_lines(&stdout)),
         [
             "insert",
             "insert",
@@ -166,7 +147,10 @@ async fn an_invalidate_bookmark_continues_after_the_drop() {
 
     let (code, stdout, stderr) = home.run(&["--json", "--resume", "dropped"]).await;
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(op_types(&lines(&stdout)), ["insert", "drop", "invalidate"]);
+    assert_eq!(
+        op_types(&json_lines(&stdout)),
+        ["insert", "drop", "invalidate"]
+    );
 }
 
 #[tokio::test]
@@ -208,7 +192,7 @@ async fn a_bookmark_older_than_the_history_says_how_old_and_where_replay_can_sta
         .run(&["--json", "--resume", "first", "--start-at", suggested])
         .await;
     assert_eq!(code, 0, "{stderr}");
-    let replayed = lines(&stdout);
+    let replayed = json_lines(&stdout);
     assert_eq!(op_types(&replayed)[4..], ["drop", "invalidate"]);
     let numbers: Vec<i32> = replayed[..4]
         .iter()

@@ -3,31 +3,31 @@
 
 mod common;
 
-use std::num::NonZeroU16;
+use std::time::Duration;
 
-use common::pty::Tui;
+use common::pty::{Tui, ENTER, ESC};
 
-const SIZE: (NonZeroU16, NonZeroU16) =
-    (NonZeroU16::new(120).unwrap(), NonZeroU16::new(35).unwrap());
 const CTRL_S: &str = "\x13";
-const ESC: &str = "\x1b";
+const SECONDS: fn(u64) -> Duration = Duration::from_secs;
 
 #[test]
 fn demo_pipeline_diff_and_quit() {
-    let mut tui = Tui::start(&["--demo"], &[], SIZE.0, SIZE.1);
-    tui.wait_for("● live", 30);
-    tui.wait_until("demo events", 30, |screen| {
+    let dir = std::env::temp_dir();
+    let mut tui = Tui::spawn(&["--demo"], &[], &dir, (120, 35));
+    tui.wait_for("● live", SECONDS(30));
+    tui.wait_until("demo events", SECONDS(30), |screen| {
         screen.matches("shop.").count() > 5
     });
     // Without --ns the namespace picker has the focus; Tab goes to the editor.
     tui.send("\t");
+    tui.wait_for("Ctrl-S apply", SECONDS(10));
     tui.send("{$match: {operationType: 'update', 'ns.coll': 'orders'}}");
-    tui.wait_for("✓ 1 stage(s)", 10);
+    tui.wait_for("✓ 1 stage(s)", SECONDS(10));
     tui.send(CTRL_S);
-    tui.wait_for("pipeline changed", 10);
-    tui.wait_for("running: 1 stage(s)", 10);
+    tui.wait_for("pipeline changed", SECONDS(10));
+    tui.wait_for("running: 1 stage(s)", SECONDS(10));
     // Only updates of orders arrive after the seam.
-    let screen = tui.wait_until("updates after the seam", 30, |screen| {
+    let screen = tui.wait_until("updates after the seam", SECONDS(30), |screen| {
         rows_after_seam(screen).len() >= 3
     });
     for row in rows_after_seam(&screen) {
@@ -37,18 +37,20 @@ fn demo_pipeline_diff_and_quit() {
         );
     }
     tui.send(ESC);
+    tui.wait_for("G/End follow", SECONDS(10));
     tui.send(" ");
-    tui.wait_for("paused", 10);
+    tui.wait_for("paused", SECONDS(10));
     tui.send("k");
-    tui.send("\r");
+    tui.send(ENTER);
+    tui.wait_for("Esc back", SECONDS(10));
     tui.send("2");
-    let screen = tui.wait_for("Pre-image →", 10);
+    let screen = tui.wait_for("Pre-image →", SECONDS(10));
     assert!(
         screen.contains("~ "),
         "a changed field in the diff:\n{screen}"
     );
     tui.send("q");
-    assert_eq!(tui.exit_code(10), 0);
+    assert_eq!(tui.wait_exit(SECONDS(10)), 0);
     assert!(!tui.in_alternate_screen(), "the terminal is restored");
 }
 

@@ -5,6 +5,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{Action, Tab};
 
+mod bookmarks;
+
+pub use bookmarks::{BOOKMARKS, CONFIRM, INVALIDATED, LOST};
+
 /// Where the keyboard is: a pane, or an overlay on top of the panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
@@ -14,12 +18,18 @@ pub enum Context {
     Detail,
     Options,
     Help,
-    /// A one-line prompt (search text, file name).
+    /// A one-line prompt (search text, file name, bookmark name, filter).
     Input,
+    Bookmarks,
+    /// A yes/no question.
+    Confirm,
+    /// A replay whose start the server no longer has.
+    Lost,
+    Invalidated,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 11] = [
         Context::Namespaces,
         Context::Pipeline,
         Context::Events,
@@ -27,6 +37,10 @@ impl Context {
         Context::Options,
         Context::Help,
         Context::Input,
+        Context::Bookmarks,
+        Context::Confirm,
+        Context::Lost,
+        Context::Invalidated,
     ];
 
     pub fn title(self) -> &'static str {
@@ -38,6 +52,10 @@ impl Context {
             Context::Options => "Options",
             Context::Help => "Help",
             Context::Input => "Prompt",
+            Context::Bookmarks => "Bookmarks",
+            Context::Confirm => "Question",
+            Context::Lost => "History lost",
+            Context::Invalidated => "Stream invalidated",
         }
     }
 }
@@ -193,6 +211,24 @@ pub const COMMANDS: &[Binding] = &[
         None,
     ),
     bind(&[ch('w')], Action::Write, "write the event to a file", None),
+    bind(
+        &[ch('b')],
+        Action::Bookmark,
+        "bookmark the event, to replay from it later",
+        Some("bookmark"),
+    ),
+    bind(
+        &[ch('B')],
+        Action::ShowBookmarks,
+        "bookmarks: replay, rename, delete",
+        None,
+    ),
+    bind(
+        &[ch('t')],
+        Action::ReplayTime,
+        "replay from a time (RFC 3339, HH:MM, -10m)",
+        None,
+    ),
     bind(
         &[ch('1')],
         Action::ShowTab(Tab::Event),
@@ -431,6 +467,10 @@ pub fn tables(context: Context) -> Vec<&'static [Binding]> {
         Context::Options => vec![OPTIONS, ALWAYS],
         Context::Help => vec![HELP, ALWAYS],
         Context::Input => vec![INPUT, ALWAYS],
+        Context::Bookmarks => vec![BOOKMARKS, ALWAYS],
+        Context::Confirm => vec![CONFIRM, ALWAYS],
+        Context::Lost => vec![LOST, ALWAYS],
+        Context::Invalidated => vec![INVALIDATED, ALWAYS],
     }
 }
 
@@ -441,6 +481,15 @@ pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
         .flat_map(|table| table.iter())
         .find(|binding| binding.keys.iter().any(|k| k.matches(key)))
         .map(|binding| binding.action)
+}
+
+/// The key for `action` in `context`, for messages that tell the user what to press.
+pub fn key_for(context: Context, action: Action) -> String {
+    tables(context)
+        .into_iter()
+        .flat_map(|table| table.iter())
+        .find(|binding| binding.action == action)
+        .map_or_else(String::new, |binding| binding.keys[0].label())
 }
 
 /// `key label`, for the help screen: all keys of a binding, e.g. `g/Home`.

@@ -1,6 +1,7 @@
 //! The TUI: messages in, a pure `update`, effects out (see DESIGN.md). `run` is the only part
 //! that touches the terminal, the clock and the channels.
 
+pub mod bookmarks;
 pub mod detail;
 pub mod editor;
 pub mod events;

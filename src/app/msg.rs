@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use bson::Timestamp;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::bookmarks::Bookmark;
 use crate::source::connect::Listing;
 use crate::source::{SourceMsg, WatchSpec};
 
@@ -29,6 +31,25 @@ pub enum Msg {
     Namespaces(Result<Listing, String>),
     /// A `Cmd` finished: what to tell the user.
     Done(Result<String, String>),
+    /// The bookmark store after a bookmark command (load, save, rename, delete).
+    Bookmarks(StoreReply),
+    /// The oldest point the server still has for the watch that lost its history (`watch`, as
+    /// in [`Cmd::FindOldest`]); None when the server would not say.
+    Oldest {
+        watch: u64,
+        at: Option<Timestamp>,
+    },
+}
+
+/// What the bookmark store holds after a command, and what to tell the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreReply {
+    /// Oldest cluster time first, as the store keeps them.
+    pub list: Vec<Bookmark>,
+    /// What the command did, or why it failed (and what was wrong with the file, if anything).
+    pub notice: Option<Result<String, String>>,
+    /// A bookmark the store refused, given back so that the user can fix its name and retry.
+    pub unsaved: Option<Box<Bookmark>>,
 }
 
 /// The pane that has the keyboard.
@@ -109,6 +130,19 @@ pub enum Action {
     Refresh,
     /// In the options form: change the selected value.
     ChangeValue,
+    /// Bookmark the selected event.
+    Bookmark,
+    ShowBookmarks,
+    /// Replay the stream from a time the user types.
+    ReplayTime,
+    Rename,
+    Delete,
+    /// Yes to a question (delete this bookmark?).
+    Yes,
+    /// History lost: start at the oldest point the server still has.
+    StartOldest,
+    /// An invalidated stream: go on after the invalidate (`startAfter`).
+    ContinueAfter,
 }
 
 /// Effects, performed by the runtime; results come back as `Msg`s.
@@ -124,6 +158,22 @@ pub enum Cmd {
     WriteFile {
         path: PathBuf,
         contents: String,
+    },
+    /// Read the bookmark store; the runtime answers with [`Msg::Bookmarks`], as it does for the
+    /// three changes below.
+    LoadBookmarks,
+    SaveBookmark(Box<Bookmark>),
+    RenameBookmark {
+        from: String,
+        to: String,
+    },
+    DeleteBookmark(String),
+    /// Find the oldest point a watch of `spec` can start at, `lost` being gone; answered with
+    /// [`Msg::Oldest`] for `watch`.
+    FindOldest {
+        watch: u64,
+        spec: Box<WatchSpec>,
+        lost: Option<Timestamp>,
     },
     Quit,
 }

@@ -4,7 +4,7 @@
 //! second; an idle mwatch sleeps).
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -23,13 +23,16 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
+use crate::bookmarks::replay::oldest_after;
+use crate::bookmarks::{default_path, BookmarkStore, StoreError};
 use crate::source::connect::list_namespaces;
 use crate::source::engine;
 use crate::source::recording::Recorder;
 use crate::source::{Control, SourceMsg};
 use crate::ui;
 
-use super::msg::{Cmd, Msg};
+use super::keys::{key_for, Context};
+use super::msg::{Action, Cmd, Msg, StoreReply};
 use super::state::{Config, State};
 use super::update::update;
 
@@ -111,6 +114,67 @@ fn write_new_file(path: &Path, contents: &str) -> Result<String, String> {
     Ok(format!("wrote the event to {shown}"))
 }
 
+/// Performs a bookmark command on the store at `path`; blocking file IO.
+fn bookmark_command(path: Result<PathBuf, StoreError>, cmd: Cmd) -> StoreReply {
+    let mut reply = StoreReply {
+        list: Vec::new(),
+        notice: None,
+        unsaved: None,
+    };
+    let mut store = match path {
+        Ok(path) => BookmarkStore::open(path),
+        Err(e) => {
+            if let Cmd::SaveBookmark(bookmark) = cmd {
+                reply.unsaved = Some(bookmark);
+            }
+            reply.notice = Some(Err(e.to_string()));
+            return reply;
+        }
+    };
+    let warning = store.take_warning();
+    // The store's own message says it when it refuses every change.
+    let explained = |e: StoreError| match e {
+        StoreError::ReadOnly(_) => e.to_string(),
+        e => format!("not saved: {e}"),
+    };
+    let done = match cmd {
+        Cmd::SaveBookmark(bookmark) => match store.add((*bookmark).clone()) {
+            Ok(name) => {
+                let key = key_for(Context::Events, Action::ShowBookmarks);
+                Some(Ok(format!(
+                    "bookmarked as '{name}' ({key} lists the bookmarks)"
+                )))
+            }
+            Err(e) => {
+                reply.unsaved = Some(bookmark);
+                Some(Err(explained(e)))
+            }
+        },
+        Cmd::RenameBookmark { from, to } => Some(
+            store
+                .rename(&from, &to)
+                .map(|()| format!("renamed '{from}' to '{to}'"))
+                .map_err(explained),
+        ),
+        Cmd::DeleteBookmark(name) => Some(
+            store
+                .remove(&name)
+                .map(|_| format!("deleted bookmark '{name}'"))
+                .map_err(explained),
+        ),
+        _ => None,
+    };
+    // One line: a warning about the file comes after what the command did.
+    let warning = warning.map(|w| w.replace('\n', " "));
+    reply.notice = match (done, warning) {
+        (done, None) => done,
+        (None, Some(warning)) => Some(Err(warning)),
+        (Some(Ok(text) | Err(text)), Some(warning)) => Some(Err(format!("{text}; {warning}"))),
+    };
+    reply.list = store.list().to_vec();
+    reply
+}
+
 struct Runtime {
     /// `None` when showing a recording: there is no server to watch or list.
     client: Option<Client>,
@@ -156,6 +220,28 @@ impl Runtime {
             Cmd::WriteFile { path, contents } => {
                 let result = write_new_file(&path, &contents);
                 let _ = self.results.send(Msg::Done(result)).await;
+            }
+            Cmd::LoadBookmarks
+            | Cmd::SaveBookmark(_)
+            | Cmd::RenameBookmark { .. }
+            | Cmd::DeleteBookmark(_) => {
+                let results = self.results.clone();
+                tokio::spawn(async move {
+                    let work = move || bookmark_command(default_path(), cmd);
+                    if let Ok(reply) = tokio::task::spawn_blocking(work).await {
+                        let _ = results.send(Msg::Bookmarks(reply)).await;
+                    }
+                });
+            }
+            Cmd::FindOldest { watch, spec, lost } => {
+                let Some(client) = self.client.clone() else {
+                    return true;
+                };
+                let results = self.results.clone();
+                tokio::spawn(async move {
+                    let at = oldest_after(&client, &spec, lost, now_millis()).await;
+                    let _ = results.send(Msg::Oldest { watch, at }).await;
+                });
             }
         }
         true
@@ -245,4 +331,68 @@ pub async fn run(
     }
     runtime.stop().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bookmarks::{sample, Bookmark};
+
+    #[test]
+    fn bookmark_commands_report_the_store_and_give_back_what_they_could_not_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = || Ok(dir.path().join("bookmarks.json"));
+        let save =
+            |bookmark: Bookmark| bookmark_command(path(), Cmd::SaveBookmark(Box::new(bookmark)));
+        let names = |reply: &StoreReply| -> Vec<String> {
+            reply.list.iter().map(|b| b.name.clone()).collect()
+        };
+
+        let reply = save(sample("a"));
+        assert_eq!(
+            reply.notice,
+            Some(Ok("bookmarked as 'a' (B lists the bookmarks)".into()))
+        );
+        assert_eq!(names(&reply), ["a"]);
+        let reply = save(sample("a"));
+        assert_eq!(
+            reply.notice,
+            Some(Err("not saved: a bookmark named 'a' already exists".into()))
+        );
+        assert_eq!(reply.unsaved.map(|b| b.name), Some("a".into()));
+
+        let renamed = Cmd::RenameBookmark {
+            from: "a".into(),
+            to: "b".into(),
+        };
+        let reply = bookmark_command(path(), renamed);
+        assert_eq!(reply.notice, Some(Ok("renamed 'a' to 'b'".into())));
+        assert_eq!(names(&reply), ["b"]);
+        let reply = bookmark_command(path(), Cmd::LoadBookmarks);
+        assert_eq!((&reply.notice, names(&reply)), (&None, vec!["b".into()]));
+        let reply = bookmark_command(path(), Cmd::DeleteBookmark("b".into()));
+        assert_eq!(reply.notice, Some(Ok("deleted bookmark 'b'".into())));
+        assert!(reply.list.is_empty());
+
+        std::fs::write(dir.path().join("bookmarks.json"), "{ broken").unwrap();
+        let reply = save(sample("c"));
+        let Some(Ok(text) | Err(text)) = &reply.notice else {
+            panic!("{reply:?}")
+        };
+        assert!(
+            text.starts_with("bookmarked as 'c'") && text.contains("moved it to"),
+            "what the file had is reported too, on one line: {text}"
+        );
+        assert!(!text.contains('\n'));
+
+        let nowhere = bookmark_command(
+            Err(StoreError::Io("cannot find a data directory".into())),
+            Cmd::SaveBookmark(Box::new(sample("d"))),
+        );
+        assert_eq!(
+            nowhere.notice,
+            Some(Err("cannot find a data directory".into()))
+        );
+        assert_eq!(nowhere.unsaved.map(|b| b.name), Some("d".into()));
+    }
 }

@@ -1,10 +1,14 @@
 //! Everything the TUI knows. `update` changes it; `view` only reads it.
 
+use bson::{Document, Timestamp};
+
+use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::source::connect::{Deployment, Listing};
 use crate::source::{Status, WatchSpec};
 use crate::store::{EventStore, Row};
 
+use super::bookmarks::{BookmarkPane, Mode};
 use super::editor::Editor;
 use super::events::EventList;
 use super::input::LineInput;
@@ -46,6 +50,12 @@ pub enum Reason {
     Pipeline,
     Scope,
     Options,
+    /// Replaying from a bookmark (its name).
+    Replay(String),
+    /// Replaying from a time.
+    FromTime(Timestamp),
+    /// Going on after an invalidate event.
+    AfterInvalidate,
 }
 
 /// A watch asked for but not yet confirmed by the task.
@@ -67,12 +77,20 @@ pub struct Watch {
     pub next_id: u64,
     pub pending: Option<Pending>,
     pub status: Status,
+    /// Every watch started, oldest first: the events after the last seam row came from the
+    /// last one, those after the seam before it from the one before, and so on.
+    pub started: Vec<WatchSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Purpose {
     Search,
     WriteEvent,
+    /// Naming a new bookmark, then giving it a note; the bookmark waits here meanwhile.
+    BookmarkName(Box<Bookmark>),
+    BookmarkNote(Box<Bookmark>),
+    /// When to replay the stream from.
+    ReplayTime,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +104,44 @@ pub enum Overlay {
     Help { scroll: usize },
     Options(OptionsForm),
     Prompt(Prompt),
+    Bookmarks(BookmarkPane),
+}
+
+/// A watch that cannot go on, and the way on that mwatch offers. Shown as a dialog under any
+/// overlay, so it never takes the place of something the user is typing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Offer {
+    /// The server's history no longer reaches back to where the watch was to start (or had
+    /// got to).
+    Lost(Box<Lost>),
+    /// The stream was invalidated; the invalidate event's token can continue it.
+    Invalidated(Document),
+}
+
+/// What a history-lost dialog says and offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lost {
+    /// The watch that could not go on: the search for the oldest point answers for it.
+    pub watch: u64,
+    /// What was asked for, as the user knows it: `bookmark 'x'`, a time, or `the stream's
+    /// position`.
+    pub what: String,
+    /// When that was, in milliseconds since the epoch, if known.
+    pub at: Option<i64>,
+    /// The stream stopped (rather than a replay refused while the previous stream runs on).
+    pub stopped: bool,
+    /// What to watch from the oldest point instead, and its pipeline's text for the editor.
+    pub spec: WatchSpec,
+    pub pipeline_text: Option<String>,
+    pub oldest: Oldest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Oldest {
+    Searching,
+    At(Timestamp),
+    /// The server would not say.
+    Unknown,
 }
 
 /// A one-line message for the user, until the next key.
@@ -109,12 +165,15 @@ pub struct State {
     pub deployment: Deployment,
     pub focus: Focus,
     pub overlay: Option<Overlay>,
+    pub offer: Option<Offer>,
     pub namespaces: Namespaces,
     pub editor: Editor,
     pub watch: Watch,
     pub events: EventList,
     pub detail: Detail,
     pub stats: Stats,
+    /// The bookmark store's contents, as last read (oldest first).
+    pub bookmarks: Vec<Bookmark>,
     /// The active search, for `n` / `N`.
     pub search: Option<String>,
     pub notice: Option<Notice>,
@@ -128,7 +187,8 @@ pub struct State {
 }
 
 impl State {
-    /// The state and the commands that start it: the first watch and the namespace listing.
+    /// The state and the commands that start it: the first watch, the namespace listing and
+    /// the bookmarks (to mark bookmarked events).
     pub fn new(config: Config) -> (State, Vec<Cmd>) {
         let spec = config.spec;
         let first = Pending {
@@ -143,6 +203,7 @@ impl State {
                 spec: Box::new(spec.clone()),
             },
             Cmd::ListNamespaces,
+            Cmd::LoadBookmarks,
         ];
         let mut state = State {
             deployment: config.deployment,
@@ -152,6 +213,7 @@ impl State {
                 Focus::Namespaces
             },
             overlay: None,
+            offer: None,
             namespaces: Namespaces::default(),
             editor: Editor::new(&config.pipeline_text),
             watch: Watch {
@@ -160,6 +222,7 @@ impl State {
                 next_id: 2,
                 pending: Some(first),
                 status: Status::Connecting,
+                started: Vec::new(),
             },
             events: EventList::new(config.store),
             detail: Detail {
@@ -169,6 +232,7 @@ impl State {
                 width: 80,
             },
             stats: Stats::default(),
+            bookmarks: Vec::new(),
             search: None,
             notice: None,
             size: config.size,
@@ -207,17 +271,24 @@ impl State {
         self.recording = Some(recording.name);
     }
 
-    /// Where keys go: the overlay if there is one, else the focused pane.
+    /// Where keys go: the overlay if there is one, else the offer, else the focused pane.
     pub fn context(&self) -> Context {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Options(_)) => Context::Options,
             Some(Overlay::Prompt(_)) => Context::Input,
-            None => match self.focus {
-                Focus::Namespaces => Context::Namespaces,
-                Focus::Pipeline => Context::Pipeline,
-                Focus::Events => Context::Events,
-                Focus::Detail => Context::Detail,
+            Some(Overlay::Bookmarks(pane)) => match pane.mode {
+                Mode::List => Context::Bookmarks,
+                Mode::Filter | Mode::Rename { .. } => Context::Input,
+                Mode::ConfirmDelete(_) => Context::Confirm,
+            },
+            None => match (&self.offer, self.focus) {
+                (Some(Offer::Lost(_)), _) => Context::Lost,
+                (Some(Offer::Invalidated(_)), _) => Context::Invalidated,
+                (None, Focus::Namespaces) => Context::Namespaces,
+                (None, Focus::Pipeline) => Context::Pipeline,
+                (None, Focus::Events) => Context::Events,
+                (None, Focus::Detail) => Context::Detail,
             },
         }
     }

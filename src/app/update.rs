@@ -1,11 +1,15 @@
 //! `update`: the one place state changes. Pure: no IO, no clock, no channels; effects are
 //! returned as [`Cmd`]s for the runtime to perform.
 
+mod bookmarks;
+mod stream;
+#[cfg(test)]
+mod testkit;
+
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::format::{json_line, time_of_day};
-use crate::source::{SourceMsg, Start, Status, WatchSpec};
-use crate::store::Row;
+use crate::format::json_line;
+use crate::source::{Start, WatchSpec};
 use crate::ui::layout;
 
 use super::detail;
@@ -13,18 +17,20 @@ use super::input::LineInput;
 use super::keys::{self, Context};
 use super::msg::{Action, Cmd, Focus, Msg, Tab};
 use super::options::OptionsForm;
-use super::state::{Overlay, Pending, Prompt, Purpose, Reason, State};
+use super::state::{Overlay, Prompt, Purpose, Reason, State};
+use stream::start_watch;
 
 /// Lines the mouse wheel scrolls.
 const WHEEL: isize = 3;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
-    // A message that changes nothing (a quiet tick) must not cancel a frame that an earlier
-    // one still owes: the runtime draws at most every 33 ms, so both can come before it draws.
-    let owed = state.dirty;
+    // A message that changes nothing must not cancel the redraw an earlier one asked for
+    // (a tick right after the stream went live did, and the screen kept saying "connecting").
+    let undrawn = state.dirty;
     let cmds = handle(state, msg);
-    state.dirty |= owed;
-    let editing = state.focus == Focus::Pipeline && state.overlay.is_none();
+    state.dirty |= undrawn;
+    let editing =
+        state.focus == Focus::Pipeline && state.overlay.is_none() && state.offer.is_none();
     state.editor.show_cursor(editing);
     cmds
 }
@@ -63,8 +69,7 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick { now } => tick(state, now),
         Msg::Source { msg, now } => {
             state.now = now;
-            source(state, msg);
-            Vec::new()
+            stream::source(state, msg)
         }
         Msg::Namespaces(result) => {
             state.namespaces.listed(result);
@@ -76,6 +81,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Done(Err(text)) => {
             state.warn(text);
+            Vec::new()
+        }
+        Msg::Bookmarks(reply) => {
+            bookmarks::stored(state, reply);
+            Vec::new()
+        }
+        Msg::Oldest { watch, at } => {
+            stream::oldest(state, watch, at);
             Vec::new()
         }
     }
@@ -90,86 +103,6 @@ fn tick(state: &mut State, now: i64) -> Vec<Cmd> {
         return vec![Cmd::ListNamespaces];
     }
     Vec::new()
-}
-
-fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
-    let time = time_of_day(now, false);
-    match reason {
-        Reason::First => format!("watching {} since {time}", spec.scope),
-        Reason::Pipeline => format!("pipeline changed {time}"),
-        Reason::Scope => format!("scope {} {time}", spec.scope),
-        Reason::Options => format!("options changed {time}"),
-    }
-}
-
-fn source(state: &mut State, msg: SourceMsg) {
-    let pending_id = state.watch.pending.as_ref().map(|p| p.id);
-    match msg {
-        SourceMsg::Started { watch } if Some(watch) == pending_id => {
-            let Some(pending) = state.watch.pending.take() else {
-                return;
-            };
-            state.watch.id = watch;
-            if let Some(text) = &pending.pipeline_text {
-                state.editor.accepted(text);
-            }
-            let label = seam(&pending.reason, &pending.spec, state.now);
-            state.watch.spec = pending.spec;
-            state.events.push(Row::Seam(label));
-        }
-        SourceMsg::Rejected { watch, error, .. } if Some(watch) == pending_id => {
-            let pending = state.watch.pending.take();
-            if state.watch.id == 0 {
-                state.watch.status = Status::Failed(error);
-                return;
-            }
-            if pending.is_some_and(|p| p.reason == Reason::Pipeline) {
-                state.editor.rejected = Some(error.clone());
-            }
-            state.warn(format!(
-                "the server refused it, the previous stream keeps running: {error}"
-            ));
-        }
-        SourceMsg::Events { watch, events } if watch == state.watch.id => {
-            state.stats.record(&events, state.now);
-            for event in &events {
-                state.namespaces.saw(event);
-            }
-            state.events.push_events(events);
-        }
-        SourceMsg::Status { watch, status }
-            if watch == state.watch.id || (state.watch.id == 0 && Some(watch) == pending_id) =>
-        {
-            state.watch.status = status;
-        }
-        // From a superseded watch.
-        _ => state.dirty = false,
-    }
-}
-
-/// Asks the task for a new watch; it replaces the running one once the server accepts it.
-fn start_watch(
-    state: &mut State,
-    spec: WatchSpec,
-    reason: Reason,
-    text: Option<String>,
-) -> Vec<Cmd> {
-    if state.recording.is_some() {
-        state.warn("this is a recording: there is no stream to change (search with /)");
-        return Vec::new();
-    }
-    let id = state.watch.next_id;
-    state.watch.next_id += 1;
-    state.watch.pending = Some(Pending {
-        id,
-        spec: spec.clone(),
-        reason,
-        pipeline_text: text,
-    });
-    vec![Cmd::Watch {
-        id,
-        spec: Box::new(spec),
-    }]
 }
 
 fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
@@ -193,7 +126,13 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             return match context {
                 Context::Help => help(state, action),
                 Context::Options => options(state, action),
+                Context::Input if matches!(state.overlay, Some(Overlay::Bookmarks(_))) => {
+                    bookmarks::pane_input(state, action)
+                }
                 Context::Input => prompt(state, action),
+                Context::Bookmarks => bookmarks::pane(state, action),
+                Context::Confirm => bookmarks::confirm(state, action),
+                Context::Lost | Context::Invalidated => stream::offer(state, action),
                 Context::Namespaces => namespaces(state, action),
                 Context::Pipeline => pipeline(state, action),
                 Context::Events | Context::Detail => list(state, context, action),
@@ -269,6 +208,7 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
             }
         }
         Purpose::WriteEvent => {}
+        purpose => return bookmarks::prompted(state, purpose, text),
     }
     Vec::new()
 }
@@ -366,6 +306,9 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 input: LineInput::new(&last),
             }));
         }
+        (_, Action::Bookmark) => bookmarks::new_bookmark(state),
+        (_, Action::ShowBookmarks) => return bookmarks::show(state),
+        (_, Action::ReplayTime) => bookmarks::ask_time(state),
         (_, Action::SearchNext) if state.search.is_none() => state.focus = Focus::Namespaces,
         (_, Action::SearchNext) => search(state, true),
         (_, Action::SearchPrev) => search(state, false),
@@ -513,6 +456,9 @@ fn text(state: &mut State, context: Context, key: &KeyEvent) {
         (Context::Input, Some(Overlay::Prompt(prompt))) => {
             prompt.input.key(key);
         }
+        (Context::Input, Some(Overlay::Bookmarks(pane))) => {
+            state.dirty = bookmarks::pane_text(pane, &state.bookmarks, key);
+        }
         (Context::Options, Some(Overlay::Options(form))) => form.key(key),
         (Context::Namespaces, _) => {
             if state.namespaces.filter.key(key) {
@@ -530,6 +476,9 @@ fn text(state: &mut State, context: Context, key: &KeyEvent) {
 fn paste(state: &mut State, text: &str) {
     match (state.context(), &mut state.overlay) {
         (Context::Input, Some(Overlay::Prompt(prompt))) => prompt.input.insert(text),
+        (Context::Input, Some(Overlay::Bookmarks(pane))) => {
+            bookmarks::pane_paste(pane, &state.bookmarks, text)
+        }
         (Context::Namespaces, _) => {
             state.namespaces.filter.insert(text);
             state.namespaces.selected = 0;
@@ -584,59 +533,5 @@ fn mouse(state: &mut State, mouse: MouseEvent) {
         Focus::Detail => scroll_detail(state, delta),
         Focus::Namespaces => state.namespaces.move_by(delta),
         Focus::Pipeline => state.dirty = false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::state::Config;
-    use crate::source::connect::Deployment;
-    use crate::source::{Scope, StreamOptions};
-    use crate::store::EventStore;
-
-    fn state() -> State {
-        let config = Config {
-            deployment: Deployment {
-                uri: "mongodb://localhost".to_string(),
-                version: None,
-                set_name: None,
-                mongos: false,
-            },
-            spec: WatchSpec {
-                scope: Scope::Deployment,
-                pipeline: Vec::new(),
-                options: StreamOptions::default(),
-                start: Start::Now,
-            },
-            pipeline_text: String::new(),
-            scope_given: false,
-            store: EventStore::default(),
-            now: 0,
-            size: (80, 24),
-        };
-        State::new(config).0
-    }
-
-    #[test]
-    fn a_quiet_tick_does_not_cancel_a_frame_still_owed() {
-        let mut state = state();
-        state.dirty = false;
-        let started = SourceMsg::Started { watch: 1 };
-        update(
-            &mut state,
-            Msg::Source {
-                msg: started,
-                now: 10,
-            },
-        );
-        update(&mut state, Msg::Tick { now: 20 });
-        assert!(
-            state.dirty,
-            "the watch started: its seam row is still to be drawn"
-        );
-        state.dirty = false;
-        update(&mut state, Msg::Tick { now: 30 });
-        assert!(!state.dirty, "a quiet tick alone draws nothing");
     }
 }

@@ -121,6 +121,33 @@ impl Bookmark {
     }
 }
 
+/// A bookmark of an insert into `shop.orders` at 2025-11-21T10:00:00Z, for tests to vary.
+#[cfg(test)]
+pub(crate) fn sample(name: &str) -> Bookmark {
+    Bookmark {
+        name: name.into(),
+        note: String::new(),
+        token: bson::doc! { "_data": "8269203820000000012B0229296E04" },
+        invalidate: false,
+        scope: Scope::Collection {
+            db: "shop".into(),
+            coll: "orders".into(),
+        },
+        pipeline: Vec::new(),
+        options: StreamOptions::default(),
+        cluster_time: Some(Timestamp {
+            time: 1_763_719_200,
+            increment: 1,
+        }),
+        wall_time: Some(DateTime::from_millis(1_763_719_200_000)),
+        op: "insert".into(),
+        event_ns: Some("shop.orders".into()),
+        document_key: Some(bson::doc! { "_id": 1 }),
+        deployment: "mongodb://h:27017/".into(),
+        created_at: None,
+    }
+}
+
 /// `2026-11-21T10:00:00Z`.
 pub fn utc_seconds(millis: i64) -> String {
     let seconds = DateTime::from_millis(millis.div_euclid(1000) * 1000);

@@ -42,16 +42,27 @@ pub async fn history_lost(
     bookmark: &Bookmark,
     now_millis: i64,
 ) -> String {
+    let oldest = oldest_after(client, spec, bookmark.cluster_time, now_millis).await;
+    history_lost_advice(bookmark, now_millis, oldest)
+}
+
+/// The oldest point a watch of `spec` can start at now that `lost` (a time the server no
+/// longer has; unknown is the beginning of time) is gone.
+pub async fn oldest_after(
+    client: &Client,
+    spec: &WatchSpec,
+    lost: Option<Timestamp>,
+    now_millis: i64,
+) -> Option<Timestamp> {
     let now = Timestamp {
         time: u32::try_from(now_millis / 1000).unwrap_or(u32::MAX),
         increment: u32::MAX,
     };
-    let lost = bookmark.cluster_time.unwrap_or(Timestamp {
+    let lost = lost.unwrap_or(Timestamp {
         time: 0,
         increment: 0,
     });
-    let oldest = oldest_start(client, spec, lost, now).await;
-    history_lost_advice(bookmark, now_millis, oldest)
+    oldest_start(client, spec, lost, now).await
 }
 
 fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Timestamp>) -> String {
@@ -80,7 +91,7 @@ fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Time
 }
 
 /// `2 h 5 min`, `3 d 4 h`, `40 s`: precise enough to see why the history is gone.
-fn age_text(seconds: i64) -> String {
+pub fn age_text(seconds: i64) -> String {
     let seconds = seconds.max(0);
     match seconds {
         0..60 => format!("{seconds} s"),

@@ -70,6 +70,23 @@ pub fn parse_value(text: &str) -> Result<Bson, ParseError> {
     convert::to_bson(&syntax::parse_value(text)?)
 }
 
+/// Stages as the editor shows them when they were not typed (a bookmark's, say): Extended
+/// JSON, one stage a line, which [`parse`] reads back. No stages is the empty text.
+pub fn to_text(stages: &[Document]) -> String {
+    if stages.is_empty() {
+        return String::new();
+    }
+    let stages: Vec<String> = stages
+        .iter()
+        .map(|stage| {
+            Bson::Document(stage.clone())
+                .into_relaxed_extjson()
+                .to_string()
+        })
+        .collect();
+    format!("[\n  {}\n]", stages.join(",\n  "))
+}
+
 /// The closest candidate to a mistyped name, if one is close enough to be
 /// a likely typo.
 fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {

@@ -52,7 +52,8 @@ impl Columns {
     }
 }
 
-fn pad(text: &str, width: usize) -> String {
+/// `text` cut or padded to `width` characters, and a space.
+pub(super) fn pad(text: &str, width: usize) -> String {
     let count = text.chars().count();
     if count > width {
         let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
@@ -158,8 +159,14 @@ fn document_key(event: &ChangeEvent, width: usize) -> String {
     }
 }
 
-fn event_line(event: &ChangeEvent, columns: &Columns, width: usize) -> Line<'static> {
-    let used = columns.time + columns.op + columns.ns + columns.key + 4;
+/// `bookmarked`: a bookmark was made of this event.
+fn event_line(
+    event: &ChangeEvent,
+    columns: &Columns,
+    width: usize,
+    bookmarked: bool,
+) -> Line<'static> {
+    let mut used = columns.time + columns.op + columns.ns + columns.key + 4;
     let mut spans = vec![
         Span::styled(
             pad(&time(event, columns.time > 8), columns.time),
@@ -177,6 +184,10 @@ fn event_line(event: &ChangeEvent, columns: &Columns, width: usize) -> Line<'sta
         pad(&document_key(event, columns.key), columns.key),
         Style::new().fg(Color::Magenta),
     ));
+    if bookmarked {
+        used += 2;
+        spans.push(Span::styled("★ ", Style::new().fg(Color::Yellow)));
+    }
     spans.push(Span::raw(summary(event, width.saturating_sub(used))));
     Line::from(spans)
 }
@@ -188,6 +199,16 @@ fn seam_line(text: &str, width: usize) -> Line<'static> {
         format!("{label}{}", "─".repeat(fill)),
         Style::new().fg(Color::Cyan),
     ))
+}
+
+/// Whether a bookmark was made of `event` (looked up for visible rows only).
+fn bookmarked(state: &State, event: &ChangeEvent) -> bool {
+    if state.bookmarks.is_empty() {
+        return false;
+    }
+    event
+        .resume_token()
+        .is_some_and(|token| state.bookmarks.iter().any(|b| b.token == token))
 }
 
 fn title(state: &State) -> String {
@@ -239,7 +260,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .map_while(|i| Some((i, list.store.get(i)?)))
         .map(|(i, row)| {
             let mut line = match row {
-                Row::Event(event) => event_line(event, &columns, width),
+                Row::Event(event) => event_line(event, &columns, width, bookmarked(state, event)),
                 Row::Seam(text) => seam_line(text, width),
             };
             let selected = i == list.selected;

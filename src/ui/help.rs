@@ -39,6 +39,7 @@ fn sections() -> Vec<Vec<Line<'static>>> {
         Context::Namespaces,
         Context::Pipeline,
         Context::Options,
+        Context::Bookmarks,
     ] {
         sections.push(section(context.title(), &[keys::tables(context)[0]]));
     }

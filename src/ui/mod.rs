@@ -1,10 +1,12 @@
 //! The view: draws the state, never changes it. One file per pane.
 
+mod bookmarks;
 mod detail;
 mod events;
 mod help;
 pub mod layout;
 mod namespaces;
+mod offer;
 mod options;
 mod pipeline;
 mod status;
@@ -38,9 +40,13 @@ pub fn view(state: &State, frame: &mut Frame) {
     events::render(state, frame, areas.events);
     detail::render(state, frame, areas.detail);
     status::render(state, frame, areas.status, areas.hints);
+    if let Some(offer) = &state.offer {
+        offer::render(state, offer, frame, area);
+    }
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::render(frame, area, *scroll),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
+        Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
         Some(Overlay::Prompt(_)) | None => {}
     }
 }
@@ -54,7 +60,7 @@ fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
 }
 
 fn focused(state: &State, pane: Focus) -> bool {
-    state.overlay.is_none() && state.focus == pane
+    state.overlay.is_none() && state.offer.is_none() && state.focus == pane
 }
 
 /// A centred box of at most `width` x `height`, cleared, for overlays.

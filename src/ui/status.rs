@@ -124,12 +124,22 @@ fn hint_line(state: &State) -> Line<'static> {
 }
 
 pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
-    frame.render_widget(status_line(state, status.width), status);
     if let Some(Overlay::Prompt(prompt)) = &state.overlay {
         let label = match prompt.purpose {
             Purpose::Search => "search: ",
             Purpose::WriteEvent => "write the event to: ",
+            Purpose::BookmarkName(_) => "bookmark name: ",
+            Purpose::BookmarkNote(_) => "note (optional): ",
+            Purpose::ReplayTime => "replay from (RFC 3339 · HH:MM UTC today · -10m): ",
         };
+        // What was wrong with the last Enter takes the status line, whole, until the next key.
+        match &state.notice {
+            Some(notice) => {
+                let line = Line::from(Span::styled(notice.text.clone(), theme::error()));
+                frame.render_widget(line, status);
+            }
+            None => frame.render_widget(status_line(state, status.width), status),
+        }
         let line = Line::from(vec![
             Span::styled(label, theme::key()),
             Span::raw(prompt.input.text().to_string()),
@@ -143,6 +153,7 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         ));
         return;
     }
+    frame.render_widget(status_line(state, status.width), status);
     frame.render_widget(hint_line(state), hints);
 }
 

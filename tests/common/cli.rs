@@ -3,6 +3,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use bson::{Bson, Document};
+
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 use tokio::process::{Child, Command};
 
@@ -82,4 +84,26 @@ pub async fn finish(mut child: Child) -> (i32, String, String) {
 /// Runs to completion with no server interaction.
 pub async fn run(args: &[&str]) -> (i32, String, String) {
     finish(mwatch(args).spawn().unwrap()).await
+}
+
+/// `--json` output: one event a line, as Extended JSON.
+pub fn json_lines(stdout: &str) -> Vec<Document> {
+    stdout
+        .lines()
+        .map(|line| {
+            let json: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            match Bson::try_from(json).unwrap() {
+                Bson::Document(doc) => doc,
+                other => panic!("not a document: {other}"),
+            }
+        })
+        .collect()
+}
+
+/// The events' resume tokens.
+pub fn tokens(events: &[Document]) -> Vec<Document> {
+    events
+        .iter()
+        .map(|e| e.get_document("_id").unwrap().clone())
+        .collect()
 }

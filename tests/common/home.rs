@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use mwatch::bookmarks::BookmarkStore;
 
 use super::cli::{finish, mwatch};
+use super::pty::Tui;
 
 pub struct Home {
     pub dir: tempfile::TempDir,
@@ -27,6 +28,12 @@ impl Home {
 
     pub fn names(&self) -> Vec<String> {
         self.store().list().iter().map(|b| b.name.clone()).collect()
+    }
+
+    /// Starts the TUI, `mwatch ARGS`, with this home, on a 100 x 30 terminal.
+    pub fn tui(&self, args: &[&str]) -> Tui {
+        let home = self.dir.path();
+        Tui::spawn(args, &[("MWATCH_HOME", home.as_os_str())], home, (100, 30))
     }
 
     /// Runs `mwatch ARGS` with this home; returns the exit code, stdout and stderr.

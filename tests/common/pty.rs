@@ -1,118 +1,150 @@
-//! The real `mwatch` binary in a pseudo-terminal, its screen parsed by `vt100`, so tests can
-//! type keys and wait for text to appear as a user would.
+//! Running the real `mwatch` TUI in a pseudo-terminal, reading its screen as a terminal would
+//! show it (vt100), and typing into it.
+//!
+//! `wait_for` blocks its thread while it polls; in a `#[tokio::test]` that also runs a
+//! playground, use `flavor = "multi_thread"` so the playground keeps serving meanwhile.
 
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
+/// Keys as a terminal sends them. An `ESC` sent together with the next key reads as Alt and
+/// that key: wait for what `ESC` does before sending more.
+pub const ENTER: &str = "\r";
+pub const ESC: &str = "\x1b";
+pub const UP: &str = "\x1b[A";
+pub const DOWN: &str = "\x1b[B";
+
 pub struct Tui {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    // Kept so the terminal stays open while the program runs.
+    /// Kept open: dropping it hangs up the terminal.
     _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    screen: Arc<Mutex<vt100::Parser>>,
 }
 
 impl Tui {
-    /// Starts `mwatch args` on a `cols` x `rows` terminal, with `env` set.
-    pub fn start(args: &[&str], env: &[(&str, &str)], cols: NonZeroU16, rows: NonZeroU16) -> Tui {
+    /// Starts `mwatch ARGS` on a `cols` x `rows` terminal, in directory `dir`, with `env` added
+    /// to a clean environment (no `MONGODB_URI` from the outside).
+    pub fn spawn(
+        args: &[&str],
+        env: &[(&str, &OsStr)],
+        dir: &Path,
+        (cols, rows): (u16, u16),
+    ) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: rows.get(),
-                cols: cols.get(),
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
             .expect("open a pty");
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_mwatch"));
         command.args(args);
-        command.env("TERM", "xterm-256color");
+        command.cwd(dir);
         command.env_remove("MONGODB_URI");
+        command.env("TERM", "xterm-256color");
         for (key, value) in env {
             command.env(key, value);
         }
-        let child = pair.slave.spawn_command(command).expect("start mwatch");
+        let child = pair.slave.spawn_command(command).expect("spawn mwatch");
+        // The child holds its own copy; ours would keep the terminal open after it exits.
         drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let writer = pair.master.take_writer().expect("pty writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let size = |n: u16| NonZeroU16::new(n).expect("a terminal size above 0");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
+        let mut output = pair.master.try_clone_reader().expect("pty reader");
         let parser = Arc::clone(&screen);
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                parser.lock().unwrap().process(&buf[..n]);
+        // Detached: it ends when the terminal closes.
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n @ 1..) = output.read(&mut buffer) {
+                parser.lock().unwrap().process(&buffer[..n]);
             }
         });
+        let writer = pair.master.take_writer().expect("pty writer");
         Tui {
-            child,
-            writer,
-            screen,
             _master: pair.master,
+            writer,
+            child,
+            screen,
         }
     }
 
-    pub fn text(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
+    /// Types `keys` (text, or the constants above).
+    pub fn send(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .expect("type into mwatch");
+        self.writer.flush().expect("type into mwatch");
     }
 
+    /// Whether the program is still in the alternate screen (a TUI that quit left it).
     pub fn in_alternate_screen(&self) -> bool {
         self.screen.lock().unwrap().screen().alternate_screen()
     }
 
-    /// Sends raw bytes (keys as the terminal encodes them), then lets the program read them.
-    pub fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // A lone Esc followed at once by a key would read as Alt-key.
-        thread::sleep(Duration::from_millis(150));
+    /// The screen as text, one line per row.
+    pub fn screen(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
     }
 
-    /// Waits until the screen satisfies `done`; panics with the screen after `seconds`.
-    pub fn wait_until(&self, what: &str, seconds: u64, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(seconds);
-        loop {
-            let text = self.text();
-            if done(&text) {
-                return text;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{text}");
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    pub fn wait_for(&self, text: &str, seconds: u64) -> String {
-        self.wait_until(&format!("'{text}'"), seconds, |screen| {
+    /// Waits until the screen shows `text`; returns the screen. Fails the test with the screen
+    /// after `timeout`, or if mwatch exits first.
+    pub fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
+        self.wait_until(&format!("'{text}'"), timeout, |screen| {
             screen.contains(text)
         })
     }
 
-    /// Waits for the program to end; its exit code.
-    pub fn exit_code(&mut self, seconds: u64) -> u32 {
-        let deadline = Instant::now() + Duration::from_secs(seconds);
+    /// Like [`Tui::wait_for`], for a condition on the screen that `what` describes.
+    pub fn wait_until(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + timeout;
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("mwatch exited ({status:?}) before showing {what}:\n{screen}");
+            }
+            if Instant::now() > deadline {
+                panic!("no {what} on the screen within {timeout:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for mwatch to exit; returns its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> u32 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for mwatch") {
                 return status.exit_code();
             }
             if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("mwatch did not exit; the screen:\n{}", self.text());
+                panic!("mwatch did not exit within {timeout:?}:\n{}", self.screen());
             }
-            thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
 
 impl Drop for Tui {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }

@@ -1,0 +1,245 @@
+//! The stream's side of `update`: what the change-stream task reports, (re)starting watches,
+//! and the ways on that are offered when a watch cannot go on (its history is lost, or its
+//! collection was dropped or renamed).
+
+use bson::Timestamp;
+
+use crate::bookmarks::{token_time, utc_seconds};
+use crate::format::time_of_day;
+use crate::source::{SourceMsg, Start, Status, WatchSpec};
+use crate::store::Row;
+
+use super::super::keys::{key_for, Context};
+use super::super::msg::{Action, Cmd};
+use super::super::state::{Lost, Offer, Oldest, Pending, Reason, State};
+
+fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
+    let time = time_of_day(now, false);
+    match reason {
+        Reason::First => format!("watching {} since {time}", spec.scope),
+        Reason::Pipeline => format!("pipeline changed {time}"),
+        Reason::Scope => format!("scope {} {time}", spec.scope),
+        Reason::Options => format!("options changed {time}"),
+        Reason::Replay(name) => format!("replay from {name}"),
+        Reason::FromTime(ts) => format!("replay from {}", utc_seconds(seconds_millis(*ts))),
+        Reason::AfterInvalidate => format!("continued after the invalidate {time}"),
+    }
+}
+
+fn seconds_millis(ts: Timestamp) -> i64 {
+    i64::from(ts.time) * 1000
+}
+
+pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
+    let pending_id = state.watch.pending.as_ref().map(|p| p.id);
+    match msg {
+        SourceMsg::Started { watch } if Some(watch) == pending_id => {
+            let Some(pending) = state.watch.pending.take() else {
+                return Vec::new();
+            };
+            state.watch.id = watch;
+            if let Some(text) = &pending.pipeline_text {
+                // A replay brings its own pipeline; an applied one is in the editor already.
+                if matches!(pending.reason, Reason::Replay(_) | Reason::FromTime(_)) {
+                    state.editor.set_text(text);
+                }
+                state.editor.accepted(text);
+            }
+            let label = seam(&pending.reason, &pending.spec, state.now);
+            state.watch.started.push(pending.spec.clone());
+            state.watch.spec = pending.spec;
+            state.events.push(Row::Seam(label));
+            // A stream runs again: whatever was offered when the last one could not go on is moot.
+            state.offer = None;
+        }
+        SourceMsg::Rejected {
+            watch,
+            error,
+            history_lost,
+        } if Some(watch) == pending_id => {
+            let Some(pending) = state.watch.pending.take() else {
+                return Vec::new();
+            };
+            let first = state.watch.id == 0;
+            if first {
+                state.watch.status = Status::Failed(error.clone());
+            }
+            if history_lost {
+                let what = match &pending.reason {
+                    Reason::Replay(name) => format!("bookmark '{name}'"),
+                    Reason::FromTime(ts) => utc_seconds(seconds_millis(*ts)),
+                    _ => "the resume point".to_string(),
+                };
+                let at = start_time(&pending.spec.start);
+                let lost = Lost {
+                    watch,
+                    what,
+                    at: at.map(seconds_millis),
+                    stopped: first,
+                    spec: pending.spec,
+                    pipeline_text: pending.pipeline_text,
+                    oldest: Oldest::Searching,
+                };
+                return offer_oldest(state, lost, at);
+            }
+            if first {
+                return Vec::new();
+            }
+            if pending.reason == Reason::Pipeline {
+                state.editor.rejected = Some(error.clone());
+            }
+            state.warn(format!(
+                "the server refused it, the previous stream keeps running: {error}"
+            ));
+        }
+        SourceMsg::Events { watch, events } if watch == state.watch.id => {
+            state.stats.record(&events, state.now);
+            for event in &events {
+                state.namespaces.saw(event);
+            }
+            state.events.push_events(events);
+        }
+        SourceMsg::Status { watch, status }
+            if watch == state.watch.id || (state.watch.id == 0 && Some(watch) == pending_id) =>
+        {
+            let cmds = match &status {
+                Status::HistoryLost(_) => {
+                    let at = position(state);
+                    let lost = Lost {
+                        watch,
+                        what: "the stream's position".to_string(),
+                        at: at.map(seconds_millis),
+                        stopped: true,
+                        spec: state.watch.spec.clone(),
+                        pipeline_text: None,
+                        oldest: Oldest::Searching,
+                    };
+                    offer_oldest(state, lost, at)
+                }
+                Status::Invalidated { token: Some(token) } => {
+                    state.offer = Some(Offer::Invalidated(token.clone()));
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+            state.watch.status = status;
+            return cmds;
+        }
+        // From a superseded watch.
+        _ => state.dirty = false,
+    }
+    Vec::new()
+}
+
+/// The cluster time a start points at, if it tells one.
+fn start_time(start: &Start) -> Option<Timestamp> {
+    match start {
+        Start::ResumeAfter(token) | Start::StartAfter(token) => token_time(token),
+        Start::AtTime(ts) => Some(*ts),
+        Start::Now | Start::Continue => None,
+    }
+}
+
+/// Where the running watch had got to: its newest event (after the last seam), else its start.
+fn position(state: &State) -> Option<Timestamp> {
+    let newest = state
+        .events
+        .store
+        .iter()
+        .rev()
+        .map_while(Row::event)
+        .find_map(|event| event.cluster_time());
+    newest.or_else(|| start_time(&state.watch.spec.start))
+}
+
+/// Shows the history-lost dialog and asks the runtime where the history now starts.
+fn offer_oldest(state: &mut State, lost: Lost, at: Option<Timestamp>) -> Vec<Cmd> {
+    let cmd = Cmd::FindOldest {
+        watch: lost.watch,
+        spec: Box::new(lost.spec.clone()),
+        lost: at,
+    };
+    state.offer = Some(Offer::Lost(Box::new(lost)));
+    vec![cmd]
+}
+
+/// The search for the oldest point answered.
+pub(super) fn oldest(state: &mut State, watch: u64, at: Option<Timestamp>) {
+    match &mut state.offer {
+        Some(Offer::Lost(lost)) if lost.watch == watch => {
+            lost.oldest = at.map_or(Oldest::Unknown, Oldest::At);
+        }
+        // The dialog it was for is gone.
+        _ => state.dirty = false,
+    }
+}
+
+/// Keys on the dialog of a watch that cannot go on.
+pub(super) fn offer(state: &mut State, action: Action) -> Vec<Cmd> {
+    let Some(offer) = state.offer.take() else {
+        return Vec::new();
+    };
+    match (offer, action) {
+        (_, Action::Back) => {}
+        (Offer::Lost(lost), Action::StartOldest) => match lost.oldest {
+            Oldest::At(ts) => {
+                let spec = WatchSpec {
+                    start: Start::AtTime(ts),
+                    ..lost.spec
+                };
+                return start_watch(state, spec, Reason::FromTime(ts), lost.pipeline_text);
+            }
+            Oldest::Searching => {
+                state.notify("still looking for the oldest point the server has…");
+                state.offer = Some(Offer::Lost(lost));
+            }
+            Oldest::Unknown => {
+                let key = key_for(Context::Events, Action::ReplayTime);
+                state.warn(format!(
+                    "the server did not say how far back its history goes; {key} replays from a time you give"
+                ));
+                state.offer = Some(Offer::Lost(lost));
+            }
+        },
+        (Offer::Invalidated(token), Action::ContinueAfter) => {
+            let spec = WatchSpec {
+                start: Start::StartAfter(token),
+                ..state.watch.spec.clone()
+            };
+            return start_watch(state, spec, Reason::AfterInvalidate, None);
+        }
+        (offer, _) => {
+            state.offer = Some(offer);
+            state.dirty = false;
+        }
+    }
+    Vec::new()
+}
+
+/// Asks the task for a new watch; it replaces the running one once the server accepts it.
+pub(super) fn start_watch(
+    state: &mut State,
+    spec: WatchSpec,
+    reason: Reason,
+    text: Option<String>,
+) -> Vec<Cmd> {
+    if state.recording.is_some() {
+        state.warn("this is a recording: there is no stream to change (search with /)");
+        return Vec::new();
+    }
+    let id = state.watch.next_id;
+    state.watch.next_id += 1;
+    state.watch.pending = Some(Pending {
+        id,
+        spec: spec.clone(),
+        reason,
+        pipeline_text: text,
+    });
+    vec![Cmd::Watch {
+        id,
+        spec: Box::new(spec),
+    }]
+}
+
+#[cfg(test)]
+mod tests;
