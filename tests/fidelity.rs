@@ -341,6 +341,31 @@ async fn resuming_before_the_kept_history_fails_with_history_lost() {
 }
 
 #[tokio::test]
+async fn an_open_stream_that_falls_behind_the_kept_history_fails_with_history_lost() {
+    let (_server, client) = common::setup_with(Config {
+        history: 5,
+        ..Config::default()
+    })
+    .await;
+    let coll = client.database("h").collection::<Document>("c");
+    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    next_events(&mut stream, 1).await;
+    // Ten writes while the stream is not read: the oldest of them leave the history.
+    for n in 1..=10 {
+        coll.insert_one(doc! { "n": n }).await.unwrap();
+    }
+    let err = loop {
+        match stream.next_if_any().await {
+            Ok(Some(event)) => panic!("an event past a gap: {event:?}"),
+            Ok(None) => continue,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(command_error(err).0, 286);
+}
+
+#[tokio::test]
 async fn a_standalone_server_refuses_change_streams() {
     let server = playground::start(Config {
         standalone: true,

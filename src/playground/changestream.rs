@@ -265,6 +265,11 @@ pub fn read(
     limit: usize,
     max_bytes: usize,
 ) -> CmdResult<Batch> {
+    // A stream that fell behind the kept history would silently skip events: MongoDB fails
+    // it instead.
+    if oplog.lost_after(cursor.position.timestamp()) {
+        return Err(history_lost());
+    }
     let mut events = Vec::new();
     let mut bytes = 0;
     let mut index = oplog.position(cursor.position.timestamp());

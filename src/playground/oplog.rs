@@ -164,6 +164,12 @@ impl Oplog {
         self.lost_until
             .is_some_and(|lost| ts_key(ts) <= ts_key(lost))
     }
+
+    /// Whether an entry after `ts` has been dropped: a reader that got to `ts` missed it.
+    pub fn lost_after(&self, ts: Timestamp) -> bool {
+        self.lost_until
+            .is_some_and(|lost| ts_key(ts) < ts_key(lost))
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +207,14 @@ mod tests {
         assert_eq!(log.entries.len(), 2);
         assert!(log.is_lost(times[0]));
         assert!(!log.is_lost(times[1]));
+        assert!(
+            !log.lost_after(times[0]),
+            "the reader at the dropped entry had read it"
+        );
+        assert!(log.lost_after(Timestamp {
+            time: 0,
+            increment: 0
+        }));
         assert!(log.contains(times[2]));
         assert_eq!(log.position(times[1]), 0);
     }
