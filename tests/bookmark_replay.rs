@@ -162,11 +162,13 @@ async fn a_bookmark_older_than_the_history_says_how_old_and_where_replay_can_sta
     .await;
     let orders = client.database("r").collection::<Document>("orders");
     let mut stream = orders.watch().await.unwrap().with_type::<Document>();
+    orders.insert_one(doc! { "n": 0 }).await.unwrap();
+    // Read before the history moves past it: a stream that falls behind fails too.
+    let first = next_events(&mut stream, 1).await.remove(0);
     orders
-        .insert_many((0..20).map(|n| doc! { "n": n }))
+        .insert_many((1..20).map(|n| doc! { "n": n }))
         .await
         .unwrap();
-    let first = next_events(&mut stream, 1).await.remove(0);
     orders.drop().await.unwrap();
     let spec = orders_spec();
     let home = Home::new();
