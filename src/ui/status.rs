@@ -103,7 +103,8 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
     Line::from(spans)
 }
 
-fn hint_line(state: &State) -> Line<'static> {
+/// The notice, else the focused pane's keys: as many whole hints as fit in `width`.
+fn hint_line(state: &State, width: u16) -> Line<'static> {
     if let Some(notice) = &state.notice {
         let style = if notice.error {
             theme::error()
@@ -113,12 +114,21 @@ fn hint_line(state: &State) -> Line<'static> {
         return Line::from(Span::styled(notice.text.clone(), style));
     }
     let mut spans = Vec::new();
+    let mut used = 0;
     for (key, hint) in keys::hints(state.context()) {
-        if !spans.is_empty() {
-            spans.push(Span::styled(" · ", theme::dim()));
+        let separator = if spans.is_empty() { "" } else { " · " };
+        let hint = format!(" {hint}");
+        let length = [separator, &key, &hint]
+            .map(|s| s.chars().count())
+            .iter()
+            .sum::<usize>();
+        if used + length > width as usize {
+            break;
         }
+        used += length;
+        spans.push(Span::styled(separator, theme::dim()));
         spans.push(Span::styled(key, theme::key()));
-        spans.push(Span::raw(format!(" {hint}")));
+        spans.push(Span::raw(hint));
     }
     Line::from(spans)
 }
@@ -154,7 +164,7 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         return;
     }
     frame.render_widget(status_line(state, status.width), status);
-    frame.render_widget(hint_line(state), hints);
+    frame.render_widget(hint_line(state, hints.width), hints);
 }
 
 #[cfg(test)]
