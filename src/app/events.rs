@@ -72,6 +72,14 @@ impl EventList {
         self.reveal();
     }
 
+    /// Selects row `index` and scrolls it to the top, to read on from there.
+    pub fn show_at_top(&mut self, index: usize) {
+        self.follow = false;
+        self.unseen = 0;
+        self.selected = index.min(self.store.len().saturating_sub(1));
+        self.offset = self.selected;
+    }
+
     pub fn top(&mut self) {
         self.follow = false;
         self.select(0);
@@ -144,6 +152,14 @@ mod tests {
         assert_eq!((list.selected, list.offset), (0, 0));
         list.move_by(100);
         assert_eq!((list.selected, list.offset), (9, 7));
+    }
+
+    #[test]
+    fn a_row_shown_at_the_top_stays_there_as_events_arrive() {
+        let mut list = list(10, 100);
+        list.show_at_top(4);
+        list.push_events(vec![event(10)]);
+        assert_eq!((list.selected, list.offset, list.follow), (4, 4, false));
     }
 
     #[test]

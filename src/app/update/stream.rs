@@ -49,6 +49,10 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             state.watch.started.push(pending.spec.clone());
             state.watch.spec = pending.spec;
             state.events.push(Row::Seam(label));
+            // A replay is read from its start: its seam goes to the top of the list.
+            if matches!(pending.reason, Reason::Replay(_) | Reason::FromTime(_)) {
+                state.events.show_at_top(state.events.store.len() - 1);
+            }
             // A stream runs again: whatever was offered when the last one could not go on is moot.
             state.offer = None;
         }

@@ -181,6 +181,7 @@ fn an_event_is_bookmarked_with_the_watch_that_received_it() {
     let (id, _) = watch_cmd(&enter(&mut state));
     started(&mut state, id);
     receive(&mut state, id, vec![insert(9)]);
+    key(&mut state, KeyCode::End);
     assert_eq!(press(&mut state, 'b').len(), 0);
     let Some((Purpose::BookmarkName(newest), _)) = prompt(&state) else {
         panic!()
@@ -319,6 +320,16 @@ fn enter_replays_with_the_bookmarks_scope_pipeline_and_options() {
     assert_eq!(spec.start, Start::ResumeAfter(saved.token.clone()));
     started(&mut state, id);
     assert_eq!(seams(&state).last().unwrap(), "replay from before-fix");
+    let seam = state.events.store.len() - 1;
+    assert_eq!(
+        (
+            state.events.selected,
+            state.events.offset,
+            state.events.follow
+        ),
+        (seam, seam, false),
+        "the replay is read from its seam"
+    );
     assert_eq!(state.watch.spec, spec);
     assert_eq!(
         crate::pipeline::parse(&state.editor.text()).unwrap().stages,
