@@ -468,3 +468,30 @@ fn a_recording_is_browsed_but_not_watched() {
     assert!(ctrl(&mut state, 's').is_empty());
     assert!(state.notice.as_ref().unwrap().text.contains("recording"));
 }
+
+#[test]
+fn the_end_of_an_event_with_long_wrapped_values_can_be_scrolled_into_view() {
+    let mut state = live(Some("shop.orders"), SIZE);
+    let long = format!("{}END", "x".repeat(2_000));
+    let event = mwatch::event::ChangeEvent::from_document(&doc! {
+        "operationType": "insert",
+        "ns": { "db": "shop", "coll": "orders" },
+        "fullDocument": { "_id": 1, "note": long, "last": "the last field" },
+    })
+    .unwrap();
+    source(
+        &mut state,
+        SourceMsg::Events {
+            watch: 1,
+            events: vec![event],
+        },
+    );
+    press(&mut state, KeyCode::Enter);
+    update(
+        &mut state,
+        Msg::Key(key_event(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+    );
+    let text = common::tui::screen(&state);
+    assert!(text.contains("END"), "{text}");
+    assert!(text.contains("the last field"), "{text}");
+}

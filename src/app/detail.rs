@@ -46,6 +46,31 @@ impl DetailLine {
     pub fn text(&self) -> String {
         self.line.text()
     }
+
+    /// Where the line breaks into rows on a screen `width` columns wide: the character
+    /// offset each row starts at.
+    pub fn row_starts(&self, width: usize) -> Vec<usize> {
+        row_starts(&self.text(), width)
+    }
+}
+
+/// Character offsets where `text` breaks into rows of `width` columns: after the last space
+/// that fits (a space just past the edge may end a row: it shows as nothing), else (one long
+/// word) at the edge.
+pub fn row_starts(text: &str, width: usize) -> Vec<usize> {
+    let width = width.max(1);
+    let chars: Vec<char> = text.chars().collect();
+    let mut starts = vec![0];
+    let mut start = 0;
+    while chars.len() - start > width {
+        let edge = start + width;
+        let after_space = (start + 1..=edge + 1)
+            .rev()
+            .find(|&i| chars[i - 1] == ' ' && chars.get(i) != Some(&' '));
+        start = after_space.unwrap_or(edge);
+        starts.push(start);
+    }
+    starts
 }
 
 /// What the content depends on beyond the event.
@@ -278,6 +303,19 @@ mod tests {
             .iter()
             .map(DetailLine::text)
             .collect()
+    }
+
+    #[test]
+    fn long_lines_break_after_a_space_or_else_at_the_edge() {
+        assert_eq!(row_starts("short", 10), [0]);
+        assert_eq!(row_starts("Enable pre-images: db.run", 12), [0, 7, 19]);
+        assert_eq!(
+            row_starts("abcd efgh ij", 4),
+            [0, 5, 10],
+            "the space past the edge ends the row"
+        );
+        assert_eq!(row_starts(&"x".repeat(25), 10), [0, 10, 20]);
+        assert_eq!(row_starts("", 10), [0]);
     }
 
     #[test]

@@ -395,15 +395,17 @@ pub fn detail_context(state: &State) -> detail::Context<'_> {
     }
 }
 
+/// Scrolls the detail by `delta` rows, no further than where its last row shows at the bottom.
 fn scroll_detail(state: &mut State, delta: isize) {
     const MAX_LINES: usize = 100_000;
-    let lines = match state.events.selected_event() {
-        Some(event) => {
-            detail::content(event, state.detail.tab, detail_context(state), MAX_LINES).len()
-        }
+    let rows: usize = match state.events.selected_event() {
+        Some(event) => detail::content(event, state.detail.tab, detail_context(state), MAX_LINES)
+            .iter()
+            .map(|line| line.row_starts(state.detail.width).len())
+            .sum(),
         None => 0,
     };
-    let last = lines.saturating_sub(state.detail.height);
+    let last = rows.saturating_sub(state.detail.height);
     state.detail.scroll = state.detail.scroll.saturating_add_signed(delta).min(last);
 }
 

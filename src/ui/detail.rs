@@ -3,7 +3,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::app::detail::{content, DetailLine, Mark};
@@ -48,6 +48,35 @@ fn styled(line: &DetailLine) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Cuts `line` into rows at `starts` (character offsets, from `DetailLine::row_starts`), so
+/// long values wrap rather than vanish at the edge, and scrolling by rows is exact.
+fn wrap(line: Line<'static>, starts: &[usize]) -> Vec<Line<'static>> {
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut next = starts.iter().copied().peekable();
+    let mut at = 0;
+    for span in line.spans {
+        let mut rest: &str = &span.content;
+        while !rest.is_empty() {
+            if next.peek() == Some(&at) {
+                next.next();
+                rows.push(Line::default());
+            }
+            let room = next.peek().map_or(usize::MAX, |&start| start - at);
+            let take = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
+            let (piece, after) = rest.split_at(take);
+            at += piece.chars().count();
+            if let Some(row) = rows.last_mut() {
+                row.spans.push(Span::styled(piece.to_string(), span.style));
+            }
+            rest = after;
+        }
+    }
+    if rows.is_empty() {
+        rows.push(Line::default());
+    }
+    rows
+}
+
 fn tabs(state: &State) -> Line<'static> {
     let mut spans = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
@@ -85,8 +114,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme::dim(),
         ))],
         Some(Row::Event(event)) => {
+            // The scroll counts rows; every line takes one at least.
             let scroll = state.detail.scroll;
             let height = body.height as usize;
+            let width = body.width as usize;
             content(
                 event,
                 state.detail.tab,
@@ -94,11 +125,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 scroll + height,
             )
             .iter()
+            .flat_map(|line| wrap(styled(line), &line.row_starts(width)))
             .skip(scroll)
-            .map(styled)
+            .take(height)
             .collect()
         }
     };
-    // Long values and hints wrap rather than vanish at the edge.
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    frame.render_widget(Paragraph::new(lines), body);
 }
