@@ -125,6 +125,23 @@ impl Namespaces {
         self.clamp();
     }
 
+    /// After the filter changed: selects the first row that matches by its own name, not
+    /// one shown only as the parent of a match (typing `ord` picks `shop.orders`, not `shop`).
+    pub fn select_best(&mut self) {
+        let needle = self.filter.text().to_lowercase();
+        self.selected = self
+            .rows()
+            .iter()
+            .position(|row| match row {
+                NsRow::Deployment => true,
+                NsRow::Database(db) => db.to_lowercase().contains(&needle),
+                NsRow::Collection { db, info } => format!("{db}.{}", info.name)
+                    .to_lowercase()
+                    .contains(&needle),
+            })
+            .unwrap_or(0);
+    }
+
     pub fn clamp(&mut self) {
         self.selected = self.selected.min(self.rows().len().saturating_sub(1));
     }
@@ -210,6 +227,11 @@ mod tests {
         ns.filter = LineInput::new("ORD");
         let scopes: Vec<String> = ns.rows().iter().map(|r| r.scope().to_string()).collect();
         assert_eq!(scopes, ["shop", "shop.orders", "crm", "crm.orders_archive"]);
+        ns.select_best();
+        assert_eq!(ns.selected, 1, "the match, not its database");
+        ns.filter = LineInput::new("shop.ord");
+        ns.select_best();
+        assert_eq!(ns.chosen(), Some(Ok(Scope::parse("shop.orders").unwrap())));
         ns.filter = LineInput::new("crm");
         assert_eq!(
             ns.rows().len(),

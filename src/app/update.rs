@@ -464,8 +464,7 @@ fn text(state: &mut State, context: Context, key: &KeyEvent) {
         (Context::Options, Some(Overlay::Options(form))) => form.key(key),
         (Context::Namespaces, _) => {
             if state.namespaces.filter.key(key) {
-                state.namespaces.selected = 0;
-                state.namespaces.clamp();
+                state.namespaces.select_best();
             }
         }
         (Context::Pipeline, _) => {
@@ -483,8 +482,7 @@ fn paste(state: &mut State, text: &str) {
         }
         (Context::Namespaces, _) => {
             state.namespaces.filter.insert(text);
-            state.namespaces.selected = 0;
-            state.namespaces.clamp();
+            state.namespaces.select_best();
         }
         (Context::Pipeline, _) => state.editor.paste(text),
         _ => state.dirty = false,
