@@ -15,6 +15,7 @@ mod oplog;
 mod projection;
 mod query;
 mod query_pred;
+mod query_regex;
 mod server;
 mod stages;
 mod state;

@@ -5,9 +5,8 @@ use bson::{Bson, Document};
 
 use super::error::{CmdResult, CommandError};
 use super::expr::{truthy, Expr};
-use super::query_pred::{
-    parse_in, parse_mod, parse_regex, parse_size, parse_types, regex_literal, CmpOp, Pred,
-};
+use super::query_pred::{parse_in, parse_mod, parse_size, parse_types, CmpOp, Pred};
+use super::query_regex::{parse_regex, regex_literal};
 use super::values::values_equal;
 
 /// A compiled query filter; its clauses must all match.
