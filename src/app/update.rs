@@ -396,17 +396,21 @@ pub fn detail_context(state: &State) -> detail::Context<'_> {
 }
 
 /// Scrolls the detail by `delta` rows, no further than where its last row shows at the bottom.
+/// Only the lines up to a screenful past the new position are laid out, not the whole
+/// document: every line takes a row at least, so if they are all there the position is in range.
 fn scroll_detail(state: &mut State, delta: isize) {
     const MAX_LINES: usize = 100_000;
+    let target = state.detail.scroll.saturating_add_signed(delta);
+    let limit = target.saturating_add(state.detail.height).min(MAX_LINES);
     let rows: usize = match state.events.selected_event() {
-        Some(event) => detail::content(event, state.detail.tab, detail_context(state), MAX_LINES)
+        Some(event) => detail::content(event, state.detail.tab, detail_context(state), limit)
             .iter()
             .map(|line| line.row_starts(state.detail.width).len())
             .sum(),
         None => 0,
     };
     let last = rows.saturating_sub(state.detail.height);
-    state.detail.scroll = state.detail.scroll.saturating_add_signed(delta).min(last);
+    state.detail.scroll = target.min(last);
 }
 
 /// Moves to the next (or previous) event whose JSON contains the search text; smart case:
