@@ -8,7 +8,7 @@ mod testkit;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::format::json_line;
+use crate::format::{json_line, json_value};
 use crate::source::{Start, WatchSpec};
 use crate::ui::layout;
 
@@ -201,9 +201,12 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
         Purpose::Search => state.search = None,
         Purpose::WriteEvent if !text.is_empty() => {
             if let Some(event) = state.events.selected_event() {
+                let mut contents =
+                    serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
+                contents.push('\n');
                 return vec![Cmd::WriteFile {
                     path: text.into(),
-                    contents: pretty_json(&json_line(event, false)),
+                    contents,
                 }];
             }
         }
@@ -211,13 +214,6 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
         purpose => return bookmarks::prompted(state, purpose, text),
     }
     Vec::new()
-}
-
-fn pretty_json(line: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| line.to_string());
-    text.push('\n');
-    text
 }
 
 fn namespaces(state: &mut State, action: Action) -> Vec<Cmd> {
