@@ -12,6 +12,7 @@ use crate::format::{json_line, json_value};
 use crate::source::{Start, WatchSpec};
 use crate::ui::layout;
 
+use super::cycle;
 use super::detail;
 use super::input::LineInput;
 use super::keys::{self, Context};
@@ -109,17 +110,9 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return vec![Cmd::Quit],
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
-        Action::FocusNext | Action::FocusPrev => {
-            let at = Focus::ORDER
-                .iter()
-                .position(|f| *f == state.focus)
-                .unwrap_or(0);
-            let step = if action == Action::FocusNext {
-                1
-            } else {
-                Focus::ORDER.len() - 1
-            };
-            state.focus = Focus::ORDER[(at + step) % Focus::ORDER.len()];
+        Action::FocusNext => state.focus = cycle(&Focus::ORDER, state.focus, 1),
+        Action::FocusPrev => {
+            state.focus = cycle(&Focus::ORDER, state.focus, Focus::ORDER.len() - 1)
         }
         Action::FocusPipeline => state.focus = Focus::Pipeline,
         _ => {
@@ -364,11 +357,7 @@ fn show_tab(state: &mut State, tab: Tab) {
 }
 
 fn step_tab(state: &mut State, step: usize) {
-    let at = Tab::ALL
-        .iter()
-        .position(|t| *t == state.detail.tab)
-        .unwrap_or(0);
-    show_tab(state, Tab::ALL[(at + step) % Tab::ALL.len()]);
+    show_tab(state, cycle(&Tab::ALL, state.detail.tab, step));
 }
 
 fn select_by(state: &mut State, delta: isize) {
