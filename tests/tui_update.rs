@@ -495,3 +495,32 @@ fn the_end_of_an_event_with_long_wrapped_values_can_be_scrolled_into_view() {
     assert!(text.contains("END"), "{text}");
     assert!(text.contains("the last field"), "{text}");
 }
+
+#[test]
+fn scrolling_the_detail_row_by_row_stops_where_its_end_is() {
+    let mut state = live(Some("shop.orders"), (80, 24));
+    press(&mut state, KeyCode::Enter);
+    let end = |state: &mut State| {
+        update(
+            state,
+            Msg::Key(key_event(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+        );
+        state.detail.scroll
+    };
+    let last = end(&mut state);
+    assert!(
+        last > state.detail.height,
+        "the event is longer than a page"
+    );
+    press(&mut state, KeyCode::Char('g'));
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(state.detail.scroll, state.detail.height);
+    for _ in 0..last * 2 {
+        press(&mut state, KeyCode::Down);
+    }
+    assert_eq!(state.detail.scroll, last);
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(state.detail.scroll, last);
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(state.detail.scroll, last - state.detail.height);
+}

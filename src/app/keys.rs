@@ -396,18 +396,8 @@ pub const PIPELINE: &[Binding] = &[
 ];
 
 pub const OPTIONS: &[Binding] = &[
-    bind(
-        &[plain(KeyCode::Up), ch('k')],
-        Action::Up,
-        "previous option",
-        None,
-    ),
-    bind(
-        &[plain(KeyCode::Down), ch('j')],
-        Action::Down,
-        "next option",
-        None,
-    ),
+    bind(UP, Action::Up, "previous option", None),
+    bind(DOWN, Action::Down, "next option", None),
     bind(
         &[plain(KeyCode::Left), plain(KeyCode::Right), ch(' ')],
         Action::ChangeValue,

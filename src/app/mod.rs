@@ -14,3 +14,10 @@ pub mod run;
 pub mod state;
 pub mod stats;
 pub mod update;
+
+/// The value `step` places after `current` in `values`, wrapping around (`values.len() - 1`
+/// steps back one); from the first value if `current` is not among them.
+fn cycle<T: PartialEq + Copy>(values: &[T], current: T, step: usize) -> T {
+    let at = values.iter().position(|v| *v == current).unwrap_or(0);
+    values[(at + step) % values.len()]
+}

@@ -29,6 +29,18 @@ pub enum NsRow<'a> {
 }
 
 impl NsRow<'_> {
+    /// Whether the row's own name (`db`, `db.collection`) holds `needle` (lowercase); the
+    /// deployment row shows only with no filter, so it always does.
+    fn matches(&self, needle: &str) -> bool {
+        match self {
+            NsRow::Deployment => true,
+            NsRow::Database(db) => db.to_lowercase().contains(needle),
+            NsRow::Collection { db, info } => format!("{db}.{}", info.name)
+                .to_lowercase()
+                .contains(needle),
+        }
+    }
+
     pub fn scope(&self) -> Scope {
         match self {
             NsRow::Deployment => Scope::Deployment,
@@ -83,24 +95,17 @@ impl Namespaces {
             return rows;
         };
         for db in databases {
-            let db_matches = db.name.to_lowercase().contains(&needle);
-            let collections: Vec<&CollectionInfo> = db
+            let database = NsRow::Database(&db.name);
+            let db_matches = database.matches(&needle);
+            let collections: Vec<NsRow> = db
                 .collections
                 .iter()
-                .filter(|c| {
-                    db_matches
-                        || format!("{}.{}", db.name, c.name)
-                            .to_lowercase()
-                            .contains(&needle)
-                })
+                .map(|info| NsRow::Collection { db: &db.name, info })
+                .filter(|row| db_matches || row.matches(&needle))
                 .collect();
             if db_matches || !collections.is_empty() {
-                rows.push(NsRow::Database(&db.name));
-                rows.extend(
-                    collections
-                        .into_iter()
-                        .map(|info| NsRow::Collection { db: &db.name, info }),
-                );
+                rows.push(database);
+                rows.extend(collections);
             }
         }
         rows
@@ -132,13 +137,7 @@ impl Namespaces {
         self.selected = self
             .rows()
             .iter()
-            .position(|row| match row {
-                NsRow::Deployment => true,
-                NsRow::Database(db) => db.to_lowercase().contains(&needle),
-                NsRow::Collection { db, info } => format!("{db}.{}", info.name)
-                    .to_lowercase()
-                    .contains(&needle),
-            })
+            .position(|row| row.matches(&needle))
             .unwrap_or(0);
     }
 

@@ -6,6 +6,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::source::{FullDocument, PreImage, StreamOptions};
 
+use super::cycle;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     FullDocument,
@@ -46,11 +48,6 @@ const PRE_IMAGE: [Option<PreImage>; 3] = [
     Some(PreImage::WhenAvailable),
     Some(PreImage::Required),
 ];
-
-fn cycle<T: PartialEq + Copy>(values: &[T], current: T) -> T {
-    let at = values.iter().position(|v| *v == current).unwrap_or(0);
-    values[(at + 1) % values.len()]
-}
 
 /// The form being edited; numbers are kept as typed until applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,8 +120,10 @@ impl OptionsForm {
     /// Space / arrows on the selected field.
     pub fn change(&mut self) {
         match self.field() {
-            Field::FullDocument => self.full_document = cycle(&FULL_DOCUMENT, self.full_document),
-            Field::PreImage => self.pre_image = cycle(&PRE_IMAGE, self.pre_image),
+            Field::FullDocument => {
+                self.full_document = cycle(&FULL_DOCUMENT, self.full_document, 1)
+            }
+            Field::PreImage => self.pre_image = cycle(&PRE_IMAGE, self.pre_image, 1),
             Field::ExpandedEvents => self.expanded_events = !self.expanded_events,
             Field::BatchSize | Field::MaxAwait => {}
         }

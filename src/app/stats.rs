@@ -12,7 +12,6 @@ pub const WINDOW: usize = 60;
 pub struct Stats {
     /// Events received per operation type, in `OpType::ALL` order.
     counts: [u64; OpType::ALL.len()],
-    pub total: u64,
     /// Events per second, oldest first; the last entry is the current second.
     seconds: VecDeque<u32>,
     /// The second (since the epoch) of the last entry.
@@ -53,7 +52,6 @@ impl Stats {
         for event in events {
             self.counts[op_index(event.op())] += 1;
         }
-        self.total += events.len() as u64;
         if let Some(last) = self.seconds.back_mut() {
             *last = last.saturating_add(events.len() as u32);
         }
@@ -66,6 +64,11 @@ impl Stats {
         if let Some(time) = newest {
             self.lag_ms = Some((now - time).max(0));
         }
+    }
+
+    /// Events received.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
     }
 
     pub fn count(&self, op: OpType) -> u64 {
@@ -131,7 +134,7 @@ mod tests {
         stats.record(&events(4, "insert", 9), 10_500);
         stats.record(&events(2, "update", 10), 11_200);
         assert!(stats.tick(12_000));
-        assert_eq!(stats.total, 6);
+        assert_eq!(stats.total(), 6);
         assert_eq!(
             stats.by_op(),
             vec![(OpType::Insert, 4), (OpType::Update, 2)]

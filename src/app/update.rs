@@ -8,10 +8,11 @@ mod testkit;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::format::json_line;
+use crate::format::{json_line, json_value};
 use crate::source::{Start, WatchSpec};
 use crate::ui::layout;
 
+use super::cycle;
 use super::detail;
 use super::input::LineInput;
 use super::keys::{self, Context};
@@ -109,17 +110,9 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return vec![Cmd::Quit],
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
-        Action::FocusNext | Action::FocusPrev => {
-            let at = Focus::ORDER
-                .iter()
-                .position(|f| *f == state.focus)
-                .unwrap_or(0);
-            let step = if action == Action::FocusNext {
-                1
-            } else {
-                Focus::ORDER.len() - 1
-            };
-            state.focus = Focus::ORDER[(at + step) % Focus::ORDER.len()];
+        Action::FocusNext => state.focus = cycle(&Focus::ORDER, state.focus, 1),
+        Action::FocusPrev => {
+            state.focus = cycle(&Focus::ORDER, state.focus, Focus::ORDER.len() - 1)
         }
         Action::FocusPipeline => state.focus = Focus::Pipeline,
         _ => {
@@ -201,9 +194,12 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
         Purpose::Search => state.search = None,
         Purpose::WriteEvent if !text.is_empty() => {
             if let Some(event) = state.events.selected_event() {
+                let mut contents =
+                    serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
+                contents.push('\n');
                 return vec![Cmd::WriteFile {
                     path: text.into(),
-                    contents: pretty_json(&json_line(event, false)),
+                    contents,
                 }];
             }
         }
@@ -211,13 +207,6 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
         purpose => return bookmarks::prompted(state, purpose, text),
     }
     Vec::new()
-}
-
-fn pretty_json(line: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| line.to_string());
-    text.push('\n');
-    text
 }
 
 fn namespaces(state: &mut State, action: Action) -> Vec<Cmd> {
@@ -368,11 +357,7 @@ fn show_tab(state: &mut State, tab: Tab) {
 }
 
 fn step_tab(state: &mut State, step: usize) {
-    let at = Tab::ALL
-        .iter()
-        .position(|t| *t == state.detail.tab)
-        .unwrap_or(0);
-    show_tab(state, Tab::ALL[(at + step) % Tab::ALL.len()]);
+    show_tab(state, cycle(&Tab::ALL, state.detail.tab, step));
 }
 
 fn select_by(state: &mut State, delta: isize) {
@@ -396,17 +381,21 @@ pub fn detail_context(state: &State) -> detail::Context<'_> {
 }
 
 /// Scrolls the detail by `delta` rows, no further than where its last row shows at the bottom.
+/// Only the lines up to a screenful past the new position are laid out, not the whole
+/// document: every line takes a row at least, so if they are all there the position is in range.
 fn scroll_detail(state: &mut State, delta: isize) {
     const MAX_LINES: usize = 100_000;
+    let target = state.detail.scroll.saturating_add_signed(delta);
+    let limit = target.saturating_add(state.detail.height).min(MAX_LINES);
     let rows: usize = match state.events.selected_event() {
-        Some(event) => detail::content(event, state.detail.tab, detail_context(state), MAX_LINES)
+        Some(event) => detail::content(event, state.detail.tab, detail_context(state), limit)
             .iter()
             .map(|line| line.row_starts(state.detail.width).len())
             .sum(),
         None => 0,
     };
     let last = rows.saturating_sub(state.detail.height);
-    state.detail.scroll = state.detail.scroll.saturating_add_signed(delta).min(last);
+    state.detail.scroll = target.min(last);
 }
 
 /// Moves to the next (or previous) event whose JSON contains the search text; smart case:

@@ -34,17 +34,21 @@ pub fn time_of_day(millis: i64, with_millis: bool) -> String {
     }
 }
 
-/// One line of Extended JSON (relaxed, or canonical to keep every type exact).
-pub fn json_line(event: &ChangeEvent, canonical: bool) -> String {
+/// The event as Extended JSON (relaxed, or canonical to keep every type exact).
+pub fn json_value(event: &ChangeEvent, canonical: bool) -> serde_json::Value {
     let Some(doc) = event.to_document() else {
-        return "{}".to_string();
+        return serde_json::Value::Object(serde_json::Map::new());
     };
-    let value = if canonical {
+    if canonical {
         Bson::Document(doc).into_canonical_extjson()
     } else {
         Bson::Document(doc).into_relaxed_extjson()
-    };
-    value.to_string()
+    }
+}
+
+/// One line of Extended JSON (relaxed, or canonical to keep every type exact).
+pub fn json_line(event: &ChangeEvent, canonical: bool) -> String {
+    json_value(event, canonical).to_string()
 }
 
 #[cfg(test)]

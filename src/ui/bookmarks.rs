@@ -162,7 +162,7 @@ pub fn render(state: &State, pane_state: &BookmarkPane, frame: &mut Frame, area:
     }
     frame.render_widget(Paragraph::new(lines), list);
 
-    let chosen = pane_state.chosen(all);
+    let chosen = visible.get(pane_state.selected).copied();
     let footer_lines = footer(pane_state, chosen);
     let cursor = match &pane_state.mode {
         Mode::Filter => Some(" filter: ".len() + pane_state.filter.cursor()),

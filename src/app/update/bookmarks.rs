@@ -57,18 +57,21 @@ pub(super) fn ask_time(state: &mut State) {
     prompt(state, Purpose::ReplayTime, "");
 }
 
+/// Why `name` cannot be a bookmark's, if it cannot: a bad name, or one another bookmark has
+/// (`own`, the name the bookmark has or would get anyway, is not taken).
+fn name_problem(all: &[Bookmark], name: &str, own: &str) -> Option<String> {
+    if let Err(e) = check_name(name) {
+        return Some(e);
+    }
+    let taken = name != own && all.iter().any(|b| b.name == name);
+    taken.then(|| format!("a bookmark named '{name}' already exists"))
+}
+
 /// Enter on a bookmark or replay prompt, with its (trimmed) text.
 pub(super) fn prompted(state: &mut State, purpose: Purpose, text: String) -> Vec<Cmd> {
     match purpose {
         Purpose::BookmarkName(mut bookmark) => {
-            let taken =
-                text != bookmark.default_name() && state.bookmarks.iter().any(|b| b.name == text);
-            let problem = match check_name(&text) {
-                Err(e) => Some(e),
-                Ok(()) if taken => Some(format!("a bookmark named '{text}' already exists")),
-                Ok(()) => None,
-            };
-            match problem {
+            match name_problem(&state.bookmarks, &text, &bookmark.default_name()) {
                 Some(problem) => {
                     prompt(state, Purpose::BookmarkName(bookmark), &text);
                     state.warn(problem);
@@ -196,18 +199,13 @@ pub(super) fn pane_input(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         (Mode::Rename { from, input }, Action::Open) => {
             let to = input.text().trim().to_string();
-            let taken = to != from && state.bookmarks.iter().any(|b| b.name == to);
-            match check_name(&to) {
+            match name_problem(&state.bookmarks, &to, &from) {
                 _ if to == from => {}
-                Err(e) => {
+                Some(problem) => {
                     pane.mode = Mode::Rename { from, input };
-                    state.warn(e);
+                    state.warn(problem);
                 }
-                Ok(()) if taken => {
-                    pane.mode = Mode::Rename { from, input };
-                    state.warn(format!("a bookmark named '{to}' already exists"));
-                }
-                Ok(()) => return vec![Cmd::RenameBookmark { from, to }],
+                None => return vec![Cmd::RenameBookmark { from, to }],
             }
         }
         // Enter keeps the filter; Esc leaves a rename.
