@@ -37,10 +37,8 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Some(Ok(bookmark)) => bookmark,
         None => None,
     };
-    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref())
-        .and_then(|spec| Ok((setup::pipeline_text(&args, &spec)?, spec)))
-    {
-        Ok((text, spec)) => (spec, text),
+    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref()) {
+        Ok(watch) => watch,
         Err(e) => return usage_error(e),
     };
     // Opened before connecting: a path that cannot be written is a usage error.
