@@ -41,6 +41,13 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Ok(watch) => watch,
         Err(e) => return usage_error(e),
     };
+    // Before anything is opened or created.
+    if !args.json && !std::io::stdout().is_terminal() {
+        return usage_error(setup::UsageError(
+            "standard output is not a terminal; use --json to print events as JSON lines"
+                .to_string(),
+        ));
+    }
     // Opened before connecting: a path that cannot be written is a usage error.
     let recorder = match &args.record {
         None => None,
@@ -54,12 +61,6 @@ async fn watch(args: WatchArgs) -> ExitCode {
             }
         },
     };
-    if !args.json && !std::io::stdout().is_terminal() {
-        eprintln!(
-            "mwatch: standard output is not a terminal; use --json to print events as JSON lines"
-        );
-        return Outcome::Usage.exit_code();
-    }
     // The demo's playground lives as long as this function.
     let (uri, _demo) = if args.demo {
         let config = playground::Config {
