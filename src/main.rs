@@ -2,12 +2,13 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use mongodb::Client;
 use mwatch::app::state::{Config, Recording};
 use mwatch::cli::{Cli, Command, PlaygroundArgs, ReplayArgs, WatchArgs};
 use mwatch::headless::{self, Outcome};
 use mwatch::source::connect::{connect, ConnectError, Deployment};
 use mwatch::source::recording::{self, Recorder};
-use mwatch::source::{Scope, Start, StreamOptions, WatchSpec};
+use mwatch::source::WatchSpec;
 use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
 use mwatch::{app, bookmarks, playground, setup};
 
@@ -118,7 +119,13 @@ async fn watch(args: WatchArgs) -> ExitCode {
         size: (80, 24),
         recording: None,
     };
-    match app::run::run(Some(client), config, recorder).await {
+    tui(Some(client), config, recorder).await
+}
+
+/// Runs the TUI until the user quits: on `client`'s change streams, else on the recording in
+/// `config`.
+async fn tui(client: Option<Client>, config: Config, recorder: Option<Recorder>) -> ExitCode {
+    match app::run::run(client, config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mwatch: {e}");
@@ -152,12 +159,7 @@ async fn replay(args: ReplayArgs) -> ExitCode {
             set_name: None,
             mongos: false,
         },
-        spec: WatchSpec {
-            scope: Scope::Deployment,
-            pipeline: Vec::new(),
-            options: StreamOptions::default(),
-            start: Start::Now,
-        },
+        spec: WatchSpec::default(),
         pipeline_text: String::new(),
         scope_given: false,
         store: EventStore::default(),
@@ -169,13 +171,7 @@ async fn replay(args: ReplayArgs) -> ExitCode {
             warning,
         }),
     };
-    match app::run::run(None, config, None).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mwatch: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tui(None, config, None).await
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {
