@@ -9,13 +9,12 @@ use bson::{Bson, Document};
 use super::replay::shell_word;
 use super::{default_path, ns_text, options_document, utc_seconds, Bookmark, BookmarkStore};
 use crate::cli::BookmarksCommand;
-
-const USAGE_ERROR: u8 = 2;
+use crate::headless::Outcome;
 
 pub fn run(command: &BookmarksCommand) -> ExitCode {
     let path = match default_path() {
         Ok(path) => path,
-        Err(e) => return fail(&e.to_string(), ExitCode::FAILURE),
+        Err(e) => return fail(&e.to_string(), Outcome::Failed),
     };
     let mut store = BookmarkStore::open(path);
     if let Some(warning) = store.take_warning() {
@@ -64,14 +63,14 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
-        Err(e) if e.is_usage() => fail(&e.to_string(), ExitCode::from(USAGE_ERROR)),
-        Err(e) => fail(&e.to_string(), ExitCode::FAILURE),
+        Err(e) if e.is_usage() => fail(&e.to_string(), Outcome::Usage),
+        Err(e) => fail(&e.to_string(), Outcome::Failed),
     }
 }
 
-fn fail(message: &str, code: ExitCode) -> ExitCode {
+fn fail(message: &str, outcome: Outcome) -> ExitCode {
     eprintln!("mwatch: {message}");
-    code
+    outcome.exit_code()
 }
 
 fn list_text(store: &BookmarkStore) -> String {
