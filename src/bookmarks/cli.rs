@@ -107,10 +107,7 @@ fn event_summary(bookmark: &Bookmark) -> String {
     } else {
         &bookmark.op
     };
-    let ns = bookmark
-        .event_ns
-        .clone()
-        .unwrap_or_else(|| ns_text(&bookmark.scope));
+    let ns = bookmark.namespace();
     match &bookmark.document_key {
         Some(key) => format!("{op} {ns} {}", relaxed(key)),
         None => format!("{op} {ns}"),

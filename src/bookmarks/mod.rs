@@ -93,15 +93,20 @@ impl Bookmark {
 
     /// `<ns>@<time>`: the event's namespace (else the scope) and its time in UTC, to the second.
     pub fn default_name(&self) -> String {
-        let ns = self
-            .event_ns
-            .clone()
-            .unwrap_or_else(|| ns_text(&self.scope));
+        let ns = self.namespace();
         let millis = self
             .event_millis()
             .or(self.created_at.map(|t| t.timestamp_millis()))
             .unwrap_or(0);
         format!("{ns}@{}", utc_seconds(millis))
+    }
+
+    /// The event's namespace, else (an event of no namespace) what was watched, as `--ns`
+    /// takes it.
+    pub fn namespace(&self) -> String {
+        self.event_ns
+            .clone()
+            .unwrap_or_else(|| ns_text(&self.scope))
     }
 
     /// The `Start` a replay uses.
