@@ -190,9 +190,6 @@ mod tests {
 
     fn bookmark(invalidate: bool) -> Bookmark {
         Bookmark {
-            name: "b".into(),
-            note: String::new(),
-            token: doc! { "_data": "82AB" },
             invalidate,
             scope: Scope::Database("shop".into()),
             pipeline: vec![doc! { "$match": { "n": 1 } }],
@@ -201,13 +198,8 @@ mod tests {
                 comment: Some("saved".into()),
                 ..StreamOptions::default()
             },
-            cluster_time: None,
-            wall_time: None,
-            op: "insert".into(),
-            event_ns: None,
-            document_key: None,
             deployment: "mongodb://saved:1/".into(),
-            created_at: None,
+            ..crate::bookmarks::sample("b")
         }
     }
 

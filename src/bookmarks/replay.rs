@@ -114,30 +114,7 @@ pub(super) fn shell_word(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Scope;
-    use bson::{doc, DateTime};
-
-    fn bookmark(name: &str) -> Bookmark {
-        Bookmark {
-            name: name.into(),
-            note: String::new(),
-            token: doc! { "_data": "82" },
-            invalidate: false,
-            scope: Scope::Deployment,
-            pipeline: Vec::new(),
-            options: Default::default(),
-            cluster_time: Some(Timestamp {
-                time: 1_763_719_200,
-                increment: 1,
-            }),
-            wall_time: Some(DateTime::from_millis(1_763_719_200_500)),
-            op: "insert".into(),
-            event_ns: None,
-            document_key: None,
-            deployment: String::new(),
-            created_at: None,
-        }
-    }
+    use crate::bookmarks::sample as bookmark;
 
     #[test]
     fn says_how_old_the_bookmark_is_and_how_to_go_on() {

@@ -474,26 +474,15 @@ fn sync_dir(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Scope;
+    use crate::bookmarks::sample;
     use bson::doc;
 
     fn bookmark(name: &str, time: u32) -> Bookmark {
-        let token = doc! { "_data": format!("82{time:08X}000000012B0229296E04") };
         Bookmark {
-            name: name.to_string(),
-            note: String::new(),
-            token,
-            invalidate: false,
-            scope: Scope::Deployment,
-            pipeline: Vec::new(),
-            options: Default::default(),
+            token: doc! { "_data": format!("82{time:08X}000000012B0229296E04") },
+            // Read from the token when the file has none.
             cluster_time: None,
-            wall_time: None,
-            op: "insert".into(),
-            event_ns: None,
-            document_key: None,
-            deployment: "mongodb://h".into(),
-            created_at: None,
+            ..sample(name)
         }
     }
 
