@@ -9,6 +9,7 @@ use bson::{Bson, Document};
 use super::replay::shell_word;
 use super::{default_path, ns_text, options_document, utc_seconds, Bookmark, BookmarkStore};
 use crate::cli::BookmarksCommand;
+use crate::format::iso_date;
 use crate::headless::Outcome;
 
 pub fn run(command: &BookmarksCommand) -> ExitCode {
@@ -141,10 +142,7 @@ fn show_text(b: &Bookmark) -> String {
         ));
     }
     if let Some(wall) = b.wall_time {
-        rows.push((
-            "wall time",
-            wall.try_to_rfc3339_string().unwrap_or_default(),
-        ));
+        rows.push(("wall time", iso_date(wall).unwrap_or_default()));
     }
     rows.push(("watched", ns_text(&b.scope)));
     let stages: Vec<Bson> = b.pipeline.iter().cloned().map(Bson::Document).collect();
@@ -161,10 +159,7 @@ fn show_text(b: &Bookmark) -> String {
     };
     rows.push(("token", format!("{}{start}", relaxed(&b.token))));
     if let Some(created) = b.created_at {
-        rows.push((
-            "created",
-            created.try_to_rfc3339_string().unwrap_or_default(),
-        ));
+        rows.push(("created", iso_date(created).unwrap_or_default()));
     }
     rows.push(("replay", format!("mwatch --resume {}", shell_word(&b.name))));
     let mut text = String::new();
