@@ -4,7 +4,9 @@
 mod common;
 
 use bson::{doc, Document, Timestamp};
-use common::cli::{finish, interrupt, mwatch, run, wait_for_line};
+use common::cli::{
+    finish, interrupt, mwatch, refused_before_connecting, run, wait_for_line, watching,
+};
 use mongodb::Client;
 use tokio::io::BufReader;
 
@@ -90,15 +92,7 @@ async fn a_collation_is_passed_to_the_driver_and_a_bad_one_refused_before_connec
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(summary(&stdout).0, [0, 1, 2]);
 
-    // Nothing listens on port 1: reaching it would fail with exit code 1, after 5 s.
-    let (code, _, stderr) = run(&[
-        "mongodb://127.0.0.1:1",
-        "--json",
-        "--collation",
-        "{strength: 2}",
-    ])
-    .await;
-    assert_eq!(code, 2);
+    let stderr = refused_before_connecting(&["--collation", "{strength: 2}"]).await;
     assert!(
         stderr.starts_with("mwatch: --collation: invalid collation"),
         "{stderr}"
@@ -144,14 +138,7 @@ async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() 
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot open recording"), "{stderr}");
     let nowhere = dir.join("no/such/dir/rec.jsonl");
-    let (code, _, stderr) = run(&[
-        "mongodb://127.0.0.1:1",
-        "--json",
-        "--record",
-        nowhere.to_str().unwrap(),
-    ])
-    .await;
-    assert_eq!(code, 2);
+    let stderr = refused_before_connecting(&["--record", nowhere.to_str().unwrap()]).await;
     assert!(
         stderr.starts_with("mwatch: --record: cannot open"),
         "{stderr}"
@@ -162,10 +149,7 @@ async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() 
 #[tokio::test]
 async fn ctrl_c_ends_a_watch_cleanly() {
     let (server, _client) = common::setup().await;
-    let mut child = mwatch(&[&server.uri(), "--json"]).spawn().unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_line(&mut stderr, "mwatch: watching").await;
-    child.stderr = Some(stderr.into_inner());
+    let (child, _) = watching(&[&server.uri(), "--json"]).await;
     interrupt(&child).await;
     let (code, stdout, stderr) = finish(child).await;
     assert_eq!(code, 0, "{stderr}");
