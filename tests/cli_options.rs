@@ -10,14 +10,6 @@ use common::cli::{
 use mongodb::Client;
 use tokio::io::BufReader;
 
-/// A fresh directory for one test's files.
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mwatch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Three inserts into `o.c` and a drop (which ends any stream replaying them); returns the
 /// cluster times of the inserts.
 async fn write_history(client: &Client) -> Vec<Timestamp> {
@@ -104,8 +96,8 @@ async fn a_collation_is_passed_to_the_driver_and_a_bad_one_refused_before_connec
 async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() {
     let (server, client) = common::setup().await;
     write_history(&client).await;
-    let dir = temp_dir("append");
-    let file = dir.join("rec.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
     let file_arg = file.to_str().unwrap();
     let uri = server.uri();
     let (code, first, _) = replay_history(&uri, &["--record", file_arg]).await;
@@ -133,17 +125,16 @@ async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() 
         "{stderr}"
     );
 
-    let missing = dir.join("missing.jsonl");
+    let missing = dir.path().join("missing.jsonl");
     let (code, _, stderr) = run(&["replay", missing.to_str().unwrap(), "--json"]).await;
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot open recording"), "{stderr}");
-    let nowhere = dir.join("no/such/dir/rec.jsonl");
+    let nowhere = dir.path().join("no/such/dir/rec.jsonl");
     let stderr = refused_before_connecting(&["--record", nowhere.to_str().unwrap()]).await;
     assert!(
         stderr.starts_with("mwatch: --record: cannot open"),
         "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

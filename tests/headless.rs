@@ -111,10 +111,8 @@ async fn prints_ddl_rename_and_database_events_with_expanded_events() {
 async fn records_what_it_prints_and_replays_it() {
     let (server, client) = common::setup().await;
     let uri = server.uri();
-    let dir = std::env::temp_dir().join(format!("mwatch-headless-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("rec.jsonl");
-    let _ = std::fs::remove_file(&file);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
     let file_arg = file.to_str().unwrap();
     let (child, _) = watching(&[
         &uri,
@@ -138,7 +136,6 @@ async fn records_what_it_prints_and_replays_it() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(replayed, live);
     assert!(live.contains(r#""$numberLong":"1""#), "{live}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -194,9 +191,8 @@ async fn an_unreachable_host_fails_within_15_s_without_showing_the_password() {
 async fn a_password_never_reaches_output_or_recordings() {
     let (server, _client) = common::setup().await;
     let uri = format!("mongodb://ann:hunter2@{}/?replicaSet=rs0", server.addr());
-    let dir = std::env::temp_dir().join(format!("mwatch-secret-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("rec.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
     let (code, stdout, stderr) = run(&[&uri, "--json", "--record", file.to_str().unwrap()]).await;
     // The playground has no users: authentication fails, and says so without the password.
     assert_eq!(code, 1, "{stderr}");
@@ -208,7 +204,6 @@ async fn a_password_never_reaches_output_or_recordings() {
     ] {
         assert!(!text.contains("hunter2"), "{text}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
