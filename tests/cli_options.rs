@@ -183,29 +183,20 @@ async fn tls_options_are_the_drivers() {
 
 #[tokio::test]
 async fn resume_continues_after_a_token_and_explains_lost_history() {
-    let server = mwatch::playground::start(mwatch::playground::Config {
+    let (server, client) = common::setup_with(mwatch::playground::Config {
         history: 8,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let client = common::client_for(&server.uri()).await;
+    .await;
     let coll = client.database("o").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
     write_history(&client).await;
     let events = common::streams::next_events(&mut stream, 3).await;
-    let token = |event: &Document| event.get_document("_id").unwrap().to_string();
-
+    let uri = server.uri();
     // The token's JSON, as mwatch printed it in the event's `_id`.
-    let (code, stdout, stderr) = run(&[
-        &server.uri(),
-        "--json",
-        "--ns",
-        "o.c",
-        "--resume",
-        &token(&events[0]),
-    ])
-    .await;
+    let token = events[0].get_document("_id").unwrap().to_string();
+    let resume = [uri.as_str(), "--json", "--ns", "o.c", "--resume", &token];
+    let (code, stdout, stderr) = run(&resume).await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         summary(&stdout),
@@ -229,15 +220,7 @@ async fn resume_continues_after_a_token_and_explains_lost_history() {
             .await
             .unwrap();
     }
-    let (code, stdout, stderr) = run(&[
-        &server.uri(),
-        "--json",
-        "--ns",
-        "o.c",
-        "--resume",
-        &token(&events[0]),
-    ])
-    .await;
+    let (code, stdout, stderr) = run(&resume).await;
     assert_eq!(code, 1);
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("history lost"), "{stderr}");
