@@ -2,14 +2,14 @@
 //! spec. Every mistake becomes a [`UsageError`] that names the flag and, for pipelines, the
 //! line and column.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
 use crate::redact::has_hidden_password;
 use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
-use bson::{Bson, Document};
+use bson::{Bson, DateTime, Document};
 
 pub const DEFAULT_URI: &str = "mongodb://localhost:27017";
 
@@ -61,16 +61,10 @@ pub fn spec(
             "--start-at: cannot be combined with --resume TOKEN (it can with a bookmark's name)"
                 .to_string(),
         )),
-        (_, Some(time), _) => {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0);
-            Start::AtTime(
-                crate::start_at::parse(time, now)
-                    .map_err(|e| UsageError(format!("--start-at: {e}")))?,
-            )
-        }
+        (_, Some(time), _) => Start::AtTime(
+            crate::start_at::parse(time, DateTime::now().timestamp_millis())
+                .map_err(|e| UsageError(format!("--start-at: {e}")))?,
+        ),
         (_, None, Some(b)) => b.start(),
         (Some(token), None, None) => Start::ResumeAfter(parse_token(token)?),
         (None, None, None) => Start::Now,
