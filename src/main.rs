@@ -49,18 +49,9 @@ async fn watch(args: WatchArgs) -> ExitCode {
                 .to_string(),
         ));
     }
-    // Opened before connecting: a path that cannot be written is a usage error.
-    let recorder = match &args.record {
-        None => None,
-        Some(path) => match Recorder::open(path) {
-            Ok(recorder) => Some(recorder),
-            Err(e) => {
-                return usage_error(setup::UsageError(format!(
-                    "--record: cannot open {}: {e}",
-                    path.display()
-                )))
-            }
-        },
+    let recorder = match setup::recorder(&args) {
+        Ok(recorder) => recorder,
+        Err(e) => return usage_error(e),
     };
     // The demo's playground lives as long as this function.
     let (uri, _demo) = if args.demo {

@@ -8,6 +8,7 @@ use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
 use crate::redact::has_hidden_password;
+use crate::source::recording::Recorder;
 use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
 use bson::{Bson, DateTime, Document};
 
@@ -109,6 +110,17 @@ fn pipeline_source(value: &str) -> Result<(String, String), UsageError> {
         }
         None => Ok(("--pipeline".to_string(), value.to_string())),
     }
+}
+
+/// The `--record FILE` recorder, opened before connecting: a path that cannot be written is
+/// a usage error.
+pub fn recorder(args: &WatchArgs) -> Result<Option<Recorder>, UsageError> {
+    let Some(path) = &args.record else {
+        return Ok(None);
+    };
+    Recorder::open(path)
+        .map(Some)
+        .map_err(|e| UsageError(format!("--record: cannot open {}: {e}", path.display())))
 }
 
 /// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:
