@@ -7,20 +7,16 @@ use std::process::ExitCode;
 use bson::{Bson, Document};
 
 use super::replay::shell_word;
-use super::{default_path, ns_text, options_document, utc_seconds, Bookmark, BookmarkStore};
+use super::{ns_text, open_for_command, options_document, utc_seconds, Bookmark, BookmarkStore};
 use crate::cli::BookmarksCommand;
 use crate::format::iso_date;
 use crate::headless::Outcome;
 
 pub fn run(command: &BookmarksCommand) -> ExitCode {
-    let path = match default_path() {
-        Ok(path) => path,
+    let mut store = match open_for_command() {
+        Ok(store) => store,
         Err(e) => return fail(&e.to_string(), Outcome::Failed),
     };
-    let mut store = BookmarkStore::open(path);
-    if let Some(warning) = store.take_warning() {
-        eprintln!("mwatch: warning: {warning}");
-    }
     // Each command's output for stdout.
     let output = match command {
         BookmarksCommand::List { json: true } => {

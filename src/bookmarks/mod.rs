@@ -126,6 +126,16 @@ impl Bookmark {
     }
 }
 
+/// The store at [`default_path`], for a command: a problem with its file is a warning on
+/// stderr.
+fn open_for_command() -> Result<BookmarkStore, StoreError> {
+    let mut store = BookmarkStore::open(default_path()?);
+    if let Some(warning) = store.take_warning() {
+        eprintln!("mwatch: warning: {warning}");
+    }
+    Ok(store)
+}
+
 /// A bookmark of an insert into `shop.orders` at 2025-11-21T10:00:00Z, for tests to vary.
 #[cfg(test)]
 pub(crate) fn sample(name: &str) -> Bookmark {

@@ -4,7 +4,7 @@
 use bson::Timestamp;
 use mongodb::Client;
 
-use super::{default_path, utc_seconds, Bookmark, BookmarkStore, StoreError};
+use super::{open_for_command, utc_seconds, Bookmark, BookmarkStore, StoreError};
 use crate::setup::UsageError;
 use crate::source::history::oldest_start;
 use crate::source::WatchSpec;
@@ -15,11 +15,7 @@ pub fn lookup(text: &str) -> Result<Option<Bookmark>, UsageError> {
     if text.trim_start().starts_with('{') {
         return Ok(None);
     }
-    let path = default_path().map_err(|e| UsageError(format!("--resume: {e}")))?;
-    let mut store = BookmarkStore::open(path);
-    if let Some(warning) = store.take_warning() {
-        eprintln!("mwatch: warning: {warning}");
-    }
+    let store = open_for_command().map_err(|e| UsageError(format!("--resume: {e}")))?;
     resolve(text, &store)
 }
 
