@@ -2,12 +2,13 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use mongodb::Client;
 use mwatch::app::state::{Config, Recording};
 use mwatch::cli::{Cli, Command, PlaygroundArgs, ReplayArgs, WatchArgs};
 use mwatch::headless::{self, Outcome};
 use mwatch::source::connect::{connect, ConnectError, Deployment};
 use mwatch::source::recording::{self, Recorder};
-use mwatch::source::{Scope, Start, StreamOptions, WatchSpec};
+use mwatch::source::WatchSpec;
 use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
 use mwatch::{app, bookmarks, playground, setup};
 
@@ -37,31 +38,21 @@ async fn watch(args: WatchArgs) -> ExitCode {
         Some(Ok(bookmark)) => bookmark,
         None => None,
     };
-    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref())
-        .and_then(|spec| Ok((setup::pipeline_text(&args, &spec)?, spec)))
-    {
-        Ok((text, spec)) => (spec, text),
+    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref()) {
+        Ok(watch) => watch,
         Err(e) => return usage_error(e),
     };
-    // Opened before connecting: a path that cannot be written is a usage error.
-    let recorder = match &args.record {
-        None => None,
-        Some(path) => match Recorder::open(path) {
-            Ok(recorder) => Some(recorder),
-            Err(e) => {
-                return usage_error(setup::UsageError(format!(
-                    "--record: cannot open {}: {e}",
-                    path.display()
-                )))
-            }
-        },
-    };
+    // Before anything is opened or created.
     if !args.json && !std::io::stdout().is_terminal() {
-        eprintln!(
-            "mwatch: standard output is not a terminal; use --json to print events as JSON lines"
-        );
-        return Outcome::Usage.exit_code();
+        return usage_error(setup::UsageError(
+            "standard output is not a terminal; use --json to print events as JSON lines"
+                .to_string(),
+        ));
     }
+    let recorder = match setup::recorder(&args) {
+        Ok(recorder) => recorder,
+        Err(e) => return usage_error(e),
+    };
     // The demo's playground lives as long as this function.
     let (uri, _demo) = if args.demo {
         let config = playground::Config {
@@ -119,7 +110,13 @@ async fn watch(args: WatchArgs) -> ExitCode {
         size: (80, 24),
         recording: None,
     };
-    match app::run::run(Some(client), config, recorder).await {
+    tui(Some(client), config, recorder).await
+}
+
+/// Runs the TUI until the user quits: on `client`'s change streams, else on the recording in
+/// `config`.
+async fn tui(client: Option<Client>, config: Config, recorder: Option<Recorder>) -> ExitCode {
+    match app::run::run(client, config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mwatch: {e}");
@@ -153,12 +150,7 @@ async fn replay(args: ReplayArgs) -> ExitCode {
             set_name: None,
             mongos: false,
         },
-        spec: WatchSpec {
-            scope: Scope::Deployment,
-            pipeline: Vec::new(),
-            options: StreamOptions::default(),
-            start: Start::Now,
-        },
+        spec: WatchSpec::default(),
         pipeline_text: String::new(),
         scope_given: false,
         store: EventStore::default(),
@@ -170,13 +162,7 @@ async fn replay(args: ReplayArgs) -> ExitCode {
             warning,
         }),
     };
-    match app::run::run(None, config, None).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mwatch: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tui(None, config, None).await
 }
 
 async fn serve_playground(args: PlaygroundArgs) -> ExitCode {

@@ -2,14 +2,15 @@
 //! spec. Every mistake becomes a [`UsageError`] that names the flag and, for pipelines, the
 //! line and column.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
 use crate::redact::has_hidden_password;
+use crate::source::recording::Recorder;
 use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
-use bson::{Bson, Document};
+use bson::{Bson, DateTime, Document};
 
 pub const DEFAULT_URI: &str = "mongodb://localhost:27017";
 
@@ -43,34 +44,28 @@ pub fn uri(
     }
 }
 
-/// The watch the flags ask for. Replaying a bookmark, the flags given override its scope,
-/// pipeline and options, and `--start-at` where it starts.
-pub fn spec(args: &WatchArgs, bookmark: Option<&Bookmark>) -> Result<WatchSpec, UsageError> {
+/// The watch the flags ask for, and its pipeline as the editor shows it. Replaying a
+/// bookmark, the flags given override its scope, pipeline and options, and `--start-at` where
+/// it starts.
+pub fn spec(
+    args: &WatchArgs,
+    bookmark: Option<&Bookmark>,
+) -> Result<(WatchSpec, String), UsageError> {
     let scope = match (&args.ns, bookmark) {
         (None, Some(b)) => b.scope.clone(),
         (ns, _) => Scope::parse(ns.as_deref().unwrap_or(""))
             .map_err(|e| UsageError(format!("--ns: {e}")))?,
     };
-    let pipeline = match (&args.pipeline, bookmark) {
-        (Some(text), _) => parse_pipeline(text)?,
-        (None, Some(b)) => b.pipeline.clone(),
-        (None, None) => Vec::new(),
-    };
+    let (pipeline, pipeline_text) = pipeline(args, bookmark)?;
     let start = match (&args.resume, &args.start_at, bookmark) {
         (Some(_), Some(_), None) => return Err(UsageError(
             "--start-at: cannot be combined with --resume TOKEN (it can with a bookmark's name)"
                 .to_string(),
         )),
-        (_, Some(time), _) => {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0);
-            Start::AtTime(
-                crate::start_at::parse(time, now)
-                    .map_err(|e| UsageError(format!("--start-at: {e}")))?,
-            )
-        }
+        (_, Some(time), _) => Start::AtTime(
+            crate::start_at::parse(time, DateTime::now().timestamp_millis())
+                .map_err(|e| UsageError(format!("--start-at: {e}")))?,
+        ),
         (_, None, Some(b)) => b.start(),
         (Some(token), None, None) => Start::ResumeAfter(parse_token(token)?),
         (None, None, None) => Start::Now,
@@ -85,7 +80,7 @@ pub fn spec(args: &WatchArgs, bookmark: Option<&Bookmark>) -> Result<WatchSpec, 
         None => None,
     };
     let saved = bookmark.map(|b| b.options.clone()).unwrap_or_default();
-    Ok(WatchSpec {
+    let spec = WatchSpec {
         scope,
         pipeline,
         options: StreamOptions {
@@ -101,7 +96,8 @@ pub fn spec(args: &WatchArgs, bookmark: Option<&Bookmark>) -> Result<WatchSpec, 
             comment: args.comment.clone().or(saved.comment),
         },
         start,
-    })
+    };
+    Ok((spec, pipeline_text))
 }
 
 /// The text of `--pipeline TEXT` or `--pipeline @FILE`, and where it came from.
@@ -116,12 +112,15 @@ fn pipeline_source(value: &str) -> Result<(String, String), UsageError> {
     }
 }
 
-/// The pipeline for the editor: as the user wrote it, else (from a bookmark) its stages.
-pub fn pipeline_text(args: &WatchArgs, spec: &WatchSpec) -> Result<String, UsageError> {
-    if let Some(value) = &args.pipeline {
-        return Ok(pipeline_source(value)?.1);
-    }
-    Ok(pipeline::to_text(&spec.pipeline))
+/// The `--record FILE` recorder, opened before connecting: a path that cannot be written is
+/// a usage error.
+pub fn recorder(args: &WatchArgs) -> Result<Option<Recorder>, UsageError> {
+    let Some(path) = &args.record else {
+        return Ok(None);
+    };
+    Recorder::open(path)
+        .map(Some)
+        .map_err(|e| UsageError(format!("--record: cannot open {}: {e}", path.display())))
 }
 
 /// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:
@@ -138,12 +137,23 @@ pub fn tui_defaults(options: &mut StreamOptions, version: Option<&str>) {
     }
 }
 
-/// `--pipeline TEXT` or `--pipeline @FILE`; errors say where (file or flag, line:column).
-fn parse_pipeline(value: &str) -> Result<Vec<Document>, UsageError> {
-    let (origin, text) = pipeline_source(value)?;
-    pipeline::parse(&text)
-        .map(|p| p.stages)
-        .map_err(|e| UsageError(format!("{origin}:{e}")))
+/// The stages, and their text for the editor: `--pipeline TEXT` or `--pipeline @FILE` as
+/// written (read once; errors say where: file or flag, line:column), else a bookmark's.
+fn pipeline(
+    args: &WatchArgs,
+    bookmark: Option<&Bookmark>,
+) -> Result<(Vec<Document>, String), UsageError> {
+    match (&args.pipeline, bookmark) {
+        (Some(value), _) => {
+            let (origin, text) = pipeline_source(value)?;
+            let stages = pipeline::parse(&text)
+                .map_err(|e| UsageError(format!("{origin}:{e}")))?
+                .stages;
+            Ok((stages, text))
+        }
+        (None, Some(b)) => Ok((b.pipeline.clone(), pipeline::to_text(&b.pipeline))),
+        (None, None) => Ok((Vec::new(), String::new())),
+    }
 }
 
 fn parse_document(flag: &str, text: &str) -> Result<Document, UsageError> {
@@ -186,9 +196,6 @@ mod tests {
 
     fn bookmark(invalidate: bool) -> Bookmark {
         Bookmark {
-            name: "b".into(),
-            note: String::new(),
-            token: doc! { "_data": "82AB" },
             invalidate,
             scope: Scope::Database("shop".into()),
             pipeline: vec![doc! { "$match": { "n": 1 } }],
@@ -197,19 +204,14 @@ mod tests {
                 comment: Some("saved".into()),
                 ..StreamOptions::default()
             },
-            cluster_time: None,
-            wall_time: None,
-            op: "insert".into(),
-            event_ns: None,
-            document_key: None,
             deployment: "mongodb://saved:1/".into(),
-            created_at: None,
+            ..crate::bookmarks::sample("b")
         }
     }
 
     #[test]
     fn builds_a_spec_from_flags() {
-        let spec = spec(
+        let (spec, text) = spec(
             &args(&[
                 "--ns",
                 "shop.orders",
@@ -225,6 +227,7 @@ mod tests {
             None,
         )
         .unwrap();
+        assert_eq!(text, "{$match: {operationType: 'insert'}}", "as typed");
         assert_eq!(
             spec.scope,
             Scope::Collection {
@@ -250,16 +253,17 @@ mod tests {
     #[test]
     fn a_bookmark_gives_what_the_flags_do_not() {
         let saved = bookmark(false);
-        let replay = spec(&args(&["--resume", "b"]), Some(&saved)).unwrap();
+        let (replay, text) = spec(&args(&["--resume", "b"]), Some(&saved)).unwrap();
+        assert_eq!(text, pipeline::to_text(&saved.pipeline));
         assert_eq!(replay.scope, saved.scope);
         assert_eq!(replay.pipeline, saved.pipeline);
         assert_eq!(replay.options, saved.options);
         assert_eq!(replay.start, Start::ResumeAfter(saved.token.clone()));
         let invalidated = bookmark(true);
-        let replay = spec(&args(&["--resume", "b"]), Some(&invalidated)).unwrap();
+        let (replay, _) = spec(&args(&["--resume", "b"]), Some(&invalidated)).unwrap();
         assert_eq!(replay.start, Start::StartAfter(invalidated.token.clone()));
 
-        let overridden = spec(
+        let (overridden, _) = spec(
             &args(&[
                 "--resume",
                 "b",

@@ -7,20 +7,13 @@ mod common;
 use bson::{doc, DateTime, Document};
 use common::cli::{json_lines, tokens};
 use common::home::Home;
-use common::streams::next_events;
+use common::streams::{next_events, op_types};
 use mongodb::options::FullDocumentType;
 use mongodb::Client;
 use mwatch::bookmarks::Bookmark;
 use mwatch::event::ChangeEvent;
 use mwatch::playground::Config;
 use mwatch::source::{FullDocument, Scope, Start, StreamOptions, WatchSpec};
-
-fn op_types(events: &[Document]) -> Vec<&str> {
-    events
-        .iter()
-        .map(|e| e.get_str("operationType").unwrap())
-        .collect()
-}
 
 /// A watch of r.orders from now, with no pipeline and default options.
 fn orders_spec() -> WatchSpec {

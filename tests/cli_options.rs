@@ -4,17 +4,11 @@
 mod common;
 
 use bson::{doc, Document, Timestamp};
-use common::cli::{finish, interrupt, mwatch, run, wait_for_line};
+use common::cli::{
+    finish, interrupt, mwatch, refused_before_connecting, run, wait_for_line, watching,
+};
 use mongodb::Client;
 use tokio::io::BufReader;
-
-/// A fresh directory for one test's files.
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mwatch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Three inserts into `o.c` and a drop (which ends any stream replaying them); returns the
 /// cluster times of the inserts.
@@ -90,15 +84,7 @@ async fn a_collation_is_passed_to_the_driver_and_a_bad_one_refused_before_connec
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(summary(&stdout).0, [0, 1, 2]);
 
-    // Nothing listens on port 1: reaching it would fail with exit code 1, after 5 s.
-    let (code, _, stderr) = run(&[
-        "mongodb://127.0.0.1:1",
-        "--json",
-        "--collation",
-        "{strength: 2}",
-    ])
-    .await;
-    assert_eq!(code, 2);
+    let stderr = refused_before_connecting(&["--collation", "{strength: 2}"]).await;
     assert!(
         stderr.starts_with("mwatch: --collation: invalid collation"),
         "{stderr}"
@@ -110,8 +96,8 @@ async fn a_collation_is_passed_to_the_driver_and_a_bad_one_refused_before_connec
 async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() {
     let (server, client) = common::setup().await;
     write_history(&client).await;
-    let dir = temp_dir("append");
-    let file = dir.join("rec.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
     let file_arg = file.to_str().unwrap();
     let uri = server.uri();
     let (code, first, _) = replay_history(&uri, &["--record", file_arg]).await;
@@ -139,33 +125,22 @@ async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() 
         "{stderr}"
     );
 
-    let missing = dir.join("missing.jsonl");
+    let missing = dir.path().join("missing.jsonl");
     let (code, _, stderr) = run(&["replay", missing.to_str().unwrap(), "--json"]).await;
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot open recording"), "{stderr}");
-    let nowhere = dir.join("no/such/dir/rec.jsonl");
-    let (code, _, stderr) = run(&[
-        "mongodb://127.0.0.1:1",
-        "--json",
-        "--record",
-        nowhere.to_str().unwrap(),
-    ])
-    .await;
-    assert_eq!(code, 2);
+    let nowhere = dir.path().join("no/such/dir/rec.jsonl");
+    let stderr = refused_before_connecting(&["--record", nowhere.to_str().unwrap()]).await;
     assert!(
         stderr.starts_with("mwatch: --record: cannot open"),
         "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn ctrl_c_ends_a_watch_cleanly() {
     let (server, _client) = common::setup().await;
-    let mut child = mwatch(&[&server.uri(), "--json"]).spawn().unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_line(&mut stderr, "mwatch: watching").await;
-    child.stderr = Some(stderr.into_inner());
+    let (child, _) = watching(&[&server.uri(), "--json"]).await;
     interrupt(&child).await;
     let (code, stdout, stderr) = finish(child).await;
     assert_eq!(code, 0, "{stderr}");
@@ -208,29 +183,20 @@ async fn tls_options_are_the_drivers() {
 
 #[tokio::test]
 async fn resume_continues_after_a_token_and_explains_lost_history() {
-    let server = mwatch::playground::start(mwatch::playground::Config {
+    let (server, client) = common::setup_with(mwatch::playground::Config {
         history: 8,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let client = common::client_for(&server.uri()).await;
+    .await;
     let coll = client.database("o").collection::<Document>("c");
     let mut stream = coll.watch().await.unwrap().with_type::<Document>();
     write_history(&client).await;
     let events = common::streams::next_events(&mut stream, 3).await;
-    let token = |event: &Document| event.get_document("_id").unwrap().to_string();
-
+    let uri = server.uri();
     // The token's JSON, as mwatch printed it in the event's `_id`.
-    let (code, stdout, stderr) = run(&[
-        &server.uri(),
-        "--json",
-        "--ns",
-        "o.c",
-        "--resume",
-        &token(&events[0]),
-    ])
-    .await;
+    let token = events[0].get_document("_id").unwrap().to_string();
+    let resume = [uri.as_str(), "--json", "--ns", "o.c", "--resume", &token];
+    let (code, stdout, stderr) = run(&resume).await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         summary(&stdout),
@@ -254,15 +220,7 @@ async fn resume_continues_after_a_token_and_explains_lost_history() {
             .await
             .unwrap();
     }
-    let (code, stdout, stderr) = run(&[
-        &server.uri(),
-        "--json",
-        "--ns",
-        "o.c",
-        "--resume",
-        &token(&events[0]),
-    ])
-    .await;
+    let (code, stdout, stderr) = run(&resume).await;
     assert_eq!(code, 1);
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("history lost"), "{stderr}");

@@ -78,6 +78,14 @@ async fn send_watch(control: &mpsc::Sender<Control>, id: u64, spec: Box<WatchSpe
     control.send(Control::Watch { id, spec }).await.unwrap();
 }
 
+/// An engine on `client` whose watch 1 (all of `e.c`, from now) has started.
+async fn watching_everything(client: mongodb::Client) -> (mpsc::Sender<Control>, Consumer) {
+    let (control, mut consumer) = start(client);
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    (control, consumer)
+}
+
 fn n_of(event: &Document) -> i32 {
     event
         .get_document("fullDocument")
@@ -140,9 +148,7 @@ async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
 async fn a_rejected_pipeline_leaves_the_stream_running() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = start(client.clone());
-    send_watch(&control, 1, spec(vec![], Start::Now)).await;
-    consumer.until(|c| c.current == Some(1)).await;
+    let (control, mut consumer) = watching_everything(client.clone()).await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
 
@@ -167,9 +173,7 @@ async fn invalidation_is_reported_with_a_token_to_continue_from() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
-    let (control, mut consumer) = start(client.clone());
-    send_watch(&control, 1, spec(vec![], Start::Now)).await;
-    consumer.until(|c| c.current == Some(1)).await;
+    let (control, mut consumer) = watching_everything(client.clone()).await;
     coll.drop().await.unwrap();
     consumer
         .until(|c| {
@@ -218,9 +222,7 @@ async fn a_standalone_server_gets_the_replica_set_explanation() {
 async fn a_lost_connection_is_resumed_from_the_last_token() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = start(client.clone());
-    send_watch(&control, 1, spec(vec![], Start::Now)).await;
-    consumer.until(|c| c.current == Some(1)).await;
+    let (_control, mut consumer) = watching_everything(client.clone()).await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
     // The getMore and the driver's own resume both fail, then the engine's first retry:
@@ -255,9 +257,7 @@ async fn a_lost_connection_is_resumed_from_the_last_token() {
 async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = start(client.clone());
-    send_watch(&control, 1, spec(vec![], Start::Now)).await;
-    consumer.until(|c| c.current == Some(1)).await;
+    let (control, mut consumer) = watching_everything(client.clone()).await;
     control.send(Control::Pause).await.unwrap();
     consumer
         .until(|c| c.statuses.last() == Some(&Status::Paused))

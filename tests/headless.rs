@@ -3,8 +3,7 @@
 mod common;
 
 use bson::{doc, Document};
-use common::cli::{finish, mwatch, run, wait_for_line};
-use tokio::io::BufReader;
+use common::cli::{finish, refused_before_connecting, run, watching};
 
 fn op_types(stdout: &str) -> Vec<String> {
     stdout
@@ -20,14 +19,11 @@ fn op_types(stdout: &str) -> Vec<String> {
 async fn prints_every_operation_type_as_json_lines_and_ends_on_invalidate() {
     let (server, client) = common::setup().await;
     let uri = server.uri();
-    let mut child = mwatch(&[&uri, "--json", "--ns", "h.c"]).spawn().unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let lines = wait_for_line(&mut stderr, "mwatch: watching").await;
+    let (child, lines) = watching(&[&uri, "--json", "--ns", "h.c"]).await;
     assert!(
         lines[0].contains("replica set rs0") && lines[0].contains("watching h.c"),
         "{lines:?}"
     );
-    child.stderr = Some(stderr.into_inner());
 
     let coll = client.database("h").collection::<Document>("c");
     coll.insert_one(doc! { "_id": 1, "n": 1, "at": bson::DateTime::from_millis(0) })
@@ -69,12 +65,7 @@ async fn prints_every_operation_type_as_json_lines_and_ends_on_invalidate() {
 async fn prints_ddl_rename_and_database_events_with_expanded_events() {
     let (server, client) = common::setup().await;
     let uri = server.uri();
-    let mut child = mwatch(&[&uri, "--json", "--ns", "d", "--expanded-events"])
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_line(&mut stderr, "mwatch: watching").await;
-    child.stderr = Some(stderr.into_inner());
+    let (child, _) = watching(&[&uri, "--json", "--ns", "d", "--expanded-events"]).await;
 
     let db = client.database("d");
     db.create_collection("a").await.unwrap();
@@ -120,12 +111,10 @@ async fn prints_ddl_rename_and_database_events_with_expanded_events() {
 async fn records_what_it_prints_and_replays_it() {
     let (server, client) = common::setup().await;
     let uri = server.uri();
-    let dir = std::env::temp_dir().join(format!("mwatch-headless-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("rec.jsonl");
-    let _ = std::fs::remove_file(&file);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
     let file_arg = file.to_str().unwrap();
-    let mut child = mwatch(&[
+    let (child, _) = watching(&[
         &uri,
         "--json",
         "--canonical",
@@ -134,11 +123,7 @@ async fn records_what_it_prints_and_replays_it() {
         "--record",
         file_arg,
     ])
-    .spawn()
-    .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_line(&mut stderr, "mwatch: watching").await;
-    child.stderr = Some(stderr.into_inner());
+    .await;
     let coll = client.database("h").collection::<Document>("r");
     coll.insert_many([doc! { "n": 1i64 }, doc! { "n": 2.5 }])
         .await
@@ -151,7 +136,6 @@ async fn records_what_it_prints_and_replays_it() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(replayed, live);
     assert!(live.contains(r#""$numberLong":"1""#), "{live}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -207,9 +191,8 @@ async fn an_unreachable_host_fails_within_15_s_without_showing_the_password() {
 async fn a_password_never_reaches_output_or_recordings() {
     let (server, _client) = common::setup().await;
     let uri = format!("mongodb://ann:hunter2@{}/?replicaSet=rs0", server.addr());
-    let dir = std::env::temp_dir().join(format!("mwatch-secret-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("rec.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
     let (code, stdout, stderr) = run(&[&uri, "--json", "--record", file.to_str().unwrap()]).await;
     // The playground has no users: authentication fails, and says so without the password.
     assert_eq!(code, 1, "{stderr}");
@@ -221,7 +204,6 @@ async fn a_password_never_reaches_output_or_recordings() {
     ] {
         assert!(!text.contains("hunter2"), "{text}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -245,12 +227,7 @@ async fn a_mongosh_syntax_pipeline_filters_events() {
     let (server, client) = common::setup().await;
     let uri = server.uri();
     let pipeline = "[ // only big inserts\n  {$match: {operationType: /^ins/, 'fullDocument.n': {$gte: NumberInt(5)}}},\n]";
-    let mut child = mwatch(&[&uri, "--json", "--ns", "h.p", "--pipeline", pipeline])
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    wait_for_line(&mut stderr, "mwatch: watching").await;
-    child.stderr = Some(stderr.into_inner());
+    let (child, _) = watching(&[&uri, "--json", "--ns", "h.p", "--pipeline", pipeline]).await;
     let coll = client.database("h").collection::<Document>("p");
     coll.insert_many((0..10).map(|n| doc! { "n": n }))
         .await
@@ -274,14 +251,9 @@ async fn a_mongosh_syntax_pipeline_filters_events() {
 
 #[tokio::test]
 async fn a_bad_pipeline_is_refused_before_connecting_with_its_position() {
-    let (code, _, stderr) = run(&[
-        "mongodb://127.0.0.1:1",
-        "--json",
-        "--pipeline",
-        "[{$match: {a: 1}},\n {$group: {_id: null}}]",
-    ])
-    .await;
-    assert_eq!(code, 2);
+    let stderr =
+        refused_before_connecting(&["--pipeline", "[{$match: {a: 1}},\n {$group: {_id: null}}]"])
+            .await;
     assert!(
         stderr.starts_with("mwatch: --pipeline:2:3: $group is not allowed after $changeStream"),
         "{stderr}"

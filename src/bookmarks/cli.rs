@@ -7,20 +7,16 @@ use std::process::ExitCode;
 use bson::{Bson, Document};
 
 use super::replay::shell_word;
-use super::{default_path, ns_text, options_document, utc_seconds, Bookmark, BookmarkStore};
+use super::{ns_text, open_for_command, options_document, utc_seconds, Bookmark, BookmarkStore};
 use crate::cli::BookmarksCommand;
-
-const USAGE_ERROR: u8 = 2;
+use crate::format::iso_date;
+use crate::headless::Outcome;
 
 pub fn run(command: &BookmarksCommand) -> ExitCode {
-    let path = match default_path() {
-        Ok(path) => path,
-        Err(e) => return fail(&e.to_string(), ExitCode::FAILURE),
+    let mut store = match open_for_command() {
+        Ok(store) => store,
+        Err(e) => return fail(&e.to_string(), Outcome::Failed),
     };
-    let mut store = BookmarkStore::open(path);
-    if let Some(warning) = store.take_warning() {
-        eprintln!("mwatch: warning: {warning}");
-    }
     // Each command's output for stdout.
     let output = match command {
         BookmarksCommand::List { json: true } => {
@@ -64,14 +60,14 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
-        Err(e) if e.is_usage() => fail(&e.to_string(), ExitCode::from(USAGE_ERROR)),
-        Err(e) => fail(&e.to_string(), ExitCode::FAILURE),
+        Err(e) if e.is_usage() => fail(&e.to_string(), Outcome::Usage),
+        Err(e) => fail(&e.to_string(), Outcome::Failed),
     }
 }
 
-fn fail(message: &str, code: ExitCode) -> ExitCode {
+fn fail(message: &str, outcome: Outcome) -> ExitCode {
     eprintln!("mwatch: {message}");
-    code
+    outcome.exit_code()
 }
 
 fn list_text(store: &BookmarkStore) -> String {
@@ -108,10 +104,7 @@ fn event_summary(bookmark: &Bookmark) -> String {
     } else {
         &bookmark.op
     };
-    let ns = bookmark
-        .event_ns
-        .clone()
-        .unwrap_or_else(|| ns_text(&bookmark.scope));
+    let ns = bookmark.namespace();
     match &bookmark.document_key {
         Some(key) => format!("{op} {ns} {}", relaxed(key)),
         None => format!("{op} {ns}"),
@@ -145,10 +138,7 @@ fn show_text(b: &Bookmark) -> String {
         ));
     }
     if let Some(wall) = b.wall_time {
-        rows.push((
-            "wall time",
-            wall.try_to_rfc3339_string().unwrap_or_default(),
-        ));
+        rows.push(("wall time", iso_date(wall).unwrap_or_default()));
     }
     rows.push(("watched", ns_text(&b.scope)));
     let stages: Vec<Bson> = b.pipeline.iter().cloned().map(Bson::Document).collect();
@@ -165,10 +155,7 @@ fn show_text(b: &Bookmark) -> String {
     };
     rows.push(("token", format!("{}{start}", relaxed(&b.token))));
     if let Some(created) = b.created_at {
-        rows.push((
-            "created",
-            created.try_to_rfc3339_string().unwrap_or_default(),
-        ));
+        rows.push(("created", iso_date(created).unwrap_or_default()));
     }
     rows.push(("replay", format!("mwatch --resume {}", shell_word(&b.name))));
     let mut text = String::new();

@@ -93,15 +93,20 @@ impl Bookmark {
 
     /// `<ns>@<time>`: the event's namespace (else the scope) and its time in UTC, to the second.
     pub fn default_name(&self) -> String {
-        let ns = self
-            .event_ns
-            .clone()
-            .unwrap_or_else(|| ns_text(&self.scope));
+        let ns = self.namespace();
         let millis = self
             .event_millis()
             .or(self.created_at.map(|t| t.timestamp_millis()))
             .unwrap_or(0);
         format!("{ns}@{}", utc_seconds(millis))
+    }
+
+    /// The event's namespace, else (an event of no namespace) what was watched, as `--ns`
+    /// takes it.
+    pub fn namespace(&self) -> String {
+        self.event_ns
+            .clone()
+            .unwrap_or_else(|| ns_text(&self.scope))
     }
 
     /// The `Start` a replay uses.
@@ -119,6 +124,16 @@ impl Bookmark {
             .map(|t| t.timestamp_millis())
             .or(self.cluster_time.map(|ts| i64::from(ts.time) * 1000))
     }
+}
+
+/// The store at [`default_path`], for a command: a problem with its file is a warning on
+/// stderr.
+fn open_for_command() -> Result<BookmarkStore, StoreError> {
+    let mut store = BookmarkStore::open(default_path()?);
+    if let Some(warning) = store.take_warning() {
+        eprintln!("mwatch: warning: {warning}");
+    }
+    Ok(store)
 }
 
 /// A bookmark of an insert into `shop.orders` at 2025-11-21T10:00:00Z, for tests to vary.
@@ -150,10 +165,9 @@ pub(crate) fn sample(name: &str) -> Bookmark {
 
 /// `2026-11-21T10:00:00Z`.
 pub fn utc_seconds(millis: i64) -> String {
-    let seconds = DateTime::from_millis(millis.div_euclid(1000) * 1000);
-    seconds
+    // Whole seconds: RFC 3339 text has no fraction then.
+    DateTime::from_millis(millis.div_euclid(1000) * 1000)
         .try_to_rfc3339_string()
-        .map(|text| text.replace(".000Z", "Z"))
         .unwrap_or_else(|_| format!("{}s", millis / 1000))
 }
 
@@ -295,6 +309,13 @@ mod tests {
         let taken = ["a", "a#2"];
         assert_eq!(unique_name("a", |n| taken.contains(&n)), "a#3");
         assert_eq!(unique_name("b", |n| taken.contains(&n)), "b");
+    }
+
+    #[test]
+    fn utc_seconds_drop_the_milliseconds() {
+        assert_eq!(utc_seconds(1_763_719_728_456), "2025-11-21T10:08:48Z");
+        assert_eq!(utc_seconds(1_763_719_728_000), "2025-11-21T10:08:48Z");
+        assert_eq!(utc_seconds(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

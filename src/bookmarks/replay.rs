@@ -4,7 +4,7 @@
 use bson::Timestamp;
 use mongodb::Client;
 
-use super::{default_path, utc_seconds, Bookmark, BookmarkStore, StoreError};
+use super::{open_for_command, utc_seconds, Bookmark, BookmarkStore, StoreError};
 use crate::setup::UsageError;
 use crate::source::history::oldest_start;
 use crate::source::WatchSpec;
@@ -15,11 +15,7 @@ pub fn lookup(text: &str) -> Result<Option<Bookmark>, UsageError> {
     if text.trim_start().starts_with('{') {
         return Ok(None);
     }
-    let path = default_path().map_err(|e| UsageError(format!("--resume: {e}")))?;
-    let mut store = BookmarkStore::open(path);
-    if let Some(warning) = store.take_warning() {
-        eprintln!("mwatch: warning: {warning}");
-    }
+    let store = open_for_command().map_err(|e| UsageError(format!("--resume: {e}")))?;
     resolve(text, &store)
 }
 
@@ -114,30 +110,7 @@ pub(super) fn shell_word(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Scope;
-    use bson::{doc, DateTime};
-
-    fn bookmark(name: &str) -> Bookmark {
-        Bookmark {
-            name: name.into(),
-            note: String::new(),
-            token: doc! { "_data": "82" },
-            invalidate: false,
-            scope: Scope::Deployment,
-            pipeline: Vec::new(),
-            options: Default::default(),
-            cluster_time: Some(Timestamp {
-                time: 1_763_719_200,
-                increment: 1,
-            }),
-            wall_time: Some(DateTime::from_millis(1_763_719_200_500)),
-            op: "insert".into(),
-            event_ns: None,
-            document_key: None,
-            deployment: String::new(),
-            created_at: None,
-        }
-    }
+    use crate::bookmarks::sample as bookmark;
 
     #[test]
     fn says_how_old_the_bookmark_is_and_how_to_go_on() {

@@ -175,13 +175,22 @@ impl BookmarkStore {
     /// Writes [`BookmarkStore::export`] to a new file (mode 0600: tokens and deployments are
     /// private); an existing file is not overwritten.
     pub fn export_to(&self, path: &Path) -> Result<(), StoreError> {
-        if path.exists() {
-            return Err(StoreError::BadFile(format!(
-                "{} already exists; export to a new file",
-                path.display()
-            )));
-        }
-        write_atomically(path, self.export().as_bytes()).map_err(|e| io_error("write", path, e))
+        // Created here or refused: no check-then-write gap, and no temporary file next to it
+        // (`write_atomically` would remove a `PATH.tmp` of the user's).
+        let mut file = private_options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => StoreError::BadFile(format!(
+                    "{} already exists; export to a new file",
+                    path.display()
+                )),
+                _ => io_error("write", path, e),
+            })?;
+        file.write_all(self.export().as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| io_error("write", path, e))
     }
 
     /// Adds the bookmarks of an exported file (or of `list --json` output), all or none.
@@ -474,26 +483,15 @@ fn sync_dir(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Scope;
+    use crate::bookmarks::sample;
     use bson::doc;
 
     fn bookmark(name: &str, time: u32) -> Bookmark {
-        let token = doc! { "_data": format!("82{time:08X}000000012B0229296E04") };
         Bookmark {
-            name: name.to_string(),
-            note: String::new(),
-            token,
-            invalidate: false,
-            scope: Scope::Deployment,
-            pipeline: Vec::new(),
-            options: Default::default(),
+            token: doc! { "_data": format!("82{time:08X}000000012B0229296E04") },
+            // Read from the token when the file has none.
             cluster_time: None,
-            wall_time: None,
-            op: "insert".into(),
-            event_ns: None,
-            document_key: None,
-            deployment: "mongodb://h".into(),
-            created_at: None,
+            ..sample(name)
         }
     }
 
@@ -516,6 +514,21 @@ mod tests {
             .map(|b| b.name.clone())
             .collect();
         assert_eq!(names, ["kept"]);
+    }
+
+    #[test]
+    fn an_export_creates_its_file_and_touches_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
+        store.add(bookmark("a", 1)).unwrap();
+        let out = dir.path().join("out.json");
+        let beside = sibling(&out, ".tmp");
+        fs::write(&beside, "the user's").unwrap();
+        store.export_to(&out).unwrap();
+        assert_eq!(fs::read_to_string(&out).unwrap(), store.export());
+        assert_eq!(fs::read_to_string(&beside).unwrap(), "the user's");
+        let again = store.export_to(&out).unwrap_err();
+        assert!(matches!(again, StoreError::BadFile(_)), "{again}");
     }
 
     #[test]

@@ -17,11 +17,15 @@ use mongodb::options::{Collation, FullDocumentBeforeChangeType, FullDocumentType
 use crate::event::ChangeEvent;
 
 /// What to watch.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum Scope {
+    #[default]
     Deployment,
     Database(String),
-    Collection { db: String, coll: String },
+    Collection {
+        db: String,
+        coll: String,
+    },
 }
 
 impl Scope {
@@ -137,9 +141,10 @@ pub fn collation(doc: &Document) -> Result<Collation, String> {
 }
 
 /// Where a watch starts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum Start {
     /// From now on.
+    #[default]
     Now,
     /// Right after the current watch's position when the scope is unchanged (a new pipeline
     /// or new options lose no event and repeat none); otherwise from now.
@@ -150,7 +155,8 @@ pub enum Start {
     AtTime(Timestamp),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// What to watch and how; the default is the whole deployment, unfiltered, from now on.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WatchSpec {
     pub scope: Scope,
     pub pipeline: Vec<Document>,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bson::{Bson, Document};
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub fn mwatch(args: &[&str]) -> Command {
@@ -40,6 +40,27 @@ pub async fn wait_for_line(reader: &mut (impl AsyncBufRead + Unpin), text: &str)
         .await
         .unwrap_or_else(|_| panic!("no '{text}' in the output"));
     lines
+}
+
+/// Starts the `--json` watch `mwatch ARGS` and waits until it says it is watching; returns it
+/// and the lines it wrote to stderr until then.
+pub async fn watching(args: &[&str]) -> (Child, Vec<String>) {
+    let mut child = mwatch(args).spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let lines = wait_for_line(&mut stderr, "mwatch: watching").await;
+    child.stderr = Some(stderr.into_inner());
+    (child, lines)
+}
+
+/// Runs `mwatch mongodb://127.0.0.1:1 --json ARGS`, which must end with a usage error (exit
+/// code 2) before connecting: nothing listens on port 1, so trying would fail with exit code
+/// 1, after 5 s. Returns stderr.
+pub async fn refused_before_connecting(args: &[&str]) -> String {
+    let mut line = vec!["mongodb://127.0.0.1:1", "--json"];
+    line.extend(args);
+    let (code, _, stderr) = run(&line).await;
+    assert_eq!(code, 2, "{stderr}");
+    stderr
 }
 
 /// Sends SIGINT, as Ctrl-C in a terminal does.
