@@ -4,7 +4,7 @@
 
 use bson::{DateTime, Timestamp};
 
-use crate::bookmarks::utc_seconds;
+use crate::format::utc_seconds;
 
 /// Parses `text`; `now` is the current time in milliseconds since the epoch.
 pub fn parse(text: &str, now_millis: i64) -> Result<Timestamp, String> {

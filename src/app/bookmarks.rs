@@ -2,7 +2,7 @@
 //! selected bookmark. The bookmarks themselves are in `State::bookmarks`, as the store last
 //! reported them.
 
-use crate::bookmarks::{ns_text, Bookmark};
+use crate::bookmarks::Bookmark;
 
 use super::input::LineInput;
 
@@ -46,7 +46,7 @@ impl BookmarkPane {
         let wanted = self.filter.text().to_lowercase();
         all.iter()
             .filter(|b| {
-                let ns = b.event_ns.clone().unwrap_or_else(|| ns_text(&b.scope));
+                let ns = b.namespace();
                 [b.name.as_str(), ns.as_str(), b.op.as_str(), b.note.as_str()]
                     .iter()
                     .any(|field| field.to_lowercase().contains(&wanted))

@@ -6,9 +6,10 @@ use bson::{RawBsonRef, RawDocument};
 use crate::diff::{diff, Change};
 use crate::event::{ChangeEvent, OpType};
 use crate::format::mongosh::{self, DocLine, Kind, Piece};
-use crate::source::{FullDocument, PreImage, StreamOptions};
+use crate::source::{FullDocument, PreImage, Scope, StreamOptions};
 
 use super::msg::Tab;
+use super::state::State;
 
 /// Characters of a value shown on one diff line.
 const VALUE_WIDTH: usize = 200;
@@ -81,6 +82,23 @@ pub struct Context<'a> {
     pub images_enabled: bool,
     /// Columns available, for laying out documents.
     pub width: usize,
+}
+
+impl Context<'_> {
+    /// The context of the event selected in `state`.
+    pub fn of(state: &State) -> Context<'_> {
+        let images_enabled = state
+            .events
+            .selected_event()
+            .and_then(|e| e.namespace())
+            .and_then(|ns| Scope::parse(&ns).ok())
+            .is_some_and(|scope| state.namespaces.images(&scope));
+        Context {
+            options: &state.watch.spec.options,
+            images_enabled,
+            width: state.detail.width,
+        }
+    }
 }
 
 fn document<'a>(event: &'a ChangeEvent, field: &str) -> Option<&'a RawDocument> {

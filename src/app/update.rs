@@ -101,6 +101,8 @@ fn tick(state: &mut State, now: i64) -> Vec<Cmd> {
     if state.namespaces.stale && !state.namespaces.loading {
         state.namespaces.stale = false;
         state.namespaces.loading = true;
+        // The pane's title says it is listing.
+        state.dirty = true;
         return vec![Cmd::ListNamespaces];
     }
     Vec::new()
@@ -365,21 +367,6 @@ fn select_by(state: &mut State, delta: isize) {
     state.detail.scroll = 0;
 }
 
-/// What the detail view's content depends on, besides the selected event and tab.
-pub fn detail_context(state: &State) -> detail::Context<'_> {
-    let images_enabled = state
-        .events
-        .selected_event()
-        .and_then(|e| e.namespace())
-        .and_then(|ns| crate::source::Scope::parse(&ns).ok())
-        .is_some_and(|scope| state.namespaces.images(&scope));
-    detail::Context {
-        options: &state.watch.spec.options,
-        images_enabled,
-        width: state.detail.width,
-    }
-}
-
 /// Scrolls the detail by `delta` rows, no further than where its last row shows at the bottom.
 /// Only the lines up to a screenful past the new position are laid out, not the whole
 /// document: every line takes a row at least, so if they are all there the position is in range.
@@ -388,7 +375,7 @@ fn scroll_detail(state: &mut State, delta: isize) {
     let target = state.detail.scroll.saturating_add_signed(delta);
     let limit = target.saturating_add(state.detail.height).min(MAX_LINES);
     let rows: usize = match state.events.selected_event() {
-        Some(event) => detail::content(event, state.detail.tab, detail_context(state), limit)
+        Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), limit)
             .iter()
             .map(|line| line.row_starts(state.detail.width).len())
             .sum(),

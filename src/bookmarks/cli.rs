@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use bson::{Bson, Document};
 
 use super::replay::shell_word;
-use super::{ns_text, open_for_command, options_document, utc_seconds, Bookmark, BookmarkStore};
+use super::{ns_text, open_for_command, options_document, Bookmark, BookmarkStore};
 use crate::cli::BookmarksCommand;
 use crate::format::iso_date;
+use crate::format::utc_seconds;
 use crate::headless::Outcome;
 
 pub fn run(command: &BookmarksCommand) -> ExitCode {

@@ -14,6 +14,7 @@ use bson::{DateTime, Document, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{ChangeEvent, OpType};
+use crate::format::utc_seconds;
 use crate::redact::redact;
 use crate::source::{Scope, Start, StreamOptions, WatchSpec};
 
@@ -163,14 +164,6 @@ pub(crate) fn sample(name: &str) -> Bookmark {
     }
 }
 
-/// `2026-11-21T10:00:00Z`.
-pub fn utc_seconds(millis: i64) -> String {
-    // Whole seconds: RFC 3339 text has no fraction then.
-    DateTime::from_millis(millis.div_euclid(1000) * 1000)
-        .try_to_rfc3339_string()
-        .unwrap_or_else(|_| format!("{}s", millis / 1000))
-}
-
 /// Why a name cannot be a bookmark's, if it cannot.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.trim().is_empty() {
@@ -309,13 +302,6 @@ mod tests {
         let taken = ["a", "a#2"];
         assert_eq!(unique_name("a", |n| taken.contains(&n)), "a#3");
         assert_eq!(unique_name("b", |n| taken.contains(&n)), "b");
-    }
-
-    #[test]
-    fn utc_seconds_drop_the_milliseconds() {
-        assert_eq!(utc_seconds(1_763_719_728_456), "2025-11-21T10:08:48Z");
-        assert_eq!(utc_seconds(1_763_719_728_000), "2025-11-21T10:08:48Z");
-        assert_eq!(utc_seconds(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use bson::Timestamp;
 use mongodb::Client;
 
-use super::{open_for_command, utc_seconds, Bookmark, BookmarkStore, StoreError};
+use super::{open_for_command, Bookmark, BookmarkStore, StoreError};
+use crate::format::{age_text, utc_seconds};
 use crate::setup::UsageError;
 use crate::source::history::oldest_start;
 use crate::source::WatchSpec;
@@ -86,17 +87,6 @@ fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Time
     )
 }
 
-/// `2 h 5 min`, `3 d 4 h`, `40 s`: precise enough to see why the history is gone.
-pub fn age_text(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds / 60),
-        3600..86_400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
-        _ => format!("{} d {} h", seconds / 86_400, seconds % 86_400 / 3600),
-    }
-}
-
 /// The name as one shell word, quoted when it needs to be.
 pub(super) fn shell_word(text: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "@#.:_-+/=,".contains(c);
@@ -139,15 +129,6 @@ mod tests {
             unknown.contains("mwatch --resume x@1 --start-at TIME"),
             "{unknown}"
         );
-    }
-
-    #[test]
-    fn ages_read_at_a_glance() {
-        assert_eq!(age_text(40), "40 s");
-        assert_eq!(age_text(125), "2 min");
-        assert_eq!(age_text(7500), "2 h 5 min");
-        assert_eq!(age_text(3 * 86_400 + 4 * 3600 + 59), "3 d 4 h");
-        assert_eq!(age_text(-5), "0 s");
     }
 
     #[test]

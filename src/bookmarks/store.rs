@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use bson::DateTime;
 use serde::Deserialize;
 
-use super::{check_name, close_names, token_time, unique_name, utc_seconds, Bookmark};
+use super::{check_name, close_names, token_time, unique_name, Bookmark};
+use crate::format::utc_seconds;
 
 /// The version of the file format this mwatch writes.
 const VERSION: u32 = 1;

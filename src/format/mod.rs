@@ -46,6 +46,25 @@ pub fn json_value(event: &ChangeEvent, canonical: bool) -> serde_json::Value {
     }
 }
 
+/// `2026-11-21T10:00:00Z`.
+pub fn utc_seconds(millis: i64) -> String {
+    // Whole seconds: RFC 3339 text has no fraction then.
+    DateTime::from_millis(millis.div_euclid(1000) * 1000)
+        .try_to_rfc3339_string()
+        .unwrap_or_else(|_| format!("{}s", millis / 1000))
+}
+
+/// `2 h 5 min`, `3 d 4 h`, `40 s`: precise enough to see why the history is gone.
+pub fn age_text(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds / 60),
+        3600..86_400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
+        _ => format!("{} d {} h", seconds / 86_400, seconds % 86_400 / 3600),
+    }
+}
+
 /// One line of Extended JSON (relaxed, or canonical to keep every type exact).
 pub fn json_line(event: &ChangeEvent, canonical: bool) -> String {
     json_value(event, canonical).to_string()
@@ -55,6 +74,22 @@ pub fn json_line(event: &ChangeEvent, canonical: bool) -> String {
 mod tests {
     use super::*;
     use bson::{doc, oid::ObjectId, DateTime};
+
+    #[test]
+    fn utc_seconds_drop_the_milliseconds() {
+        assert_eq!(utc_seconds(1_763_719_728_456), "2025-11-21T10:08:48Z");
+        assert_eq!(utc_seconds(1_763_719_728_000), "2025-11-21T10:08:48Z");
+        assert_eq!(utc_seconds(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn ages_read_at_a_glance() {
+        assert_eq!(age_text(40), "40 s");
+        assert_eq!(age_text(125), "2 min");
+        assert_eq!(age_text(7500), "2 h 5 min");
+        assert_eq!(age_text(3 * 86_400 + 4 * 3600 + 59), "3 d 4 h");
+        assert_eq!(age_text(-5), "0 s");
+    }
 
     #[test]
     fn dates_and_times_of_day_keep_their_milliseconds() {

@@ -11,8 +11,9 @@ use crate::app::bookmarks::{BookmarkPane, Mode};
 use crate::app::keys::{key_for, Context};
 use crate::app::msg::Action;
 use crate::app::state::State;
-use crate::bookmarks::replay::age_text;
-use crate::bookmarks::{ns_text, utc_seconds, Bookmark};
+use crate::bookmarks::Bookmark;
+use crate::format::age_text;
+use crate::format::utc_seconds;
 
 use super::events::pad;
 use super::{pane, popup, theme};
@@ -31,10 +32,7 @@ const TIME: usize = 15;
 const AGE: usize = 11;
 
 fn row(bookmark: &Bookmark, columns: &Columns, now: i64) -> Line<'static> {
-    let ns = bookmark
-        .event_ns
-        .clone()
-        .unwrap_or_else(|| ns_text(&bookmark.scope));
+    let ns = bookmark.namespace();
     let (time, age) = match bookmark.event_millis() {
         Some(at) => {
             let utc = utc_seconds(at);

@@ -6,10 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::app::detail::{content, DetailLine, Mark};
+use crate::app::detail::{content, Context, DetailLine, Mark};
 use crate::app::msg::{Focus, Tab};
 use crate::app::state::State;
-use crate::app::update::detail_context;
 use crate::format::mongosh::Kind;
 use crate::store::Row;
 
@@ -118,17 +117,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let scroll = state.detail.scroll;
             let height = body.height as usize;
             let width = body.width as usize;
-            content(
-                event,
-                state.detail.tab,
-                detail_context(state),
-                scroll + height,
-            )
-            .iter()
-            .flat_map(|line| wrap(styled(line), &line.row_starts(width)))
-            .skip(scroll)
-            .take(height)
-            .collect()
+            content(event, state.detail.tab, Context::of(state), scroll + height)
+                .iter()
+                .flat_map(|line| wrap(styled(line), &line.row_starts(width)))
+                .skip(scroll)
+                .take(height)
+                .collect()
         }
     };
     frame.render_widget(Paragraph::new(lines), body);

@@ -7,8 +7,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::state::{Lost, Offer, Oldest, State};
-use crate::bookmarks::replay::age_text;
-use crate::bookmarks::utc_seconds;
+use crate::format::age_text;
+use crate::format::utc_seconds;
 
 use super::{pane, popup, theme};
 

@@ -4,8 +4,9 @@
 
 use bson::Timestamp;
 
-use crate::bookmarks::{token_time, utc_seconds};
+use crate::bookmarks::token_time;
 use crate::format::time_of_day;
+use crate::format::utc_seconds;
 use crate::source::{SourceMsg, Start, Status, WatchSpec};
 use crate::store::Row;
 
