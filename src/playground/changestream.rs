@@ -362,12 +362,8 @@ pub fn events_for(
     storage: &Storage,
 ) -> CmdResult<Vec<(Token, Document)>> {
     let (shown, invalidates) = visibility(&spec.scope, entry);
-    let expanded_only = matches!(
-        entry.op,
-        Op::Create { .. } | Op::CreateIndexes { .. } | Op::DropIndexes { .. } | Op::Modify { .. }
-    );
     let mut out = Vec::new();
-    if shown && (spec.expanded || !expanded_only) {
+    if shown && (spec.expanded || !entry.op.is_expanded_only()) {
         let token = Token::event(entry.ts, 0, false);
         out.push((token, event(entry, token, spec, storage)?));
     }

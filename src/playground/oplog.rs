@@ -102,6 +102,19 @@ pub enum Op {
     DropDatabase,
 }
 
+impl Op {
+    /// DDL that only streams with `showExpandedEvents` show.
+    pub fn is_expanded_only(&self) -> bool {
+        matches!(
+            self,
+            Op::Create { .. }
+                | Op::CreateIndexes { .. }
+                | Op::DropIndexes { .. }
+                | Op::Modify { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Images {
     pub pre: Document,
