@@ -4,6 +4,7 @@
 mod common;
 
 use bson::{doc, Bson, Document};
+use common::command_error;
 use common::streams::{first_error, keys, next_events, op_types, token_of};
 use mongodb::change_stream::ChangeStream;
 use mongodb::event::{command::CommandEvent, EventHandler};
@@ -12,14 +13,6 @@ use mongodb::Client;
 use mwatch::playground::{self, Config};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
-    let labels = e.labels().iter().cloned().collect();
-    match *e.kind {
-        mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
-        other => panic!("not a command error: {other:?}"),
-    }
-}
 
 fn numbers(events: &[Document]) -> Vec<i32> {
     events
