@@ -314,6 +314,9 @@ pub fn read(
 
 /// Runs the user's stages; the event's `_id` must come through untouched.
 fn transform(pipeline: &Pipeline, event: Document) -> CmdResult<Option<Document>> {
+    if pipeline.is_empty() {
+        return Ok(Some(event));
+    }
     let id = event.get("_id").cloned();
     let Some(out) = pipeline.apply(event)? else {
         return Ok(None);

@@ -89,6 +89,10 @@ impl Pipeline {
         Ok(Pipeline { stages: parsed })
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
     /// Runs the event through the stages; `None` when a stage filters it out.
     pub fn apply(&self, doc: Document) -> CmdResult<Option<Document>> {
         let mut doc = doc;
