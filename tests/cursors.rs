@@ -7,14 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bson::{doc, Document};
+use common::error_code;
 use mongodb::{Client, Database};
-
-fn code_of(e: mongodb::error::Error) -> i32 {
-    match *e.kind {
-        mongodb::error::ErrorKind::Command(c) => c.code,
-        other => panic!("not a command error: {other:?}"),
-    }
-}
 
 /// Opens a change stream on `db.c` with `options` in the stage; returns (cursor id, PBRT).
 async fn open(db: &Database, options: Document) -> (i64, String) {
@@ -126,7 +120,10 @@ async fn kill_cursors_closes_a_change_stream() {
         reply.get_array("cursorsNotFound").unwrap(),
         &vec![12345i64.into()]
     );
-    assert_eq!(code_of(get_more(&db, id, Some(10)).await.unwrap_err()), 43);
+    assert_eq!(
+        error_code(get_more(&db, id, Some(10)).await.unwrap_err()),
+        43
+    );
 }
 
 #[tokio::test]
@@ -141,8 +138,14 @@ async fn a_failed_get_more_kills_its_cursor_so_no_event_is_skipped() {
     coll.update_one(doc! { "_id": 1 }, doc! { "$set": { "v": 1 } })
         .await
         .unwrap();
-    assert_eq!(code_of(get_more(&db, id, Some(10)).await.unwrap_err()), 47);
+    assert_eq!(
+        error_code(get_more(&db, id, Some(10)).await.unwrap_err()),
+        47
+    );
     // The insert read before the failure was never delivered: the cursor is gone rather
     // than positioned after it.
-    assert_eq!(code_of(get_more(&db, id, Some(10)).await.unwrap_err()), 43);
+    assert_eq!(
+        error_code(get_more(&db, id, Some(10)).await.unwrap_err()),
+        43
+    );
 }

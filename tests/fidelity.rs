@@ -4,22 +4,15 @@
 mod common;
 
 use bson::{doc, Bson, Document};
+use common::command_error;
 use common::streams::{first_error, keys, next_events, op_types, token_of};
 use mongodb::change_stream::ChangeStream;
 use mongodb::event::{command::CommandEvent, EventHandler};
 use mongodb::options::{ChangeStreamOptions, FullDocumentBeforeChangeType, FullDocumentType};
-use mongodb::Client;
-use mwatch::playground::{self, Config};
+use mongodb::{Client, Collection};
+use mwatch::playground::{self, Config, Playground};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
-    let labels = e.labels().iter().cloned().collect();
-    match *e.kind {
-        mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
-        other => panic!("not a command error: {other:?}"),
-    }
-}
 
 fn numbers(events: &[Document]) -> Vec<i32> {
     events
@@ -94,12 +87,14 @@ async fn pre_and_post_images_follow_the_collection_setting() {
 }
 
 /// On `shop.plain`, which keeps no images, opens a `lenient` and a `strict` stream and updates
-/// a document. Returns the lenient stream with its event, and the strict stream's error.
+/// a document. Checks that the strict stream fails with 47, no labels and a message that says
+/// what it was configured to `require`; returns the lenient stream with its event.
 async fn update_without_images(
     client: &Client,
     lenient: ChangeStreamOptions,
     strict: ChangeStreamOptions,
-) -> (ChangeStream<Document>, Document, (i32, String, Vec<String>)) {
+    require: &str,
+) -> (ChangeStream<Document>, Document) {
     let plain = client.database("shop").collection::<Document>("plain");
     plain.insert_one(doc! { "_id": 1, "v": 1 }).await.unwrap();
     let mut lenient = plain
@@ -120,8 +115,12 @@ async fn update_without_images(
         .await
         .unwrap();
     let event = next_events(&mut lenient, 1).await.remove(0);
-    let error = command_error(first_error(&mut strict).await);
-    (lenient, event, error)
+    let (code, message, labels) = command_error(first_error(&mut strict).await);
+    assert_eq!(code, 47);
+    assert!(labels.is_empty(), "{labels:?}");
+    let expected = format!("Change stream was configured to require {require}");
+    assert!(message.starts_with(&expected), "{message}");
+    (lenient, event)
 }
 
 fn pre_images(mode: FullDocumentBeforeChangeType) -> ChangeStreamOptions {
@@ -139,16 +138,14 @@ fn post_images(mode: FullDocumentType) -> ChangeStreamOptions {
 #[tokio::test]
 async fn missing_images_are_null_when_available_and_an_error_when_required() {
     let (_server, client) = common::setup().await;
-    let (mut lenient, event, (code, message, labels)) = update_without_images(
+    let (mut lenient, event) = update_without_images(
         &client,
         pre_images(FullDocumentBeforeChangeType::WhenAvailable),
         pre_images(FullDocumentBeforeChangeType::Required),
+        "a pre-image for all update, delete and replace events, but the pre-image was not found for event",
     )
     .await;
     assert_eq!(event.get("fullDocumentBeforeChange"), Some(&Bson::Null));
-    assert_eq!(code, 47);
-    assert!(labels.is_empty(), "{labels:?}");
-    assert!(message.starts_with("Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event"), "{message}");
 
     // collMod turns images on for later writes, and listCollections shows it.
     client
@@ -184,16 +181,14 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
 #[tokio::test]
 async fn missing_post_images_are_null_when_available_and_an_error_when_required() {
     let (_server, client) = common::setup().await;
-    let (_, event, (code, message, labels)) = update_without_images(
+    let (_, event) = update_without_images(
         &client,
         post_images(FullDocumentType::WhenAvailable),
         post_images(FullDocumentType::Required),
+        "a post-image for all update events, but the post-image was not found for event",
     )
     .await;
     assert_eq!(event.get("fullDocument"), Some(&Bson::Null));
-    assert_eq!(code, 47);
-    assert!(labels.is_empty(), "{labels:?}");
-    assert!(message.starts_with("Change stream was configured to require a post-image for all update events, but the post-image was not found for event"), "{message}");
 }
 
 #[tokio::test]
@@ -306,15 +301,22 @@ async fn expanded_events_show_ddl_with_operation_descriptions() {
         .contains_key("disambiguatedPaths"));
 }
 
-#[tokio::test]
-async fn resuming_before_the_kept_history_fails_with_history_lost() {
-    let (_server, client) = common::setup_with(Config {
+/// A playground that keeps five oplog entries, and a stream on its collection `h.c`.
+async fn watched_with_short_history() -> (Playground, Collection<Document>, ChangeStream<Document>)
+{
+    let (server, client) = common::setup_with(Config {
         history: 5,
         ..Config::default()
     })
     .await;
     let coll = client.database("h").collection::<Document>("c");
-    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    let stream = coll.watch().await.unwrap().with_type::<Document>();
+    (server, coll, stream)
+}
+
+#[tokio::test]
+async fn resuming_before_the_kept_history_fails_with_history_lost() {
+    let (_server, coll, mut stream) = watched_with_short_history().await;
     coll.insert_many((0..3).map(|n| doc! { "n": n }))
         .await
         .unwrap();
@@ -342,13 +344,7 @@ async fn resuming_before_the_kept_history_fails_with_history_lost() {
 
 #[tokio::test]
 async fn an_open_stream_that_falls_behind_the_kept_history_fails_with_history_lost() {
-    let (_server, client) = common::setup_with(Config {
-        history: 5,
-        ..Config::default()
-    })
-    .await;
-    let coll = client.database("h").collection::<Document>("c");
-    let mut stream = coll.watch().await.unwrap().with_type::<Document>();
+    let (_server, coll, mut stream) = watched_with_short_history().await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     next_events(&mut stream, 1).await;
     // Ten writes while the stream is not read: the oldest of them leave the history.
@@ -367,13 +363,11 @@ async fn an_open_stream_that_falls_behind_the_kept_history_fails_with_history_lo
 
 #[tokio::test]
 async fn a_standalone_server_refuses_change_streams() {
-    let server = playground::start(Config {
+    let (_server, client) = common::setup_with(Config {
         standalone: true,
         ..Config::default()
     })
-    .await
-    .unwrap();
-    let client = common::client_for(&server.uri()).await;
+    .await;
     let hello = common::admin(&client, doc! { "hello": 1 }).await;
     assert!(!hello.contains_key("setName"));
     let coll = client.database("s").collection::<Document>("c");
@@ -472,13 +466,11 @@ async fn the_demo_workload_exercises_every_kind_of_change() {
         rate: 2000.0,
         seed: 7,
     };
-    let server = playground::start(Config {
+    let (_server, client) = common::setup_with(Config {
         workload: Some(workload),
         ..Config::default()
     })
-    .await
-    .unwrap();
-    let client = common::client_for(&server.uri()).await;
+    .await;
     let start = bson::Timestamp {
         time: 0,
         increment: 0,

@@ -114,16 +114,6 @@ async fn match_operators_select_events() {
     }
 }
 
-/// The stream's next error, with its code and labels.
-async fn code_and_labels(stream: &mut ChangeStream<Document>) -> (i32, Vec<String>) {
-    let error = first_error(stream).await;
-    let labels = error.labels().iter().cloned().collect();
-    match *error.kind {
-        mongodb::error::ErrorKind::Command(c) => (c.code, labels),
-        other => panic!("not a command error: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_pipeline_that_removes_or_changes_the_resume_token_fails_at_iteration_with_280() {
     let (_server, client) = common::setup().await;
@@ -138,7 +128,7 @@ async fn a_pipeline_that_removes_or_changes_the_resume_token_fails_at_iteration_
     .await;
     coll.insert_one(doc! { "_id": 1 }).await.unwrap();
     for stream in [&mut removed, &mut changed, &mut replaced] {
-        let (code, labels) = code_and_labels(stream).await;
+        let (code, _, labels) = common::command_error(first_error(stream).await);
         assert_eq!(code, 280);
         assert!(
             labels.contains(&"NonResumableChangeStreamError".to_string()),

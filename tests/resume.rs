@@ -4,15 +4,9 @@
 mod common;
 
 use bson::{doc, Document};
+use common::error_code;
 use common::streams::{assert_quiet, next_events, op_types, token_of};
 use mongodb::Client;
-
-fn command_error_code(e: mongodb::error::Error) -> i32 {
-    match *e.kind {
-        mongodb::error::ErrorKind::Command(c) => c.code,
-        other => panic!("not a command error: {other:?}"),
-    }
-}
 
 fn numbers(events: &[Document]) -> Vec<i32> {
     events
@@ -154,7 +148,7 @@ async fn start_after_an_invalidate_continues_on_the_recreated_collection() {
         .resume_after(invalidate.clone())
         .await
         .unwrap_err();
-    assert_eq!(command_error_code(err), 260);
+    assert_eq!(error_code(err), 260);
 
     let mut after = coll
         .watch()
@@ -180,15 +174,15 @@ async fn illegal_option_combinations_and_unknown_tokens_fail_like_mongodb() {
             doc! { "resumeAfter": token.clone(), "startAfter": token.clone() },
         ))
         .await;
-    assert_eq!(command_error_code(both.unwrap_err()), 50865);
+    assert_eq!(error_code(both.unwrap_err()), 50865);
     let with_time = db
         .run_command(aggregate(doc! { "resumeAfter": token.clone(), "startAtOperationTime": bson::Timestamp { time: 1, increment: 0 } }))
         .await;
-    assert_eq!(command_error_code(with_time.unwrap_err()), 40674);
+    assert_eq!(error_code(with_time.unwrap_err()), 40674);
     let garbage = db
         .run_command(aggregate(doc! { "resumeAfter": { "_data": "nonsense" } }))
         .await;
-    assert_eq!(command_error_code(garbage.unwrap_err()), 260);
+    assert_eq!(error_code(garbage.unwrap_err()), 260);
 
     // A well-formed event token for a moment when nothing happened.
     let data = token.get_str("_data").unwrap();
@@ -200,7 +194,7 @@ async fn illegal_option_combinations_and_unknown_tokens_fail_like_mongodb() {
     let missing = db
         .run_command(aggregate(doc! { "resumeAfter": { "_data": shifted } }))
         .await;
-    assert_eq!(command_error_code(missing.unwrap_err()), 280);
+    assert_eq!(error_code(missing.unwrap_err()), 280);
 }
 
 #[tokio::test]
@@ -212,18 +206,18 @@ async fn watching_internal_namespaces_is_refused() {
         .watch()
         .await
         .unwrap_err();
-    assert_eq!(command_error_code(err), 73);
+    assert_eq!(error_code(err), 73);
     let err = client
         .database("shop")
         .collection::<Document>("system.views")
         .watch()
         .await
         .unwrap_err();
-    assert_eq!(command_error_code(err), 73);
+    assert_eq!(error_code(err), 73);
     let err = client
         .database("shop")
         .run_command(doc! { "aggregate": 1, "pipeline": [{ "$changeStream": { "allChangesForCluster": true } }], "cursor": {} })
         .await
         .unwrap_err();
-    assert_eq!(command_error_code(err), 72);
+    assert_eq!(error_code(err), 72);
 }

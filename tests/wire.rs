@@ -35,6 +35,18 @@ fn op_msg(request_id: i32, flags: u32, command: &Document, checksum: bool) -> Ve
     frame(request_id, OP_MSG, &body)
 }
 
+/// An OP_QUERY as old drivers send commands: flags, `collection`, numberToSkip 0,
+/// numberToReturn -1, the query.
+fn op_query(request_id: i32, collection: &str, query: &Document) -> Vec<u8> {
+    let mut body = 0i32.to_le_bytes().to_vec();
+    body.extend(collection.as_bytes());
+    body.push(0);
+    body.extend(0i32.to_le_bytes());
+    body.extend((-1i32).to_le_bytes());
+    body.extend(bson::to_vec(query).unwrap());
+    frame(request_id, OP_QUERY, &body)
+}
+
 /// One reply: (op code, responseTo, the bytes after the header).
 async fn read_reply(socket: &mut TcpStream) -> (i32, i32, Vec<u8>) {
     let read = async {
@@ -72,18 +84,12 @@ async fn connect() -> (mwatch::playground::Playground, TcpStream) {
 #[tokio::test]
 async fn a_legacy_op_query_handshake_gets_an_op_reply() {
     let (server, mut socket) = connect().await;
-    // flags, "admin.$cmd", numberToSkip 0, numberToReturn -1, the query.
-    let mut body = 0i32.to_le_bytes().to_vec();
-    body.extend(b"admin.$cmd\0");
-    body.extend(0i32.to_le_bytes());
-    body.extend((-1i32).to_le_bytes());
-    body.extend(
-        bson::to_vec(
-            &doc! { "isMaster": 1, "helloOk": true, "client": { "driver": { "name": "old" } } },
-        )
-        .unwrap(),
-    );
-    socket.write_all(&frame(41, OP_QUERY, &body)).await.unwrap();
+    let handshake =
+        doc! { "isMaster": 1, "helloOk": true, "client": { "driver": { "name": "old" } } };
+    socket
+        .write_all(&op_query(41, "admin.$cmd", &handshake))
+        .await
+        .unwrap();
 
     let (op, response_to, reply) = read_reply(&mut socket).await;
     assert_eq!((op, response_to), (OP_REPLY, 41));
@@ -119,12 +125,11 @@ async fn a_legacy_op_query_handshake_gets_an_op_reply() {
     assert_eq!(hello.get_f64("ok"), Ok(1.0));
 
     // OP_QUERY is only for the handshake.
-    let mut body = 0i32.to_le_bytes().to_vec();
-    body.extend(b"shop.$cmd\0");
-    body.extend(0i32.to_le_bytes());
-    body.extend((-1i32).to_le_bytes());
-    body.extend(bson::to_vec(&doc! { "find": "orders" }).unwrap());
-    socket.write_all(&frame(42, OP_QUERY, &body)).await.unwrap();
+    let find = doc! { "find": "orders" };
+    socket
+        .write_all(&op_query(42, "shop.$cmd", &find))
+        .await
+        .unwrap();
     let (op, response_to, reply) = read_reply(&mut socket).await;
     assert_eq!((op, response_to), (OP_REPLY, 42));
     let error = Document::from_reader(&reply[20..]).unwrap();

@@ -265,9 +265,9 @@ pub fn read(
     limit: usize,
     max_bytes: usize,
 ) -> CmdResult<Batch> {
-    // A stream that fell behind the kept history would silently skip events: MongoDB fails
-    // it instead.
-    if oplog.lost_after(cursor.position.timestamp()) {
+    // A stream whose next events left the kept history would silently skip them: MongoDB
+    // fails it instead.
+    if oplog.is_lost(cursor.position.unread_from()) {
         return Err(history_lost());
     }
     let mut events = Vec::new();
@@ -314,6 +314,9 @@ pub fn read(
 
 /// Runs the user's stages; the event's `_id` must come through untouched.
 fn transform(pipeline: &Pipeline, event: Document) -> CmdResult<Option<Document>> {
+    if pipeline.is_empty() {
+        return Ok(Some(event));
+    }
     let id = event.get("_id").cloned();
     let Some(out) = pipeline.apply(event)? else {
         return Ok(None);
@@ -362,12 +365,8 @@ pub fn events_for(
     storage: &Storage,
 ) -> CmdResult<Vec<(Token, Document)>> {
     let (shown, invalidates) = visibility(&spec.scope, entry);
-    let expanded_only = matches!(
-        entry.op,
-        Op::Create { .. } | Op::CreateIndexes { .. } | Op::DropIndexes { .. } | Op::Modify { .. }
-    );
     let mut out = Vec::new();
-    if shown && (spec.expanded || !expanded_only) {
+    if shown && (spec.expanded || !entry.op.is_expanded_only()) {
         let token = Token::event(entry.ts, 0, false);
         out.push((token, event(entry, token, spec, storage)?));
     }
@@ -537,4 +536,55 @@ fn missing_image(what: &str, event: &Document) -> CommandError {
             Bson::Document(event.clone())
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playground::oplog::Clock;
+    use bson::DateTime;
+
+    /// An insert into `d.c` in the clock's current second.
+    fn insert(oplog: &mut Oplog, clock: &mut Clock, n: i32) {
+        let ts = clock.tick(clock.last().time);
+        oplog.push(Entry {
+            ts,
+            wall: DateTime::from_millis(0),
+            ns: Namespace::collection("d", "c"),
+            uuid: None,
+            op: Op::Insert {
+                doc: doc! { "_id": n },
+            },
+        });
+    }
+
+    #[test]
+    fn a_caught_up_stream_whose_next_event_left_the_history_fails_with_286() {
+        let (mut oplog, mut clock, storage) = (Oplog::new(1), Clock::new(100), Storage::default());
+        let stages = [Bson::Document(doc! { "$changeStream": {} })];
+        let command = doc! { "aggregate": "c" };
+        let mut cursor = open(&command, "d", &stages, &oplog, clock.last()).unwrap();
+        // Caught up: the position is a high-water mark at the next write's cluster time.
+        let batch = read(&mut cursor, &oplog, &storage, clock.last(), 10, usize::MAX).unwrap();
+        assert!(batch.events.is_empty());
+        // That write, then one more that pushes it out of the one-entry history, unread.
+        insert(&mut oplog, &mut clock, 1);
+        insert(&mut oplog, &mut clock, 2);
+        let error = read(&mut cursor, &oplog, &storage, clock.last(), 10, usize::MAX).unwrap_err();
+        assert_eq!(error.code, 286);
+    }
+
+    #[test]
+    fn a_stream_that_read_the_dropped_entry_goes_on() {
+        let (mut oplog, mut clock, storage) = (Oplog::new(1), Clock::new(100), Storage::default());
+        let stages = [Bson::Document(doc! { "$changeStream": {} })];
+        let command = doc! { "aggregate": "c" };
+        let mut cursor = open(&command, "d", &stages, &oplog, clock.last()).unwrap();
+        insert(&mut oplog, &mut clock, 1);
+        let batch = read(&mut cursor, &oplog, &storage, clock.last(), 1, usize::MAX).unwrap();
+        assert_eq!(batch.events.len(), 1);
+        insert(&mut oplog, &mut clock, 2);
+        let batch = read(&mut cursor, &oplog, &storage, clock.last(), 10, usize::MAX).unwrap();
+        assert_eq!(batch.events.len(), 1);
+    }
 }

@@ -10,9 +10,10 @@ use super::expr_ops::Op;
 use super::values::{compare, to_f64, type_name};
 
 /// An error whose numeric code has no name in MongoDB, so its codeName is `Location<code>`.
+/// (A crate path, so that modules at any depth can use it.)
 macro_rules! location_error {
     ($code:literal, $message:expr) => {
-        super::error::CommandError::new($code, concat!("Location", $code), $message)
+        $crate::playground::error::CommandError::new($code, concat!("Location", $code), $message)
     };
 }
 pub(crate) use location_error;

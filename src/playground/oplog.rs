@@ -102,6 +102,19 @@ pub enum Op {
     DropDatabase,
 }
 
+impl Op {
+    /// DDL that only streams with `showExpandedEvents` show.
+    pub fn is_expanded_only(&self) -> bool {
+        matches!(
+            self,
+            Op::Create { .. }
+                | Op::CreateIndexes { .. }
+                | Op::DropIndexes { .. }
+                | Op::Modify { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Images {
     pub pre: Document,
@@ -159,16 +172,11 @@ impl Oplog {
             .is_some_and(|e| ts_key(e.ts) == ts_key(ts))
     }
 
-    /// Whether events at `ts` may already have been dropped from history.
+    /// Whether an entry at or after `ts` has been dropped: a reader that still had to read
+    /// from `ts` on missed it.
     pub fn is_lost(&self, ts: Timestamp) -> bool {
         self.lost_until
             .is_some_and(|lost| ts_key(ts) <= ts_key(lost))
-    }
-
-    /// Whether an entry after `ts` has been dropped: a reader that got to `ts` missed it.
-    pub fn lost_after(&self, ts: Timestamp) -> bool {
-        self.lost_until
-            .is_some_and(|lost| ts_key(ts) < ts_key(lost))
     }
 }
 
@@ -208,12 +216,12 @@ mod tests {
         assert!(log.is_lost(times[0]));
         assert!(!log.is_lost(times[1]));
         assert!(
-            !log.lost_after(times[0]),
-            "the reader at the dropped entry had read it"
+            !log.is_lost(successor(times[0])),
+            "a reader past the dropped entry had read it"
         );
-        assert!(log.lost_after(Timestamp {
+        assert!(log.is_lost(Timestamp {
             time: 0,
-            increment: 0
+            increment: 1
         }));
         assert!(log.contains(times[2]));
         assert_eq!(log.position(times[1]), 0);

@@ -27,6 +27,19 @@ enum Stage {
     SplitLargeEvent,
 }
 
+/// The stages `Pipeline` applies one document at a time, other than the change-stream-only
+/// `$changeStreamSplitLargeEvent`: an aggregation over a collection can use them too.
+pub const PER_DOCUMENT: [&str; 8] = [
+    "$match",
+    "$project",
+    "$addFields",
+    "$set",
+    "$unset",
+    "$replaceRoot",
+    "$replaceWith",
+    "$redact",
+];
+
 /// Stages MongoDB knows but does not allow in a change stream.
 const NOT_PERMITTED: [&str; 30] = [
     "$group",
@@ -65,17 +78,7 @@ impl Pipeline {
     pub fn parse(stages: &[Bson]) -> CmdResult<Pipeline> {
         let mut parsed = Vec::with_capacity(stages.len());
         for (position, stage) in stages.iter().enumerate() {
-            let Bson::Document(spec) = stage else {
-                return Err(CommandError::type_mismatch(
-                    "Each element of the 'pipeline' array must be an object",
-                ));
-            };
-            let mut fields = spec.iter();
-            let (Some((name, arg)), None) = (fields.next(), fields.next()) else {
-                let message =
-                    "A pipeline stage specification object must contain exactly one field.";
-                return Err(location_error!(40323, message));
-            };
+            let (name, arg) = stage_spec(stage)?;
             let stage = parse_stage(name, arg)?;
             if matches!(stage, Stage::SplitLargeEvent) && position + 1 != stages.len() {
                 let message = "$changeStreamSplitLargeEvent must be the last stage in the pipeline";
@@ -84,6 +87,10 @@ impl Pipeline {
             parsed.push(stage);
         }
         Ok(Pipeline { stages: parsed })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
     }
 
     /// Runs the event through the stages; `None` when a stage filters it out.
@@ -116,6 +123,21 @@ impl Pipeline {
         }
         Ok(Some(doc))
     }
+}
+
+/// A stage's name and argument: `{$match: {...}}` -> `("$match", {...})`.
+pub fn stage_spec(stage: &Bson) -> CmdResult<(&str, &Bson)> {
+    let Bson::Document(spec) = stage else {
+        return Err(CommandError::type_mismatch(
+            "Each element of the 'pipeline' array must be an object",
+        ));
+    };
+    let mut fields = spec.iter();
+    let (Some((name, arg)), None) = (fields.next(), fields.next()) else {
+        let message = "A pipeline stage specification object must contain exactly one field.";
+        return Err(location_error!(40323, message));
+    };
+    Ok((name, arg))
 }
 
 fn parse_stage(name: &str, arg: &Bson) -> CmdResult<Stage> {
@@ -452,6 +474,16 @@ mod tests {
             error(bson!([{ "$changeStreamSplitLargeEvent": 1 }])).0,
             7182800
         );
+    }
+
+    #[test]
+    fn every_per_document_stage_is_one_pipelines_apply() {
+        for name in PER_DOCUMENT {
+            // Whatever the argument's faults, the name itself is known and allowed.
+            if let Err(e) = parse_stage(name, &Bson::Null) {
+                assert!(![20, 40324].contains(&e.code), "{name}: {e}");
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use bson::{doc, Bson, Document, Timestamp};
 
 use super::error::{CmdResult, CommandError};
-use super::oplog::ts_key;
+use super::oplog::{successor, ts_key};
 
 /// Where a token sits in the stream: `(ts, kind, index)` orders events and high-water marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,6 +47,15 @@ impl Token {
         Timestamp {
             time: (self.ts >> 32) as u32,
             increment: self.ts as u32,
+        }
+    }
+
+    /// The earliest cluster time a stream at this token may still have events to read from:
+    /// a high-water mark's own (it sorts before that time's events), else the next one.
+    pub fn unread_from(&self) -> Timestamp {
+        match self.kind {
+            Kind::HighWaterMark => self.timestamp(),
+            Kind::Event => successor(self.timestamp()),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 
+use bson::spec::BinarySubtype;
 use bson::{Bson, Document};
 
 /// MongoDB's canonical type order: values of different types sort by it.
@@ -144,10 +145,63 @@ pub fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
     Some(current)
 }
 
-/// The encoded size of a document. `to_writer` encodes directly, far faster than serde.
+/// The encoded size of a document, added up from its values rather than by encoding it: a
+/// change-stream batch sizes every event it holds, and the reply encodes them anyway.
 pub fn bson_size(doc: &Document) -> usize {
-    let mut bytes = Vec::new();
-    doc.to_writer(&mut bytes).map(|_| bytes.len()).unwrap_or(0)
+    // int32 size, the elements, a terminating 0.
+    5 + doc
+        .iter()
+        .map(|(key, value)| element_size(key.len(), value))
+        .sum::<usize>()
+}
+
+/// A type byte, the key as a C string, the value.
+fn element_size(key_len: usize, value: &Bson) -> usize {
+    1 + key_len + 1 + value_size(value)
+}
+
+fn value_size(value: &Bson) -> usize {
+    // int32 length, the UTF-8 bytes, a terminating 0.
+    let string = |s: &str| 4 + s.len() + 1;
+    match value {
+        Bson::Double(_) | Bson::DateTime(_) | Bson::Timestamp(_) | Bson::Int64(_) => 8,
+        Bson::Int32(_) => 4,
+        Bson::Decimal128(_) => 16,
+        Bson::ObjectId(_) => 12,
+        Bson::Boolean(_) => 1,
+        Bson::Null | Bson::Undefined | Bson::MinKey | Bson::MaxKey => 0,
+        Bson::String(s) | Bson::JavaScriptCode(s) | Bson::Symbol(s) => string(s),
+        Bson::Document(d) => bson_size(d),
+        // A document keyed "0", "1", ...
+        Bson::Array(items) => {
+            5 + items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| element_size(decimal_digits(i), item))
+                .sum::<usize>()
+        }
+        // int32 length, subtype, bytes; the old binary subtype repeats the length inside.
+        Bson::Binary(b) => {
+            let old = if b.subtype == BinarySubtype::BinaryOld {
+                4
+            } else {
+                0
+            };
+            4 + 1 + old + b.bytes.len()
+        }
+        Bson::RegularExpression(r) => r.pattern.len() + 1 + r.options.len() + 1,
+        Bson::JavaScriptCodeWithScope(c) => 4 + string(&c.code) + bson_size(&c.scope),
+        // Its parts are private: encode it (a deprecated type no client sends).
+        Bson::DbPointer(_) => {
+            let mut bytes = Vec::new();
+            let wrapped = bson::doc! { "": value.clone() };
+            wrapped.to_writer(&mut bytes).map_or(0, |_| bytes.len() - 7)
+        }
+    }
+}
+
+fn decimal_digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 /// The `$type` alias of a value, as MongoDB names it.
@@ -210,6 +264,38 @@ mod tests {
         ];
         for pair in ordered.windows(2) {
             assert_eq!(compare(&pair[0], &pair[1]), Ordering::Less, "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_are_those_of_the_encoding() {
+        use bson::{oid::ObjectId, Binary, DateTime, Decimal128, JavaScriptCodeWithScope, Regex};
+        // A DBPointer can only be read, not built: one element `p` of type 0x0C.
+        let mut pointer = vec![0x0C, b'p', 0];
+        pointer.extend(5i32.to_le_bytes());
+        pointer.extend(b"a.bc\0");
+        pointer.extend([1u8; 12]);
+        let mut raw = ((4 + pointer.len() + 1) as i32).to_le_bytes().to_vec();
+        raw.extend(pointer);
+        raw.push(0);
+        let pointer = Document::from_reader(raw.as_slice()).unwrap();
+        let every_type = doc! {
+            "d": 1.5, "s": "héllo", "doc": { "a": [1, "x", { "b": null }] },
+            "long array": (0..120).map(Bson::Int32).collect::<Vec<_>>(),
+            "bin": Binary { subtype: BinarySubtype::Generic, bytes: vec![1, 2, 3] },
+            "old": Binary { subtype: BinarySubtype::BinaryOld, bytes: vec![1, 2, 3] },
+            "u": Bson::Undefined, "oid": ObjectId::new(), "b": true, "dt": DateTime::now(),
+            "n": null, "re": Regex { pattern: "^a".into(), options: "i".into() },
+            "js": Bson::JavaScriptCode("f()".into()), "sym": Bson::Symbol("s".into()),
+            "jsw": JavaScriptCodeWithScope { code: "g()".into(), scope: doc! { "x": 1 } },
+            "i": 1, "ts": bson::Timestamp { time: 1, increment: 2 }, "l": 5i64,
+            "dec": Decimal128::from_bytes([0; 16]), "max": Bson::MaxKey, "min": Bson::MinKey,
+            "p": pointer.get("p").unwrap().clone(),
+        };
+        for doc in [every_type, doc! {}] {
+            let mut bytes = Vec::new();
+            doc.to_writer(&mut bytes).unwrap();
+            assert_eq!(bson_size(&doc), bytes.len(), "{doc}");
         }
     }
 

@@ -91,14 +91,9 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
                 at += size;
             }
             1 => {
-                // The size comes from the peer: check it before doing arithmetic with it.
-                let section_end = usize::try_from(i32::from_le_bytes(take::<4>(body, at)?))
-                    .ok()
-                    .filter(|size| *size >= 4)
-                    .and_then(|size| at.checked_add(size))
-                    .filter(|section_end| *section_end <= end)
-                    .ok_or_else(|| invalid("bad kind-1 section size"))?;
-                let section = &body[at + 4..section_end];
+                let section = sized(&body[at..end], 4, "kind-1 section")?;
+                at += section.len();
+                let section = &section[4..];
                 let name_end = section
                     .iter()
                     .position(|b| *b == 0)
@@ -112,7 +107,6 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
                     pos += used;
                 }
                 sequences.push((name, docs));
-                at = section_end;
             }
             other => return Err(invalid(format!("unknown OP_MSG section kind {other}"))),
         }
@@ -153,16 +147,23 @@ fn take<const N: usize>(bytes: &[u8], at: usize) -> io::Result<[u8; N]> {
         .ok_or_else(|| invalid("message ends early"))
 }
 
+/// The length-prefixed part at the start of `bytes` (a BSON document, a kind-1 section: its
+/// int32 size counts itself), at least `min` bytes long. The size comes from the peer, so it
+/// is checked against `bytes` before anything is sliced or added with it.
+fn sized<'a>(bytes: &'a [u8], min: usize, what: &str) -> io::Result<&'a [u8]> {
+    let size = i32::from_le_bytes(take::<4>(bytes, 0)?);
+    usize::try_from(size)
+        .ok()
+        .filter(|s| (min..=bytes.len()).contains(s))
+        .map(|s| &bytes[..s])
+        .ok_or_else(|| invalid(format!("bad {what} size")))
+}
+
 /// One BSON document from the start of `bytes`, and how many bytes it used.
 fn read_document(bytes: &[u8]) -> io::Result<(Document, usize)> {
-    let size = i32::from_le_bytes(take::<4>(bytes, 0)?);
-    let size = usize::try_from(size)
-        .ok()
-        .filter(|s| *s >= 5 && *s <= bytes.len())
-        .ok_or_else(|| invalid("bad BSON document size"))?;
-    let doc =
-        Document::from_reader(&bytes[..size]).map_err(|e| invalid(format!("bad BSON: {e}")))?;
-    Ok((doc, size))
+    let bytes = sized(bytes, 5, "BSON document")?;
+    let doc = Document::from_reader(bytes).map_err(|e| invalid(format!("bad BSON: {e}")))?;
+    Ok((doc, bytes.len()))
 }
 
 /// A message with its header; `body` writes everything after the header.

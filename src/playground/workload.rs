@@ -364,7 +364,6 @@ impl Shop {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playground::oplog::Op;
     use crate::playground::state::{Settings, State};
 
     /// Oplog entries a stream without expanded events shows.
@@ -372,15 +371,7 @@ mod tests {
         shared.with_state(|state| {
             (0..)
                 .map_while(|i| state.oplog.get(i))
-                .filter(|entry| {
-                    !matches!(
-                        entry.op,
-                        Op::Create { .. }
-                            | Op::CreateIndexes { .. }
-                            | Op::DropIndexes { .. }
-                            | Op::Modify { .. }
-                    )
-                })
+                .filter(|entry| !entry.op.is_expanded_only())
                 .count()
         })
     }

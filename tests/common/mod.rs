@@ -47,6 +47,20 @@ pub async fn admin(client: &Client, command: Document) -> Document {
         .expect("admin command")
 }
 
+/// A server error's code, message and labels; any other error fails the test.
+pub fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
+    let labels = e.labels().iter().cloned().collect();
+    match *e.kind {
+        mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
+        other => panic!("not a command error: {other:?}"),
+    }
+}
+
+/// A server error's code; any other error fails the test.
+pub fn error_code(e: mongodb::error::Error) -> i32 {
+    command_error(e).0
+}
+
 /// The server's command counters: `serverStatus().metrics.commands`.
 pub async fn command_counts(client: &Client) -> Document {
     let status = admin(client, doc! { "serverStatus": 1 }).await;

@@ -9,23 +9,10 @@ use bson::{doc, Bson, Document};
 
 use super::read::sort_documents;
 use crate::playground::error::{CmdResult, CommandError};
-use crate::playground::expr::Expr;
+use crate::playground::expr::{location_error, Expr};
 use crate::playground::expr_numeric::{add, int_or_long, is_number};
-use crate::playground::stages::Pipeline;
+use crate::playground::stages::{stage_spec, Pipeline, PER_DOCUMENT};
 use crate::playground::values::{compare, to_i64};
-
-/// Stages that take one document at a time, shared with change streams. (The app's pipeline
-/// parser keeps its own list: the playground and the app do not share internals.)
-const PER_DOCUMENT: [&str; 8] = [
-    "$match",
-    "$project",
-    "$addFields",
-    "$set",
-    "$unset",
-    "$replaceRoot",
-    "$replaceWith",
-    "$redact",
-];
 
 fn unsupported(what: String) -> CommandError {
     CommandError::new(
@@ -42,18 +29,8 @@ fn unsupported(what: String) -> CommandError {
 /// Runs `stages` over `docs` (a collection's documents in natural order).
 pub fn run(mut docs: Vec<Document>, stages: &[Bson]) -> CmdResult<Vec<Document>> {
     for stage in stages {
-        let Some((name, arg)) = stage
-            .as_document()
-            .filter(|spec| spec.len() == 1)
-            .and_then(|spec| spec.iter().next())
-        else {
-            return Err(CommandError::new(
-                40323,
-                "Location40323",
-                "A pipeline stage specification object must contain exactly one field.",
-            ));
-        };
-        docs = match name.as_str() {
+        let (name, arg) = stage_spec(stage)?;
+        docs = match name {
             name if PER_DOCUMENT.contains(&name) => {
                 let pipeline = Pipeline::parse(std::slice::from_ref(stage))?;
                 let mut out = Vec::with_capacity(docs.len());
@@ -64,11 +41,8 @@ pub fn run(mut docs: Vec<Document>, stages: &[Bson]) -> CmdResult<Vec<Document>>
             }
             "$sort" => {
                 let Bson::Document(spec) = arg else {
-                    return Err(CommandError::new(
-                        15973,
-                        "Location15973",
-                        "the $sort key specification must be an object",
-                    ));
+                    let message = "the $sort key specification must be an object";
+                    return Err(location_error!(15973, message));
                 };
                 let mut sorted: Vec<&Document> = docs.iter().collect();
                 sort_documents(&mut sorted, spec)?;
@@ -109,10 +83,9 @@ fn count_stage(arg: &Bson, n: usize) -> CmdResult<Vec<Document>> {
                 vec![doc! { field: int_or_long(n as i64) }]
             })
         }
-        _ => Err(CommandError::new(
+        _ => Err(location_error!(
             40156,
-            "Location40156",
-            "the count field must be a non-empty string, not starting with '$' and without '.'",
+            "the count field must be a non-empty string, not starting with '$' and without '.'"
         )),
     }
 }
@@ -120,19 +93,13 @@ fn count_stage(arg: &Bson, n: usize) -> CmdResult<Vec<Document>> {
 /// `$group` with an `_id` expression and `$sum` accumulators, groups in order of first sight.
 fn group(docs: &[Document], spec: &Bson) -> CmdResult<Vec<Document>> {
     let Bson::Document(spec) = spec else {
-        return Err(CommandError::new(
-            15947,
-            "Location15947",
-            "a group's fields must be specified in an object",
-        ));
+        let message = "a group's fields must be specified in an object";
+        return Err(location_error!(15947, message));
     };
-    let id = Expr::parse(spec.get("_id").ok_or_else(|| {
-        CommandError::new(
-            15955,
-            "Location15955",
-            "a group specification must include an _id",
-        )
-    })?)?;
+    let id = Expr::parse(
+        spec.get("_id")
+            .ok_or_else(|| location_error!(15955, "a group specification must include an _id"))?,
+    )?;
     let mut sums = Vec::new();
     for (field, accumulator) in spec.iter().filter(|(field, _)| *field != "_id") {
         match accumulator {
@@ -265,6 +232,14 @@ mod tests {
                 .unwrap_err()
                 .code,
             40156
+        );
+        // Stage shapes are checked as for change streams (and as MongoDB does).
+        assert_eq!(run(docs(), &stages(bson!([1]))).unwrap_err().code, 14);
+        assert_eq!(
+            run(docs(), &stages(bson!([{ "$match": {}, "$limit": 1 }])))
+                .unwrap_err()
+                .code,
+            40323
         );
     }
 }

@@ -1,4 +1,5 @@
-//! Reads and cursors: find, count, aggregate (`$changeStream`), getMore, killCursors.
+//! Reads and cursors: find, count, aggregate (`$changeStream`, or over a collection with
+//! `aggregate.rs`), getMore, killCursors.
 
 use std::cmp::Ordering;
 use std::collections::VecDeque;
@@ -164,7 +165,7 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
     };
     let batch_size =
         match doc_arg(command, "aggregate", "cursor")? {
-            Some(cursor) => count_arg(cursor, "aggregate", "batchSize")?,
+            Some(cursor) => count_arg(cursor, "aggregate", "batchSize")?.unwrap_or(DEFAULT_BATCH),
             None => return Err(CommandError::failed_to_parse(
                 "The 'cursor' option is required, except for aggregate with the explain argument",
             )),
@@ -184,7 +185,6 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
             .map(|c| c.docs.values().cloned().collect())
             .unwrap_or_default();
         let results = super::aggregate::run(docs, stages)?.into();
-        let batch_size = batch_size.unwrap_or(DEFAULT_BATCH);
         return Ok(first_batch(
             state,
             format!("{db}.{coll}"),
@@ -206,7 +206,7 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
         &state.oplog,
         &state.storage,
         state.clock.last(),
-        batch_size.unwrap_or(DEFAULT_BATCH),
+        batch_size,
         MAX_BATCH_BYTES,
     )?;
     let ns = cursor.reply_ns.clone();
