@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use bson::doc;
 use common::cli::{finish, free_port, interrupt, mwatch, run, wait_for_line};
 use tokio::io::BufReader;
@@ -101,13 +103,20 @@ async fn history_workload_rate_and_seed_flags_reach_the_server() {
     let shop = client.database("shop");
     let mut stream = shop.watch().await.unwrap().with_type::<bson::Document>();
     let first = common::streams::next_events(&mut stream, 1).await.remove(0);
-    // With three oplog entries kept, the workload soon writes past the first event.
-    common::streams::next_events(&mut stream, 5).await;
-    let error = shop
-        .watch()
-        .resume_after(common::streams::token_of(&first))
-        .await
-        .unwrap_err();
+    drop(stream);
+    // With three oplog entries kept, the workload soon writes past the first event; asking
+    // again until it has does not depend on how fast a reader keeps up.
+    let resume = || shop.watch().resume_after(common::streams::token_of(&first));
+    let error = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match resume().await {
+                Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(error) => return error,
+            }
+        }
+    })
+    .await
+    .expect("the history moved past the first event within 10 s");
     assert!(
         error.to_string().contains("ChangeStreamHistoryLost"),
         "{error}"
