@@ -140,7 +140,13 @@ fn a_refused_pipeline_leaves_the_running_one_and_says_why() {
     assert!(state.watch.pending.is_none());
     assert_eq!(state.editor.rejected, Some(error));
     assert!(state.editor.modified(), "the text stays for fixing");
+    assert!(common::tui::screen(&state).contains("✖ refused: ChangeStreamFatalError"));
     assert!(state.notice.as_ref().unwrap().error);
+    type_text(&mut state, " ");
+    assert_eq!(
+        state.editor.rejected, None,
+        "editing the text clears the refusal"
+    );
     // Events of the running watch still arrive.
     let before = state.events.store.len();
     source(

@@ -17,7 +17,8 @@ pub struct Editor {
     pub parsed: Result<Vec<Document>, ParseError>,
     /// The text of the pipeline that runs now.
     pub applied: String,
-    /// Why the server refused the last applied pipeline (the previous one kept running).
+    /// Why the server refused the text in the editor (the previous pipeline kept running);
+    /// editing the text clears it.
     pub rejected: Option<String>,
     /// Applied pipelines, oldest first.
     pub history: Vec<String>,
@@ -83,6 +84,7 @@ impl Editor {
 
     /// Checks the text; an empty editor is the empty pipeline.
     pub fn reparse(&mut self) {
+        self.rejected = None;
         let text = self.text();
         self.parsed = if text.trim().is_empty() {
             Ok(Vec::new())

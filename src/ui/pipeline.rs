@@ -20,7 +20,7 @@ fn verdict(state: &State) -> Line<'static> {
             format!("✖ {}:{} {}", e.line, e.column, e.message),
             theme::error(),
         )),
-        Ok(_) if editor.rejected.is_some() && !editor.modified() => Line::from(Span::styled(
+        Ok(_) if editor.rejected.is_some() => Line::from(Span::styled(
             format!("✖ refused: {}", editor.rejected.clone().unwrap_or_default()),
             theme::error(),
         )),
