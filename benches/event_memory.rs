@@ -1,6 +1,8 @@
 //! Memory per retained event: 1,000,000 change events of about 300 bytes in the event store,
 //! counted by a global allocator that tracks live bytes. Target: under 2x the raw BSON size.
 //! Run: `cargo bench --bench event_memory`.
+// A counting allocator is the one place the workspace needs `unsafe`: it forwards to `System`.
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use bson::{doc, Document, RawDocumentBuf, Timestamp};
 use futures_util::StreamExt;
 use mongodb::Client;
-use mwatch::playground;
+use mwatch_playground as playground;
 use tokio::io::AsyncReadExt;
 
 const EVENTS: usize = 200_000;

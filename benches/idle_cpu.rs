@@ -10,7 +10,7 @@ use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mwatch::playground;
+use mwatch_playground as playground;
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 
 const WINDOW: Duration = Duration::from_secs(10);

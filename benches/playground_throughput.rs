@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use bson::{doc, Document};
 use futures_util::StreamExt;
 use mongodb::Client;
-use mwatch::playground;
+use mwatch_playground as playground;
 
 const BATCHES: usize = 200;
 const BATCH: usize = 1_000;

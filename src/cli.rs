@@ -175,5 +175,5 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 fn history_default() -> u64 {
-    crate::playground::DEFAULT_HISTORY as u64
+    mwatch_playground::DEFAULT_HISTORY as u64
 }

@@ -6,7 +6,6 @@ pub mod event;
 pub mod format;
 pub mod headless;
 pub mod pipeline;
-pub mod playground;
 pub mod redact;
 pub mod setup;
 pub mod source;

@@ -10,7 +10,8 @@ use mwatch::source::connect::{connect, ConnectError, Deployment};
 use mwatch::source::recording::{self, Recorder};
 use mwatch::source::WatchSpec;
 use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
-use mwatch::{app, bookmarks, playground, setup};
+use mwatch::{app, bookmarks, setup};
+use mwatch_playground as playground;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -12,8 +12,8 @@ use mongodb::options::FullDocumentType;
 use mongodb::Client;
 use mwatch::bookmarks::Bookmark;
 use mwatch::event::ChangeEvent;
-use mwatch::playground::Config;
 use mwatch::source::{FullDocument, Scope, Start, StreamOptions, WatchSpec};
+use mwatch_playground::Config;
 
 /// A watch of r.orders from now, with no pipeline and default options.
 fn orders_spec() -> WatchSpec {

@@ -183,7 +183,7 @@ async fn tls_options_are_the_drivers() {
 
 #[tokio::test]
 async fn resume_continues_after_a_token_and_explains_lost_history() {
-    let (server, client) = common::setup_with(mwatch::playground::Config {
+    let (server, client) = common::setup_with(mwatch_playground::Config {
         history: 8,
         ..Default::default()
     })

@@ -12,7 +12,7 @@ async fn knows_the_deployment_and_hides_the_password() {
     assert_eq!(deployment.set_name.as_deref(), Some("rs0"));
     assert_eq!(
         deployment.version.as_deref(),
-        Some(mwatch::playground::VERSION)
+        Some(mwatch_playground::VERSION)
     );
     assert!(!deployment.mongos);
     assert!(deployment

@@ -197,7 +197,7 @@ async fn invalidation_is_reported_with_a_token_to_continue_from() {
 
 #[tokio::test]
 async fn a_standalone_server_gets_the_replica_set_explanation() {
-    let server = mwatch::playground::start(mwatch::playground::Config {
+    let server = mwatch_playground::start(mwatch_playground::Config {
         standalone: true,
         ..Default::default()
     })

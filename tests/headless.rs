@@ -208,7 +208,7 @@ async fn a_password_never_reaches_output_or_recordings() {
 
 #[tokio::test]
 async fn a_standalone_server_is_explained() {
-    let server = mwatch::playground::start(mwatch::playground::Config {
+    let server = mwatch_playground::start(mwatch_playground::Config {
         standalone: true,
         ..Default::default()
     })

@@ -11,7 +11,7 @@ use common::home::Home;
 use common::pty::{Tui, ENTER, UP};
 use common::streams::next_events;
 use mongodb::Collection;
-use mwatch::playground::Config;
+use mwatch_playground::Config;
 
 const SCREEN: Duration = Duration::from_secs(20);
 

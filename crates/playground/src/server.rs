@@ -1,0 +1,191 @@
+//! Accepts connections and answers requests: framing in `wire`, commands in `commands`.
+//! Change-stream getMores that find nothing wait for the next write (or `maxTimeMS`).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bson::{doc, spec::BinarySubtype, Binary, Document};
+use tokio::io::BufReader;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::commands;
+use crate::error::CmdResult;
+use crate::failpoints::Injected;
+use crate::oplog::ts_key;
+use crate::state::State;
+use crate::wire::{self, Request};
+
+/// What every connection shares: the state, and a signal that something was written.
+pub struct Shared {
+    pub state: Mutex<State>,
+    /// The latest cluster time; waiting getMores wake when it changes.
+    written: watch::Sender<u64>,
+}
+
+impl Shared {
+    pub fn new(state: State) -> Self {
+        let (written, _) = watch::channel(ts_key(state.last_ts()));
+        Shared {
+            state: Mutex::new(state),
+            written,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic in one command must not take the whole server down with a poisoned lock.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the state and wakes waiting change streams if it wrote anything.
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut state = self.lock();
+        let before = state.last_ts();
+        let result = f(&mut state);
+        let after = state.last_ts();
+        drop(state);
+        if ts_key(after) != ts_key(before) {
+            self.written.send_replace(ts_key(after));
+        }
+        result
+    }
+}
+
+pub async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    // Dropping the set at shutdown aborts every connection.
+    let mut connections = JoinSet::new();
+    let mut next_id: i32 = 0;
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    next_id = next_id.wrapping_add(1);
+                    connections.spawn(connection(stream, shared.clone(), next_id));
+                }
+            }
+            _ = shutdown.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) {
+    let _ = stream.set_nodelay(true);
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    let mut reply_id: i32 = 0;
+    // A malformed message or a closed socket ends the connection, as with MongoDB.
+    while let Ok(Some(request)) = wire::read_request(&mut reader).await {
+        reply_id = reply_id.wrapping_add(1);
+        let bytes = match request {
+            Request::Msg {
+                request_id,
+                command,
+                more_to_come,
+            } => {
+                let Some(reply) = handle(&shared, &command, connection_id).await else {
+                    break;
+                };
+                if more_to_come {
+                    continue;
+                }
+                wire::encode_msg(reply_id, request_id, &reply)
+            }
+            Request::Query {
+                request_id,
+                collection,
+                query,
+            } => {
+                let is_handshake = collection.ends_with(".$cmd")
+                    && ["hello", "isMaster", "ismaster"]
+                        .iter()
+                        .any(|k| query.contains_key(*k));
+                let reply = if is_handshake {
+                    let Some(reply) = handle(&shared, &query, connection_id).await else {
+                        break;
+                    };
+                    reply
+                } else {
+                    let error = crate::error::CommandError::new(
+                        352,
+                        "UnsupportedOpQueryCommand",
+                        "Unsupported OP_QUERY command: only hello and isMaster are supported",
+                    );
+                    error.to_document()
+                };
+                wire::encode_reply(reply_id, request_id, &reply)
+            }
+        };
+        let Ok(bytes) = bytes else { break };
+        if wire::write_all(&mut writer, &bytes).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Runs a command and wraps its outcome in the reply envelope; `None` when a fail point
+/// says to drop the connection instead.
+async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Option<Document> {
+    let name = command.keys().next().map(String::as_str).unwrap_or("");
+    let injected = shared.with_state(|state| {
+        let on_stream = name == "getMore" && state.is_stream_cursor(command.get("getMore"));
+        state.failpoints.intercept(name, on_stream)
+    });
+    let result = match injected {
+        Some(Injected::CloseConnection) => {
+            shared.with_state(|state| state.metrics.count(name, true, true));
+            return None;
+        }
+        Some(Injected::Error(error)) => Err(error),
+        None if name == "getMore" => get_more(shared, command).await,
+        None => shared.with_state(|state| commands::run(state, command, connection_id)),
+    };
+    let known = !matches!(&result, Err(e) if e.code == commands::COMMAND_NOT_FOUND);
+    let failed = result.is_err();
+    let mut reply = result.unwrap_or_else(|error| error.to_document());
+    let cluster_time = shared.with_state(|state| {
+        state.metrics.count(name, known, failed);
+        state.last_ts()
+    });
+    reply.insert("operationTime", cluster_time);
+    reply.insert(
+        "$clusterTime",
+        doc! {
+            "clusterTime": cluster_time,
+            "signature": {
+                "hash": Binary { subtype: BinarySubtype::Generic, bytes: vec![0; 20] },
+                "keyId": 0i64,
+            },
+        },
+    );
+    Some(reply)
+}
+
+/// getMore, waiting on change streams until an event arrives or `maxTimeMS` passes.
+async fn get_more(shared: &Shared, command: &Document) -> CmdResult<Document> {
+    let wait_ms = command
+        .get("maxTimeMS")
+        .and_then(crate::values::to_i64)
+        .filter(|ms| *ms > 0)
+        .unwrap_or(1000);
+    let deadline = Instant::now() + Duration::from_millis(wait_ms as u64);
+    loop {
+        // Subscribe before reading, so a write between the two is not missed.
+        let mut written = shared.written.subscribe();
+        let may_wait = Instant::now() < deadline;
+        if let Some(reply) =
+            shared.with_state(|state| commands::get_more(state, command, may_wait))?
+        {
+            return Ok(reply);
+        }
+        let _ = tokio::time::timeout_at(deadline, written.changed()).await;
+    }
+}

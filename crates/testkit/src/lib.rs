@@ -1,0 +1,69 @@
+//! Test helpers shared by the workspace's integration tests (the playground's and the app's):
+//! a playground on a free loopback port, a driver client for it, and change-stream readers
+//! that fail a test instead of hanging it.
+
+pub mod streams;
+
+use std::time::Duration;
+
+use bson::{doc, Document};
+use mongodb::options::ClientOptions;
+use mongodb::Client;
+use mwatch_playground::{self as playground, Config, Playground};
+
+pub async fn playground() -> Playground {
+    playground::start(Config::default())
+        .await
+        .expect("start playground")
+}
+
+pub async fn client_for(uri: &str) -> Client {
+    let mut options = ClientOptions::parse(uri).await.expect("parse uri");
+    options.server_selection_timeout = Some(Duration::from_secs(5));
+    Client::with_options(options).expect("client")
+}
+
+/// A playground and a client that discovered it as replica set `rs0`.
+pub async fn setup() -> (Playground, Client) {
+    setup_with(Config::default()).await
+}
+
+/// Like [`setup`], with a playground configured as `config` says.
+pub async fn setup_with(config: Config) -> (Playground, Client) {
+    let server = playground::start(config).await.expect("start playground");
+    let client = client_for(&server.uri()).await;
+    (server, client)
+}
+
+/// Runs a command on `admin`; an error fails the test.
+pub async fn admin(client: &Client, command: Document) -> Document {
+    client
+        .database("admin")
+        .run_command(command)
+        .await
+        .expect("admin command")
+}
+
+/// A server error's code, message and labels; any other error fails the test.
+pub fn command_error(e: mongodb::error::Error) -> (i32, String, Vec<String>) {
+    let labels = e.labels().iter().cloned().collect();
+    match *e.kind {
+        mongodb::error::ErrorKind::Command(c) => (c.code, c.message, labels),
+        other => panic!("not a command error: {other:?}"),
+    }
+}
+
+/// A server error's code; any other error fails the test.
+pub fn error_code(e: mongodb::error::Error) -> i32 {
+    command_error(e).0
+}
+
+/// The server's command counters: `serverStatus().metrics.commands`.
+pub async fn command_counts(client: &Client) -> Document {
+    let status = admin(client, doc! { "serverStatus": 1 }).await;
+    status
+        .get_document("metrics")
+        .and_then(|m| m.get_document("commands"))
+        .expect("metrics.commands")
+        .clone()
+}
