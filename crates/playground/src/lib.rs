@@ -2,33 +2,17 @@
 //! protocol well enough for the official drivers, with change streams. It depends only on
 //! bson and tokio; the app uses it through [`start`].
 
+mod aggregate;
 mod changestream;
 mod commands;
 mod error;
 mod expr;
-mod expr_data;
-mod expr_numeric;
-mod expr_ops;
-mod failpoints;
-mod metrics;
-mod oplog;
 mod projection;
 mod query;
-mod query_pred;
-mod query_regex;
 mod server;
-mod stages;
 mod state;
 mod storage;
-mod token;
 mod update;
-mod update_apply;
-mod update_arith;
-mod update_array;
-mod update_desc;
-mod update_ops;
-mod update_path;
-mod update_push;
 mod values;
 mod wire;
 mod workload;

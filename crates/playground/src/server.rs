@@ -11,10 +11,10 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::changestream::oplog::ts_key;
 use crate::commands;
 use crate::error::CmdResult;
-use crate::failpoints::Injected;
-use crate::oplog::ts_key;
+use crate::state::failpoints::Injected;
 use crate::state::State;
 use crate::wire::{self, Request};
 

@@ -3,17 +3,18 @@
 
 use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
 
-use super::read::{matching, parse_filter, sort_documents};
+use super::read::{matching, parse_filter};
 use super::{array_arg, collection_arg, doc_arg};
+use crate::aggregate::collection::sort_documents;
+use crate::aggregate::stages::Pipeline;
+use crate::changestream::oplog::{Images, Op};
 use crate::error::{CmdResult, CommandError};
-use crate::oplog::{Images, Op};
 use crate::projection::Projection;
 use crate::query::Filter;
-use crate::stages::Pipeline;
 use crate::state::State;
 use crate::storage::{IdKey, Namespace};
+use crate::update::desc::describe;
 use crate::update::{upsert_seed, Update, UpdateContext};
-use crate::update_desc::describe;
 
 /// What an update statement's `u` holds.
 enum Change {

@@ -3,8 +3,8 @@
 use bson::{doc, Bson, Document};
 
 use super::{array_arg, collection_arg, cursor_reply, doc_arg};
+use crate::changestream::oplog::Op;
 use crate::error::{CmdResult, CommandError};
-use crate::oplog::Op;
 use crate::query::Filter;
 use crate::state::{check_name, State};
 use crate::storage::{Collection, Namespace};

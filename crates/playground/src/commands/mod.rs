@@ -1,7 +1,6 @@
 //! Command dispatch: one function per command, all synchronous under the state lock.
 //! (Waiting change-stream getMores are driven by the server, see `server.rs`.)
 
-mod aggregate;
 mod crud;
 mod ddl;
 pub mod handshake;

@@ -1,18 +1,18 @@
 //! Reads and cursors: find, count, aggregate (`$changeStream`, or over a collection with
 //! `aggregate.rs`), getMore, killCursors.
 
-use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use bson::{doc, Bson, Document};
 
 use super::{array_arg, collection_arg, count_arg, cursor_reply, doc_arg};
+use crate::aggregate::collection::sort_documents;
 use crate::changestream;
 use crate::error::{CmdResult, CommandError};
 use crate::projection::Projection;
 use crate::query::Filter;
 use crate::state::{Cursor, State};
-use crate::values::{bson_size, compare, get_path};
+use crate::values::bson_size;
 
 const DEFAULT_BATCH: usize = 101;
 /// Keeps a getMore reply well under the 48 MB message limit.
@@ -34,49 +34,6 @@ pub(super) fn matching<'a>(
 
 pub(super) fn parse_filter(command: &Document, name: &str, field: &str) -> CmdResult<Filter> {
     Filter::parse(doc_arg(command, name, field)?.unwrap_or(&Document::new()))
-}
-
-/// Sorts documents by a sort specification such as `{status: 1, total: -1}`.
-pub(super) fn sort_documents(docs: &mut [&Document], sort: &Document) -> CmdResult<()> {
-    let mut keys = Vec::new();
-    for (field, direction) in sort {
-        let ascending = match crate::values::to_i64(direction) {
-            Some(1) => true,
-            Some(-1) => false,
-            _ => {
-                return Err(CommandError::new(
-                    15975,
-                    "Location15975",
-                    format!("$sort key ordering must be 1 (for ascending) or -1 (for descending), got {direction} for {field}"),
-                ))
-            }
-        };
-        keys.push((field.as_str(), ascending));
-    }
-    if let [("$natural", ascending)] = keys.as_slice() {
-        if !ascending {
-            docs.reverse();
-        }
-        return Ok(());
-    }
-    docs.sort_by(|a, b| {
-        keys.iter()
-            .map(|(field, ascending)| {
-                let (x, y) = (
-                    get_path(a, field).unwrap_or(&Bson::Null),
-                    get_path(b, field).unwrap_or(&Bson::Null),
-                );
-                let ord = compare(x, y);
-                if *ascending {
-                    ord
-                } else {
-                    ord.reverse()
-                }
-            })
-            .find(|ord| *ord != Ordering::Equal)
-            .unwrap_or(Ordering::Equal)
-    });
-    Ok(())
 }
 
 pub fn find(state: &mut State, command: &Document, db: &str) -> CmdResult<Document> {
@@ -181,7 +138,7 @@ pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<D
             .collection(db, coll)
             .map(|c| c.docs.values().cloned().collect())
             .unwrap_or_default();
-        let results = super::aggregate::run(docs, stages)?.into();
+        let results = crate::aggregate::collection::run(docs, stages)?.into();
         return Ok(first_batch(
             state,
             format!("{db}.{coll}"),

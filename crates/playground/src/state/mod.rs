@@ -1,15 +1,18 @@
 //! Everything the server holds, behind one lock: data, oplog, clock and open cursors.
 
+pub(crate) mod failpoints;
+pub(crate) mod metrics;
+
 use std::collections::{HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bson::{doc, Binary, DateTime, Document, Timestamp};
 
+use crate::changestream::oplog::{Clock, Entry, Op, Oplog};
 use crate::changestream::StreamCursor;
 use crate::error::{CmdResult, CommandError};
-use crate::failpoints::FailPoints;
-use crate::metrics::Metrics;
-use crate::oplog::{Clock, Entry, Op, Oplog};
+use crate::state::failpoints::FailPoints;
+use crate::state::metrics::Metrics;
 use crate::storage::{Collection, Namespace, Storage};
 
 #[derive(Debug, Clone)]

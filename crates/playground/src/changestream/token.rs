@@ -4,8 +4,8 @@
 
 use bson::{doc, Bson, Document, Timestamp};
 
+use crate::changestream::oplog::{successor, ts_key};
 use crate::error::{CmdResult, CommandError};
-use crate::oplog::{successor, ts_key};
 
 /// Where a token sits in the stream: `(ts, kind, index)` orders events and high-water marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -7,8 +7,8 @@ use std::cmp::Ordering;
 use bson::Bson;
 
 use crate::error::{CmdResult, CommandError};
+use crate::query::pattern::{regex_literal, MatchRegex};
 use crate::query::{is_operator_document, ElementFilter};
-use crate::query_regex::{regex_literal, MatchRegex};
 use crate::values::{compare, to_f64, type_name, type_order};
 
 #[derive(Debug, Clone, Copy, PartialEq)]

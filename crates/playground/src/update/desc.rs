@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use bson::{doc, Bson, Document};
 
-use crate::update_path::identical;
+use crate::update::path::identical;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateDescription {

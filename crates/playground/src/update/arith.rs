@@ -4,7 +4,7 @@
 use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
-use crate::update_path::{element_string, id_string, update_at};
+use crate::update::path::{element_string, id_string, update_at};
 use crate::values::{to_f64, type_name};
 
 /// Checks the argument of `$inc` (`operator`) or `$mul`: a number.

@@ -29,11 +29,11 @@ fn width(value: Option<&Bson>) -> Option<Width> {
     }
 }
 
-pub(super) fn is_number(value: Option<&Bson>) -> bool {
+pub(crate) fn is_number(value: Option<&Bson>) -> bool {
     width(value).is_some()
 }
 
-pub(super) fn int_or_long(n: i64) -> Bson {
+pub(crate) fn int_or_long(n: i64) -> Bson {
     i32::try_from(n).map_or(Bson::Int64(n), Bson::Int32)
 }
 
@@ -138,7 +138,7 @@ impl Fold {
 }
 
 /// Operands are evaluated in order; the first null or missing one makes the result null.
-pub(super) fn add(operands: impl Iterator<Item = Evaluated>) -> Evaluated {
+pub(crate) fn add(operands: impl Iterator<Item = Evaluated>) -> Evaluated {
     let mut sum = Fold::new(0, i64::checked_add, |a, b| a + b);
     let mut has_date = false;
     for operand in operands {

@@ -1,13 +1,16 @@
 //! `$changeStream`: parsing the stage, turning oplog entries into change events for one
 //! stream's scope and options, and reading them in batches.
 
+pub(crate) mod oplog;
+pub(crate) mod token;
+
 use bson::{doc, Bson, Document, Timestamp};
 
+use crate::aggregate::stages::Pipeline;
+use crate::changestream::oplog::{successor, Entry, Op, Oplog};
+use crate::changestream::token::Token;
 use crate::error::{CmdResult, CommandError};
-use crate::oplog::{successor, Entry, Op, Oplog};
-use crate::stages::Pipeline;
 use crate::storage::{Namespace, Storage};
-use crate::token::Token;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scope {
@@ -241,7 +244,7 @@ fn check_resumable(token: Token, oplog: &Oplog) -> CmdResult<()> {
     if oplog.is_lost(ts) {
         return Err(history_lost());
     }
-    if token.kind == crate::token::Kind::Event && !oplog.contains(ts) {
+    if token.kind == crate::changestream::token::Kind::Event && !oplog.contains(ts) {
         return Err(CommandError::new(
             280,
             "ChangeStreamFatalError",
@@ -541,7 +544,7 @@ fn missing_image(what: &str, event: &Document) -> CommandError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oplog::Clock;
+    use crate::changestream::oplog::Clock;
     use bson::DateTime;
 
     /// An insert into `d.c` in the clock's current second.

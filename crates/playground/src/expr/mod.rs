@@ -1,12 +1,16 @@
 //! Aggregation expressions (`"$a.b"`, `{$add: [...]}`, `{x: <expr>}`), as MongoDB 7.0
 //! parses and evaluates them. The operators themselves live in `expr_ops.rs`.
 
+pub(crate) mod data;
+pub(crate) mod numeric;
+mod ops;
+
 use std::cmp::Ordering;
 
 use bson::{Bson, Document};
 
 use crate::error::CmdResult;
-use crate::expr_ops::Op;
+use crate::expr::ops::Op;
 use crate::values::{compare, to_f64, type_name};
 
 /// An error whose numeric code has no name in MongoDB, so its codeName is `Location<code>`.

@@ -6,7 +6,7 @@ use regex::{Regex, RegexBuilder};
 
 use crate::error::{CmdResult, CommandError};
 use crate::expr::location_error;
-use crate::query_pred::Pred;
+use crate::query::pred::Pred;
 
 /// A compiled query regex; it matches strings, or a stored regex with the same source.
 #[derive(Debug, Clone)]

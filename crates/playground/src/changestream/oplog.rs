@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use bson::{Binary, Bson, DateTime, Document, Timestamp};
 
 use crate::storage::Namespace;
-use crate::update_desc::UpdateDescription;
+use crate::update::desc::UpdateDescription;
 
 /// Cluster time: seconds since the epoch and an increment, strictly increasing.
 #[derive(Debug, Clone, Copy)]

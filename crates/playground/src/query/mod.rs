@@ -1,12 +1,15 @@
 //! MongoDB query filters, as used by find/update/delete and `$match`: compiled once by
 //! `Filter::parse`, then matched against documents. Predicates are in `query_pred.rs`.
 
+mod pattern;
+mod pred;
+
 use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
 use crate::expr::{truthy, Expr};
-use crate::query_pred::{parse_in, parse_mod, parse_size, parse_types, CmpOp, Pred};
-use crate::query_regex::{parse_regex, regex_literal};
+use crate::query::pattern::{parse_regex, regex_literal};
+use crate::query::pred::{parse_in, parse_mod, parse_size, parse_types, CmpOp, Pred};
 use crate::values::values_equal;
 
 /// A compiled query filter; its clauses must all match.

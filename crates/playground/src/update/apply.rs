@@ -5,9 +5,9 @@
 use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
+use crate::update::ops::{apply_op, Op};
+use crate::update::path::{element_string, identical, lookup, Lookup};
 use crate::update::{compare_paths, FieldUpdate, UpdateContext};
-use crate::update_ops::{apply_op, Op};
-use crate::update_path::{element_string, identical, lookup, Lookup};
 use crate::values::{type_name, values_equal};
 
 /// One operator at one concrete path, or the error met finding that path.

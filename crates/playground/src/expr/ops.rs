@@ -7,9 +7,9 @@ use std::cmp::Ordering;
 use bson::Bson;
 
 use crate::error::{CmdResult, CommandError};
+use crate::expr::data;
+use crate::expr::numeric;
 use crate::expr::{compare_values, location_error, nullish, truthy, type_name_of, Expr, Scope};
-use crate::expr_data as data;
-use crate::expr_numeric as numeric;
 use crate::values::type_name;
 
 #[derive(Debug, Clone, Copy)]

@@ -4,8 +4,8 @@ use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
 use crate::query::ElementFilter;
-use crate::update_path::{element_string, update_at, value_string};
-use crate::update_push::integer;
+use crate::update::path::{element_string, update_at, value_string};
+use crate::update::push::integer;
 use crate::values::{type_name, values_equal};
 
 /// The values `$addToSet: {field: value}` adds: `value`, or those in

@@ -9,16 +9,16 @@ use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
 use crate::query::ElementFilter;
-use crate::update::UpdateContext;
-use crate::update_arith::{bitwise, increment, multiply, parse_bit, parse_number, BitOp};
-use crate::update_array::{
+use crate::update::arith::{bitwise, increment, multiply, parse_bit, parse_number, BitOp};
+use crate::update::array::{
     add_to_set, parse_add_to_set, parse_pop, parse_pull_all, pop, pull, pull_all,
 };
-use crate::update_path::{
+use crate::update::path::{
     element_string, enclosing_array, id_string, is_array_filter, lookup, parse_path, unset_at,
     update_at, Lookup,
 };
-use crate::update_push::{push, Push};
+use crate::update::push::{push, Push};
+use crate::update::UpdateContext;
 use crate::values::{compare, type_name};
 
 /// The operators MongoDB accepts in an update document.

@@ -4,14 +4,22 @@
 //! Operators are applied in MongoDB 5.0+'s order: by path, field names
 //! compared as strings except that numeric names compare as numbers.
 
+mod apply;
+mod arith;
+mod array;
+pub(crate) mod desc;
+mod ops;
+mod path;
+mod push;
+
 use std::cmp::Ordering;
 
 use bson::{Bson, DateTime, Document, Timestamp};
 
 use crate::error::{CmdResult, CommandError};
-use crate::update_apply::{apply_operators, id_first, replace};
-use crate::update_ops::{parse_op, Kind, Op};
-use crate::update_path::{check_array_filters, element_string, parse_path, update_at};
+use crate::update::apply::{apply_operators, id_first, replace};
+use crate::update::ops::{parse_op, Kind, Op};
+use crate::update::path::{check_array_filters, element_string, parse_path, update_at};
 use crate::values::type_name;
 
 /// A parsed update document.
@@ -27,7 +35,7 @@ pub enum Update {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldUpdate {
     pub(super) path: Vec<String>,
-    pub(super) op: Op,
+    op: Op,
 }
 
 /// What an update may need beyond the document.

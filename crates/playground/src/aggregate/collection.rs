@@ -7,12 +7,11 @@ use std::cmp::Ordering;
 
 use bson::{doc, Bson, Document};
 
-use super::read::sort_documents;
+use crate::aggregate::stages::{stage_spec, Pipeline, PER_DOCUMENT};
 use crate::error::{CmdResult, CommandError};
+use crate::expr::numeric::{add, int_or_long, is_number};
 use crate::expr::{location_error, Expr};
-use crate::expr_numeric::{add, int_or_long, is_number};
-use crate::stages::{stage_spec, Pipeline, PER_DOCUMENT};
-use crate::values::{compare, to_i64};
+use crate::values::{compare, get_path, to_i64};
 
 fn unsupported(what: String) -> CommandError {
     CommandError::new(
@@ -24,6 +23,49 @@ fn unsupported(what: String) -> CommandError {
             PER_DOCUMENT.join(", ")
         ),
     )
+}
+
+/// Sorts documents by a sort specification such as `{status: 1, total: -1}`.
+pub(crate) fn sort_documents(docs: &mut [&Document], sort: &Document) -> CmdResult<()> {
+    let mut keys = Vec::new();
+    for (field, direction) in sort {
+        let ascending = match to_i64(direction) {
+            Some(1) => true,
+            Some(-1) => false,
+            _ => {
+                return Err(CommandError::new(
+                    15975,
+                    "Location15975",
+                    format!("$sort key ordering must be 1 (for ascending) or -1 (for descending), got {direction} for {field}"),
+                ))
+            }
+        };
+        keys.push((field.as_str(), ascending));
+    }
+    if let [("$natural", ascending)] = keys.as_slice() {
+        if !ascending {
+            docs.reverse();
+        }
+        return Ok(());
+    }
+    docs.sort_by(|a, b| {
+        keys.iter()
+            .map(|(field, ascending)| {
+                let (x, y) = (
+                    get_path(a, field).unwrap_or(&Bson::Null),
+                    get_path(b, field).unwrap_or(&Bson::Null),
+                );
+                let ord = compare(x, y);
+                if *ascending {
+                    ord
+                } else {
+                    ord.reverse()
+                }
+            })
+            .find(|ord| *ord != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    });
+    Ok(())
 }
 
 /// Runs `stages` over `docs` (a collection's documents in natural order).

@@ -4,8 +4,8 @@
 use bson::{doc, Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
+use crate::expr::numeric::{int_or_long, integral_i32, is_number};
 use crate::expr::{location_error, nullish, shown, type_name_of, Expr};
-use crate::expr_numeric::{int_or_long, integral_i32, is_number};
 use crate::values::type_name;
 
 type Evaluated = CmdResult<Option<Bson>>;

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
-use crate::update_path::{id_string, lookup, update_at, Lookup};
+use crate::update::path::{id_string, lookup, update_at, Lookup};
 use crate::values::{compare, type_name};
 
 #[derive(Debug, Clone, PartialEq)]
