@@ -7,6 +7,7 @@ mod changestream;
 mod commands;
 mod error;
 mod expr;
+mod filter;
 mod projection;
 mod query;
 mod server;
@@ -26,6 +27,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use commands::handshake::{SET_NAME, VERSION};
+pub use filter::{Filter, FilterError};
 pub use workload::Workload;
 
 /// Default number of oplog entries kept for resuming.
