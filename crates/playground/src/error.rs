@@ -2,7 +2,8 @@
 
 use bson::{doc, Document};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{code_name} ({code}): {message}")]
 pub struct CommandError {
     pub code: i32,
     pub code_name: &'static str,
@@ -63,11 +64,3 @@ impl CommandError {
         reply
     }
 }
-
-impl std::fmt::Display for CommandError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.code_name, self.code, self.message)
-    }
-}
-
-impl std::error::Error for CommandError {}

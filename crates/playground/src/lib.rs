@@ -1,12 +1,67 @@
-//! An embedded MongoDB "playground": a single-node replica set (`rs0`) that speaks the wire
-//! protocol well enough for the official drivers, with change streams. It depends only on
-//! bson and tokio; the app uses it through [`start`].
+//! An embedded MongoDB for tests and demos: a single-node replica set (`rs0`) that speaks the
+//! wire protocol well enough for the official drivers, change streams included, with no MongoDB
+//! installed. It keeps everything in memory, and depends on bson, tokio and a few small crates.
+//!
+//! - [`start`] a [`Playground`] with a [`Config`] (loopback and a free port by default), hand
+//!   its [`uri`](Playground::uri) to a driver, and drop it (or [`stop`](Playground::stop) it)
+//!   when done.
+//! - [`Filter`] compiles a query filter once and tests documents against it with MongoDB's
+//!   semantics, without a server.
+//!
+//! ```
+//! use bson::{doc, Document};
+//! use mongodb::Client;
+//! use mwatch_playground::Config;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = tokio::runtime::Runtime::new()?;
+//! runtime.block_on(async {
+//!     // A replica set on 127.0.0.1 and a free port, until `playground` is dropped.
+//!     let playground = mwatch_playground::start(Config::default()).await?;
+//!     let client = Client::with_uri_str(playground.uri()).await?;
+//!     let orders = client.database("shop").collection::<Document>("orders");
+//!     orders.insert_one(doc! { "_id": 1, "item": "pen" }).await?;
+//!     let found = orders.find_one(doc! { "item": "pen" }).await?;
+//!     assert_eq!(found, Some(doc! { "_id": 1, "item": "pen" }));
+//!     Ok(())
+//! })
+//! # }
+//! ```
+//!
+//! # How it is built
+//!
+//! A request comes in at the top; each layer uses only the ones below it:
+//!
+//! - **server** (`server.rs`): accepts connections, runs each request's command under the
+//!   state lock, and parks change-stream getMores until a write arrives or `maxTimeMS` passes.
+//!   (`workload.rs` is a client inside the process that runs a synthetic shop on top of it.)
+//! - **wire** (`wire.rs`): message framing; OP_MSG both ways, and OP_QUERY in and OP_REPLY
+//!   out for legacy handshakes.
+//! - **commands** (`commands/`): one function per command: the handshake, writes, DDL, reads
+//!   and cursors.
+//! - **state** (`state/`): everything behind the lock: storage, oplog, clock, open cursors,
+//!   fail points and command counters.
+//! - **change streams and storage** (`changestream/`, `storage.rs`): the oplog every write
+//!   appends to, the events a stream reads from it, resume tokens; in-memory databases and
+//!   collections.
+//! - **aggregation** (`aggregate/`): the stages after `$changeStream`, and pipelines over a
+//!   collection.
+//! - **updates** (`update/`): update operators, replacements, upserts, and an update event's
+//!   `updateDescription`.
+//! - **queries and projections** (`query/`, `projection/`): filters, and the shapes of
+//!   `find`'s projection and `$project`. `filter.rs` makes the query filter public.
+//! - **expressions** (`expr/`): aggregation expressions, for `$expr`, projections and stages.
+//! - **values and errors** (`values.rs`, `error.rs`): BSON as MongoDB compares and addresses
+//!   it; errors as MongoDB reports them, with its codes and messages.
+
+#![warn(missing_docs)]
 
 mod aggregate;
 mod changestream;
 mod commands;
 mod error;
 mod expr;
+mod filter;
 mod projection;
 mod query;
 mod server;
@@ -26,19 +81,37 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use commands::handshake::{SET_NAME, VERSION};
+pub use filter::{Filter, FilterError};
 pub use workload::Workload;
 
-/// Default number of oplog entries kept for resuming.
+/// Compiles the README's example, so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
+/// Default number of oplog entries kept for resuming ([`Config::history`]).
 pub const DEFAULT_HISTORY: usize = 1_000_000;
 
+/// How to [`start`] a playground. The default listens on 127.0.0.1 and a free port, as a
+/// replica set with [`DEFAULT_HISTORY`] and no workload; change what you need with struct
+/// update syntax:
+///
+/// ```
+/// use mwatch_playground::Config;
+///
+/// let config = Config { port: 27017, history: 100, ..Config::default() };
+/// ```
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The address to listen on. Other machines can reach an unspecified address such as
+    /// 0.0.0.0; the playground then advertises itself as `localhost`.
     pub bind: IpAddr,
-    /// 0 picks a free port.
+    /// The port to listen on; 0 picks a free one ([`Playground::addr`] tells which).
     pub port: u16,
     /// Oplog entries kept; resuming from before them fails with ChangeStreamHistoryLost.
     pub history: usize,
-    /// Report no replica set: change streams then fail as on a standalone mongod.
+    /// Report no replica set: change streams then fail as on a standalone mongod, and
+    /// [`Playground::uri`] connects directly.
     pub standalone: bool,
     /// Run the synthetic shop workload in the background.
     pub workload: Option<Workload>,
@@ -56,7 +129,9 @@ impl Default for Config {
     }
 }
 
-/// A running playground; it stops when dropped.
+/// A running playground. Dropping it shuts it down: it accepts no more connections and closes
+/// the open ones. [`Playground::stop`] does the same and waits until the port is free.
+#[derive(Debug)]
 pub struct Playground {
     addr: SocketAddr,
     standalone: bool,
@@ -64,7 +139,8 @@ pub struct Playground {
     task: Option<JoinHandle<()>>,
 }
 
-/// Binds the listener and serves in the background on the current tokio runtime.
+/// Starts a playground: binds the listener (an error if the port is taken) and serves in the
+/// background, on the current tokio runtime, until the returned [`Playground`] is dropped.
 pub async fn start(config: Config) -> io::Result<Playground> {
     let listener = TcpListener::bind((config.bind, config.port)).await?;
     let addr = listener.local_addr()?;
@@ -99,6 +175,7 @@ fn advertised_host(addr: SocketAddr) -> String {
 }
 
 impl Playground {
+    /// The address it listens on, with the port it picked if [`Config::port`] was 0.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

@@ -11,10 +11,15 @@ use tokio::sync::watch;
 use crate::commands;
 use crate::server::Shared;
 
+/// A synthetic shop that writes to the `shop` database in the background
+/// ([`Config::workload`](crate::Config::workload)): orders placed and moving on, customers and
+/// inventory changing, and now and then an index or a scratch collection created and dropped,
+/// so that every kind of change event shows up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Workload {
     /// Operations per second.
     pub rate: f64,
+    /// Seed of the random choices: the same seed makes the same choices.
     pub seed: u64,
 }
 

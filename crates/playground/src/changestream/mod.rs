@@ -1,5 +1,9 @@
-//! `$changeStream`: parsing the stage, turning oplog entries into change events for one
-//! stream's scope and options, and reading them in batches.
+//! Change streams. This file parses the `$changeStream` stage, turns oplog entries into change
+//! events for one stream's scope and options (then runs the stream's pipeline from
+//! `aggregate::stages` on them), and reads them in batches; `oplog.rs` owns the operation log that
+//! every write appends to and the cluster clock that stamps it; `token.rs` owns resume tokens,
+//! which name a position in that log. Waiting for the next event is the server's job, not this
+//! folder's.
 
 pub(crate) mod oplog;
 pub(crate) mod token;

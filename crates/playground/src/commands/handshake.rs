@@ -4,7 +4,10 @@ use bson::{doc, oid::ObjectId, DateTime, Document};
 
 use crate::state::State;
 
+/// The MongoDB version the playground reports (`buildInfo`, `serverStatus`).
 pub const VERSION: &str = "7.0.14";
+/// The replica set's name, as `hello` reports it and [`Playground::uri`](crate::Playground::uri)
+/// asks for.
 pub const SET_NAME: &str = "rs0";
 const MAX_WIRE_VERSION: i32 = 21;
 

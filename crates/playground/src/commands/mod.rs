@@ -1,5 +1,9 @@
-//! Command dispatch: one function per command, all synchronous under the state lock.
-//! (Waiting change-stream getMores are driven by the server, see `server.rs`.)
+//! Commands. This file dispatches a command document by name to one function per command, all
+//! synchronous under the state lock, and shapes the reply body. `handshake.rs` answers what
+//! drivers ask about the server (hello, buildInfo, ...); `crud.rs` owns the writes, where every
+//! document change also goes to the oplog; `ddl.rs` databases, collections and indexes; `read.rs`
+//! find, count, aggregate, getMore and killCursors. (A change-stream getMore that has to wait for
+//! a write is parked by `server.rs`.)
 
 mod crud;
 mod ddl;

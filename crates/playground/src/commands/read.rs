@@ -1,5 +1,5 @@
 //! Reads and cursors: find, count, aggregate (`$changeStream`, or over a collection with
-//! `aggregate.rs`), getMore, killCursors.
+//! `aggregate::collection`), getMore, killCursors.
 
 use std::collections::VecDeque;
 
@@ -108,7 +108,7 @@ pub fn count(state: &mut State, command: &Document, db: &str) -> CmdResult<Docum
     Ok(doc! { "n": n as i64, "ok": 1.0 })
 }
 
-/// Change streams, and simple aggregations over a collection (see `aggregate.rs`).
+/// Change streams, and simple aggregations over a collection (see `aggregate::collection`).
 pub fn aggregate(state: &mut State, command: &Document, db: &str) -> CmdResult<Document> {
     let stages = array_arg(command, "aggregate", "pipeline")?
         .ok_or_else(|| super::missing("aggregate", "pipeline"))?;

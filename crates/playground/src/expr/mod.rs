@@ -1,5 +1,8 @@
-//! Aggregation expressions (`"$a.b"`, `{$add: [...]}`, `{x: <expr>}`), as MongoDB 7.0
-//! parses and evaluates them. The operators themselves live in `expr_ops.rs`.
+//! Aggregation expressions (`"$a.b"`, `{$add: [...]}`, `{x: <expr>}`) as MongoDB 7.0 parses and
+//! evaluates them, for `$expr` in queries, projections and the pipeline stages. This file owns
+//! the expression tree, field paths, the variables (`$$ROOT`, `$$CURRENT`, `$$REMOVE`, ...) and
+//! truthiness; `ops.rs` parses every operator and evaluates the logical and conditional ones;
+//! `numeric.rs` owns the arithmetic and `data.rs` strings, arrays, objects and conversions.
 
 pub(crate) mod data;
 pub(crate) mod numeric;

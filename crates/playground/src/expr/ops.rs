@@ -1,6 +1,6 @@
 //! Aggregation expression operators: parsing with MongoDB 7.0's argument rules and error
 //! codes, and evaluation of the logical and conditional ones. Arithmetic is in
-//! `expr_numeric.rs`; strings, arrays, objects and conversions are in `expr_data.rs`.
+//! `numeric.rs`; strings, arrays, objects and conversions are in `data.rs`.
 
 use std::cmp::Ordering;
 

@@ -1,6 +1,7 @@
 //! Projections (`find`'s projection, `$project`, `$addFields`/`$set`, `$unset`), as MongoDB 7.0
-//! applies them: inclusion keeps fields in document order and appends computed fields;
-//! exclusion removes fields; both reach through sub-documents and arrays of documents.
+//! applies them: inclusion keeps fields in document order and appends computed fields; exclusion
+//! removes fields; both reach through sub-documents and arrays of documents. The tests are in
+//! `tests.rs`.
 
 use bson::{Bson, Document};
 

@@ -1,5 +1,8 @@
-//! MongoDB query filters, as used by find/update/delete and `$match`: compiled once by
-//! `Filter::parse`, then matched against documents. Predicates are in `query_pred.rs`.
+//! Query filters, as find, update, delete, `$match` and the public `Filter` (`filter.rs`) use
+//! them: compiled once by `Filter::parse`, then matched against documents. This file owns parsing,
+//! the logical clauses and path traversal (array fan-out, numeric indexes); `pred.rs` the field
+//! predicates and MongoDB's array, null/missing and type-bracketing rules; `pattern.rs` regexes
+//! and their options.
 
 mod pattern;
 mod pred;

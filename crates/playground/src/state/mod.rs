@@ -1,4 +1,6 @@
-//! Everything the server holds, behind one lock: data, oplog, clock and open cursors.
+//! Everything the server holds, behind one lock: the data (`storage`), the oplog and its clock,
+//! open cursors, and the settings the hello reply advertises. `failpoints.rs` owns fault injection
+//! (`configureFailPoint`), `metrics.rs` the command counters that `serverStatus` reports.
 
 pub(crate) mod failpoints;
 pub(crate) mod metrics;

@@ -1,8 +1,10 @@
-//! Update documents as MongoDB 7.0 applies them: a replacement, or operators
-//! (`$set`, `$inc`, ...) at dotted paths; and the document an upsert starts from.
-//!
-//! Operators are applied in MongoDB 5.0+'s order: by path, field names
-//! compared as strings except that numeric names compare as numbers.
+//! Update documents as MongoDB 7.0 applies them: a replacement, or operators (`$set`, `$inc`,
+//! ...) at dotted paths; the document an upsert starts from; and the `updateDescription` of a
+//! change event. Operators apply in MongoDB 5.0+'s order: by path, field names compared as strings
+//! except that numeric names compare as numbers. `ops.rs` parses and applies each operator, with
+//! `$inc`/`$mul`/`$bit` in `arith.rs`, `$push` in `push.rs` and the other array operators in
+//! `array.rs`; `apply.rs` applies a whole update and keeps `_id` valid; `path.rs` is dotted-path
+//! access; `desc.rs` diffs a document before and after into an `updateDescription`.
 
 mod apply;
 mod arith;

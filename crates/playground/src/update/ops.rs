@@ -1,7 +1,7 @@
 //! The update operators: parsing one field's argument, and applying it at
 //! one concrete path of a document. `$inc`, `$mul` and `$bit` live in
-//! `update_arith`, `$push` in `update_push` and the other array operators in
-//! `update_array`.
+//! `arith.rs`, `$push` in `push.rs` and the other array operators in
+//! `array.rs`.
 
 use std::cmp::Ordering;
 

@@ -3,6 +3,7 @@
 
 use mwatch_testkit as common;
 
+use crate::numbers;
 use bson::{doc, Bson, Document};
 use common::command_error;
 use common::streams::{first_error, keys, next_events, op_types, token_of};
@@ -13,18 +14,6 @@ use mongodb::{Client, Collection};
 use mwatch_playground::{self as playground, Config, Playground};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-fn numbers(events: &[Document]) -> Vec<i32> {
-    events
-        .iter()
-        .map(|e| {
-            e.get_document("fullDocument")
-                .unwrap()
-                .get_i32("n")
-                .unwrap()
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn pre_and_post_images_follow_the_collection_setting() {

@@ -3,22 +3,11 @@
 
 use mwatch_testkit as common;
 
+use crate::numbers;
 use bson::{doc, Document};
 use common::error_code;
 use common::streams::{assert_quiet, next_events, op_types, token_of};
 use mongodb::Client;
-
-fn numbers(events: &[Document]) -> Vec<i32> {
-    events
-        .iter()
-        .map(|e| {
-            e.get_document("fullDocument")
-                .unwrap()
-                .get_i32("n")
-                .unwrap()
-        })
-        .collect()
-}
 
 async fn insert_range(client: &Client, coll: &str, range: std::ops::Range<i32>) {
     let docs: Vec<Document> = range.map(|n| doc! { "n": n }).collect();

@@ -1,0 +1,6 @@
+//! The playground as a MongoDB server, through the official driver and raw sockets: the wire
+//! protocol, replica-set discovery, and the commands.
+
+mod commands;
+mod discovery;
+mod wire;
