@@ -1,13 +1,12 @@
 pub mod app;
 pub mod bookmarks;
 pub mod cli;
+pub mod commands;
 pub mod diff;
 pub mod event;
 pub mod format;
-pub mod headless;
 pub mod pipeline;
 pub mod redact;
-pub mod setup;
 pub mod source;
 pub mod start_at;
 pub mod store;

@@ -5,12 +5,13 @@ use clap::Parser;
 use mongodb::Client;
 use mwatch::app::state::{Config, Recording};
 use mwatch::cli::{Cli, Command, PlaygroundArgs, ReplayArgs, WatchArgs};
-use mwatch::headless::{self, Outcome};
+use mwatch::commands::headless::{self, Outcome};
+use mwatch::commands::setup;
 use mwatch::source::connect::{connect, ConnectError, Deployment};
 use mwatch::source::recording::{self, Recorder};
 use mwatch::source::WatchSpec;
 use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
-use mwatch::{app, bookmarks, setup};
+use mwatch::{app, bookmarks, commands};
 use mwatch_playground as playground;
 
 fn main() -> ExitCode {
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
             headless::replay(&args.file, args.canonical).exit_code()
         }
         Some(Command::Replay(args)) => runtime.block_on(replay(args)),
-        Some(Command::Bookmarks { command }) => bookmarks::cli::run(&command),
+        Some(Command::Bookmarks { command }) => commands::bookmarks::run(&command),
         None => runtime.block_on(watch(cli.watch)),
     }
 }

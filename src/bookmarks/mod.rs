@@ -4,7 +4,6 @@
 //! [`Bookmark::from_event`] makes one from a received event; [`BookmarkStore`] keeps them in
 //! `bookmarks.json`; [`replay`] turns `--resume NAME` into a watch and explains lost history.
 
-pub mod cli;
 mod json;
 pub mod replay;
 mod store;
@@ -129,7 +128,7 @@ impl Bookmark {
 
 /// The store at [`default_path`], for a command: a problem with its file is a warning on
 /// stderr.
-fn open_for_command() -> Result<BookmarkStore, StoreError> {
+pub fn open_for_command() -> Result<BookmarkStore, StoreError> {
     let mut store = BookmarkStore::open(default_path()?);
     if let Some(warning) = store.take_warning() {
         eprintln!("mwatch: warning: {warning}");

@@ -5,8 +5,8 @@ use bson::Timestamp;
 use mongodb::Client;
 
 use super::{open_for_command, Bookmark, BookmarkStore, StoreError};
+use crate::commands::setup::UsageError;
 use crate::format::{age_text, utc_seconds};
-use crate::setup::UsageError;
 use crate::source::history::oldest_start;
 use crate::source::WatchSpec;
 
@@ -88,7 +88,7 @@ fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Time
 }
 
 /// The name as one shell word, quoted when it needs to be.
-pub(super) fn shell_word(text: &str) -> String {
+pub fn shell_word(text: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "@#.:_-+/=,".contains(c);
     if !text.is_empty() && text.chars().all(plain) {
         text.to_string()

@@ -4,7 +4,6 @@ mod bookmarks;
 mod detail;
 mod events;
 mod help;
-pub mod layout;
 mod namespaces;
 mod offer;
 mod options;
@@ -18,6 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::layout;
 use crate::app::msg::Focus;
 use crate::app::state::{Overlay, State};
 

@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use bson::{Bson, Document};
 
-use super::replay::shell_word;
-use super::{ns_text, open_for_command, options_document, Bookmark, BookmarkStore};
+use super::headless::Outcome;
+use crate::bookmarks::replay::shell_word;
+use crate::bookmarks::{ns_text, open_for_command, options_document, Bookmark, BookmarkStore};
 use crate::cli::BookmarksCommand;
 use crate::format::iso_date;
 use crate::format::utc_seconds;
-use crate::headless::Outcome;
 
 pub fn run(command: &BookmarksCommand) -> ExitCode {
     let mut store = match open_for_command() {
