@@ -1,4 +1,5 @@
-//! The view: draws the state, never changes it. One file per pane.
+//! The view: draws the state, never changes it. One file per pane; where each pane goes is
+//! `app::layout`, which `update` reads too.
 
 mod bookmarks;
 mod detail;
