@@ -1,13 +1,32 @@
+//! mwatch: a terminal UI for MongoDB change streams. `main` parses the command line ([`cli`])
+//! and hands it to [`commands`], which use the modules below.
+//!
+//! - [`commands`]: one file per subcommand or mode (the TUI watch, `--json`, replay,
+//!   bookmarks, playground), and the flags of a watch turned into a watch spec.
+//! - [`app`]: the TUI: messages, state, the pure `update`, the key table, the pane layout,
+//!   and the runtime loop.
+//! - [`ui`]: the view, one file per pane; reads the state, never changes it.
+//! - [`source`]: connecting, the change-stream task and its channel protocol, recordings,
+//!   the search for the oldest point the server still has.
+//! - [`bookmarks`]: bookmarks and their store; no commands, no printing.
+//! - [`pipeline`]: parses the pipeline a user types (mongosh syntax) into stages.
+//! - [`event`], [`store`]: a change event as kept (raw BSON plus a few fields), and the
+//!   bounded buffer of them.
+//! - [`format`](mod@format): events as text (Extended JSON lines, mongosh-style documents).
+//! - [`diff`]: field-by-field diff of a pre-image and a post-image.
+//! - [`start_at`]: the times a user can type for `--start-at`.
+//! - [`redact`]: hides passwords in connection strings.
+//! - [`cli`]: the command line (clap definitions).
+
 pub mod app;
 pub mod bookmarks;
 pub mod cli;
+pub mod commands;
 pub mod diff;
 pub mod event;
 pub mod format;
-pub mod headless;
 pub mod pipeline;
 pub mod redact;
-pub mod setup;
 pub mod source;
 pub mod start_at;
 pub mod store;

@@ -7,6 +7,7 @@ pub mod editor;
 pub mod events;
 pub mod input;
 pub mod keys;
+pub mod layout;
 pub mod msg;
 pub mod namespaces;
 pub mod options;

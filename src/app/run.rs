@@ -23,10 +23,10 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
-use crate::bookmarks::replay::oldest_after;
 use crate::bookmarks::{default_path, BookmarkStore, StoreError};
 use crate::source::connect::list_namespaces;
 use crate::source::engine;
+use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
 use crate::source::{Control, SourceMsg};
 use crate::ui;

@@ -296,9 +296,7 @@ impl State {
     /// Takes the pane sizes from the layout, so paging and scrolling know what fits.
     pub fn relayout(&mut self) {
         let (width, height) = self.size;
-        if let Some(areas) =
-            crate::ui::layout::areas(ratatui::layout::Rect::new(0, 0, width, height))
-        {
+        if let Some(areas) = super::layout::areas(ratatui::layout::Rect::new(0, 0, width, height)) {
             self.events
                 .set_height(areas.events.height.saturating_sub(2) as usize);
             self.detail.height = areas.detail.height.saturating_sub(3) as usize;

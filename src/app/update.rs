@@ -10,12 +10,12 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 
 use crate::format::{json_line, json_value};
 use crate::source::{Start, WatchSpec};
-use crate::ui::layout;
 
 use super::cycle;
 use super::detail;
 use super::input::LineInput;
 use super::keys::{self, Context};
+use super::layout;
 use super::msg::{Action, Cmd, Focus, Msg, Tab};
 use super::options::OptionsForm;
 use super::state::{Overlay, Prompt, Purpose, Reason, State};

@@ -2,9 +2,9 @@
 //! (its resume token, what was watched, with which pipeline and options, and where).
 //!
 //! [`Bookmark::from_event`] makes one from a received event; [`BookmarkStore`] keeps them in
-//! `bookmarks.json`; [`replay`] turns `--resume NAME` into a watch and explains lost history.
+//! `bookmarks.json`; [`replay`] explains a replay the server's history no longer reaches.
+//! The `mwatch bookmarks` command and `--resume NAME` live in `src/commands/`.
 
-pub mod cli;
 mod json;
 pub mod replay;
 mod store;
@@ -125,16 +125,6 @@ impl Bookmark {
             .map(|t| t.timestamp_millis())
             .or(self.cluster_time.map(|ts| i64::from(ts.time) * 1000))
     }
-}
-
-/// The store at [`default_path`], for a command: a problem with its file is a warning on
-/// stderr.
-fn open_for_command() -> Result<BookmarkStore, StoreError> {
-    let mut store = BookmarkStore::open(default_path()?);
-    if let Some(warning) = store.take_warning() {
-        eprintln!("mwatch: warning: {warning}");
-    }
-    Ok(store)
 }
 
 /// A bookmark of an insert into `shop.orders` at 2025-11-21T10:00:00Z, for tests to vary.

@@ -1,68 +1,15 @@
-//! `mwatch --resume NAME`: finding the bookmark, and explaining a replay that is no longer
-//! possible.
+//! Replaying a bookmark from the command line: its name quoted for the shell, and what to
+//! say when the server's history no longer reaches back to it.
 
 use bson::Timestamp;
-use mongodb::Client;
 
-use super::{open_for_command, Bookmark, BookmarkStore, StoreError};
+use super::Bookmark;
 use crate::format::{age_text, utc_seconds};
-use crate::setup::UsageError;
-use crate::source::history::oldest_start;
-use crate::source::WatchSpec;
 
-/// The bookmark `--resume TEXT` names, or None when TEXT is a token (JSON, or bare hex that
-/// is no bookmark's name). Store warnings go to stderr.
-pub fn lookup(text: &str) -> Result<Option<Bookmark>, UsageError> {
-    if text.trim_start().starts_with('{') {
-        return Ok(None);
-    }
-    let store = open_for_command().map_err(|e| UsageError(format!("--resume: {e}")))?;
-    resolve(text, &store)
-}
-
-fn resolve(text: &str, store: &BookmarkStore) -> Result<Option<Bookmark>, UsageError> {
-    match store.find(text) {
-        Ok(bookmark) => Ok(Some(bookmark.clone())),
-        Err(_) if text.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(None),
-        Err(StoreError::Unknown { close, .. }) if close.is_empty() => Err(UsageError(format!(
-            "--resume: '{text}' is neither a bookmark (see `mwatch bookmarks list`) nor a resume token like {{\"_data\": \"82...\"}}"
-        ))),
-        Err(e) => Err(UsageError(format!("--resume: {e}"))),
-    }
-}
-
-/// What to tell a user whose bookmark is older than the server's history, with the ways on:
-/// from the oldest point the server still has, or from now.
-pub async fn history_lost(
-    client: &Client,
-    spec: &WatchSpec,
-    bookmark: &Bookmark,
-    now_millis: i64,
-) -> String {
-    let oldest = oldest_after(client, spec, bookmark.cluster_time, now_millis).await;
-    history_lost_advice(bookmark, now_millis, oldest)
-}
-
-/// The oldest point a watch of `spec` can start at now that `lost` (a time the server no
-/// longer has; unknown is the beginning of time) is gone.
-pub async fn oldest_after(
-    client: &Client,
-    spec: &WatchSpec,
-    lost: Option<Timestamp>,
-    now_millis: i64,
-) -> Option<Timestamp> {
-    let now = Timestamp {
-        time: u32::try_from(now_millis / 1000).unwrap_or(u32::MAX),
-        increment: u32::MAX,
-    };
-    let lost = lost.unwrap_or(Timestamp {
-        time: 0,
-        increment: 0,
-    });
-    oldest_start(client, spec, lost, now).await
-}
-
-fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Timestamp>) -> String {
+/// What to tell a user whose bookmark is older than the server's history, at `now_millis`,
+/// with the ways on: from `oldest`, the oldest point the server still has (if known), or from
+/// now.
+pub fn history_lost(bookmark: &Bookmark, now_millis: i64, oldest: Option<Timestamp>) -> String {
     let name = shell_word(&bookmark.name);
     let age = match bookmark.event_millis() {
         Some(at) => format!(
@@ -88,7 +35,7 @@ fn history_lost_advice(bookmark: &Bookmark, now_millis: i64, oldest: Option<Time
 }
 
 /// The name as one shell word, quoted when it needs to be.
-pub(super) fn shell_word(text: &str) -> String {
+pub fn shell_word(text: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "@#.:_-+/=,".contains(c);
     if !text.is_empty() && text.chars().all(plain) {
         text.to_string()
@@ -109,7 +56,7 @@ mod tests {
             time: 1_763_723_000,
             increment: 4,
         };
-        let text = history_lost_advice(&bookmark("before fix"), now, Some(oldest));
+        let text = history_lost(&bookmark("before fix"), now, Some(oldest));
         assert!(
             text.starts_with(
                 "bookmark 'before fix' is 2 h 5 min old (2025-11-21T10:00:00Z): the server's oplog"
@@ -124,32 +71,10 @@ mod tests {
             text.contains("--resume 'before fix' --start-at now"),
             "{text}"
         );
-        let unknown = history_lost_advice(&bookmark("x@1"), now, None);
+        let unknown = history_lost(&bookmark("x@1"), now, None);
         assert!(
             unknown.contains("mwatch --resume x@1 --start-at TIME"),
             "{unknown}"
         );
-    }
-
-    #[test]
-    fn resume_text_is_a_name_or_a_token() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
-        store.add(bookmark("before-fix")).unwrap();
-        store.add(bookmark("cafe")).unwrap();
-        assert_eq!(
-            resolve("before-fix", &store).unwrap().unwrap().name,
-            "before-fix"
-        );
-        // A name wins over a token spelled the same; other hex is a token.
-        assert_eq!(resolve("cafe", &store).unwrap().unwrap().name, "cafe");
-        assert_eq!(resolve("82AB", &store).unwrap(), None);
-        let typo = resolve("befor-fix", &store).unwrap_err();
-        assert_eq!(
-            typo.0,
-            "--resume: no bookmark is named 'befor-fix'; did you mean 'before-fix'?"
-        );
-        let nothing = resolve("zzz", &store).unwrap_err();
-        assert!(nothing.0.contains("neither a bookmark"), "{nothing}");
     }
 }

@@ -338,23 +338,13 @@ fn to_file_text(bookmarks: &[Bookmark]) -> String {
     text
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 enum ParseError {
     /// Says what is wrong and where (`file:line:column: ...`).
+    #[error("{0}")]
     Bad(String),
+    #[error("written by a newer mwatch (format {0}; this one reads {VERSION})")]
     Newer(u32),
-}
-
-impl std::fmt::Display for ParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ParseError::Bad(problem) => f.write_str(problem),
-            ParseError::Newer(version) => write!(
-                f,
-                "written by a newer mwatch (format {version}; this one reads {VERSION})"
-            ),
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -544,7 +534,12 @@ mod tests {
             ParseError::Bad("b.json:2:25: invalid type: integer `3`, expected a string".into())
         );
         let error = parse(b"{\"version\": 2, \"bookmarks\": \"the future\"}", origin);
-        assert_eq!(error.unwrap_err(), ParseError::Newer(2));
+        let newer = error.unwrap_err();
+        assert_eq!(newer, ParseError::Newer(2));
+        assert_eq!(
+            newer.to_string(),
+            "written by a newer mwatch (format 2; this one reads 1)"
+        );
         let text = serde_json::to_string(&[bookmark("a", 7)]).unwrap();
         let read = parse(text.as_bytes(), origin).unwrap();
         assert_eq!(

@@ -36,22 +36,15 @@ impl std::fmt::Display for Deployment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Why [`connect`] failed, said in full (with any password hidden).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConnectError {
     /// The connection string itself is wrong (a usage error).
+    #[error("{0}")]
     BadUri(String),
     /// No server answered in time, or the handshake failed.
+    #[error("{0}")]
     Unreachable(String),
-}
-
-impl std::fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConnectError::BadUri(message) | ConnectError::Unreachable(message) => {
-                f.write_str(message)
-            }
-        }
-    }
 }
 
 /// A driver error as one line a person can act on, with passwords removed.

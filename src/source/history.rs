@@ -6,17 +6,26 @@ use mongodb::Client;
 use super::engine::{error_code, open, HISTORY_LOST};
 use super::{Start, WatchSpec};
 
-/// The oldest cluster time a watch of `spec` can start at, between `lost` (a time the server
-/// no longer has) and `now`. Servers do not say how far their oplog reaches back to users who
-/// may only watch, so this asks the way such a user can: it opens streams at
-/// `startAtOperationTime` and halves the gap between a refused time and an accepted one
-/// (at most 64 quick tries). None when even `now` is refused or the server fails otherwise.
-pub async fn oldest_start(
+/// The oldest cluster time a watch of `spec` can start at now that `lost` (a time the server
+/// no longer has; unknown is the beginning of time) is gone, up to `now_millis`. Servers do not
+/// say how far their oplog reaches back to users who may only watch, so this asks the way such
+/// a user can: it opens streams at `startAtOperationTime` and halves the gap between a refused
+/// time and an accepted one (at most 64 quick tries). None when even now is refused or the
+/// server fails otherwise.
+pub async fn oldest_after(
     client: &Client,
     spec: &WatchSpec,
-    lost: Timestamp,
-    now: Timestamp,
+    lost: Option<Timestamp>,
+    now_millis: i64,
 ) -> Option<Timestamp> {
+    let lost = lost.unwrap_or(Timestamp {
+        time: 0,
+        increment: 0,
+    });
+    let now = Timestamp {
+        time: u32::try_from(now_millis / 1000).unwrap_or(u32::MAX),
+        increment: u32::MAX,
+    };
     let (mut refused, mut accepted) = (key(lost), key(now));
     if refused >= accepted || !can_start_at(client, spec, accepted).await? {
         return None;

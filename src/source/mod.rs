@@ -209,7 +209,7 @@ pub enum SourceMsg {
         watch: u64,
         error: String,
         /// The start point is older than the server's oplog (286 ChangeStreamHistoryLost):
-        /// starting later, with `Start::AtTime`, may work (see [`history::oldest_start`]).
+        /// starting later, with `Start::AtTime`, may work (see [`history::oldest_after`]).
         history_lost: bool,
     },
     Events {

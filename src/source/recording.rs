@@ -34,13 +34,21 @@ impl Recorder {
 }
 
 /// What went wrong reading a recording, naming the file and line.
-#[derive(Debug)]
-pub struct ReplayError(pub String);
-
-impl std::fmt::Display for ReplayError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The file cannot be opened.
+    #[error("cannot open recording {}: {source}", path.display())]
+    Open { path: PathBuf, source: io::Error },
+    /// Reading failed after the file was opened.
+    #[error("{}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    /// A line (1-based) that is not a change event, and why.
+    #[error("{}:{line}: {problem}", path.display())]
+    BadLine {
+        path: PathBuf,
+        line: usize,
+        problem: String,
+    },
 }
 
 /// Reads a recording line by line. A last line cut short (a recording interrupted mid-write)
@@ -55,8 +63,10 @@ pub struct Replay {
 
 impl Replay {
     pub fn open(path: &Path) -> Result<Replay, ReplayError> {
-        let file = File::open(path)
-            .map_err(|e| ReplayError(format!("cannot open recording {}: {e}", path.display())))?;
+        let file = File::open(path).map_err(|source| ReplayError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Replay {
             path: path.to_path_buf(),
             lines: BufReader::new(file).lines().peekable(),
@@ -88,7 +98,12 @@ impl Iterator for Replay {
         loop {
             let line = match self.lines.next()? {
                 Ok(line) => line,
-                Err(e) => return Some(Err(ReplayError(format!("{}: {e}", self.path.display())))),
+                Err(source) => {
+                    return Some(Err(ReplayError::Read {
+                        path: self.path.clone(),
+                        source,
+                    }))
+                }
             };
             self.number += 1;
             if line.trim().is_empty() {
@@ -104,11 +119,11 @@ impl Iterator for Replay {
                     ));
                     None
                 }
-                Err(e) => Some(Err(ReplayError(format!(
-                    "{}:{}: {e}",
-                    self.path.display(),
-                    self.number
-                )))),
+                Err(problem) => Some(Err(ReplayError::BadLine {
+                    path: self.path.clone(),
+                    line: self.number,
+                    problem,
+                })),
             };
         }
     }
@@ -131,7 +146,7 @@ pub fn load(path: &Path, keep: usize) -> Result<(Vec<ChangeEvent>, Option<String
                 }
             }
             Err(e) => {
-                error = Some(e.0);
+                error = Some(e.to_string());
                 break;
             }
         }

@@ -1,10 +1,10 @@
-//! The view: draws the state, never changes it. One file per pane.
+//! The view: draws the state, never changes it. One file per pane; where each pane goes is
+//! `app::layout`, which `update` reads too.
 
 mod bookmarks;
 mod detail;
 mod events;
 mod help;
-pub mod layout;
 mod namespaces;
 mod offer;
 mod options;
@@ -18,6 +18,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::layout;
 use crate::app::msg::Focus;
 use crate::app::state::{Overlay, State};
 

@@ -2,40 +2,20 @@
 //! status and errors to stderr.
 
 use std::io::{self, Write};
-use std::path::Path;
-use std::process::ExitCode;
 
 use mongodb::Client;
 
+use super::Outcome;
+use crate::bookmarks::replay::history_lost;
+use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;
-use crate::source::recording::{Recorder, Replay};
+use crate::source::history::oldest_after;
+use crate::source::recording::Recorder;
 use crate::source::{engine, Control, SourceMsg, Status, WatchSpec};
 
-/// How a headless run ended.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Ctrl-C, an invalidated stream, or a closed stdout.
-    Clean,
-    /// The connection or the stream failed.
-    Failed,
-    /// The start point is older than the server's history (286 ChangeStreamHistoryLost).
-    HistoryLost,
-    /// A bad argument: nothing was attempted.
-    Usage,
-}
-
-impl Outcome {
-    pub fn exit_code(self) -> ExitCode {
-        match self {
-            Outcome::Clean => ExitCode::SUCCESS,
-            Outcome::Failed | Outcome::HistoryLost => ExitCode::FAILURE,
-            Outcome::Usage => ExitCode::from(2),
-        }
-    }
-}
-
-fn print_batch(events: &[ChangeEvent], canonical: bool) -> io::Result<()> {
+/// Prints `events`, one JSON line each, and flushes them.
+pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for event in events {
         writeln!(out, "{}", json_line(event, canonical))?;
@@ -43,8 +23,25 @@ fn print_batch(events: &[ChangeEvent], canonical: bool) -> io::Result<()> {
     out.flush()
 }
 
-/// Watches until Ctrl-C, invalidation or failure.
+/// Watches until Ctrl-C, invalidation or failure. When the replay of `bookmark` finds its
+/// history lost, says how to go on.
 pub async fn watch(
+    client: Client,
+    spec: WatchSpec,
+    canonical: bool,
+    recorder: Option<Recorder>,
+    bookmark: Option<&Bookmark>,
+) -> Outcome {
+    let outcome = print_events(client.clone(), spec.clone(), canonical, recorder).await;
+    if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, bookmark) {
+        let now = bson::DateTime::now().timestamp_millis();
+        let oldest = oldest_after(&client, &spec, bookmark.cluster_time, now).await;
+        eprintln!("mwatch: {}", history_lost(bookmark, now, oldest));
+    }
+    outcome
+}
+
+async fn print_events(
     client: Client,
     spec: WatchSpec,
     canonical: bool,
@@ -120,34 +117,4 @@ pub async fn watch(
             },
         }
     }
-}
-
-/// `mwatch replay FILE --json`: prints a recording back.
-pub fn replay(path: &Path, canonical: bool) -> Outcome {
-    let mut replay = match Replay::open(path) {
-        Ok(replay) => replay,
-        Err(e) => {
-            eprintln!("mwatch: {e}");
-            return Outcome::Usage;
-        }
-    };
-    let mut batch = Vec::new();
-    for event in replay.by_ref() {
-        match event {
-            Ok(event) => batch.push(event),
-            Err(e) => {
-                let _ = print_batch(&batch, canonical);
-                eprintln!("mwatch: {e}");
-                return Outcome::Failed;
-            }
-        }
-        if batch.len() == 1000 && print_batch(&std::mem::take(&mut batch), canonical).is_err() {
-            return Outcome::Clean;
-        }
-    }
-    let _ = print_batch(&batch, canonical);
-    if let Some(warning) = replay.warning {
-        eprintln!("mwatch: warning: {warning}");
-    }
-    Outcome::Clean
 }

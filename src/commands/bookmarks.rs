@@ -6,17 +6,20 @@ use std::process::ExitCode;
 
 use bson::{Bson, Document};
 
-use super::replay::shell_word;
-use super::{ns_text, open_for_command, options_document, Bookmark, BookmarkStore};
+use super::{fail, Outcome};
+use crate::bookmarks::replay::shell_word;
+use crate::bookmarks::{
+    default_path, ns_text, options_document, Bookmark, BookmarkStore, StoreError,
+};
 use crate::cli::BookmarksCommand;
 use crate::format::iso_date;
 use crate::format::utc_seconds;
-use crate::headless::Outcome;
 
+/// Runs one `mwatch bookmarks` command on the store at [`default_path`].
 pub fn run(command: &BookmarksCommand) -> ExitCode {
-    let mut store = match open_for_command() {
+    let mut store = match open_store() {
         Ok(store) => store,
-        Err(e) => return fail(&e.to_string(), Outcome::Failed),
+        Err(e) => return fail(e, Outcome::Failed),
     };
     // Each command's output for stdout.
     let output = match command {
@@ -61,14 +64,19 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
-        Err(e) if e.is_usage() => fail(&e.to_string(), Outcome::Usage),
-        Err(e) => fail(&e.to_string(), Outcome::Failed),
+        Err(e) if e.is_usage() => fail(e, Outcome::Usage),
+        Err(e) => fail(e, Outcome::Failed),
     }
 }
 
-fn fail(message: &str, outcome: Outcome) -> ExitCode {
-    eprintln!("mwatch: {message}");
-    outcome.exit_code()
+/// The store at [`default_path`], for a command: a problem with its file is a warning on
+/// stderr.
+pub(super) fn open_store() -> Result<BookmarkStore, StoreError> {
+    let mut store = BookmarkStore::open(default_path()?);
+    if let Some(warning) = store.take_warning() {
+        eprintln!("mwatch: warning: {warning}");
+    }
+    Ok(store)
 }
 
 fn list_text(store: &BookmarkStore) -> String {

@@ -1,0 +1,58 @@
+//! What `main` dispatches to: one file per subcommand or mode. Each takes its parsed
+//! arguments (see [`crate::cli`]), says what went wrong on stderr as `mwatch: ...`, and returns
+//! the exit code.
+//!
+//! - [`watch`]: `mwatch [URI] [flags]`, the default: a watch in the TUI, or with `--json` by
+//!   [`headless`], which prints events as JSON lines.
+//! - [`replay`]: `mwatch replay FILE`, a recording in the TUI or as JSON lines.
+//! - [`bookmarks`]: `mwatch bookmarks list | show | rm | export | import`.
+//! - [`playground`]: `mwatch playground`, the embedded server until Ctrl-C.
+//! - [`setup`]: the flags of a watch turned into a connection string and a watch spec.
+
+pub mod bookmarks;
+pub mod headless;
+pub mod playground;
+pub mod replay;
+pub mod setup;
+pub mod watch;
+
+use std::process::ExitCode;
+
+/// A bad flag value: reported with exit code 2, before anything is opened or connected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// How a command ended, which decides its exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: Ctrl-C, an invalidated stream, or a closed stdout.
+    Clean,
+    /// The connection, the stream or the disk failed.
+    Failed,
+    /// The start point is older than the server's history (286 ChangeStreamHistoryLost).
+    HistoryLost,
+    /// A bad argument: nothing was attempted.
+    Usage,
+}
+
+impl Outcome {
+    /// 0 when clean, 2 for a usage error, else 1.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Failed | Outcome::HistoryLost => ExitCode::FAILURE,
+            Outcome::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// Says what went wrong and ends with `outcome`'s exit code.
+fn fail(message: impl std::fmt::Display, outcome: Outcome) -> ExitCode {
+    eprintln!("mwatch: {message}");
+    outcome.exit_code()
+}
+
+fn usage_error(error: UsageError) -> ExitCode {
+    fail(error, Outcome::Usage)
+}

@@ -1,0 +1,83 @@
+//! `mwatch replay FILE`: a recording made with `--record`, in the TUI or (with `--json`)
+//! printed back as JSON lines.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::headless::print_batch;
+use super::{fail, usage_error, Outcome, UsageError};
+use crate::app::state::{Config, Recording};
+use crate::cli::ReplayArgs;
+use crate::source::connect::Deployment;
+use crate::source::recording::{self, Replay};
+use crate::source::WatchSpec;
+use crate::store::{EventStore, DEFAULT_MAX_EVENTS};
+
+/// Shows or prints the recording `args` names.
+pub async fn run(args: ReplayArgs) -> ExitCode {
+    if args.json {
+        return print(&args.file, args.canonical).exit_code();
+    }
+    if !std::io::stdout().is_terminal() {
+        return usage_error(UsageError(
+            "standard output is not a terminal; use --json to print the recording".to_string(),
+        ));
+    }
+    let (events, warning) = match recording::load(&args.file, DEFAULT_MAX_EVENTS) {
+        Ok(loaded) => loaded,
+        // Only opening fails: a file that is not there is a usage error, as with --json.
+        Err(e) => return fail(e, Outcome::Usage),
+    };
+    let name = args.file.display().to_string();
+    let config = Config {
+        deployment: Deployment {
+            uri: name.clone(),
+            version: None,
+            set_name: None,
+            mongos: false,
+        },
+        spec: WatchSpec::default(),
+        pipeline_text: String::new(),
+        scope_given: false,
+        store: EventStore::default(),
+        now: 0,
+        size: (80, 24),
+        recording: Some(Recording {
+            name,
+            events,
+            warning,
+        }),
+    };
+    super::watch::tui(None, config, None).await
+}
+
+/// `--json`: prints the recording back.
+fn print(path: &Path, canonical: bool) -> Outcome {
+    let mut replay = match Replay::open(path) {
+        Ok(replay) => replay,
+        Err(e) => {
+            eprintln!("mwatch: {e}");
+            return Outcome::Usage;
+        }
+    };
+    let mut batch = Vec::new();
+    for event in replay.by_ref() {
+        match event {
+            Ok(event) => batch.push(event),
+            Err(e) => {
+                let _ = print_batch(&batch, canonical);
+                eprintln!("mwatch: {e}");
+                return Outcome::Failed;
+            }
+        }
+        if batch.len() == 1000 && print_batch(&std::mem::take(&mut batch), canonical).is_err() {
+            return Outcome::Clean;
+        }
+    }
+    let _ = print_batch(&batch, canonical);
+    if let Some(warning) = replay.warning {
+        eprintln!("mwatch: warning: {warning}");
+    }
+    Outcome::Clean
+}

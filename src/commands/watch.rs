@@ -1,0 +1,104 @@
+//! `mwatch [URI] [flags]`, the default mode: connects (or starts the `--demo` playground) and
+//! watches in the TUI, or with `--json` hands the stream to [`super::headless`].
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use mongodb::Client;
+use mwatch_playground as playground;
+
+use super::{fail, headless, setup, usage_error, Outcome, UsageError};
+use crate::app;
+use crate::app::state::Config;
+use crate::cli::WatchArgs;
+use crate::source::connect::{connect, ConnectError};
+use crate::source::recording::Recorder;
+use crate::store::EventStore;
+
+/// Checks the flags, connects and watches until the user quits (or, with `--json`, until
+/// Ctrl-C or the stream ends).
+pub async fn run(args: WatchArgs) -> ExitCode {
+    let bookmark = match args.resume.as_deref().map(setup::lookup) {
+        Some(Err(e)) => return usage_error(e),
+        Some(Ok(bookmark)) => bookmark,
+        None => None,
+    };
+    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref()) {
+        Ok(watch) => watch,
+        Err(e) => return usage_error(e),
+    };
+    // Before anything is opened or created.
+    if !args.json && !std::io::stdout().is_terminal() {
+        return usage_error(UsageError(
+            "standard output is not a terminal; use --json to print events as JSON lines"
+                .to_string(),
+        ));
+    }
+    let recorder = match setup::recorder(&args) {
+        Ok(recorder) => recorder,
+        Err(e) => return usage_error(e),
+    };
+    // The demo's playground lives as long as this function.
+    let (uri, _demo) = if args.demo {
+        let config = playground::Config {
+            workload: Some(playground::Workload::default()),
+            ..playground::Config::default()
+        };
+        match playground::start(config).await {
+            Ok(server) => (server.uri(), Some(server)),
+            Err(e) => {
+                return fail(
+                    format!("cannot start the demo playground: {e}"),
+                    Outcome::Failed,
+                )
+            }
+        }
+    } else {
+        match setup::uri(&args, std::env::var("MONGODB_URI").ok(), bookmark.as_ref()) {
+            Ok(uri) => (uri, None),
+            Err(e) => return usage_error(e),
+        }
+    };
+    let (client, deployment) = match connect(&uri).await {
+        Ok(connected) => connected,
+        Err(e @ ConnectError::BadUri(_)) => return fail(e, Outcome::Usage),
+        Err(e @ ConnectError::Unreachable(_)) => return fail(e, Outcome::Failed),
+    };
+    if let Some(bookmark) = &bookmark {
+        eprintln!(
+            "mwatch: replaying bookmark '{}' (made on {})",
+            bookmark.name, bookmark.deployment
+        );
+    }
+    if args.json {
+        eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
+        let outcome =
+            headless::watch(client, spec, args.canonical, recorder, bookmark.as_ref()).await;
+        return outcome.exit_code();
+    }
+    setup::tui_defaults(&mut spec.options, deployment.version.as_deref());
+    let config = Config {
+        deployment,
+        spec,
+        pipeline_text,
+        scope_given: args.ns.is_some() || bookmark.is_some(),
+        store: EventStore::default(),
+        now: 0,
+        size: (80, 24),
+        recording: None,
+    };
+    tui(Some(client), config, recorder).await
+}
+
+/// Runs the TUI until the user quits: on `client`'s change streams, else on the recording in
+/// `config`.
+pub(super) async fn tui(
+    client: Option<Client>,
+    config: Config,
+    recorder: Option<Recorder>,
+) -> ExitCode {
+    match app::run::run(client, config, recorder).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e, Outcome::Failed),
+    }
+}
