@@ -2,7 +2,7 @@
 //! it, with its own scope, pipeline and options; one older than the server's history says so
 //! and where replay can still start.
 
-mod common;
+use crate::common;
 
 use bson::{doc, DateTime, Document};
 use common::cli::{json_lines, tokens};

@@ -1,7 +1,7 @@
 //! The change-stream engine against the playground: gapless restarts, rejected pipelines,
 //! invalidation and explanations.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

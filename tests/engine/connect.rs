@@ -1,6 +1,6 @@
 //! Connecting and listing what can be watched.
 
-mod common;
+use crate::common;
 
 use bson::{doc, Document};
 use mwatch::source::connect::{connect, list_namespaces, CollectionInfo, ConnectError, Listing};

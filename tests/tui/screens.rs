@@ -1,7 +1,7 @@
 //! Whole screens at 120x35 and 80x24, from seeded data and a fixed clock (insta snapshots in
-//! tests/snapshots/). A change to what users see shows up here for review.
+//! tests/tui/snapshots/). A change to what users see shows up here for review.
 
-mod common;
+use crate::common;
 
 use common::tui::*;
 use insta::assert_snapshot;

@@ -1,7 +1,7 @@
 //! End to end, through a pseudo-terminal: bookmark an event in the real TUI, quit, and replay
 //! the bookmark with `mwatch --json --resume NAME`: exactly the events after it come back.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Bookmarks: the store keeps what it is given (and nothing it must not), and the
 //! `mwatch bookmarks` commands show and move it.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

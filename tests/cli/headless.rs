@@ -1,6 +1,6 @@
 //! `mwatch --json` as a user runs it: the real binary against a playground.
 
-mod common;
+use crate::common;
 
 use bson::{doc, Document};
 use common::cli::{finish, refused_before_connecting, run, watching};

@@ -1,7 +1,7 @@
 //! Watch options of the real binary: `--start-at` in its three forms, `--collation`,
 //! `--record` and `replay`, Ctrl-C, `--demo`, and TLS options reaching the driver.
 
-mod common;
+use crate::common;
 
 use bson::{doc, Document, Timestamp};
 use common::cli::{

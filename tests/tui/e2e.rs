@@ -1,7 +1,7 @@
 //! The real binary with `--demo` in a pseudo-terminal: events arrive, a typed pipeline is
 //! applied, an event's diff opens, and quitting restores the terminal.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

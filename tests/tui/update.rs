@@ -1,6 +1,6 @@
 //! The TUI's behaviour through `update` alone: keys in, state and commands out.
 
-mod common;
+use crate::common;
 
 use bson::doc;
 use common::tui::*;

@@ -1,6 +1,6 @@
 //! `mwatch playground` as a user runs it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
