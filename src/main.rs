@@ -117,7 +117,7 @@ async fn watch(args: WatchArgs) -> ExitCode {
 /// Runs the TUI until the user quits: on `client`'s change streams, else on the recording in
 /// `config`.
 async fn tui(client: Option<Client>, config: Config, recorder: Option<Recorder>) -> ExitCode {
-    match app::run::run(client, config, recorder).await {
+    match app::terminal::run(client, config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mwatch: {e}");
