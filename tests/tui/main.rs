@@ -3,8 +3,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bookmark_keys;
 mod e2e;
 mod e2e_bookmarks;
 mod readme;
+mod replay_offers;
 mod screens;
 mod update;

@@ -29,11 +29,11 @@ fn first_screen_on_the_whole_deployment() {
 fn an_update_with_its_diff() {
     for size in SIZES {
         let mut state = live(Some("shop.orders"), size);
-        press(&mut state, KeyCode::Char('g'));
-        press(&mut state, KeyCode::Char('j'));
-        press(&mut state, KeyCode::Char('j'));
-        press(&mut state, KeyCode::Enter);
-        press(&mut state, KeyCode::Char('2'));
+        press(&mut state, 'g');
+        press(&mut state, 'j');
+        press(&mut state, 'j');
+        enter(&mut state);
+        press(&mut state, '2');
         assert_snapshot!(name("diff", size), screen(&state));
     }
 }
@@ -42,12 +42,12 @@ fn an_update_with_its_diff() {
 fn an_update_without_images_explains_how_to_get_them() {
     for size in SIZES {
         let mut state = live(None, size);
-        press(&mut state, KeyCode::Esc);
-        press(&mut state, KeyCode::Char('g'));
+        esc(&mut state);
+        press(&mut state, 'g');
         for _ in 0..3 {
-            press(&mut state, KeyCode::Char('j'));
+            press(&mut state, 'j');
         }
-        press(&mut state, KeyCode::Char('4'));
+        press(&mut state, '4');
         assert_snapshot!(name("no_pre_image", size), screen(&state));
     }
 }
@@ -56,14 +56,14 @@ fn an_update_without_images_explains_how_to_get_them() {
 fn a_pipeline_being_typed_with_an_error_and_then_applied() {
     for size in SIZES {
         let mut state = live(Some("shop.orders"), size);
-        press(&mut state, KeyCode::Char('p'));
+        press(&mut state, 'p');
         type_text(
             &mut state,
             "{$match: {operationType: 'update',\n  'fullDocument.status' 'paid'}}",
         );
         assert_snapshot!(name("pipeline_error", size), screen(&state));
         for _ in 0..9 {
-            press(&mut state, KeyCode::Left);
+            key(&mut state, KeyCode::Left);
         }
         type_text(&mut state, ":");
         ctrl(&mut state, 's');
@@ -83,10 +83,10 @@ fn a_pipeline_being_typed_with_an_error_and_then_applied() {
 fn help_and_options_overlays() {
     for size in SIZES {
         let mut state = live(Some("shop.orders"), size);
-        press(&mut state, KeyCode::Char('?'));
+        press(&mut state, '?');
         assert_snapshot!(name("help", size), screen(&state));
-        press(&mut state, KeyCode::Esc);
-        press(&mut state, KeyCode::Char('o'));
+        esc(&mut state);
+        press(&mut state, 'o');
         assert_snapshot!(name("options", size), screen(&state));
     }
 }

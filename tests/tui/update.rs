@@ -8,29 +8,7 @@ use mwatch::app::msg::{Cmd, Focus, Msg, Tab};
 use mwatch::app::state::{Overlay, Recording, State};
 use mwatch::app::update::update;
 use mwatch::source::{FullDocument, Scope, SourceMsg, Start, Status};
-use mwatch::store::Row;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
-
-const SIZE: (u16, u16) = (120, 35);
-
-fn watch_cmd(cmds: &[Cmd]) -> (u64, mwatch::source::WatchSpec) {
-    match cmds {
-        [Cmd::Watch { id, spec }] => (*id, (**spec).clone()),
-        other => panic!("expected one Watch command, got {other:?}"),
-    }
-}
-
-fn seams(state: &mwatch::app::state::State) -> Vec<String> {
-    state
-        .events
-        .store
-        .iter()
-        .filter_map(|row| match row {
-            Row::Seam(text) => Some(text.clone()),
-            Row::Event(_) => None,
-        })
-        .collect()
-}
 
 #[test]
 fn starts_by_watching_and_listing_with_focus_where_the_user_needs_it() {
@@ -46,21 +24,21 @@ fn starts_by_watching_and_listing_with_focus_where_the_user_needs_it() {
 #[test]
 fn tab_cycles_the_panes_and_letters_jump_from_the_event_list() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Focus::Detail);
-    press(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Focus::Namespaces);
     update(
         &mut state,
         Msg::Key(key_event(KeyCode::BackTab, KeyModifiers::SHIFT)),
     );
     assert_eq!(state.focus, Focus::Detail);
-    press(&mut state, KeyCode::Esc);
+    esc(&mut state);
     assert_eq!(state.focus, Focus::Events);
-    press(&mut state, KeyCode::Char('p'));
+    press(&mut state, 'p');
     assert_eq!(state.focus, Focus::Pipeline);
-    press(&mut state, KeyCode::Esc);
-    press(&mut state, KeyCode::Char('n'));
+    esc(&mut state);
+    press(&mut state, 'n');
     assert_eq!(
         state.focus,
         Focus::Namespaces,
@@ -71,19 +49,19 @@ fn tab_cycles_the_panes_and_letters_jump_from_the_event_list() {
 #[test]
 fn q_quits_from_lists_but_is_text_in_the_editor_and_ctrl_c_always_quits() {
     let mut state = live(Some("shop.orders"), SIZE);
-    assert_eq!(press(&mut state, KeyCode::Char('q')), vec![Cmd::Quit]);
-    press(&mut state, KeyCode::Char('p'));
-    assert!(press(&mut state, KeyCode::Char('q')).is_empty());
+    assert_eq!(press(&mut state, 'q'), vec![Cmd::Quit]);
+    press(&mut state, 'p');
+    assert!(press(&mut state, 'q').is_empty());
     assert_eq!(state.editor.text(), "q");
     assert_eq!(ctrl(&mut state, 'c'), vec![Cmd::Quit]);
-    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, '?');
     assert_eq!(state.editor.text(), "q?", "? is text in the editor too");
 }
 
 #[test]
 fn the_editor_checks_as_you_type_and_applies_without_a_gap() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('p'));
+    press(&mut state, 'p');
     type_text(&mut state, "{$match: {operationType: 'update'");
     let error = state.editor.parsed.clone().unwrap_err();
     assert_eq!(error.line, 1);
@@ -124,7 +102,7 @@ fn the_editor_checks_as_you_type_and_applies_without_a_gap() {
 #[test]
 fn a_refused_pipeline_leaves_the_running_one_and_says_why() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('p'));
+    press(&mut state, 'p');
     type_text(&mut state, "{$project: {_id: 0}}");
     let (id, _) = watch_cmd(&ctrl(&mut state, 's'));
     let error = "ChangeStreamFatalError (280): cannot modify _id".to_string();
@@ -162,7 +140,7 @@ fn a_refused_pipeline_leaves_the_running_one_and_says_why() {
 #[test]
 fn events_of_a_superseded_watch_are_dropped() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('p'));
+    press(&mut state, 'p');
     let (id, _) = watch_cmd(&ctrl(&mut state, 's'));
     source(&mut state, SourceMsg::Started { watch: id });
     let before = state.events.store.len();
@@ -189,7 +167,7 @@ fn space_pauses_following_while_events_keep_coming_and_g_follows_again() {
     let mut state = live(Some("shop.orders"), SIZE);
     let last = state.events.store.len() - 1;
     assert_eq!(state.events.selected, last);
-    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, ' ');
     source(
         &mut state,
         SourceMsg::Events {
@@ -199,10 +177,7 @@ fn space_pauses_following_while_events_keep_coming_and_g_follows_again() {
     );
     assert_eq!((state.events.selected, state.events.unseen), (last, 8));
     assert!(common::tui::screen(&state).contains("paused · +8 new"));
-    update(
-        &mut state,
-        Msg::Key(key_event(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-    );
+    press(&mut state, 'G');
     assert_eq!(state.events.selected, state.events.store.len() - 1);
     assert_eq!(state.events.unseen, 0);
 }
@@ -210,30 +185,30 @@ fn space_pauses_following_while_events_keep_coming_and_g_follows_again() {
 #[test]
 fn moving_opens_and_tabs_the_detail_view() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('g'));
+    press(&mut state, 'g');
     assert_eq!(state.events.selected, 0);
     assert!(!state.events.follow);
-    press(&mut state, KeyCode::Char('j'));
-    press(&mut state, KeyCode::Down);
+    press(&mut state, 'j');
+    key(&mut state, KeyCode::Down);
     assert_eq!(state.events.selected_event().unwrap().op_name(), "update");
-    press(&mut state, KeyCode::Enter);
+    enter(&mut state);
     assert_eq!(state.focus, Focus::Detail);
-    press(&mut state, KeyCode::Char('2'));
+    press(&mut state, '2');
     assert_eq!(state.detail.tab, Tab::Diff);
-    press(&mut state, KeyCode::Right);
+    key(&mut state, KeyCode::Right);
     assert_eq!(state.detail.tab, Tab::FullDocument);
-    press(&mut state, KeyCode::Left);
-    press(&mut state, KeyCode::Left);
-    press(&mut state, KeyCode::Left);
+    key(&mut state, KeyCode::Left);
+    key(&mut state, KeyCode::Left);
+    key(&mut state, KeyCode::Left);
     assert_eq!(state.detail.tab, Tab::PreImage, "tabs wrap around");
-    press(&mut state, KeyCode::Char('1'));
+    press(&mut state, '1');
     for _ in 0..100 {
-        press(&mut state, KeyCode::Down);
+        key(&mut state, KeyCode::Down);
     }
     let lines = common::tui::screen(&state);
     assert!(state.detail.scroll > 0, "a long event scrolls");
     assert!(lines.contains('}'), "and stops at its end");
-    press(&mut state, KeyCode::Esc);
+    esc(&mut state);
     assert_eq!(state.focus, Focus::Events);
 }
 
@@ -242,23 +217,23 @@ fn the_namespace_filter_picks_a_scope_and_restarts_from_now() {
     let mut state = live(None, SIZE);
     type_text(&mut state, "orders");
     assert_eq!(state.namespaces.rows().len(), 2, "shop and shop.orders");
-    press(&mut state, KeyCode::Down);
-    let (id, spec) = watch_cmd(&press(&mut state, KeyCode::Enter));
+    key(&mut state, KeyCode::Down);
+    let (id, spec) = watch_cmd(&enter(&mut state));
     assert_eq!(spec.scope, Scope::parse("shop.orders").unwrap());
     assert_eq!(spec.start, Start::Now);
     assert_eq!(state.focus, Focus::Events);
     source(&mut state, SourceMsg::Started { watch: id });
     assert_eq!(seams(&state).last().unwrap(), "scope shop.orders 16:00:00");
     // A namespace that is not listed can be typed.
-    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, 'n');
     type_text(&mut state, "billing.invoices");
-    let (_, spec) = watch_cmd(&press(&mut state, KeyCode::Enter));
+    let (_, spec) = watch_cmd(&enter(&mut state));
     assert_eq!(spec.scope, Scope::parse("billing.invoices").unwrap());
-    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, 'n');
     type_text(&mut state, "bad name");
-    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(enter(&mut state).is_empty());
     assert!(state.notice.as_ref().unwrap().error);
-    press(&mut state, KeyCode::Esc);
+    esc(&mut state);
     assert!(
         state.namespaces.filter.is_empty(),
         "Esc clears the filter first"
@@ -268,22 +243,22 @@ fn the_namespace_filter_picks_a_scope_and_restarts_from_now() {
 #[test]
 fn options_change_through_the_form_and_restart_without_a_gap() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('o'));
+    press(&mut state, 'o');
     assert!(matches!(state.overlay, Some(Overlay::Options(_))));
-    press(&mut state, KeyCode::Char(' '));
-    let (_, spec) = watch_cmd(&press(&mut state, KeyCode::Enter));
+    press(&mut state, ' ');
+    let (_, spec) = watch_cmd(&enter(&mut state));
     assert_eq!(
         spec.options.full_document,
         Some(FullDocument::WhenAvailable)
     );
     assert_eq!(spec.start, Start::Continue);
     assert!(state.overlay.is_none());
-    press(&mut state, KeyCode::Char('o'));
+    press(&mut state, 'o');
     for _ in 0..3 {
-        press(&mut state, KeyCode::Down);
+        key(&mut state, KeyCode::Down);
     }
     type_text(&mut state, "0");
-    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(enter(&mut state).is_empty());
     let Some(Overlay::Options(form)) = &state.overlay else {
         panic!("the form stays open")
     };
@@ -291,50 +266,50 @@ fn options_change_through_the_form_and_restart_without_a_gap() {
         form.error.as_deref(),
         Some("batchSize must be a positive number")
     );
-    press(&mut state, KeyCode::Esc);
+    esc(&mut state);
     assert!(state.overlay.is_none());
 }
 
 #[test]
 fn search_finds_text_in_retained_events_and_n_goes_on() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('/'));
+    press(&mut state, '/');
     type_text(&mut state, "LAMP");
-    press(&mut state, KeyCode::Enter);
+    enter(&mut state);
     assert!(
         state.notice.as_ref().unwrap().error,
         "capitals search case-sensitively"
     );
-    press(&mut state, KeyCode::Char('/'));
+    press(&mut state, '/');
     for _ in 0..4 {
-        press(&mut state, KeyCode::Backspace);
+        key(&mut state, KeyCode::Backspace);
     }
     type_text(&mut state, "ann\n");
     let first = state.events.selected;
     assert_eq!(state.events.selected_event().unwrap().op_name(), "insert");
-    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, 'n');
     assert!(state.events.selected > first);
-    press(&mut state, KeyCode::Char('N'));
+    press(&mut state, 'N');
     assert_eq!(state.events.selected, first);
-    press(&mut state, KeyCode::Esc);
+    esc(&mut state);
     assert!(state.search.is_none());
 }
 
 #[test]
 fn copy_and_write_hand_the_event_to_the_runtime() {
     let mut state = live(Some("shop.orders"), SIZE);
-    match &press(&mut state, KeyCode::Char('y'))[..] {
+    match &press(&mut state, 'y')[..] {
         [Cmd::Copy(json)] => assert!(json.starts_with("{\"_id\":{\"_data\":"), "{json}"),
         other => panic!("{other:?}"),
     }
-    press(&mut state, KeyCode::Char('w'));
+    press(&mut state, 'w');
     match &state.overlay {
         Some(Overlay::Prompt(prompt)) => assert!(prompt.input.text().starts_with("event-")),
         other => panic!("{other:?}"),
     }
     ctrl(&mut state, 'u');
     type_text(&mut state, "out.json");
-    match &press(&mut state, KeyCode::Enter)[..] {
+    match &enter(&mut state)[..] {
         [Cmd::WriteFile { path, contents }] => {
             assert_eq!(path.to_str(), Some("out.json"));
             assert!(
@@ -377,7 +352,7 @@ fn an_idle_tick_draws_nothing_and_new_namespaces_are_listed_again() {
 #[test]
 fn resizing_keeps_the_selection_and_the_mouse_scrolls_the_list() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('g'));
+    press(&mut state, 'g');
     update(
         &mut state,
         Msg::Resize {
@@ -407,15 +382,15 @@ fn resizing_keeps_the_selection_and_the_mouse_scrolls_the_list() {
 #[test]
 fn help_lists_the_keys_and_closes() {
     let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, '?');
     let text = common::tui::screen(&state);
     assert!(
         text.contains("Ctrl-S") && text.contains("apply the pipeline"),
         "{text}"
     );
-    press(&mut state, KeyCode::Esc);
+    esc(&mut state);
     assert!(state.overlay.is_none());
-    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, '?');
     assert_eq!(ctrl(&mut state, 'c'), vec![Cmd::Quit]);
 }
 
@@ -466,10 +441,10 @@ fn a_recording_is_browsed_but_not_watched() {
     let text = common::tui::screen(&state);
     assert!(text.contains("▶ recording  shop.ndjson"), "{text}");
     assert!(text.contains("skipped a truncated last line"), "{text}");
-    press(&mut state, KeyCode::Char('g'));
-    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, 'g');
+    press(&mut state, 'j');
     assert_eq!(state.events.selected_event().unwrap().op_name(), "insert");
-    press(&mut state, KeyCode::Char('p'));
+    press(&mut state, 'p');
     type_text(&mut state, "{$match: {}}");
     assert!(ctrl(&mut state, 's').is_empty());
     assert!(state.notice.as_ref().unwrap().text.contains("recording"));
@@ -492,11 +467,8 @@ fn the_end_of_an_event_with_long_wrapped_values_can_be_scrolled_into_view() {
             events: vec![event],
         },
     );
-    press(&mut state, KeyCode::Enter);
-    update(
-        &mut state,
-        Msg::Key(key_event(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-    );
+    enter(&mut state);
+    press(&mut state, 'G');
     let text = common::tui::screen(&state);
     assert!(text.contains("END"), "{text}");
     assert!(text.contains("the last field"), "{text}");
@@ -505,12 +477,9 @@ fn the_end_of_an_event_with_long_wrapped_values_can_be_scrolled_into_view() {
 #[test]
 fn scrolling_the_detail_row_by_row_stops_where_its_end_is() {
     let mut state = live(Some("shop.orders"), (80, 24));
-    press(&mut state, KeyCode::Enter);
+    enter(&mut state);
     let end = |state: &mut State| {
-        update(
-            state,
-            Msg::Key(key_event(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-        );
+        press(state, 'G');
         state.detail.scroll
     };
     let last = end(&mut state);
@@ -518,15 +487,15 @@ fn scrolling_the_detail_row_by_row_stops_where_its_end_is() {
         last > state.detail.height,
         "the event is longer than a page"
     );
-    press(&mut state, KeyCode::Char('g'));
-    press(&mut state, KeyCode::PageDown);
+    press(&mut state, 'g');
+    key(&mut state, KeyCode::PageDown);
     assert_eq!(state.detail.scroll, state.detail.height);
     for _ in 0..last * 2 {
-        press(&mut state, KeyCode::Down);
+        key(&mut state, KeyCode::Down);
     }
     assert_eq!(state.detail.scroll, last);
-    press(&mut state, KeyCode::PageDown);
+    key(&mut state, KeyCode::PageDown);
     assert_eq!(state.detail.scroll, last);
-    press(&mut state, KeyCode::PageUp);
+    key(&mut state, KeyCode::PageUp);
     assert_eq!(state.detail.scroll, last - state.detail.height);
 }

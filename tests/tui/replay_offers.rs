@@ -2,16 +2,15 @@
 //! streams, with the ways on that are offered.
 
 use bson::{doc, Timestamp};
+use mwatch::app::keys::Context;
+use mwatch::app::msg::{Cmd, Msg, StoreReply};
+use mwatch::app::state::{Config, Lost, Offer, Oldest, Overlay, Reason, State};
+use mwatch::app::update::update;
+use mwatch::bookmarks::{token_time, Bookmark};
+use mwatch::source::{SourceMsg, Start, Status, WatchSpec};
 use ratatui::crossterm::event::KeyCode;
 
-use crate::app::keys::Context;
-use crate::app::msg::{Cmd, Msg, StoreReply};
-use crate::app::state::{Config, Lost, Offer, Oldest, Overlay, Reason, State};
-use crate::bookmarks::{sample, token_time, Bookmark};
-use crate::source::{SourceMsg, Start, Status};
-
-use super::super::testkit::*;
-use super::super::update;
+use crate::common::tui::*;
 
 /// Presses Enter on bookmark `saved` in the `B` pane; returns the replay's watch id.
 fn replay(state: &mut State, saved: &Bookmark) -> u64 {
@@ -67,7 +66,7 @@ fn a_refused_replay_says_how_old_the_bookmark_is_and_offers_the_oldest_point() {
     assert_eq!(spec.pipeline, saved.pipeline);
     let offer = lost(&state);
     assert_eq!(offer.what, "bookmark 'before-fix'");
-    assert_eq!(offer.at, Some(1_763_719_200_000));
+    assert_eq!(offer.at, Some(NOW));
     assert!(!offer.stopped, "the previous stream keeps running");
     assert_eq!(offer.oldest, Oldest::Searching);
     assert_eq!(state.context(), Context::Lost);
@@ -75,7 +74,7 @@ fn a_refused_replay_says_how_old_the_bookmark_is_and_offers_the_oldest_point() {
     assert!(press(&mut state, 's').is_empty());
     assert!(notice(&state).is_some_and(|(text, _)| text.contains("still looking")));
     let oldest = Timestamp {
-        time: 1_763_722_800,
+        time: (NOW / 1000) as u32 + 3600,
         increment: 3,
     };
     update(
@@ -110,10 +109,12 @@ fn a_refused_replay_says_how_old_the_bookmark_is_and_offers_the_oldest_point() {
     started(&mut state, next);
     assert_eq!(
         seams(&state).last().unwrap(),
-        "replay from 2025-11-21T11:00:00Z"
+        "replay from 2025-11-24T17:00:00Z"
     );
     assert_eq!(
-        crate::pipeline::parse(&state.editor.text()).unwrap().stages,
+        mwatch::pipeline::parse(&state.editor.text())
+            .unwrap()
+            .stages,
         saved.pipeline
     );
 }
@@ -197,12 +198,13 @@ fn history_lost_while_running_counts_from_the_newest_event() {
 
 #[test]
 fn the_first_watch_refused_for_lost_history_is_offered_the_oldest_point() {
+    let config = config(Some("shop.orders"), SIZE);
     let (mut state, _) = State::new(Config {
-        spec: crate::source::WatchSpec {
+        spec: WatchSpec {
             start: Start::ResumeAfter(token(0)),
-            ..config("mongodb://h").spec
+            ..config.spec
         },
-        ..config("mongodb://h")
+        ..config
     });
     let cmds = refuse(&mut state, 1, true);
     assert!(matches!(
@@ -278,7 +280,7 @@ fn an_offer_waits_under_a_prompt_being_typed() {
 
 #[test]
 fn a_tick_that_changes_nothing_keeps_the_redraw_the_stream_asked_for() {
-    let (mut state, _) = State::new(config("mongodb://h"));
+    let (mut state, _) = State::new(config(Some("shop.orders"), SIZE));
     state.dirty = false;
     started(&mut state, 1);
     source(

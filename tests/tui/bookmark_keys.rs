@@ -1,17 +1,16 @@
 //! `b`, `B` and `t`, key by key, with the Cmds they return.
 
 use bson::{doc, Timestamp};
+use mwatch::app::bookmarks::Mode;
+use mwatch::app::keys::Context;
+use mwatch::app::msg::{Cmd, Msg, StoreReply};
+use mwatch::app::state::{Overlay, Purpose, State};
+use mwatch::app::update::update;
+use mwatch::bookmarks::Bookmark;
+use mwatch::source::{Scope, Start, StreamOptions};
 use ratatui::crossterm::event::KeyCode;
 
-use crate::app::bookmarks::Mode;
-use crate::app::keys::Context;
-use crate::app::msg::{Cmd, Msg, StoreReply};
-use crate::app::state::{Overlay, Purpose, State};
-use crate::bookmarks::{sample, Bookmark};
-use crate::source::{Scope, Start, StreamOptions};
-
-use super::super::testkit::*;
-use super::super::update;
+use crate::common::tui::*;
 
 /// Presses `b` on the newest of three events and accepts the default name.
 fn bookmark_the_newest(state: &mut State) -> Bookmark {
@@ -19,7 +18,7 @@ fn bookmark_the_newest(state: &mut State) -> Bookmark {
     assert!(press(state, 'b').is_empty());
     assert_eq!(
         prompt(state).map(|(_, text)| text),
-        Some("shop.orders@2025-11-21T10:00:03Z")
+        Some("shop.orders@2025-11-24T16:00:03Z")
     );
     assert!(enter(state).is_empty(), "the note comes first");
     assert!(matches!(
@@ -56,7 +55,7 @@ fn b_asks_a_name_then_a_note_and_saves_everything_replay_needs() {
     let Some((Purpose::BookmarkName(_), name)) = prompt(&state) else {
         panic!("no name prompt: {:?}", state.overlay);
     };
-    assert_eq!(name, "shop.orders@2025-11-21T10:00:02Z");
+    assert_eq!(name, "shop.orders@2025-11-24T16:00:02Z");
     clear_input(&mut state);
     type_text(&mut state, "before the fix");
     enter(&mut state);
@@ -94,7 +93,7 @@ fn b_works_from_the_detail_pane_and_needs_an_event_with_a_token() {
     let mut state = running();
     press(&mut state, 'b');
     assert_eq!(notice(&state), Some(("no event selected", true)));
-    let no_token = crate::event::ChangeEvent::from_document(&doc! {
+    let no_token = mwatch::event::ChangeEvent::from_document(&doc! {
         "operationType": "insert", "ns": { "db": "shop", "coll": "orders" },
     })
     .unwrap();
@@ -332,7 +331,9 @@ fn enter_replays_with_the_bookmarks_scope_pipeline_and_options() {
     );
     assert_eq!(state.watch.spec, spec);
     assert_eq!(
-        crate::pipeline::parse(&state.editor.text()).unwrap().stages,
+        mwatch::pipeline::parse(&state.editor.text())
+            .unwrap()
+            .stages,
         saved.pipeline,
         "the editor shows the bookmark's pipeline"
     );
@@ -392,11 +393,11 @@ fn t_replays_from_a_time_with_the_same_scope_pipeline_and_options() {
     started(&mut state, id);
     assert_eq!(
         seams(&state).last().unwrap(),
-        "replay from 2025-11-21T10:50:00Z"
+        "replay from 2025-11-24T16:50:00Z"
     );
 
     press(&mut state, 't');
-    type_text(&mut state, "10:00");
+    type_text(&mut state, "16:00");
     let (_, spec) = watch_cmd(&enter(&mut state));
     assert_eq!(
         spec.start,
