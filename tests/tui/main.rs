@@ -1,4 +1,5 @@
-//! The TUI: screens as snapshots, `update` key by key, and the real binary in a pseudo-terminal.
+//! The TUI: screens as snapshots, `update` key by key, the runtime's loop on a `TestBackend`,
+//! and the real binary in a pseudo-terminal.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -8,5 +9,6 @@ mod e2e;
 mod e2e_bookmarks;
 mod readme;
 mod replay_offers;
+mod run;
 mod screens;
 mod update;
