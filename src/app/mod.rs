@@ -1,5 +1,6 @@
 //! The TUI: messages in, a pure `update`, effects out (see DESIGN.md). `run` is the only part
-//! that touches the terminal, the clock and the channels.
+//! that touches the clock and the channels, `terminal` the only one that touches the real
+//! terminal.
 
 pub mod bookmarks;
 pub mod detail;
@@ -14,6 +15,7 @@ pub mod options;
 pub mod run;
 pub mod state;
 pub mod stats;
+pub mod terminal;
 pub mod update;
 
 /// The value `step` places after `current` in `values`, wrapping around (`values.len() - 1`

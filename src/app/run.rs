@@ -1,29 +1,23 @@
-//! The runtime: owns the terminal, the clock and the channels. It turns terminal input, the
-//! change-stream task's messages and a once-a-second tick into `Msg`s, feeds them to `update`,
-//! performs the `Cmd`s it returns, and redraws when something changed (at most ~30 times a
-//! second; an idle mwatch sleeps).
+//! The runtime: owns the clock and the channels. It turns terminal input, the change-stream
+//! task's messages and a once-a-second tick into `Msg`s, feeds them to `update`, performs the
+//! `Cmd`s it returns, and redraws when something changed (at most ~30 times a second; an idle
+//! mwatch sleeps). The terminal it draws on and reads from is given to it: the real one by
+//! [`super::terminal::run`], a `TestBackend` and scripted input in tests.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use mongodb::Client;
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream,
-};
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
-};
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::Event;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
-use crate::bookmarks::{default_path, BookmarkStore, StoreError};
+use crate::bookmarks::{BookmarkStore, StoreError};
 use crate::source::connect::list_namespaces;
 use crate::source::engine;
 use crate::source::history::oldest_after;
@@ -37,50 +31,23 @@ use super::state::{Config, State};
 use super::update::update;
 
 /// Shortest time between two frames.
-const FRAME: Duration = Duration::from_millis(33);
+pub const FRAME: Duration = Duration::from_millis(33);
+
+/// What the loop reads and writes besides the screen, given from outside so that a test can
+/// give its own.
+pub struct Io<I> {
+    /// Terminal events: keys, mouse, paste and resizes. The TUI ends when it ends.
+    pub input: I,
+    /// Where a copy goes, as an OSC 52 sequence for the terminal to put on the clipboard.
+    pub clipboard: Box<dyn Write + Send>,
+    /// The bookmark file, or why there is none (said when a bookmark command needs it).
+    pub bookmarks: Result<PathBuf, String>,
+}
 
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Puts the terminal back as it was. Safe to call more than once.
-fn restore_terminal() {
-    let _ = execute!(
-        io::stdout(),
-        DisableBracketedPaste,
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        ratatui::crossterm::cursor::Show
-    );
-    let _ = disable_raw_mode();
-}
-
-/// Restores the terminal when dropped: on return, on error, and (with the panic hook) on panic.
-struct TerminalGuard;
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-fn enter_terminal() -> io::Result<TerminalGuard> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
-    }));
-    enable_raw_mode()?;
-    let guard = TerminalGuard;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )?;
-    Ok(guard)
 }
 
 fn to_msg(event: Event) -> Option<Msg> {
@@ -94,9 +61,8 @@ fn to_msg(event: Event) -> Option<Msg> {
 }
 
 /// Copies through the terminal (OSC 52), which works over ssh and in tmux with set-clipboard.
-fn copy_to_clipboard(text: &str) -> io::Result<()> {
+fn copy_to_clipboard(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = io::stdout();
     write!(out, "\x1b]52;c;{encoded}\x07")?;
     out.flush()
 }
@@ -115,7 +81,7 @@ fn write_new_file(path: &Path, contents: &str) -> Result<String, String> {
 }
 
 /// Performs a bookmark command on the store at `path`; blocking file IO.
-fn bookmark_command(path: Result<PathBuf, StoreError>, cmd: Cmd) -> StoreReply {
+fn bookmark_command(path: Result<PathBuf, String>, cmd: Cmd) -> StoreReply {
     let mut reply = StoreReply {
         list: Vec::new(),
         notice: None,
@@ -127,7 +93,7 @@ fn bookmark_command(path: Result<PathBuf, StoreError>, cmd: Cmd) -> StoreReply {
             if let Cmd::SaveBookmark(bookmark) = cmd {
                 reply.unsaved = Some(bookmark);
             }
-            reply.notice = Some(Err(e.to_string()));
+            reply.notice = Some(Err(e));
             return reply;
         }
     };
@@ -181,6 +147,8 @@ struct Runtime {
     control: Option<mpsc::Sender<Control>>,
     /// Results of background commands come back here.
     results: mpsc::Sender<Msg>,
+    clipboard: Box<dyn Write + Send>,
+    bookmarks: Result<PathBuf, String>,
 }
 
 impl Runtime {
@@ -191,7 +159,7 @@ impl Runtime {
     }
 
     /// Performs one command; returns false to quit.
-    async fn perform(&self, cmd: Cmd) -> bool {
+    async fn perform(&mut self, cmd: Cmd) -> bool {
         match cmd {
             Cmd::Quit => return false,
             Cmd::Watch { id, spec } => {
@@ -210,7 +178,7 @@ impl Runtime {
                 });
             }
             Cmd::Copy(text) => {
-                if let Err(e) = copy_to_clipboard(&text) {
+                if let Err(e) = copy_to_clipboard(&mut self.clipboard, &text) {
                     let _ = self
                         .results
                         .send(Msg::Done(Err(format!("cannot copy: {e}"))))
@@ -226,8 +194,9 @@ impl Runtime {
             | Cmd::RenameBookmark { .. }
             | Cmd::DeleteBookmark(_) => {
                 let results = self.results.clone();
+                let path = self.bookmarks.clone();
                 tokio::spawn(async move {
-                    let work = move || bookmark_command(default_path(), cmd);
+                    let work = move || bookmark_command(path, cmd);
                     if let Ok(reply) = tokio::task::spawn_blocking(work).await {
                         let _ = results.send(Msg::Bookmarks(reply)).await;
                     }
@@ -248,15 +217,20 @@ impl Runtime {
     }
 }
 
-/// Runs the TUI until the user quits: on a server's change streams, or (with no client) on
-/// the recording in `config`.
-pub async fn run(
+/// Runs the TUI on `terminal` until the user quits or `io.input` ends: on a server's change
+/// streams, or (with no client) on the recording in `config`.
+pub async fn run<B, I>(
+    terminal: &mut Terminal<B>,
+    io: Io<I>,
     client: Option<Client>,
     mut config: Config,
     mut recorder: Option<Recorder>,
-) -> anyhow::Result<()> {
-    let guard = enter_terminal()?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+) -> anyhow::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    I: Stream<Item = io::Result<Event>> + Unpin,
+{
     let size = terminal.size()?;
     config.size = (size.width, size.height);
     config.now = now_millis();
@@ -270,16 +244,22 @@ pub async fn run(
     };
     let mut source_open = control.is_some();
     let (results, mut results_rx) = mpsc::channel(16);
-    let runtime = Runtime {
+    let Io {
+        mut input,
+        clipboard,
+        bookmarks,
+    } = io;
+    let mut runtime = Runtime {
         client,
         control,
         results,
+        clipboard,
+        bookmarks,
     };
     let (mut state, cmds) = State::new(config);
     for cmd in cmds {
         runtime.perform(cmd).await;
     }
-    let mut input = EventStream::new();
     let mut ticks = interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_frame = Instant::now();
@@ -317,8 +297,6 @@ pub async fn run(
             for cmd in update(&mut state, msg) {
                 if !runtime.perform(cmd).await {
                     runtime.stop().await;
-                    drop(terminal);
-                    drop(guard);
                     return Ok(());
                 }
             }
@@ -386,7 +364,7 @@ mod tests {
         assert!(!text.contains('\n'));
 
         let nowhere = bookmark_command(
-            Err(StoreError::Io("cannot find a data directory".into())),
+            Err("cannot find a data directory".into()),
             Cmd::SaveBookmark(Box::new(sample("d"))),
         );
         assert_eq!(

@@ -3,8 +3,6 @@
 
 mod bookmarks;
 mod stream;
-#[cfg(test)]
-mod testkit;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 

@@ -97,7 +97,7 @@ pub(super) async fn tui(
     config: Config,
     recorder: Option<Recorder>,
 ) -> ExitCode {
-    match app::run::run(client, config, recorder).await {
+    match app::terminal::run(client, config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e, Outcome::Failed),
     }

@@ -102,6 +102,19 @@ impl Tui {
         })
     }
 
+    /// Waits until the screen shows every one of `texts`; returns the screen. A frame can reach
+    /// the terminal in pieces, so what a test asserts about a screen is what it waits for.
+    pub fn wait_for_all(&mut self, texts: &[&str], timeout: Duration) -> String {
+        let what = texts
+            .iter()
+            .map(|text| format!("'{text}'"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        self.wait_until(&what, timeout, |screen| {
+            texts.iter().all(|text| screen.contains(text))
+        })
+    }
+
     /// Like [`Tui::wait_for`], for a condition on the screen that `what` describes.
     pub fn wait_until(
         &mut self,

@@ -1,22 +1,27 @@
-//! A TUI state with seeded events and a fixed clock, driven through `update` as the runtime
-//! would drive it, and drawn on a `TestBackend`. No terminal, no server.
+//! The one TUI fixture: states with seeded events and a fixed clock, driven through `update`
+//! as the runtime would drive it, and drawn on a `TestBackend`. No terminal, no server.
 
 use bson::{doc, oid::ObjectId, DateTime, Document, Timestamp};
 use mwatch::app::msg::{Cmd, Msg};
-use mwatch::app::state::{Config, State};
+use mwatch::app::state::{Config, Overlay, Purpose, State};
 use mwatch::app::update::update;
+use mwatch::bookmarks::Bookmark;
 use mwatch::event::ChangeEvent;
 use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
 use mwatch::source::{
     FullDocument, PreImage, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec,
 };
-use mwatch::store::EventStore;
+use mwatch::store::{EventStore, Row};
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 /// 2025-11-24T16:00:00Z: every time in the fixture is relative to it.
 pub const NOW: i64 = 1_764_000_000_000;
+
+/// The terminal size of the states that do not take one.
+pub const SIZE: (u16, u16) = (120, 35);
 
 pub fn deployment() -> Deployment {
     Deployment {
@@ -207,12 +212,106 @@ pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<
     (state, cmds)
 }
 
+/// A state watching `shop.orders` through a one-stage pipeline, whose first watch (id 1)
+/// runs, on the events pane, with no events yet.
+pub fn running() -> State {
+    running_on(&deployment().uri)
+}
+
+/// [`running`], connected to `uri`.
+pub fn running_on(uri: &str) -> State {
+    let config = config(Some("shop.orders"), SIZE);
+    let (mut state, _) = State::new(Config {
+        deployment: Deployment {
+            uri: uri.to_string(),
+            ..config.deployment
+        },
+        spec: WatchSpec {
+            pipeline: vec![doc! { "$match": { "operationType": "insert" } }],
+            ..config.spec
+        },
+        pipeline_text: "{$match: {operationType: 'insert'}}".into(),
+        ..config
+    });
+    started(&mut state, 1);
+    state
+}
+
+pub fn started(state: &mut State, watch: u64) -> Vec<Cmd> {
+    source(state, SourceMsg::Started { watch })
+}
+
+pub fn receive(state: &mut State, watch: u64, events: Vec<ChangeEvent>) {
+    source(state, SourceMsg::Events { watch, events });
+}
+
+pub fn orders() -> Scope {
+    Scope::parse("shop.orders").unwrap()
+}
+
+/// The token of the event at `seconds` after [`NOW`], as MongoDB makes them (timestamp first).
+pub fn token(seconds: u32) -> Document {
+    let time = (NOW / 1000) as u32 + seconds;
+    doc! { "_data": format!("82{time:08X}000000012B0229296E04") }
+}
+
+/// An insert into `shop.orders` of document `n`, `n` seconds after [`NOW`].
+pub fn insert(n: u32) -> ChangeEvent {
+    let time = (NOW / 1000) as u32 + n;
+    ChangeEvent::from_document(&doc! {
+        "_id": token(n),
+        "operationType": "insert",
+        "clusterTime": Timestamp { time, increment: 1 },
+        "wallTime": DateTime::from_millis(i64::from(time) * 1000),
+        "ns": { "db": "shop", "coll": "orders" },
+        "documentKey": { "_id": n },
+        "fullDocument": { "_id": n, "n": n },
+    })
+    .unwrap()
+}
+
+/// A bookmark of `insert(0)`, made on another deployment by a watch of `shop.orders` with no
+/// pipeline, for tests to vary.
+pub fn sample(name: &str) -> Bookmark {
+    let spec = WatchSpec {
+        scope: orders(),
+        pipeline: Vec::new(),
+        options: StreamOptions::default(),
+        start: Start::Now,
+    };
+    let made = DateTime::from_millis(NOW);
+    let bookmark = Bookmark::from_event(&insert(0), &spec, "mongodb://h:27017/", made).unwrap();
+    Bookmark {
+        name: name.into(),
+        ..bookmark
+    }
+}
+
 pub fn key_event(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
     KeyEvent::new(code, mods)
 }
 
-pub fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
+/// A key that is not a character: arrows, Enter, Tab, ...
+pub fn key(state: &mut State, code: KeyCode) -> Vec<Cmd> {
     update(state, Msg::Key(key_event(code, KeyModifiers::NONE)))
+}
+
+/// A letter or symbol key, shifted if it is a capital (as terminals send it).
+pub fn press(state: &mut State, c: char) -> Vec<Cmd> {
+    let mods = if c.is_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    update(state, Msg::Key(key_event(KeyCode::Char(c), mods)))
+}
+
+pub fn enter(state: &mut State) -> Vec<Cmd> {
+    key(state, KeyCode::Enter)
+}
+
+pub fn esc(state: &mut State) -> Vec<Cmd> {
+    key(state, KeyCode::Esc)
 }
 
 pub fn ctrl(state: &mut State, c: char) -> Vec<Cmd> {
@@ -222,18 +321,58 @@ pub fn ctrl(state: &mut State, c: char) -> Vec<Cmd> {
     )
 }
 
-/// Types `text` key by key; returns the commands of the last key.
+/// Empties the focused one-line input (Ctrl-U).
+pub fn clear_input(state: &mut State) {
+    ctrl(state, 'u');
+}
+
+/// Types `text` into whatever has the keyboard, key by key (`\n` is Enter); a character typed
+/// must do nothing but edit. Returns the commands of the last key.
 pub fn type_text(state: &mut State, text: &str) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     for c in text.chars() {
-        let code = if c == '\n' {
-            KeyCode::Enter
+        cmds = if c == '\n' {
+            enter(state)
         } else {
-            KeyCode::Char(c)
+            press(state, c)
         };
-        cmds = press(state, code);
+        assert!(c == '\n' || cmds.is_empty(), "typing '{c}' did {cmds:?}");
     }
     cmds
+}
+
+/// The notice shown, if any, and whether it is an error.
+pub fn notice(state: &State) -> Option<(&str, bool)> {
+    state.notice.as_ref().map(|n| (n.text.as_str(), n.error))
+}
+
+/// The one-line prompt's purpose and text.
+pub fn prompt(state: &State) -> Option<(&Purpose, &str)> {
+    match &state.overlay {
+        Some(Overlay::Prompt(p)) => Some((&p.purpose, p.input.text())),
+        _ => None,
+    }
+}
+
+/// The seam rows' texts, oldest first.
+pub fn seams(state: &State) -> Vec<String> {
+    state
+        .events
+        .store
+        .iter()
+        .filter_map(|row| match row {
+            Row::Seam(text) => Some(text.clone()),
+            Row::Event(_) => None,
+        })
+        .collect()
+}
+
+/// The watch a command list starts, with its id.
+pub fn watch_cmd(cmds: &[Cmd]) -> (u64, WatchSpec) {
+    match cmds {
+        [Cmd::Watch { id, spec }] => (*id, (**spec).clone()),
+        other => panic!("expected one Watch, got {other:?}"),
+    }
 }
 
 /// The screen as text, one line per row, trailing spaces trimmed.
@@ -243,10 +382,15 @@ pub fn screen(state: &State) -> String {
     terminal
         .draw(|frame| mwatch::ui::view(state, frame))
         .unwrap();
-    let buffer = terminal.backend().buffer();
+    buffer_text(terminal.backend().buffer())
+}
+
+/// A drawn buffer as text, one line per row, trailing spaces trimmed.
+pub fn buffer_text(buffer: &Buffer) -> String {
+    let area = buffer.area;
     let mut text = String::new();
-    for y in 0..height {
-        let line: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+    for y in 0..area.height {
+        let line: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
         text.push_str(line.trim_end());
         text.push('\n');
     }

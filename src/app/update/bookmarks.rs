@@ -250,6 +250,3 @@ pub(super) fn pane_paste(pane: &mut BookmarkPane, all: &[Bookmark], text: &str) 
         _ => {}
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -245,6 +245,3 @@ pub(super) fn start_watch(
         spec: Box::new(spec),
     }]
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,0 +1,78 @@
+//! The real terminal: raw mode, the alternate screen, mouse and paste reporting for the
+//! runtime's loop, and the terminal put back as it was on return, on error and on panic.
+
+use std::io;
+
+use mongodb::Client;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::Terminal;
+
+use crate::bookmarks::default_path;
+use crate::source::recording::Recorder;
+
+use super::run::Io;
+use super::state::Config;
+
+/// Runs the TUI on this process's terminal until the user quits: on `client`'s change
+/// streams, or (with no client) on the recording in `config`.
+pub async fn run(
+    client: Option<Client>,
+    config: Config,
+    recorder: Option<Recorder>,
+) -> anyhow::Result<()> {
+    let _guard = enter()?;
+    // Dropped before the guard: ratatui shows the cursor again, then the guard leaves.
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let io = Io {
+        input: EventStream::new(),
+        clipboard: Box::new(io::stdout()),
+        bookmarks: default_path().map_err(|e| e.to_string()),
+    };
+    super::run::run(&mut terminal, io, client, config, recorder).await
+}
+
+/// Puts the terminal back as it was. Safe to call more than once.
+fn restore() {
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal when dropped: on return, on error, and (with the panic hook) on panic.
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn enter() -> io::Result<Guard> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+    enable_raw_mode()?;
+    let guard = Guard;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    Ok(guard)
+}

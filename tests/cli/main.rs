@@ -1,0 +1,10 @@
+//! The real binary as a user runs it from a shell: watch options, `--json`, `playground` and
+//! `bookmarks`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod bookmarks;
+mod headless;
+mod options;
+mod playground;

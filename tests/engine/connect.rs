@@ -1,0 +1,111 @@
+//! Connecting and listing what can be watched.
+
+use crate::common;
+
+use bson::{doc, Document};
+use mwatch::source::connect::{connect, list_namespaces, CollectionInfo, ConnectError, Listing};
+
+#[tokio::test]
+async fn knows_the_deployment_and_hides_the_password() {
+    let server = common::playground().await;
+    let (_client, deployment) = connect(&server.uri()).await.unwrap();
+    assert_eq!(deployment.set_name.as_deref(), Some("rs0"));
+    assert_eq!(
+        deployment.version.as_deref(),
+        Some(mwatch_playground::VERSION)
+    );
+    assert!(!deployment.mongos);
+    assert!(deployment
+        .to_string()
+        .contains("(replica set rs0, MongoDB 7.0.14)"));
+
+    let secret = format!(
+        "mongodb://ann:hunter2@{}/?serverSelectionTimeoutMS=1000",
+        "127.0.0.1:1"
+    );
+    let ConnectError::Unreachable(message) = connect(&secret).await.unwrap_err() else {
+        panic!("not unreachable")
+    };
+    assert!(
+        message.starts_with("cannot reach 127.0.0.1:1 within 1 s"),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"));
+    let ConnectError::BadUri(message) = connect("mongodb://ann:hunter2@host:99999999")
+        .await
+        .unwrap_err()
+    else {
+        panic!("not a bad uri")
+    };
+    assert!(message.contains("ann:****@host"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[tokio::test]
+async fn lists_databases_and_collections_marking_pre_images() {
+    let (_server, client) = common::setup().await;
+    let shop = client.database("shop");
+    shop.run_command(
+        doc! { "create": "orders", "changeStreamPreAndPostImages": { "enabled": true } },
+    )
+    .await
+    .unwrap();
+    shop.collection::<Document>("customers")
+        .insert_one(doc! { "n": 1 })
+        .await
+        .unwrap();
+    shop.run_command(doc! { "create": "recent", "viewOn": "orders", "pipeline": [] })
+        .await
+        .unwrap();
+    let Listing::Listed(databases) = list_namespaces(&client).await.unwrap() else {
+        panic!("not listed")
+    };
+    assert_eq!(
+        databases.len(),
+        1,
+        "admin, config and local are left out: {databases:?}"
+    );
+    assert_eq!(databases[0].name, "shop");
+    assert_eq!(
+        databases[0].collections,
+        [
+            CollectionInfo {
+                name: "customers".into(),
+                view: false,
+                images: false
+            },
+            CollectionInfo {
+                name: "orders".into(),
+                view: false,
+                images: true
+            },
+            CollectionInfo {
+                name: "recent".into(),
+                view: true,
+                images: false
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn says_so_when_namespaces_may_not_be_listed() {
+    let (_server, client) = common::setup().await;
+    client
+        .database("admin")
+        .run_command(doc! {
+            "configureFailPoint": "failCommand",
+            "mode": "alwaysOn",
+            "data": { "failCommands": ["listDatabases"], "errorCode": 13 },
+        })
+        .await
+        .unwrap();
+    let Listing::NotAllowed(message) = list_namespaces(&client).await.unwrap() else {
+        panic!("listed")
+    };
+    assert!(
+        message.starts_with("not allowed to list databases"),
+        "{message}"
+    );
+    assert!(message.ends_with("type a namespace instead"), "{message}");
+}

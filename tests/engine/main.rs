@@ -1,0 +1,9 @@
+//! The change-stream side against a playground: connecting and listing, the engine's streams,
+//! and replaying bookmarks.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod bookmark_replay;
+mod connect;
+mod stream;

@@ -1,0 +1,284 @@
+//! The change-stream engine against the playground: gapless restarts, rejected pipelines,
+//! invalidation and explanations.
+
+use crate::common;
+
+use std::time::Duration;
+
+use bson::{doc, Document};
+use mwatch::source::{engine, Control, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec};
+use tokio::sync::mpsc;
+
+fn spec(pipeline: Vec<Document>, start: Start) -> Box<WatchSpec> {
+    Box::new(WatchSpec {
+        scope: Scope::Collection {
+            db: "e".into(),
+            coll: "c".into(),
+        },
+        pipeline,
+        options: StreamOptions::default(),
+        start,
+    })
+}
+
+/// Messages of accepted watches, as a consumer would keep them.
+struct Consumer {
+    messages: mpsc::Receiver<SourceMsg>,
+    current: Option<u64>,
+    /// (watch id, event) for every event of the current watch.
+    events: Vec<(u64, Document)>,
+    rejected: Vec<(u64, String)>,
+    statuses: Vec<Status>,
+}
+
+impl Consumer {
+    fn new(messages: mpsc::Receiver<SourceMsg>) -> Self {
+        Consumer {
+            messages,
+            current: None,
+            events: Vec::new(),
+            rejected: Vec::new(),
+            statuses: Vec::new(),
+        }
+    }
+
+    async fn step(&mut self) {
+        let message = tokio::time::timeout(Duration::from_secs(10), self.messages.recv())
+            .await
+            .expect("the engine went quiet")
+            .expect("the engine stopped");
+        match message {
+            SourceMsg::Started { watch } => self.current = Some(watch),
+            SourceMsg::Rejected { watch, error, .. } => self.rejected.push((watch, error)),
+            SourceMsg::Events { watch, events } if Some(watch) == self.current => {
+                self.events
+                    .extend(events.iter().map(|e| (watch, e.to_document().unwrap())));
+            }
+            SourceMsg::Status { watch, status } if Some(watch) == self.current => {
+                self.statuses.push(status)
+            }
+            _ => {}
+        }
+    }
+
+    async fn until(&mut self, done: impl Fn(&Consumer) -> bool) {
+        while !done(self) {
+            self.step().await;
+        }
+    }
+}
+
+/// An engine on `client`, and a consumer of its messages.
+fn start(client: mongodb::Client) -> (mpsc::Sender<Control>, Consumer) {
+    let (control, messages) = engine::spawn(client);
+    (control, Consumer::new(messages))
+}
+
+async fn send_watch(control: &mpsc::Sender<Control>, id: u64, spec: Box<WatchSpec>) {
+    control.send(Control::Watch { id, spec }).await.unwrap();
+}
+
+/// An engine on `client` whose watch 1 (all of `e.c`, from now) has started.
+async fn watching_everything(client: mongodb::Client) -> (mpsc::Sender<Control>, Consumer) {
+    let (control, mut consumer) = start(client);
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    (control, consumer)
+}
+
+fn n_of(event: &Document) -> i32 {
+    event
+        .get_document("fullDocument")
+        .unwrap()
+        .get_i32("n")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, mut consumer) = start(client.clone());
+    let tagged = |tag: i32| {
+        vec![
+            doc! { "$match": { "operationType": "insert" } },
+            doc! { "$addFields": { "tag": tag } },
+        ]
+    };
+    send_watch(&control, 1, spec(tagged(1), Start::Now)).await;
+    consumer.until(|c| c.current == Some(1)).await;
+
+    const TOTAL: i32 = 600;
+    let writer = tokio::spawn(async move {
+        for n in 0..TOTAL {
+            coll.insert_one(doc! { "n": n }).await.unwrap();
+            if n % 20 == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    });
+    for id in 2..=4 {
+        let seen = consumer.events.len();
+        consumer.until(|c| c.events.len() >= seen + 60).await;
+        send_watch(&control, id, spec(tagged(id as i32), Start::Continue)).await;
+        consumer.until(|c| c.current == Some(id)).await;
+    }
+    consumer.until(|c| c.events.len() >= TOTAL as usize).await;
+    writer.await.unwrap();
+
+    let numbers: Vec<i32> = consumer.events.iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(
+        numbers,
+        (0..TOTAL).collect::<Vec<_>>(),
+        "every write exactly once, in order"
+    );
+    // Each event carries the tag of the pipeline that delivered it: all four took part.
+    let tags: std::collections::BTreeSet<i32> = consumer
+        .events
+        .iter()
+        .map(|(_, e)| e.get_i32("tag").unwrap())
+        .collect();
+    assert_eq!(tags.into_iter().collect::<Vec<_>>(), [1, 2, 3, 4]);
+    for (watch, event) in &consumer.events {
+        assert_eq!(event.get_i32("tag").unwrap() as u64, *watch);
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_pipeline_leaves_the_stream_running() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    consumer.until(|c| c.events.len() == 1).await;
+
+    let bad = vec![doc! { "$group": { "_id": null } }];
+    send_watch(&control, 2, spec(bad, Start::Continue)).await;
+    consumer.until(|c| !c.rejected.is_empty()).await;
+    assert_eq!(consumer.rejected[0].0, 2);
+    assert!(
+        consumer.rejected[0].1.contains("$group is not permitted"),
+        "{:?}",
+        consumer.rejected
+    );
+
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
+    consumer.until(|c| c.events.len() == 2).await;
+    assert_eq!(consumer.current, Some(1));
+    assert_eq!(n_of(&consumer.events[1].1), 1);
+}
+
+#[tokio::test]
+async fn invalidation_is_reported_with_a_token_to_continue_from() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    coll.drop().await.unwrap();
+    consumer
+        .until(|c| {
+            c.statuses
+                .iter()
+                .any(|s| matches!(s, Status::Invalidated { .. }))
+        })
+        .await;
+    let Some(Status::Invalidated { token: Some(token) }) = consumer.statuses.last().cloned() else {
+        panic!("no token: {:?}", consumer.statuses)
+    };
+    // Continuing after the invalidate sees the recreated collection.
+    send_watch(&control, 2, spec(vec![], Start::StartAfter(token))).await;
+    consumer.until(|c| c.current == Some(2)).await;
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
+    consumer
+        .until(|c| c.events.iter().any(|(w, _)| *w == 2))
+        .await;
+    assert_eq!(n_of(&consumer.events.last().unwrap().1), 1);
+}
+
+#[tokio::test]
+async fn a_standalone_server_gets_the_replica_set_explanation() {
+    let server = mwatch_playground::start(mwatch_playground::Config {
+        standalone: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = common::client_for(&server.uri()).await;
+    let (control, mut consumer) = start(client);
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
+    consumer.until(|c| !c.rejected.is_empty()).await;
+    let error = &consumer.rejected[0].1;
+    assert!(
+        error.contains("change streams need a replica set"),
+        "{error}"
+    );
+    assert!(
+        error.contains("rs.initiate()") && error.contains("mwatch --demo"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_connection_is_resumed_from_the_last_token() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (_control, mut consumer) = watching_everything(client.clone()).await;
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    consumer.until(|c| c.events.len() == 1).await;
+    // The getMore and the driver's own resume both fail, then the engine's first retry:
+    // the engine keeps retrying from its last token.
+    client
+        .database("admin")
+        .run_command(doc! {
+            "configureFailPoint": "failCommand",
+            "mode": { "times": 3 },
+            "data": { "failCommands": ["getMore", "aggregate"], "closeConnection": true },
+        })
+        .await
+        .unwrap();
+    for n in 1..4 {
+        coll.insert_one(doc! { "n": n }).await.unwrap();
+    }
+    consumer.until(|c| c.events.len() == 4).await;
+    let numbers: Vec<i32> = consumer.events.iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(numbers, [0, 1, 2, 3]);
+    assert!(
+        consumer
+            .statuses
+            .iter()
+            .any(|s| matches!(s, Status::Resuming(_))),
+        "{:?}",
+        consumer.statuses
+    );
+    assert_eq!(consumer.statuses.last(), Some(&Status::Live));
+}
+
+#[tokio::test]
+async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    control.send(Control::Pause).await.unwrap();
+    consumer
+        .until(|c| c.statuses.last() == Some(&Status::Paused))
+        .await;
+    coll.insert_many((0..5).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    // Paused: nothing is forwarded.
+    let quiet = tokio::time::timeout(Duration::from_millis(1500), consumer.messages.recv()).await;
+    assert!(quiet.is_err(), "a message while paused: {quiet:?}");
+
+    control.send(Control::Resume).await.unwrap();
+    consumer.until(|c| c.events.len() == 5).await;
+    let numbers: Vec<i32> = consumer.events.iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4]);
+    assert!(consumer.statuses.contains(&Status::Live));
+
+    control.send(Control::Stop).await.unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(10), async {
+        while consumer.messages.recv().await.is_some() {}
+    })
+    .await;
+    assert!(end.is_ok(), "the engine kept running after Stop");
+}

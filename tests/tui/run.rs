@@ -1,0 +1,359 @@
+//! The runtime's loop itself on a `TestBackend`, with scripted keys: it performs the commands,
+//! records what a playground sends, and draws at most once a frame, and not at all when idle.
+
+use std::convert::Infallible;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use bson::{doc, Document};
+use futures_util::Stream;
+use mwatch::app::run::{run, Io, FRAME};
+use mwatch::app::state::{Config, Recording};
+use mwatch::source::recording::{Recorder, Replay};
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Position, Size};
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+use tokio::time::{sleep, Instant};
+
+use crate::common;
+use crate::common::tui::{buffer_text, config, deployment, events, SIZE};
+
+/// A `TestBackend` that the test reads while `run` draws on it, counting the frames drawn.
+#[derive(Clone)]
+struct Screen(Arc<Mutex<Drawn>>);
+
+struct Drawn {
+    backend: TestBackend,
+    frames: usize,
+}
+
+impl Screen {
+    fn new((width, height): (u16, u16)) -> Screen {
+        Screen(Arc::new(Mutex::new(Drawn {
+            backend: TestBackend::new(width, height),
+            frames: 0,
+        })))
+    }
+
+    fn frames(&self) -> usize {
+        self.0.lock().unwrap().frames
+    }
+
+    fn text(&self) -> String {
+        buffer_text(self.0.lock().unwrap().backend.buffer())
+    }
+
+    /// Waits until the screen shows `text`; fails the test with the screen after a while.
+    async fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.text();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "no '{text}' on:\n{screen}");
+            sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Backend for Screen {
+    type Error = Infallible;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Infallible>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.0.lock().unwrap().backend.draw(content)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().backend.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().backend.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Infallible> {
+        self.0.lock().unwrap().backend.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Infallible> {
+        self.0.lock().unwrap().backend.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Infallible> {
+        self.0.lock().unwrap().backend.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Infallible> {
+        self.0.lock().unwrap().backend.clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Infallible> {
+        self.0.lock().unwrap().backend.size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Infallible> {
+        self.0.lock().unwrap().backend.window_size()
+    }
+
+    /// `Terminal::draw` flushes once at the end of each frame.
+    fn flush(&mut self) -> Result<(), Infallible> {
+        let mut drawn = self.0.lock().unwrap();
+        drawn.frames += 1;
+        drawn.backend.flush()
+    }
+}
+
+/// What a copy wrote, kept for the test instead of going to the terminal.
+#[derive(Clone, Default)]
+struct Clipboard(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Clipboard {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Scripted terminal input: what is sent arrives as typed keys.
+struct Keys(mpsc::UnboundedSender<Event>);
+
+impl Keys {
+    fn press(&self, code: KeyCode) {
+        self.send(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn ctrl(&self, c: char) {
+        self.send(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+
+    fn type_text(&self, text: &str) {
+        text.chars().for_each(|c| self.press(KeyCode::Char(c)));
+    }
+
+    fn send(&self, key: KeyEvent) {
+        self.0.send(Event::Key(key)).expect("run is reading keys");
+    }
+}
+
+type Input = std::pin::Pin<Box<dyn Stream<Item = io::Result<Event>>>>;
+
+/// The keys to type, and what `run` gets from outside: them as its input, `clipboard`, and a
+/// bookmark file in `dir`.
+fn outside(clipboard: &Clipboard, dir: &Path) -> (Keys, Io<Input>) {
+    let (keys, typed) = mpsc::unbounded_channel();
+    let input: Input = Box::pin(futures_util::stream::unfold(
+        typed,
+        |mut typed| async move {
+            let event = typed.recv().await?;
+            Some((Ok(event), typed))
+        },
+    ));
+    let io = Io {
+        input,
+        clipboard: Box::new(clipboard.clone()),
+        bookmarks: Ok(dir.join("bookmarks.json")),
+    };
+    (Keys(keys), io)
+}
+
+/// The fixture's config, showing a recording of `events` instead of watching a server.
+fn recording(events: Vec<mwatch::event::ChangeEvent>) -> Config {
+    Config {
+        recording: Some(Recording {
+            name: "fixture.jsonl".into(),
+            events,
+            warning: None,
+        }),
+        ..config(Some("shop.orders"), SIZE)
+    }
+}
+
+#[tokio::test]
+async fn q_ends_the_loop_with_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    keys.press(KeyCode::Char('q'));
+    run(&mut terminal, io, None, recording(events()), None)
+        .await
+        .unwrap();
+    assert!(screen.text().contains("recording fixture.jsonl"));
+}
+
+#[tokio::test]
+async fn w_writes_the_event_to_a_new_file_and_y_copies_it_through_the_clipboard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("event.json");
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let clipboard = Clipboard::default();
+    let (keys, io) = outside(&clipboard, dir.path());
+    let script = async {
+        for _ in 0..2 {
+            keys.press(KeyCode::Char('w'));
+            keys.ctrl('u');
+            keys.type_text(&file.display().to_string());
+            keys.press(KeyCode::Enter);
+        }
+        screen
+            .wait_for(&format!("cannot write {}: ", file.display()))
+            .await;
+        keys.press(KeyCode::Char('y'));
+        keys.press(KeyCode::Char('q'));
+    };
+    let (result, ()) = tokio::join!(
+        run(&mut terminal, io, None, recording(events()), None),
+        script
+    );
+    result.unwrap();
+
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.contains("\n  \"operationType\": \"insert\""),
+        "{written}"
+    );
+    let copied = String::from_utf8(clipboard.0.lock().unwrap().clone()).unwrap();
+    let encoded = copied
+        .strip_prefix("\x1b]52;c;")
+        .and_then(|rest| rest.strip_suffix('\x07'))
+        .unwrap_or_else(|| panic!("not an OSC 52 sequence: {copied:?}"));
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap();
+    assert!(String::from_utf8(json)
+        .unwrap()
+        .contains("\"operationType\":\"insert\""));
+}
+
+#[tokio::test]
+async fn the_recorder_keeps_what_a_playground_sends_and_the_screen_shows_it() {
+    let (server, client) = common::setup().await;
+    let orders = client.database("rt").collection::<Document>("orders");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    let recorder = Recorder::open(&file).unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let config = Config {
+        deployment: mwatch::source::connect::Deployment {
+            uri: server.uri(),
+            ..deployment()
+        },
+        ..config(Some("rt.orders"), SIZE)
+    };
+    let script = async {
+        screen.wait_for("● live").await;
+        for n in 1..=3 {
+            orders.insert_one(doc! { "_id": n, "n": n }).await.unwrap();
+        }
+        let shown = screen.wait_for("{ n: 3 }").await;
+        assert!(
+            shown.contains("{ n: 1 }") && shown.contains("{ n: 2 }"),
+            "{shown}"
+        );
+        keys.press(KeyCode::Char('q'));
+    };
+    let (result, ()) = tokio::join!(
+        run(
+            &mut terminal,
+            io,
+            Some(client.clone()),
+            config,
+            Some(recorder)
+        ),
+        script
+    );
+    result.unwrap();
+
+    let recorded: Vec<_> = Replay::open(&file)
+        .unwrap()
+        .map(|event| event.unwrap().to_document().unwrap())
+        .collect();
+    let inserted: Vec<_> = recorded
+        .iter()
+        .map(|event| {
+            let ns = event.get_document("ns").unwrap();
+            let doc = event.get_document("fullDocument").unwrap();
+            (
+                event.get_str("operationType").unwrap(),
+                ns.get_str("coll").unwrap(),
+                doc.get_i32("n").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inserted,
+        [
+            ("insert", "orders", 1),
+            ("insert", "orders", 2),
+            ("insert", "orders", 3)
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let script = async {
+        // The first frame, and the first tick's.
+        sleep(Duration::from_secs(2)).await;
+
+        let before = screen.frames();
+        sleep(Duration::from_secs(10)).await;
+        assert_eq!(screen.frames(), before, "ten idle seconds draw nothing");
+
+        let before = screen.frames();
+        for _ in 0..100 {
+            keys.press(KeyCode::Down);
+        }
+        sleep(FRAME * 3).await;
+        assert_eq!(
+            screen.frames() - before,
+            2,
+            "100 keys at once: the first drawn at once (nothing was drawn for long), the 99 \
+             others together a frame later"
+        );
+
+        // A key every 5 ms for a second: at most one frame per frame interval, and the screen
+        // keeps up.
+        let before = screen.frames();
+        let keys_sent = 200;
+        for _ in 0..keys_sent {
+            keys.press(KeyCode::Down);
+            sleep(Duration::from_millis(5)).await;
+        }
+        sleep(FRAME * 3).await;
+        let drawn = screen.frames() - before;
+        let span = Duration::from_millis(5 * keys_sent);
+        // The first key's frame, one per interval after it, the last key's a frame later.
+        let most = (span.as_millis() / FRAME.as_millis()) as usize + 2;
+        assert!(
+            (most / 2..=most).contains(&drawn),
+            "{drawn} frames for keys over {span:?}, at most {most}"
+        );
+        keys.press(KeyCode::Char('q'));
+    };
+    let (result, ()) = tokio::join!(
+        run(&mut terminal, io, None, recording(Vec::new()), None),
+        script
+    );
+    result.unwrap();
+}

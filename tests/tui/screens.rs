@@ -1,0 +1,98 @@
+//! Whole screens at 120x35 and 80x24, from seeded data and a fixed clock (insta snapshots in
+//! tests/tui/snapshots/). A change to what users see shows up here for review.
+
+use crate::common;
+
+use common::tui::*;
+use insta::assert_snapshot;
+use mwatch::app::msg::Msg;
+use mwatch::app::update::update;
+use mwatch::source::SourceMsg;
+use ratatui::crossterm::event::KeyCode;
+
+const SIZES: [(u16, u16); 2] = [(120, 35), (80, 24)];
+
+fn name(what: &str, (width, height): (u16, u16)) -> String {
+    format!("{what}_{width}x{height}")
+}
+
+#[test]
+fn first_screen_on_the_whole_deployment() {
+    for size in SIZES {
+        let mut state = live(None, size);
+        update(&mut state, Msg::Namespaces(Ok(listing())));
+        assert_snapshot!(name("first", size), screen(&state));
+    }
+}
+
+#[test]
+fn an_update_with_its_diff() {
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
+        press(&mut state, 'g');
+        press(&mut state, 'j');
+        press(&mut state, 'j');
+        enter(&mut state);
+        press(&mut state, '2');
+        assert_snapshot!(name("diff", size), screen(&state));
+    }
+}
+
+#[test]
+fn an_update_without_images_explains_how_to_get_them() {
+    for size in SIZES {
+        let mut state = live(None, size);
+        esc(&mut state);
+        press(&mut state, 'g');
+        for _ in 0..3 {
+            press(&mut state, 'j');
+        }
+        press(&mut state, '4');
+        assert_snapshot!(name("no_pre_image", size), screen(&state));
+    }
+}
+
+#[test]
+fn a_pipeline_being_typed_with_an_error_and_then_applied() {
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
+        press(&mut state, 'p');
+        type_text(
+            &mut state,
+            "{$match: {operationType: 'update',\n  'fullDocument.status' 'paid'}}",
+        );
+        assert_snapshot!(name("pipeline_error", size), screen(&state));
+        for _ in 0..9 {
+            key(&mut state, KeyCode::Left);
+        }
+        type_text(&mut state, ":");
+        ctrl(&mut state, 's');
+        source(&mut state, SourceMsg::Started { watch: 2 });
+        source(
+            &mut state,
+            SourceMsg::Events {
+                watch: 2,
+                events: events()[1..3].to_vec(),
+            },
+        );
+        assert_snapshot!(name("pipeline_applied", size), screen(&state));
+    }
+}
+
+#[test]
+fn help_and_options_overlays() {
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
+        press(&mut state, '?');
+        assert_snapshot!(name("help", size), screen(&state));
+        esc(&mut state);
+        press(&mut state, 'o');
+        assert_snapshot!(name("options", size), screen(&state));
+    }
+}
+
+#[test]
+fn a_terminal_too_small_says_so() {
+    let state = live(None, (59, 14));
+    assert_snapshot!("too_small", screen(&state));
+}
