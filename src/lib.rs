@@ -3,8 +3,10 @@
 //!
 //! - [`commands`]: one file per subcommand or mode (the TUI watch, `--json`, replay,
 //!   bookmarks, playground), and the flags of a watch turned into a watch spec.
-//! - [`app`]: the TUI: messages, state, the pure `update`, the key table, the pane layout,
-//!   and the runtime loop.
+//! - [`runtime`]: the TUI's loop: terminal input, the change-stream task and the clock in as
+//!   messages, `update`'s effects performed, frames drawn with [`ui`]; and the real terminal.
+//! - [`app`]: the TUI's state machine: messages, state, the pure `update`, the key table, the
+//!   pane layout. No IO.
 //! - [`ui`]: the view, one file per pane; reads the state, never changes it.
 //! - [`source`]: connecting, the change-stream task and its channel protocol, recordings,
 //!   the search for the oldest point the server still has.
@@ -27,6 +29,7 @@ pub mod event;
 pub mod format;
 pub mod pipeline;
 pub mod redact;
+pub mod runtime;
 pub mod source;
 pub mod start_at;
 pub mod store;

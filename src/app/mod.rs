@@ -1,6 +1,6 @@
-//! The TUI: messages in, a pure `update`, effects out (see DESIGN.md). `run` is the only part
-//! that touches the clock and the channels, `terminal` the only one that touches the real
-//! terminal.
+//! The TUI as a state machine: messages in, a pure `update`, effects out as data. No IO, no
+//! clock, no channels: the `runtime` performs the effects and feeds the messages, and
+//! `ui` draws the state.
 
 pub mod bookmarks;
 pub mod detail;
@@ -12,10 +12,8 @@ pub mod layout;
 pub mod msg;
 pub mod namespaces;
 pub mod options;
-pub mod run;
 pub mod state;
 pub mod stats;
-pub mod terminal;
 pub mod update;
 
 /// The value `step` places after `current` in `values`, wrapping around (`values.len() - 1`

@@ -8,9 +8,9 @@ use mongodb::Client;
 use mwatch_playground as playground;
 
 use super::{fail, headless, setup, usage_error, Outcome, UsageError};
-use crate::app;
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
+use crate::runtime;
 use crate::source::connect::{connect, ConnectError};
 use crate::source::recording::Recorder;
 use crate::store::EventStore;
@@ -97,7 +97,7 @@ pub(super) async fn tui(
     config: Config,
     recorder: Option<Recorder>,
 ) -> ExitCode {
-    match app::terminal::run(client, config, recorder).await {
+    match runtime::terminal::run(client, config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e, Outcome::Failed),
     }

@@ -1,8 +1,11 @@
-//! The runtime: owns the clock and the channels. It turns terminal input, the change-stream
+//! The TUI's runtime, above `app` (the pure state machine) and `ui` (the view): it owns the
+//! clock and the channels. It turns terminal input, the change-stream
 //! task's messages and a once-a-second tick into `Msg`s, feeds them to `update`, performs the
 //! `Cmd`s it returns, and redraws when something changed (at most ~30 times a second; an idle
 //! mwatch sleeps). The terminal it draws on and reads from is given to it: the real one by
-//! [`super::terminal::run`], a `TestBackend` and scripted input in tests.
+//! [`terminal::run`], a `TestBackend` and scripted input in tests.
+
+pub mod terminal;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -25,10 +28,10 @@ use crate::source::recording::Recorder;
 use crate::source::{Control, SourceMsg};
 use crate::ui;
 
-use super::keys::{key_for, Context};
-use super::msg::{Action, Cmd, Msg, StoreReply};
-use super::state::{Config, State};
-use super::update::update;
+use crate::app::keys::{key_for, Context};
+use crate::app::msg::{Action, Cmd, Msg, StoreReply};
+use crate::app::state::{Config, State};
+use crate::app::update::update;
 
 /// Shortest time between two frames.
 pub const FRAME: Duration = Duration::from_millis(33);

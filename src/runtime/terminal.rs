@@ -18,8 +18,8 @@ use ratatui::Terminal;
 use crate::bookmarks::default_path;
 use crate::source::recording::Recorder;
 
-use super::run::Io;
-use super::state::Config;
+use super::Io;
+use crate::app::state::Config;
 
 /// Runs the TUI on this process's terminal until the user quits: on `client`'s change
 /// streams, or (with no client) on the recording in `config`.
@@ -36,7 +36,7 @@ pub async fn run(
         clipboard: Box::new(io::stdout()),
         bookmarks: default_path().map_err(|e| e.to_string()),
     };
-    super::run::run(&mut terminal, io, client, config, recorder).await
+    super::run(&mut terminal, io, client, config, recorder).await
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
