@@ -7,7 +7,7 @@ use crate::common;
 use bson::{doc, DateTime, Document};
 use common::cli::{json_lines, tokens};
 use common::home::Home;
-use common::streams::{next_events, op_types};
+use common::streams::{next_events, numbers, op_types};
 use mongodb::options::FullDocumentType;
 use mongodb::Client;
 use mwatch::bookmarks::Bookmark;
@@ -189,14 +189,5 @@ async fn a_bookmark_older_than_the_history_says_how_old_and_where_replay_can_sta
     assert_eq!(code, 0, "{stderr}");
     let replayed = json_lines(&stdout);
     assert_eq!(op_types(&replayed)[4..], ["drop", "invalidate"]);
-    let numbers: Vec<i32> = replayed[..4]
-        .iter()
-        .map(|e| {
-            e.get_document("fullDocument")
-                .unwrap()
-                .get_i32("n")
-                .unwrap()
-        })
-        .collect();
-    assert_eq!(numbers, [16, 17, 18, 19]);
+    assert_eq!(numbers(&replayed[..4]), [16, 17, 18, 19]);
 }

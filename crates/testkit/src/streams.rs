@@ -58,3 +58,17 @@ pub fn token_of(event: &Document) -> ResumeToken {
 pub fn keys(doc: &Document) -> Vec<&str> {
     doc.keys().map(String::as_str).collect()
 }
+
+/// The `n` of each event's full document: tests insert `{n: 0}`, `{n: 1}`, ... so that a lost
+/// or repeated event shows as a gap or a repeat.
+pub fn numbers(events: &[Document]) -> Vec<i32> {
+    events
+        .iter()
+        .map(|e| {
+            e.get_document("fullDocument")
+                .expect("fullDocument")
+                .get_i32("n")
+                .expect("fullDocument.n")
+        })
+        .collect()
+}

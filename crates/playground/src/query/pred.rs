@@ -271,18 +271,10 @@ pub(super) fn parse_mod(arg: &Bson) -> CmdResult<Pred> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::tests::{error, matches};
     use crate::query::Filter;
     use bson::Regex as BsonRegex;
-    use bson::{bson, doc, Document};
-
-    fn matches(filter: Document, doc: Document) -> bool {
-        Filter::parse(&filter).unwrap().matches(&doc)
-    }
-
-    fn error(filter: Document) -> (i32, String) {
-        let e = Filter::parse(&filter).unwrap_err();
-        (e.code, e.message)
-    }
+    use bson::{bson, doc};
 
     fn regex(pattern: &str, options: &str) -> Bson {
         Bson::RegularExpression(BsonRegex {

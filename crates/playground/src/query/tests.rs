@@ -1,11 +1,11 @@
 use super::*;
 use bson::{bson, doc, Regex as BsonRegex};
 
-fn matches(filter: Document, doc: Document) -> bool {
+pub(super) fn matches(filter: Document, doc: Document) -> bool {
     Filter::parse(&filter).unwrap().matches(&doc)
 }
 
-fn error(filter: Document) -> (i32, String) {
+pub(super) fn error(filter: Document) -> (i32, String) {
     let e = Filter::parse(&filter).unwrap_err();
     (e.code, e.message)
 }

@@ -3,7 +3,6 @@
 
 use mwatch_testkit as common;
 
-use crate::numbers;
 use bson::{doc, Bson, Document};
 use common::command_error;
 use common::streams::{first_error, keys, next_events, op_types, token_of};
@@ -12,6 +11,7 @@ use mongodb::event::{command::CommandEvent, EventHandler};
 use mongodb::options::{ChangeStreamOptions, FullDocumentBeforeChangeType, FullDocumentType};
 use mongodb::{Client, Collection};
 use mwatch_playground::{self as playground, Config, Playground};
+use mwatch_testkit::streams::numbers;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

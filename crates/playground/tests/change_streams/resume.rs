@@ -3,11 +3,11 @@
 
 use mwatch_testkit as common;
 
-use crate::numbers;
 use bson::{doc, Document};
 use common::error_code;
 use common::streams::{assert_quiet, next_events, op_types, token_of};
 use mongodb::Client;
+use mwatch_testkit::streams::numbers;
 
 async fn insert_range(client: &Client, coll: &str, range: std::ops::Range<i32>) {
     let docs: Vec<Document> = range.map(|n| doc! { "n": n }).collect();
