@@ -2,11 +2,10 @@
 //! (its resume token, what was watched, with which pipeline and options, and where).
 //!
 //! [`Bookmark::from_event`] makes one from a received event; [`BookmarkStore`] keeps them in
-//! `bookmarks.json`; [`replay`] explains a replay the server's history no longer reaches.
+//! `bookmarks.json`.
 //! The `mwatch bookmarks` command and `--resume NAME` live in `src/commands/`.
 
 mod json;
-pub mod replay;
 mod store;
 mod token;
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use bson::{Bson, Document};
 
 use super::{fail, Outcome};
-use crate::bookmarks::replay::shell_word;
+use super::resume::shell_word;
 use crate::bookmarks::{
     default_path, ns_text, options_document, Bookmark, BookmarkStore, StoreError,
 };

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use mongodb::Client;
 
 use super::Outcome;
-use crate::bookmarks::replay::history_lost;
+use super::resume::history_lost;
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;

@@ -13,6 +13,7 @@ pub mod bookmarks;
 pub mod headless;
 pub mod playground;
 pub mod replay;
+pub mod resume;
 pub mod setup;
 pub mod watch;
 

@@ -3,7 +3,7 @@
 
 use bson::Timestamp;
 
-use super::Bookmark;
+use crate::bookmarks::Bookmark;
 use crate::format::{age_text, utc_seconds};
 
 /// What to tell a user whose bookmark is older than the server's history, at `now_millis`,
