@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use bson::{Bson, Document};
 
-use super::{fail, Outcome};
 use super::resume::shell_word;
+use super::{fail, Outcome};
 use crate::bookmarks::{
     default_path, ns_text, options_document, Bookmark, BookmarkStore, StoreError,
 };

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use mongodb::Client;
 
-use super::Outcome;
 use super::resume::history_lost;
+use super::Outcome;
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;

@@ -1,10 +1,33 @@
-//! Replaying a bookmark from the command line: its name quoted for the shell, and what to
-//! say when the server's history no longer reaches back to it.
+//! `--resume NAME`: finding the bookmark a name or a token means, its name quoted for the
+//! shell, and what to say when the server's history no longer reaches back to it.
 
 use bson::Timestamp;
 
-use crate::bookmarks::Bookmark;
+use super::bookmarks::open_store;
+use super::UsageError;
+use crate::bookmarks::{Bookmark, BookmarkStore, StoreError};
 use crate::format::{age_text, utc_seconds};
+
+/// The bookmark `--resume TEXT` names, or None when TEXT is a token (JSON, or bare hex that
+/// is no bookmark's name). Store warnings go to stderr.
+pub fn lookup(text: &str) -> Result<Option<Bookmark>, UsageError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    let store = open_store().map_err(|e| UsageError(format!("--resume: {e}")))?;
+    resolve(text, &store)
+}
+
+fn resolve(text: &str, store: &BookmarkStore) -> Result<Option<Bookmark>, UsageError> {
+    match store.find(text) {
+        Ok(bookmark) => Ok(Some(bookmark.clone())),
+        Err(_) if text.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(None),
+        Err(StoreError::Unknown { close, .. }) if close.is_empty() => Err(UsageError(format!(
+            "--resume: '{text}' is neither a bookmark (see `mwatch bookmarks list`) nor a resume token like {{\"_data\": \"82...\"}}"
+        ))),
+        Err(e) => Err(UsageError(format!("--resume: {e}"))),
+    }
+}
 
 /// What to tell a user whose bookmark is older than the server's history, at `now_millis`,
 /// with the ways on: from `oldest`, the oldest point the server still has (if known), or from
@@ -76,5 +99,27 @@ mod tests {
             unknown.contains("mwatch --resume x@1 --start-at TIME"),
             "{unknown}"
         );
+    }
+
+    #[test]
+    fn resume_text_is_a_name_or_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
+        store.add(crate::bookmarks::sample("before-fix")).unwrap();
+        store.add(crate::bookmarks::sample("cafe")).unwrap();
+        assert_eq!(
+            resolve("before-fix", &store).unwrap().unwrap().name,
+            "before-fix"
+        );
+        // A name wins over a token spelled the same; other hex is a token.
+        assert_eq!(resolve("cafe", &store).unwrap().unwrap().name, "cafe");
+        assert_eq!(resolve("82AB", &store).unwrap(), None);
+        let typo = resolve("befor-fix", &store).unwrap_err();
+        assert_eq!(
+            typo.0,
+            "--resume: no bookmark is named 'befor-fix'; did you mean 'before-fix'?"
+        );
+        let nothing = resolve("zzz", &store).unwrap_err();
+        assert!(nothing.0.contains("neither a bookmark"), "{nothing}");
     }
 }

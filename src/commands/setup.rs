@@ -1,12 +1,11 @@
 //! Turns command-line arguments into what the engine needs: a connection string and a watch
-//! spec, from the flags and the bookmark `--resume NAME` names. Every mistake becomes a
+//! spec, from the flags and the bookmark `--resume NAME` names (found by [`super::resume`]). Every mistake becomes a
 //! [`UsageError`] that names the flag and, for pipelines, the line and column.
 
 use std::time::Duration;
 
-use super::bookmarks::open_store;
 use super::UsageError;
-use crate::bookmarks::{Bookmark, BookmarkStore, StoreError};
+use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
 use crate::redact::has_hidden_password;
@@ -15,27 +14,6 @@ use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSp
 use bson::{Bson, DateTime, Document};
 
 pub const DEFAULT_URI: &str = "mongodb://localhost:27017";
-
-/// The bookmark `--resume TEXT` names, or None when TEXT is a token (JSON, or bare hex that
-/// is no bookmark's name). Store warnings go to stderr.
-pub fn lookup(text: &str) -> Result<Option<Bookmark>, UsageError> {
-    if text.trim_start().starts_with('{') {
-        return Ok(None);
-    }
-    let store = open_store().map_err(|e| UsageError(format!("--resume: {e}")))?;
-    resolve(text, &store)
-}
-
-fn resolve(text: &str, store: &BookmarkStore) -> Result<Option<Bookmark>, UsageError> {
-    match store.find(text) {
-        Ok(bookmark) => Ok(Some(bookmark.clone())),
-        Err(_) if text.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(None),
-        Err(StoreError::Unknown { close, .. }) if close.is_empty() => Err(UsageError(format!(
-            "--resume: '{text}' is neither a bookmark (see `mwatch bookmarks list`) nor a resume token like {{\"_data\": \"82...\"}}"
-        ))),
-        Err(e) => Err(UsageError(format!("--resume: {e}"))),
-    }
-}
 
 /// The connection string: the argument; else, replaying a bookmark, its deployment (unless
 /// its password was hidden when it was saved); else `$MONGODB_URI`; else localhost (as mongosh).
@@ -367,27 +345,5 @@ mod tests {
             error.contains("made on mongodb://ann:****@db:1/"),
             "{error}"
         );
-    }
-
-    #[test]
-    fn resume_text_is_a_name_or_a_token() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
-        store.add(crate::bookmarks::sample("before-fix")).unwrap();
-        store.add(crate::bookmarks::sample("cafe")).unwrap();
-        assert_eq!(
-            resolve("before-fix", &store).unwrap().unwrap().name,
-            "before-fix"
-        );
-        // A name wins over a token spelled the same; other hex is a token.
-        assert_eq!(resolve("cafe", &store).unwrap().unwrap().name, "cafe");
-        assert_eq!(resolve("82AB", &store).unwrap(), None);
-        let typo = resolve("befor-fix", &store).unwrap_err();
-        assert_eq!(
-            typo.0,
-            "--resume: no bookmark is named 'befor-fix'; did you mean 'before-fix'?"
-        );
-        let nothing = resolve("zzz", &store).unwrap_err();
-        assert!(nothing.0.contains("neither a bookmark"), "{nothing}");
     }
 }

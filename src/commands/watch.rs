@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use mongodb::Client;
 use mwatch_playground as playground;
 
-use super::{fail, headless, setup, usage_error, Outcome, UsageError};
+use super::{fail, headless, resume, setup, usage_error, Outcome, UsageError};
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
@@ -18,7 +18,7 @@ use crate::store::EventStore;
 /// Checks the flags, connects and watches until the user quits (or, with `--json`, until
 /// Ctrl-C or the stream ends).
 pub async fn run(args: WatchArgs) -> ExitCode {
-    let bookmark = match args.resume.as_deref().map(setup::lookup) {
+    let bookmark = match args.resume.as_deref().map(resume::lookup) {
         Some(Err(e)) => return usage_error(e),
         Some(Ok(bookmark)) => bookmark,
         None => None,

@@ -36,12 +36,14 @@ impl Recorder {
 /// What went wrong reading a recording, naming the file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
+    // The io error is in the message, so it is not also the `source()` (a chain would say it
+    // twice).
     /// The file cannot be opened.
-    #[error("cannot open recording {}: {source}", path.display())]
-    Open { path: PathBuf, source: io::Error },
+    #[error("cannot open recording {}: {error}", path.display())]
+    Open { path: PathBuf, error: io::Error },
     /// Reading failed after the file was opened.
-    #[error("{}: {source}", path.display())]
-    Read { path: PathBuf, source: io::Error },
+    #[error("{}: {error}", path.display())]
+    Read { path: PathBuf, error: io::Error },
     /// A line (1-based) that is not a change event, and why.
     #[error("{}:{line}: {problem}", path.display())]
     BadLine {
@@ -63,9 +65,9 @@ pub struct Replay {
 
 impl Replay {
     pub fn open(path: &Path) -> Result<Replay, ReplayError> {
-        let file = File::open(path).map_err(|source| ReplayError::Open {
+        let file = File::open(path).map_err(|error| ReplayError::Open {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Ok(Replay {
             path: path.to_path_buf(),
@@ -98,10 +100,10 @@ impl Iterator for Replay {
         loop {
             let line = match self.lines.next()? {
                 Ok(line) => line,
-                Err(source) => {
+                Err(error) => {
                     return Some(Err(ReplayError::Read {
                         path: self.path.clone(),
-                        source,
+                        error,
                     }))
                 }
             };

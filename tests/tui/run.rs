@@ -131,7 +131,7 @@ impl Write for Clipboard {
 struct Keys(mpsc::UnboundedSender<Event>);
 
 impl Keys {
-    fn press(&self, code: KeyCode) {
+    fn key(&self, code: KeyCode) {
         self.send(KeyEvent::new(code, KeyModifiers::NONE));
     }
 
@@ -139,8 +139,8 @@ impl Keys {
         self.send(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
     }
 
-    fn type_text(&self, text: &str) {
-        text.chars().for_each(|c| self.press(KeyCode::Char(c)));
+    fn typed(&self, text: &str) {
+        text.chars().for_each(|c| self.key(KeyCode::Char(c)));
     }
 
     fn send(&self, key: KeyEvent) {
@@ -187,7 +187,7 @@ async fn q_ends_the_loop_with_ok() {
     let screen = Screen::new(SIZE);
     let mut terminal = Terminal::new(screen.clone()).unwrap();
     let (keys, io) = outside(&Clipboard::default(), dir.path());
-    keys.press(KeyCode::Char('q'));
+    keys.key(KeyCode::Char('q'));
     run(&mut terminal, io, None, recording(events()), None)
         .await
         .unwrap();
@@ -204,16 +204,16 @@ async fn w_writes_the_event_to_a_new_file_and_y_copies_it_through_the_clipboard_
     let (keys, io) = outside(&clipboard, dir.path());
     let script = async {
         for _ in 0..2 {
-            keys.press(KeyCode::Char('w'));
+            keys.key(KeyCode::Char('w'));
             keys.ctrl('u');
-            keys.type_text(&file.display().to_string());
-            keys.press(KeyCode::Enter);
+            keys.typed(&file.display().to_string());
+            keys.key(KeyCode::Enter);
         }
         screen
             .wait_for(&format!("cannot write {}: ", file.display()))
             .await;
-        keys.press(KeyCode::Char('y'));
-        keys.press(KeyCode::Char('q'));
+        keys.key(KeyCode::Char('y'));
+        keys.key(KeyCode::Char('q'));
     };
     let (result, ()) = tokio::join!(
         run(&mut terminal, io, None, recording(events()), None),
@@ -266,7 +266,7 @@ async fn the_recorder_keeps_what_a_playground_sends_and_the_screen_shows_it() {
             shown.contains("{ n: 1 }") && shown.contains("{ n: 2 }"),
             "{shown}"
         );
-        keys.press(KeyCode::Char('q'));
+        keys.key(KeyCode::Char('q'));
     };
     let (result, ()) = tokio::join!(
         run(
@@ -322,7 +322,7 @@ async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
 
         let before = screen.frames();
         for _ in 0..100 {
-            keys.press(KeyCode::Down);
+            keys.key(KeyCode::Down);
         }
         sleep(FRAME * 3).await;
         assert_eq!(
@@ -337,7 +337,7 @@ async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
         let before = screen.frames();
         let keys_sent = 200;
         for _ in 0..keys_sent {
-            keys.press(KeyCode::Down);
+            keys.key(KeyCode::Down);
             sleep(Duration::from_millis(5)).await;
         }
         sleep(FRAME * 3).await;
@@ -349,7 +349,7 @@ async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
             (most / 2..=most).contains(&drawn),
             "{drawn} frames for keys over {span:?}, at most {most}"
         );
-        keys.press(KeyCode::Char('q'));
+        keys.key(KeyCode::Char('q'));
     };
     let (result, ()) = tokio::join!(
         run(&mut terminal, io, None, recording(Vec::new()), None),
