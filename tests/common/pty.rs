@@ -97,9 +97,7 @@ impl Tui {
     /// Waits until the screen shows `text`; returns the screen. Fails the test with the screen
     /// after `timeout`, or if mwatch exits first.
     pub fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
-        self.wait_until(&format!("'{text}'"), timeout, |screen| {
-            screen.contains(text)
-        })
+        self.wait_for_all(&[text], timeout)
     }
 
     /// Waits until the screen shows every one of `texts`; returns the screen. A frame can reach

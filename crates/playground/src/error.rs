@@ -11,6 +11,15 @@ pub struct CommandError {
     pub labels: Vec<&'static str>,
 }
 
+/// An error whose numeric code has no name in MongoDB, so its codeName is `Location<code>`.
+/// (A crate path, so that modules at any depth can use it.)
+macro_rules! location_error {
+    ($code:literal, $message:expr) => {
+        $crate::error::CommandError::new($code, concat!("Location", $code), $message)
+    };
+}
+pub(crate) use location_error;
+
 pub type CmdResult<T> = Result<T, CommandError>;
 
 impl CommandError {

@@ -8,9 +8,10 @@ use std::cmp::Ordering;
 use bson::{doc, Bson, Document};
 
 use crate::aggregate::stages::{stage_spec, Pipeline, PER_DOCUMENT};
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::numeric::{add, int_or_long, is_number};
-use crate::expr::{location_error, Expr};
+use crate::expr::Expr;
 use crate::values::{compare, get_path, to_i64};
 
 fn unsupported(what: String) -> CommandError {

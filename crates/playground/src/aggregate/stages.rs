@@ -4,8 +4,9 @@
 
 use bson::{Bson, Document};
 
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
-use crate::expr::{display, display_document, location_error, shown, type_name_of, Expr};
+use crate::expr::{display, display_document, shown, type_name_of, Expr};
 use crate::projection::Projection;
 use crate::query::Filter;
 use crate::values::type_name;

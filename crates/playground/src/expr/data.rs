@@ -3,9 +3,10 @@
 
 use bson::{doc, Bson, Document};
 
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::numeric::{int_or_long, integral_i32, is_number};
-use crate::expr::{location_error, nullish, shown, type_name_of, Expr};
+use crate::expr::{nullish, shown, type_name_of, Expr};
 use crate::values::type_name;
 
 type Evaluated = CmdResult<Option<Bson>>;

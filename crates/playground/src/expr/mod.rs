@@ -12,18 +12,9 @@ use std::cmp::Ordering;
 
 use bson::{Bson, Document};
 
-use crate::error::CmdResult;
+use crate::error::{location_error, CmdResult};
 use crate::expr::ops::Op;
 use crate::values::{compare, to_f64, type_name};
-
-/// An error whose numeric code has no name in MongoDB, so its codeName is `Location<code>`.
-/// (A crate path, so that modules at any depth can use it.)
-macro_rules! location_error {
-    ($code:literal, $message:expr) => {
-        $crate::error::CommandError::new($code, concat!("Location", $code), $message)
-    };
-}
-pub(crate) use location_error;
 
 /// A parsed expression; evaluation yields `None` for "missing", which differs from null.
 #[derive(Debug, Clone)]

@@ -4,8 +4,9 @@
 
 use bson::{Bson, DateTime};
 
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
-use crate::expr::{location_error, nullish, type_name_of};
+use crate::expr::{nullish, type_name_of};
 use crate::values::to_f64;
 
 type Evaluated = CmdResult<Option<Bson>>;

@@ -6,10 +6,11 @@ use std::cmp::Ordering;
 
 use bson::Bson;
 
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::data;
 use crate::expr::numeric;
-use crate::expr::{compare_values, location_error, nullish, truthy, type_name_of, Expr, Scope};
+use crate::expr::{compare_values, nullish, truthy, type_name_of, Expr, Scope};
 use crate::values::type_name;
 
 #[derive(Debug, Clone, Copy)]

@@ -5,8 +5,9 @@
 
 use bson::{Bson, Document};
 
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
-use crate::expr::{location_error, validate_field_name, Expr};
+use crate::expr::{validate_field_name, Expr};
 use crate::values::to_f64;
 
 #[derive(Debug, Clone)]

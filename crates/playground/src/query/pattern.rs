@@ -4,8 +4,8 @@
 use bson::{Bson, Regex as BsonRegex};
 use regex::{Regex, RegexBuilder};
 
+use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
-use crate::expr::location_error;
 use crate::query::pred::Pred;
 
 /// A compiled query regex; it matches strings, or a stored regex with the same source.
