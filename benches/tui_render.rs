@@ -10,6 +10,7 @@ use mwatch::app::msg::{Focus, Msg, Tab};
 use mwatch::app::state::{Config, State};
 use mwatch::app::update::update;
 use mwatch::event::{ChangeEvent, OpType};
+use mwatch::redact::RedactedUri;
 use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
 use mwatch::source::{Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec};
 use mwatch::store::EventStore;
@@ -75,7 +76,7 @@ fn key(code: KeyCode) -> Msg {
 fn state() -> State {
     let config = Config {
         deployment: Deployment {
-            uri: "mongodb://127.0.0.1:27017/?replicaSet=rs0".to_string(),
+            uri: RedactedUri::new("mongodb://127.0.0.1:27017/?replicaSet=rs0"),
             version: Some("7.0.14".to_string()),
             set_name: Some("rs0".to_string()),
             mongos: false,

@@ -4,6 +4,27 @@
 /// What a hidden password reads as.
 const HIDDEN: &str = "****";
 
+/// A connection string with its password hidden. It can only be made by [`RedactedUri::new`],
+/// so whatever holds one (the title bar's deployment, bookmarks) cannot be handed a raw URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedactedUri(String);
+
+impl RedactedUri {
+    pub fn new(uri: &str) -> RedactedUri {
+        RedactedUri(redact(uri))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RedactedUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Replaces the password of every `mongodb://` / `mongodb+srv://` URI in `text` with `****`.
 /// The user name stays (it helps to know who is connected); a password with no URI around
 /// it cannot be recognised, so callers redact the URI before building messages from it.

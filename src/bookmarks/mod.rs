@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{ChangeEvent, OpType};
 use crate::format::utc_seconds;
-use crate::redact::redact;
+use crate::redact::RedactedUri;
 use crate::source::{Scope, Start, StreamOptions, WatchSpec};
 
 pub use json::{ns_text, options_document};
@@ -59,13 +59,13 @@ pub struct Bookmark {
 }
 
 impl Bookmark {
-    /// A bookmark of `event`, received by a watch of `spec` on `deployment_uri` (redacted
-    /// here, so a password can never reach the store), named with [`Bookmark::default_name`].
+    /// A bookmark of `event`, received by a watch of `spec` on `deployment`, named with
+    /// [`Bookmark::default_name`].
     /// None when the event has no resume token to come back to.
     pub fn from_event(
         event: &ChangeEvent,
         spec: &WatchSpec,
-        deployment_uri: &str,
+        deployment: &RedactedUri,
         created_at: DateTime,
     ) -> Option<Bookmark> {
         let token = event.resume_token()?;
@@ -84,7 +84,7 @@ impl Bookmark {
             document_key: event
                 .document_key()
                 .and_then(|key| Document::try_from(key).ok()),
-            deployment: redact(deployment_uri),
+            deployment: deployment.to_string(),
             created_at: Some(created_at),
         };
         bookmark.name = bookmark.default_name();
@@ -240,7 +240,7 @@ mod tests {
         let bookmark = Bookmark::from_event(
             &event("insert"),
             &spec(),
-            "mongodb://ann:s3cr3t@db1:27017/?replicaSet=rs0",
+            &RedactedUri::new("mongodb://ann:s3cr3t@db1:27017/?replicaSet=rs0"),
             at,
         )
         .unwrap();
@@ -268,7 +268,7 @@ mod tests {
         let bookmark = Bookmark::from_event(
             &event("invalidate"),
             &spec(),
-            "mongodb://h",
+            &RedactedUri::new("mongodb://h"),
             DateTime::from_millis(0),
         )
         .unwrap();
@@ -279,7 +279,13 @@ mod tests {
     #[test]
     fn an_event_without_a_token_cannot_be_bookmarked() {
         let event = ChangeEvent::from_document(&doc! { "operationType": "insert" }).unwrap();
-        assert!(Bookmark::from_event(&event, &spec(), "mongodb://h", DateTime::now()).is_none());
+        assert!(Bookmark::from_event(
+            &event,
+            &spec(),
+            &RedactedUri::new("mongodb://h"),
+            DateTime::now()
+        )
+        .is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::headless::print_batch;
 use super::{fail, usage_error, Outcome, UsageError};
 use crate::app::state::{Config, Recording};
 use crate::cli::ReplayArgs;
+use crate::redact::RedactedUri;
 use crate::source::connect::Deployment;
 use crate::source::recording::{self, Replay};
 use crate::source::WatchSpec;
@@ -32,7 +33,8 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     let name = args.file.display().to_string();
     let config = Config {
         deployment: Deployment {
-            uri: name.clone(),
+            // The title shows the file where a deployment's URI would be.
+            uri: RedactedUri::new(&name),
             version: None,
             set_name: None,
             mongos: false,

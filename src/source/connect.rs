@@ -7,15 +7,14 @@ use futures_util::TryStreamExt;
 use mongodb::options::ClientOptions;
 use mongodb::Client;
 
-use crate::redact::redact;
+use crate::redact::{redact, RedactedUri};
 
 const SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What the server says it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
-    /// The connection string with any password hidden.
-    pub uri: String,
+    pub uri: RedactedUri,
     pub version: Option<String>,
     pub set_name: Option<String>,
     pub mongos: bool,
@@ -87,7 +86,7 @@ fn selection_reason(message: &str) -> String {
 
 /// Connects (app name `mwatch`, a few seconds to find a server) and asks what the server is.
 pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
-    let shown = redact(uri);
+    let shown = RedactedUri::new(uri);
     let mut options = ClientOptions::parse(uri)
         .await
         .map_err(|e| match e.kind.as_ref() {

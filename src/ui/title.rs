@@ -37,7 +37,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 /// `uri · replica set rs0 · MongoDB 7.0.14` (the uri's password is already hidden).
 fn deployment_facts(deployment: &Deployment) -> String {
-    let mut facts = vec![deployment.uri.clone()];
+    let mut facts = vec![deployment.uri.to_string()];
     match (&deployment.set_name, deployment.mongos) {
         (_, true) => facts.push("mongos".to_string()),
         (Some(set), false) => facts.push(format!("replica set {set}")),

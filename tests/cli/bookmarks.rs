@@ -11,6 +11,7 @@ use common::home::Home;
 use bson::{doc, DateTime, Timestamp};
 use mwatch::bookmarks::{Bookmark, BookmarkStore, StoreError};
 use mwatch::event::ChangeEvent;
+use mwatch::redact::RedactedUri;
 use mwatch::source::{FullDocument, Scope, Start, StreamOptions, WatchSpec};
 
 fn spec() -> WatchSpec {
@@ -40,7 +41,13 @@ fn bookmark_at(time: u32, uri: &str) -> Bookmark {
         "documentKey": { "_id": 7_i64 },
     })
     .unwrap();
-    Bookmark::from_event(&event, &spec(), uri, DateTime::from_millis(1_000)).unwrap()
+    Bookmark::from_event(
+        &event,
+        &spec(),
+        &RedactedUri::new(uri),
+        DateTime::from_millis(1_000),
+    )
+    .unwrap()
 }
 
 fn bookmark(time: u32) -> Bookmark {

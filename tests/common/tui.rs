@@ -7,6 +7,7 @@ use mwatch::app::state::{Config, Overlay, Purpose, State};
 use mwatch::app::update::update;
 use mwatch::bookmarks::Bookmark;
 use mwatch::event::ChangeEvent;
+use mwatch::redact::RedactedUri;
 use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
 use mwatch::source::{
     FullDocument, PreImage, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec,
@@ -23,9 +24,16 @@ pub const NOW: i64 = 1_764_000_000_000;
 /// The terminal size of the states that do not take one.
 pub const SIZE: (u16, u16) = (120, 35);
 
+/// The fixture's password: its deployment is given with it, as a user types the URI, so every
+/// screen shows the mask the code makes.
+pub const PASSWORD: &str = "s3cr3t-pw";
+
+/// The URI the fixture's deployment was given, password and all.
+pub const URI: &str = "mongodb://ann:s3cr3t-pw@127.0.0.1:27017/?replicaSet=rs0";
+
 pub fn deployment() -> Deployment {
     Deployment {
-        uri: "mongodb://ann:****@127.0.0.1:27017/?replicaSet=rs0".to_string(),
+        uri: RedactedUri::new(URI),
         version: Some("7.0.14".to_string()),
         set_name: Some("rs0".to_string()),
         mongos: false,
@@ -215,7 +223,7 @@ pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<
 /// A state watching `shop.orders` through a one-stage pipeline, whose first watch (id 1)
 /// runs, on the events pane, with no events yet.
 pub fn running() -> State {
-    running_on(&deployment().uri)
+    running_on(URI)
 }
 
 /// [`running`], connected to `uri`.
@@ -223,7 +231,7 @@ pub fn running_on(uri: &str) -> State {
     let config = config(Some("shop.orders"), SIZE);
     let (mut state, _) = State::new(Config {
         deployment: Deployment {
-            uri: uri.to_string(),
+            uri: RedactedUri::new(uri),
             ..config.deployment
         },
         spec: WatchSpec {
@@ -280,7 +288,13 @@ pub fn sample(name: &str) -> Bookmark {
         start: Start::Now,
     };
     let made = DateTime::from_millis(NOW);
-    let bookmark = Bookmark::from_event(&insert(0), &spec, "mongodb://h:27017/", made).unwrap();
+    let bookmark = Bookmark::from_event(
+        &insert(0),
+        &spec,
+        &RedactedUri::new("mongodb://h:27017/"),
+        made,
+    )
+    .unwrap();
     Bookmark {
         name: name.into(),
         ..bookmark

@@ -12,6 +12,7 @@ use mongodb::options::FullDocumentType;
 use mongodb::Client;
 use mwatch::bookmarks::Bookmark;
 use mwatch::event::ChangeEvent;
+use mwatch::redact::RedactedUri;
 use mwatch::source::{FullDocument, Scope, Start, StreamOptions, WatchSpec};
 use mwatch_playground::Config;
 
@@ -28,7 +29,8 @@ fn orders_spec() -> WatchSpec {
 /// Saves a bookmark of `event`, seen by a watch of `spec` on `uri`, as `name`.
 fn save(home: &Home, name: &str, event: &Document, spec: &WatchSpec, uri: &str) {
     let event = ChangeEvent::from_document(event).unwrap();
-    let bookmark = Bookmark::from_event(&event, spec, uri, DateTime::now()).unwrap();
+    let bookmark =
+        Bookmark::from_event(&event, spec, &RedactedUri::new(uri), DateTime::now()).unwrap();
     let saved = home
         .store()
         .add(Bookmark {

@@ -77,18 +77,6 @@ fn b_asks_a_name_then_a_note_and_saves_everything_replay_needs() {
 }
 
 #[test]
-fn the_saved_bookmark_carries_no_password() {
-    let mut state = running_on("mongodb://ann:s3cr3t@db1:27017/?replicaSet=rs0");
-    let bookmark = bookmark_the_newest(&mut state);
-    assert_eq!(
-        bookmark.deployment,
-        "mongodb://ann:****@db1:27017/?replicaSet=rs0"
-    );
-    let json = serde_json::to_string(&bookmark).unwrap();
-    assert!(!json.contains("s3cr3t"), "{json}");
-}
-
-#[test]
 fn b_works_from_the_detail_pane_and_needs_an_event_with_a_token() {
     let mut state = running();
     press(&mut state, 'b');

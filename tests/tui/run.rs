@@ -251,7 +251,7 @@ async fn the_recorder_keeps_what_a_playground_sends_and_the_screen_shows_it() {
     let (keys, io) = outside(&Clipboard::default(), dir.path());
     let config = Config {
         deployment: mwatch::source::connect::Deployment {
-            uri: server.uri(),
+            uri: mwatch::redact::RedactedUri::new(&server.uri()),
             ..deployment()
         },
         ..config(Some("rt.orders"), SIZE)

@@ -6,11 +6,19 @@ use crate::common;
 use common::tui::*;
 use insta::assert_snapshot;
 use mwatch::app::msg::Msg;
+use mwatch::app::state::State;
 use mwatch::app::update::update;
 use mwatch::source::SourceMsg;
 use ratatui::crossterm::event::KeyCode;
 
 const SIZES: [(u16, u16); 2] = [(120, 35), (80, 24)];
+
+/// The screen, which must not show the fixture's password (its title bar names the deployment).
+fn shown(state: &State) -> String {
+    let text = screen(state);
+    assert!(!text.contains(PASSWORD), "{text}");
+    text
+}
 
 fn name(what: &str, (width, height): (u16, u16)) -> String {
     format!("{what}_{width}x{height}")
@@ -21,7 +29,7 @@ fn first_screen_on_the_whole_deployment() {
     for size in SIZES {
         let mut state = live(None, size);
         update(&mut state, Msg::Namespaces(Ok(listing())));
-        assert_snapshot!(name("first", size), screen(&state));
+        assert_snapshot!(name("first", size), shown(&state));
     }
 }
 
@@ -34,7 +42,7 @@ fn an_update_with_its_diff() {
         press(&mut state, 'j');
         enter(&mut state);
         press(&mut state, '2');
-        assert_snapshot!(name("diff", size), screen(&state));
+        assert_snapshot!(name("diff", size), shown(&state));
     }
 }
 
@@ -48,7 +56,7 @@ fn an_update_without_images_explains_how_to_get_them() {
             press(&mut state, 'j');
         }
         press(&mut state, '4');
-        assert_snapshot!(name("no_pre_image", size), screen(&state));
+        assert_snapshot!(name("no_pre_image", size), shown(&state));
     }
 }
 
@@ -61,7 +69,7 @@ fn a_pipeline_being_typed_with_an_error_and_then_applied() {
             &mut state,
             "{$match: {operationType: 'update',\n  'fullDocument.status' 'paid'}}",
         );
-        assert_snapshot!(name("pipeline_error", size), screen(&state));
+        assert_snapshot!(name("pipeline_error", size), shown(&state));
         for _ in 0..9 {
             key(&mut state, KeyCode::Left);
         }
@@ -75,7 +83,7 @@ fn a_pipeline_being_typed_with_an_error_and_then_applied() {
                 events: events()[1..3].to_vec(),
             },
         );
-        assert_snapshot!(name("pipeline_applied", size), screen(&state));
+        assert_snapshot!(name("pipeline_applied", size), shown(&state));
     }
 }
 
@@ -84,15 +92,15 @@ fn help_and_options_overlays() {
     for size in SIZES {
         let mut state = live(Some("shop.orders"), size);
         press(&mut state, '?');
-        assert_snapshot!(name("help", size), screen(&state));
+        assert_snapshot!(name("help", size), shown(&state));
         esc(&mut state);
         press(&mut state, 'o');
-        assert_snapshot!(name("options", size), screen(&state));
+        assert_snapshot!(name("options", size), shown(&state));
     }
 }
 
 #[test]
 fn a_terminal_too_small_says_so() {
     let state = live(None, (59, 14));
-    assert_snapshot!("too_small", screen(&state));
+    assert_snapshot!("too_small", shown(&state));
 }
