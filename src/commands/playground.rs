@@ -18,6 +18,7 @@ pub async fn run(args: PlaygroundArgs) -> ExitCode {
             rate: args.rate,
             seed: args.seed,
         }),
+        users: Vec::new(),
     };
     let server = match playground::start(config).await {
         Ok(server) => server,

@@ -3,7 +3,7 @@
 use crate::common;
 
 use bson::{doc, Document};
-use common::cli::{finish, refused_before_connecting, run, watching};
+use common::cli::{finish, json_lines, refused_before_connecting, run, watching};
 
 fn op_types(stdout: &str) -> Vec<String> {
     stdout
@@ -187,23 +187,72 @@ async fn an_unreachable_host_fails_within_15_s_without_showing_the_password() {
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
 
+/// A playground where `ann` logs in with `hunter2`, and a connection string for `password`.
+async fn with_ann(password: &str) -> (mwatch_playground::Playground, String) {
+    let server = mwatch_playground::start(mwatch_playground::Config {
+        users: vec![("ann".into(), "hunter2".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let uri = format!("mongodb://ann:{password}@{}/?replicaSet=rs0", server.addr());
+    (server, uri)
+}
+
 #[tokio::test]
 async fn a_password_never_reaches_output_or_recordings() {
-    let (server, _client) = common::setup().await;
-    let uri = format!("mongodb://ann:hunter2@{}/?replicaSet=rs0", server.addr());
+    let (_server, uri) = with_ann("hunter2").await;
+    let client = common::client_for(&uri).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.jsonl");
+    let (child, lines) = watching(&[
+        &uri,
+        "--json",
+        "--ns",
+        "h.pw",
+        "--record",
+        file.to_str().unwrap(),
+    ])
+    .await;
+    let coll = client.database("h").collection::<Document>("pw");
+    coll.insert_many((1..=3).map(|n| doc! { "_id": n }))
+        .await
+        .unwrap();
+    coll.drop().await.unwrap();
+    let (code, stdout, rest) = finish(child).await;
+    let stderr = lines.concat() + &rest;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("mongodb://ann:****@"), "{stderr}");
+    let recorded = std::fs::read_to_string(&file).expect("the recording");
+    for text in [&stdout, &stderr, &recorded] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+    for text in [&stdout, &recorded] {
+        let events = json_lines(text);
+        let ids: Vec<_> = events
+            .iter()
+            .filter_map(|e| e.get_document("documentKey").ok()?.get_i32("_id").ok())
+            .collect();
+        assert_eq!((ids, events.len()), (vec![1, 2, 3], 5), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_login_says_so_without_the_password() {
+    let (_server, uri) = with_ann("hunter3").await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rec.jsonl");
     let (code, stdout, stderr) = run(&[&uri, "--json", "--record", file.to_str().unwrap()]).await;
-    // The playground has no users: authentication fails, and says so without the password.
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("cannot log in to"), "{stderr}");
-    for text in [
-        &stdout,
-        &stderr,
-        &std::fs::read_to_string(&file).unwrap_or_default(),
-    ] {
-        assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        stderr.contains("cannot log in to") && stderr.contains("Authentication failed."),
+        "{stderr}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains("hunter3"), "{text}");
     }
+    // The file is opened before connecting, and nothing reached it.
+    assert_eq!(std::fs::read_to_string(&file).expect("the recording"), "");
 }
 
 #[tokio::test]

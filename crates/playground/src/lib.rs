@@ -57,6 +57,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod auth;
 mod changestream;
 mod commands;
 mod error;
@@ -115,6 +116,10 @@ pub struct Config {
     pub standalone: bool,
     /// Run the synthetic shop workload in the background.
     pub workload: Option<Workload>,
+    /// Users of the `admin` database, as (name, password), who log in with SCRAM-SHA-256
+    /// (`mongodb://name:password@host/`). With any, commands other than those a driver needs
+    /// to connect and log in are refused until it has; with none, no login is asked for.
+    pub users: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -125,6 +130,7 @@ impl Default for Config {
             history: DEFAULT_HISTORY,
             standalone: false,
             workload: None,
+            users: Vec::new(),
         }
     }
 }
@@ -147,6 +153,7 @@ pub async fn start(config: Config) -> io::Result<Playground> {
     let settings = state::Settings {
         host: advertised_host(addr),
         standalone: config.standalone,
+        users: auth::Users::new(&config.users),
     };
     let shared = Arc::new(server::Shared::new(state::State::new(
         settings,

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::auth::Login;
 use crate::changestream::oplog::ts_key;
 use crate::commands;
 use crate::error::CmdResult;
@@ -79,6 +80,7 @@ pub async fn serve(
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) {
     let _ = stream.set_nodelay(true);
+    let mut login = Login::default();
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
     let mut reply_id: i32 = 0;
@@ -91,7 +93,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
                 command,
                 more_to_come,
             } => {
-                let Some(reply) = handle(&shared, &command, connection_id).await else {
+                let Some(reply) = handle(&shared, &command, connection_id, &mut login).await else {
                     break;
                 };
                 if more_to_come {
@@ -109,7 +111,8 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
                         .iter()
                         .any(|k| query.contains_key(*k));
                 let reply = if is_handshake {
-                    let Some(reply) = handle(&shared, &query, connection_id).await else {
+                    let Some(reply) = handle(&shared, &query, connection_id, &mut login).await
+                    else {
                         break;
                     };
                     reply
@@ -131,9 +134,14 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
     }
 }
 
-/// Runs a command and wraps its outcome in the reply envelope; `None` when a fail point
-/// says to drop the connection instead.
-async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Option<Document> {
+/// Runs a command (or the connection's `login` step) and wraps its outcome in the reply
+/// envelope; `None` when a fail point says to drop the connection instead.
+async fn handle(
+    shared: &Shared,
+    command: &Document,
+    connection_id: i32,
+    login: &mut Login,
+) -> Option<Document> {
     let name = command.keys().next().map(String::as_str).unwrap_or("");
     let injected = shared.with_state(|state| {
         let on_stream = name == "getMore" && state.is_stream_cursor(command.get("getMore"));
@@ -145,8 +153,13 @@ async fn handle(shared: &Shared, command: &Document, connection_id: i32) -> Opti
             return None;
         }
         Some(Injected::Error(error)) => Err(error),
-        None if name == "getMore" => get_more(shared, command).await,
-        None => shared.with_state(|state| commands::run(state, command, connection_id)),
+        None => {
+            match shared.with_state(|state| login.intercept(&state.settings.users, name, command)) {
+                Some(answered) => answered,
+                None if name == "getMore" => get_more(shared, command).await,
+                None => shared.with_state(|state| commands::run(state, command, connection_id)),
+            }
+        }
     };
     let known = !matches!(&result, Err(e) if e.code == commands::COMMAND_NOT_FOUND);
     let failed = result.is_err();

@@ -388,6 +388,7 @@ mod tests {
         let settings = Settings {
             host: "localhost:1".into(),
             standalone: false,
+            users: Default::default(),
         };
         let shared = Arc::new(Shared::new(State::new(settings, 1_000_000)));
         let (stop, stopped) = watch::channel(false);

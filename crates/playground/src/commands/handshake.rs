@@ -18,6 +18,13 @@ pub fn hello(state: &State, command: &Document, connection_id: i32) -> Document 
     if command.get_bool("helloOk").unwrap_or(false) {
         reply.insert("helloOk", true);
     }
+    if let Some(mechanisms) = command
+        .get_str("saslSupportedMechs")
+        .ok()
+        .and_then(|user| state.settings.users.mechanisms(user))
+    {
+        reply.insert("saslSupportedMechs", mechanisms);
+    }
     reply.insert("ismaster", true);
     reply.insert("isWritablePrimary", true);
     if !state.settings.standalone {

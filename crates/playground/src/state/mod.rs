@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bson::{doc, Binary, DateTime, Document, Timestamp};
 
+use crate::auth::Users;
 use crate::changestream::oplog::{Clock, Entry, Op, Oplog};
 use crate::changestream::StreamCursor;
 use crate::error::{CmdResult, CommandError};
@@ -22,6 +23,7 @@ pub struct Settings {
     /// `host:port` as the hello reply advertises it.
     pub host: String,
     pub standalone: bool,
+    pub users: Users,
 }
 
 #[derive(Debug)]

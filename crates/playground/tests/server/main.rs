@@ -1,6 +1,7 @@
 //! The playground as a MongoDB server, through the official driver and raw sockets: the wire
 //! protocol, replica-set discovery, and the commands.
 
+mod auth;
 mod commands;
 mod discovery;
 mod wire;
