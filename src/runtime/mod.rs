@@ -268,6 +268,12 @@ where
     let mut last_frame = Instant::now();
     terminal.draw(|frame| ui::view(&state, frame))?;
     state.dirty = false;
+    // Debug builds only: lets the tests panic a TUI that has drawn, to see what the panic hook
+    // leaves of the terminal (tests/tui/e2e.rs).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("MWATCH_DEBUG_PANIC").is_some() {
+        panic!("MWATCH_DEBUG_PANIC is set");
+    }
 
     loop {
         let next_frame = last_frame + FRAME;

@@ -1,5 +1,5 @@
 //! Running the real `mwatch` TUI in a pseudo-terminal, reading its screen as a terminal would
-//! show it (vt100), and typing into it.
+//! show it (vt100) and the bytes it wrote, and typing into it.
 //!
 //! `wait_for` blocks its thread while it polls; in a `#[tokio::test]` that also runs a
 //! playground, use `flavor = "multi_thread"` so the playground keeps serving meanwhile.
@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
@@ -26,13 +27,32 @@ pub struct Tui {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Everything written to the terminal, escape sequences included.
+    output: Arc<Mutex<Vec<u8>>>,
+    /// Reads the terminal until it closes.
+    reader: Option<JoinHandle<()>>,
 }
 
 impl Tui {
     /// Starts `mwatch ARGS` on a `cols` x `rows` terminal, in directory `dir`, with `env` added
     /// to a clean environment (no `MONGODB_URI` from the outside).
-    pub fn spawn(
-        args: &[&str],
+    pub fn spawn(args: &[&str], env: &[(&str, &OsStr)], dir: &Path, size: (u16, u16)) -> Tui {
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_mwatch"));
+        command.args(args);
+        Tui::start(command, env, dir, size)
+    }
+
+    /// Like [`Tui::spawn`], running the shell script `script` with `$MWATCH` the binary: to
+    /// look at the terminal before and after mwatch (`stty -a`).
+    pub fn spawn_sh(script: &str, env: &[(&str, &OsStr)], dir: &Path, size: (u16, u16)) -> Tui {
+        let mut command = CommandBuilder::new("sh");
+        command.args(["-c", script]);
+        command.env("MWATCH", env!("CARGO_BIN_EXE_mwatch"));
+        Tui::start(command, env, dir, size)
+    }
+
+    fn start(
+        mut command: CommandBuilder,
         env: &[(&str, &OsStr)],
         dir: &Path,
         (cols, rows): (u16, u16),
@@ -45,8 +65,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_mwatch"));
-        command.args(args);
         command.cwd(dir);
         command.env_remove("MONGODB_URI");
         command.env("TERM", "xterm-256color");
@@ -60,11 +78,14 @@ impl Tui {
         let screen = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
         let mut output = pair.master.try_clone_reader().expect("pty reader");
         let parser = Arc::clone(&screen);
-        // Detached: it ends when the terminal closes.
-        std::thread::spawn(move || {
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let written = Arc::clone(&bytes);
+        // It ends when the terminal closes.
+        let reader = std::thread::spawn(move || {
             let mut buffer = [0u8; 8192];
             while let Ok(n @ 1..) = output.read(&mut buffer) {
                 parser.lock().unwrap().process(&buffer[..n]);
+                written.lock().unwrap().extend_from_slice(&buffer[..n]);
             }
         });
         let writer = pair.master.take_writer().expect("pty writer");
@@ -73,6 +94,8 @@ impl Tui {
             writer,
             child,
             screen,
+            output: bytes,
+            reader: Some(reader),
         }
     }
 
@@ -84,9 +107,31 @@ impl Tui {
         self.writer.flush().expect("type into mwatch");
     }
 
-    /// Whether the program is still in the alternate screen (a TUI that quit left it).
-    pub fn in_alternate_screen(&self) -> bool {
-        self.screen.lock().unwrap().screen().alternate_screen()
+    /// The modes a TUI turns on that are still on: none once it has put the terminal back.
+    pub fn modes_left_on(&self) -> Vec<&'static str> {
+        let parser = self.screen.lock().unwrap();
+        let screen = parser.screen();
+        [
+            (screen.alternate_screen(), "alternate screen"),
+            (screen.hide_cursor(), "hidden cursor"),
+            (
+                screen.mouse_protocol_mode() != vt100::MouseProtocolMode::None,
+                "mouse reporting",
+            ),
+            (screen.bracketed_paste(), "bracketed paste"),
+        ]
+        .into_iter()
+        .filter_map(|(on, mode)| on.then_some(mode))
+        .collect()
+    }
+
+    /// Everything written to the terminal, once the program has exited ([`Tui::wait_exit`])
+    /// and the terminal closed.
+    pub fn output(&mut self) -> Vec<u8> {
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the terminal reader");
+        }
+        self.output.lock().unwrap().clone()
     }
 
     /// The screen as text, one line per row.

@@ -1,8 +1,9 @@
 //! The real binary with `--demo` in a pseudo-terminal: events arrive, a typed pipeline is
-//! applied, an event's diff opens, and quitting restores the terminal.
+//! applied, an event's diff opens, and quitting restores the terminal; so does a panic.
 
 use crate::common;
 
+use std::ffi::OsStr;
 use std::time::Duration;
 
 use common::pty::{Tui, ENTER, ESC};
@@ -50,7 +51,49 @@ fn demo_pipeline_diff_and_quit() {
     tui.wait_for_all(&["Pre-image →", "~ "], SECONDS(10));
     tui.send("q");
     assert_eq!(tui.wait_exit(SECONDS(10)), 0);
-    assert!(!tui.in_alternate_screen(), "the terminal is restored");
+    assert_eq!(
+        tui.modes_left_on(),
+        [] as [&str; 0],
+        "the terminal is restored"
+    );
+}
+
+#[test]
+fn a_panic_puts_the_terminal_back_then_says_what_happened() {
+    let dir = std::env::temp_dir();
+    let script = r#"stty -a; echo "mwatch starts"; "$MWATCH" --demo; status=$?; echo "mwatch ended"; stty -a; exit $status"#;
+    let panic = [("MWATCH_DEBUG_PANIC", OsStr::new("1"))];
+    let mut tui = Tui::spawn_sh(script, &panic, &dir, (120, 35));
+    assert_eq!(tui.wait_exit(SECONDS(30)), 101, "{}", tui.screen());
+    assert_eq!(tui.modes_left_on(), [] as [&str; 0]);
+    // Raw mode also turns off the "\r" before each "\n": compare the settings alone.
+    let output = String::from_utf8_lossy(&tui.output()).replace('\r', "");
+    let (before, rest) = output
+        .split_once("mwatch starts\n")
+        .expect("the script ran");
+    let (run, after) = rest.split_once("mwatch ended\n").expect("mwatch ended");
+    assert!(before.contains("icanon"), "no stty -a output: {before}");
+    assert_eq!(after, before, "stty -a after mwatch, then before");
+    let told = run.find("panicked at").expect("the panic message");
+    assert!(run[told..].contains("MWATCH_DEBUG_PANIC is set"), "{run:?}");
+    // Each mode the TUI turned on was turned off before the message.
+    for (on, off) in [
+        ("\x1b[?1049h", "\x1b[?1049l"),
+        ("\x1b[?25l", "\x1b[?25h"),
+        ("\x1b[?1000h", "\x1b[?1000l"),
+        ("\x1b[?1002h", "\x1b[?1002l"),
+        ("\x1b[?1003h", "\x1b[?1003l"),
+        ("\x1b[?1006h", "\x1b[?1006l"),
+        ("\x1b[?2004h", "\x1b[?2004l"),
+    ] {
+        let turned_on = run[..told]
+            .rfind(on)
+            .unwrap_or_else(|| panic!("{on:?} never sent: {run:?}"));
+        assert!(
+            run[turned_on..told].contains(off),
+            "{on:?} not undone by {off:?} before the panic message: {run:?}"
+        );
+    }
 }
 
 /// The event rows below the seam, in the events pane (the right column, above the detail).
