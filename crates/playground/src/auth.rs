@@ -1,7 +1,8 @@
 //! Logging in, as MongoDB does it with SCRAM-SHA-256 (RFC 5802 and 7677): the users of
 //! [`Config::users`](crate::Config::users) with their salted keys, and each connection's
 //! [`Login`]. With no users the server asks for no login, as before users existed: `saslStart`
-//! is then an unknown command and every command is allowed.
+//! is then an unknown command and every command is allowed. A `hello`'s
+//! `speculativeAuthenticate` goes unanswered, so drivers log in with `saslStart`.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
