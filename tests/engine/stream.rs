@@ -43,9 +43,8 @@ impl Consumer {
     }
 
     async fn step(&mut self) {
-        let message = tokio::time::timeout(Duration::from_secs(10), self.messages.recv())
+        let message = common::within("the engine's next message", self.messages.recv())
             .await
-            .expect("the engine went quiet")
             .expect("the engine stopped");
         match message {
             SourceMsg::Started { watch } => self.current = Some(watch),
@@ -61,10 +60,14 @@ impl Consumer {
         }
     }
 
+    /// Reads messages until `done`; messages that never satisfy it fail the test too.
     async fn until(&mut self, done: impl Fn(&Consumer) -> bool) {
-        while !done(self) {
-            self.step().await;
-        }
+        let read = async {
+            while !done(self) {
+                self.step().await;
+            }
+        };
+        common::within("the engine to reach the expected state", read).await;
     }
 }
 
@@ -276,9 +279,6 @@ async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task
     assert!(consumer.statuses.contains(&Status::Live));
 
     control.send(Control::Stop).await.unwrap();
-    let end = tokio::time::timeout(Duration::from_secs(10), async {
-        while consumer.messages.recv().await.is_some() {}
-    })
-    .await;
-    assert!(end.is_ok(), "the engine kept running after Stop");
+    let end = async { while consumer.messages.recv().await.is_some() {} };
+    common::within("the engine to stop after Stop", end).await;
 }

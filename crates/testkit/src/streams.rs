@@ -7,7 +7,9 @@ use futures_util::StreamExt;
 use mongodb::change_stream::event::ResumeToken;
 use mongodb::change_stream::ChangeStream;
 
-/// The next `n` events, failing the test if they do not arrive within 10 s.
+use crate::within;
+
+/// The next `n` events, failing the test if they do not arrive within [`LIMIT`](crate::LIMIT).
 pub async fn next_events(stream: &mut ChangeStream<Document>, n: usize) -> Vec<Document> {
     let mut events = Vec::new();
     let read = async {
@@ -18,17 +20,14 @@ pub async fn next_events(stream: &mut ChangeStream<Document>, n: usize) -> Vec<D
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(10), read)
-        .await
-        .expect("timed out waiting for change events");
+    within(&format!("{n} change events"), read).await;
     events
 }
 
-/// The error the stream gives next (within 10 s).
+/// The error the stream gives next (within [`LIMIT`](crate::LIMIT)).
 pub async fn first_error(stream: &mut ChangeStream<Document>) -> mongodb::error::Error {
-    tokio::time::timeout(Duration::from_secs(10), stream.next())
+    within("a change stream error", stream.next())
         .await
-        .expect("the error should surface")
         .expect("the stream should not end")
         .unwrap_err()
 }

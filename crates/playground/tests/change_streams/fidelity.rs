@@ -340,13 +340,16 @@ async fn an_open_stream_that_falls_behind_the_kept_history_fails_with_history_lo
     for n in 1..=10 {
         coll.insert_one(doc! { "n": n }).await.unwrap();
     }
-    let err = loop {
-        match stream.next_if_any().await {
-            Ok(Some(event)) => panic!("an event past a gap: {event:?}"),
-            Ok(None) => continue,
-            Err(e) => break e,
+    let read = async {
+        loop {
+            match stream.next_if_any().await {
+                Ok(Some(event)) => panic!("an event past a gap: {event:?}"),
+                Ok(None) => continue,
+                Err(e) => break e,
+            }
         }
     };
+    let err = common::within("the history-lost error", read).await;
     assert_eq!(command_error(err).0, 286);
 }
 
