@@ -32,12 +32,24 @@ pub async fn first_error(stream: &mut ChangeStream<Document>) -> mongodb::error:
         .unwrap_err()
 }
 
-/// Asserts that nothing more arrives within a short wait.
+/// How long [`assert_quiet`] watches a stream.
+const QUIET: Duration = Duration::from_millis(1500);
+
+/// Asserts that the stream gives neither an event nor an error for [`QUIET`]: it keeps asking
+/// the server (one getMore per empty batch) until the window ends.
 pub async fn assert_quiet(stream: &mut ChangeStream<Document>) {
-    let more = tokio::time::timeout(Duration::from_millis(1500), stream.next_if_any()).await;
-    if let Ok(Ok(Some(event))) = more {
-        panic!("unexpected event: {event}");
-    }
+    let watch = async {
+        loop {
+            match stream.next_if_any().await {
+                Ok(None) => {}
+                Ok(Some(event)) => panic!("unexpected event: {event}"),
+                Err(e) => panic!("unexpected change stream error: {e}"),
+            }
+        }
+    };
+    tokio::time::timeout(QUIET, watch)
+        .await
+        .expect_err("only the window's end stops the watch");
 }
 
 pub fn op_types(events: &[Document]) -> Vec<&str> {
