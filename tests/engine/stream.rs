@@ -148,6 +148,27 @@ async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
 }
 
 #[tokio::test]
+async fn max_await_is_what_the_server_gets_as_the_get_mores_max_time_ms() {
+    let (_server, client) = common::setup().await;
+    let (control, mut consumer) = start(client.clone());
+    let mut watch = spec(vec![], Start::Now);
+    watch.options.max_await = Some(Duration::from_millis(250));
+    send_watch(&control, 1, watch).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    let coll = client.database("e").collection::<Document>("c");
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    // The event comes in a getMore's reply, so that getMore has been counted.
+    consumer.until(|c| c.events.len() == 1).await;
+    let seen = common::command_counts(&client).await;
+    assert_eq!(
+        seen.get_document("getMore")
+            .unwrap()
+            .get_i64("lastMaxTimeMS"),
+        Ok(250)
+    );
+}
+
+#[tokio::test]
 async fn a_rejected_pipeline_leaves_the_stream_running() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
