@@ -258,7 +258,11 @@ async fn databases_collections_and_indexes() {
         .unwrap();
     assert_eq!(db.list_collection_names().await.unwrap(), ["b"]);
     let error = db.create_collection("b").await.unwrap_err();
-    assert!(error.to_string().contains("NamespaceExists"), "{error}");
+    let (code, message, _) = common::command_error(error);
+    assert_eq!(
+        (code, message.as_str()),
+        (48, "Collection ddl.b already exists.")
+    );
     assert!(client
         .list_database_names()
         .await
