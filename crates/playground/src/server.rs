@@ -191,17 +191,22 @@ async fn get_more(shared: &Shared, command: &Document) -> CmdResult<Document> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::state::Settings;
 
-    /// A server's shared state with a change stream open on `db.c`, and the stream's cursor id.
-    fn watched() -> (Arc<Shared>, i64) {
+    /// A replica set's shared state, without a listener, keeping `history` oplog entries.
+    pub(crate) fn shared(history: usize) -> Arc<Shared> {
         let settings = Settings {
             host: "localhost:1".into(),
             standalone: false,
         };
-        let shared = Arc::new(Shared::new(State::new(settings, 1000)));
+        Arc::new(Shared::new(State::new(settings, history)))
+    }
+
+    /// A server's shared state with a change stream open on `db.c`, and the stream's cursor id.
+    fn watched() -> (Arc<Shared>, i64) {
+        let shared = shared(1000);
         let open = doc! {
             "aggregate": "c", "pipeline": [{ "$changeStream": {} }], "cursor": {}, "$db": "db",
         };
