@@ -363,11 +363,25 @@ mod tests {
 
         std::fs::write(dir.path().join("bookmarks.json"), "{ broken").unwrap();
         let reply = save(sample("c"));
-        let Some(Ok(text) | Err(text)) = &reply.notice else {
-            panic!("{reply:?}")
+        // Saved, and a warning: the broken file was moved aside (`bookmarks.json.corrupt-…`).
+        assert_eq!(names(&reply), ["c"]);
+        let aside: Vec<PathBuf> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.to_string_lossy().contains(".corrupt-"))
+            .collect();
+        let [aside] = aside.as_slice() else {
+            panic!("one file moved aside: {aside:?}")
+        };
+        let Some(Err(text)) = &reply.notice else {
+            panic!("a warning expected: {reply:?}")
         };
         assert!(
-            text.starts_with("bookmarked as 'c'") && text.contains("moved it to"),
+            text.starts_with("bookmarked as 'c' (B lists the bookmarks); ")
+                && text.contains(&format!(
+                    " mwatch moved it to {} and starts with no bookmarks",
+                    aside.display()
+                )),
             "what the file had is reported too, on one line: {text}"
         );
         assert!(!text.contains('\n'));

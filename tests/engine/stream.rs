@@ -43,9 +43,8 @@ impl Consumer {
     }
 
     async fn step(&mut self) {
-        let message = tokio::time::timeout(Duration::from_secs(10), self.messages.recv())
+        let message = common::within("the engine's next message", self.messages.recv())
             .await
-            .expect("the engine went quiet")
             .expect("the engine stopped");
         match message {
             SourceMsg::Started { watch } => self.current = Some(watch),
@@ -61,10 +60,14 @@ impl Consumer {
         }
     }
 
+    /// Reads messages until `done`; messages that never satisfy it fail the test too.
     async fn until(&mut self, done: impl Fn(&Consumer) -> bool) {
-        while !done(self) {
-            self.step().await;
-        }
+        let read = async {
+            while !done(self) {
+                self.step().await;
+            }
+        };
+        common::within("the engine to reach the expected state", read).await;
     }
 }
 
@@ -142,6 +145,27 @@ async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
     for (watch, event) in &consumer.events {
         assert_eq!(event.get_i32("tag").unwrap() as u64, *watch);
     }
+}
+
+#[tokio::test]
+async fn max_await_is_what_the_server_gets_as_the_get_mores_max_time_ms() {
+    let (_server, client) = common::setup().await;
+    let (control, mut consumer) = start(client.clone());
+    let mut watch = spec(vec![], Start::Now);
+    watch.options.max_await = Some(Duration::from_millis(250));
+    send_watch(&control, 1, watch).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    let coll = client.database("e").collection::<Document>("c");
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    // The event comes in a getMore's reply, so that getMore has been counted.
+    consumer.until(|c| c.events.len() == 1).await;
+    let seen = common::command_counts(&client).await;
+    assert_eq!(
+        seen.get_document("getMore")
+            .unwrap()
+            .get_i64("lastMaxTimeMS"),
+        Ok(250)
+    );
 }
 
 #[tokio::test]
@@ -276,9 +300,6 @@ async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task
     assert!(consumer.statuses.contains(&Status::Live));
 
     control.send(Control::Stop).await.unwrap();
-    let end = tokio::time::timeout(Duration::from_secs(10), async {
-        while consumer.messages.recv().await.is_some() {}
-    })
-    .await;
-    assert!(end.is_ok(), "the engine kept running after Stop");
+    let end = async { while consumer.messages.recv().await.is_some() {} };
+    common::within("the engine to stop after Stop", end).await;
 }

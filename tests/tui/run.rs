@@ -2,6 +2,7 @@
 //! records what a playground sends, and draws at most once a frame, and not at all when idle.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -181,6 +182,20 @@ fn recording(events: Vec<mwatch::event::ChangeEvent>) -> Config {
     }
 }
 
+/// Runs the loop while `script` types into it; once the script is done (its last key is `q`),
+/// the loop must end too. Returns what it returned.
+async fn run_scripted(
+    run: impl Future<Output = anyhow::Result<()>>,
+    script: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    tokio::pin!(run);
+    tokio::select! {
+        result = &mut run => panic!("the loop ended before its script: {result:?}"),
+        () = script => {}
+    }
+    common::within("the loop to end on q", run).await
+}
+
 #[tokio::test]
 async fn q_ends_the_loop_with_ok() {
     let dir = tempfile::tempdir().unwrap();
@@ -188,9 +203,12 @@ async fn q_ends_the_loop_with_ok() {
     let mut terminal = Terminal::new(screen.clone()).unwrap();
     let (keys, io) = outside(&Clipboard::default(), dir.path());
     keys.key(KeyCode::Char('q'));
-    run(&mut terminal, io, None, recording(events()), None)
-        .await
-        .unwrap();
+    common::within(
+        "the loop to end on q",
+        run(&mut terminal, io, None, recording(events()), None),
+    )
+    .await
+    .unwrap();
     assert!(screen.text().contains("recording fixture.jsonl"));
 }
 
@@ -215,11 +233,12 @@ async fn w_writes_the_event_to_a_new_file_and_y_copies_it_through_the_clipboard_
         keys.key(KeyCode::Char('y'));
         keys.key(KeyCode::Char('q'));
     };
-    let (result, ()) = tokio::join!(
+    run_scripted(
         run(&mut terminal, io, None, recording(events()), None),
-        script
-    );
-    result.unwrap();
+        script,
+    )
+    .await
+    .unwrap();
 
     let written = std::fs::read_to_string(&file).unwrap();
     assert!(
@@ -268,17 +287,18 @@ async fn the_recorder_keeps_what_a_playground_sends_and_the_screen_shows_it() {
         );
         keys.key(KeyCode::Char('q'));
     };
-    let (result, ()) = tokio::join!(
+    run_scripted(
         run(
             &mut terminal,
             io,
             Some(client.clone()),
             config,
-            Some(recorder)
+            Some(recorder),
         ),
-        script
-    );
-    result.unwrap();
+        script,
+    )
+    .await
+    .unwrap();
 
     let recorded: Vec<_> = Replay::open(&file)
         .unwrap()
@@ -351,9 +371,10 @@ async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
         );
         keys.key(KeyCode::Char('q'));
     };
-    let (result, ()) = tokio::join!(
+    run_scripted(
         run(&mut terminal, io, None, recording(Vec::new()), None),
-        script
-    );
-    result.unwrap();
+        script,
+    )
+    .await
+    .unwrap();
 }

@@ -149,7 +149,7 @@ async fn handle(
     });
     let result = match injected {
         Some(Injected::CloseConnection) => {
-            shared.with_state(|state| state.metrics.count(name, true, true));
+            shared.with_state(|state| state.metrics.count(name, command, true, true));
             return None;
         }
         Some(Injected::Error(error)) => Err(error),
@@ -165,7 +165,7 @@ async fn handle(
     let failed = result.is_err();
     let mut reply = result.unwrap_or_else(|error| error.to_document());
     let cluster_time = shared.with_state(|state| {
-        state.metrics.count(name, known, failed);
+        state.metrics.count(name, command, known, failed);
         state.last_ts()
     });
     reply.insert("operationTime", cluster_time);
@@ -200,5 +200,81 @@ async fn get_more(shared: &Shared, command: &Document) -> CmdResult<Document> {
             return Ok(reply);
         }
         let _ = tokio::time::timeout_at(deadline, written.changed()).await;
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::state::Settings;
+
+    /// A replica set's shared state, without a listener, keeping `history` oplog entries.
+    pub(crate) fn shared(history: usize) -> Arc<Shared> {
+        let settings = Settings {
+            host: "localhost:1".into(),
+            standalone: false,
+            users: Default::default(),
+        };
+        Arc::new(Shared::new(State::new(settings, history)))
+    }
+
+    /// A server's shared state with a change stream open on `db.c`, and the stream's cursor id.
+    fn watched() -> (Arc<Shared>, i64) {
+        let shared = shared(1000);
+        let open = doc! {
+            "aggregate": "c", "pipeline": [{ "$changeStream": {} }], "cursor": {}, "$db": "db",
+        };
+        let reply = shared
+            .with_state(|state| commands::run(state, &open, 1))
+            .unwrap();
+        let id = reply.get_document("cursor").unwrap().get_i64("id").unwrap();
+        (shared, id)
+    }
+
+    fn get_more_command(id: i64, max_time_ms: Option<i64>) -> Document {
+        let mut command = doc! { "getMore": id, "collection": "c", "$db": "db" };
+        if let Some(ms) = max_time_ms {
+            command.insert("maxTimeMS", ms);
+        }
+        command
+    }
+
+    fn batch_len(reply: &Document) -> usize {
+        let cursor = reply.get_document("cursor").unwrap();
+        cursor.get_array("nextBatch").unwrap().len()
+    }
+
+    // Tokio's paused clock makes the waits exact and instant: these check the deadlines the
+    // server keeps, not the machine's speed.
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_get_more_waits_max_time_ms_and_one_second_without_it() {
+        let (shared, id) = watched();
+        for (max_time_ms, waited) in [(Some(400), 400), (None, 1000)] {
+            let started = Instant::now();
+            let reply = get_more(&shared, &get_more_command(id, max_time_ms))
+                .await
+                .unwrap();
+            assert_eq!(started.elapsed(), Duration::from_millis(waited));
+            assert_eq!(batch_len(&reply), 0);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_wakes_a_waiting_get_more_at_once() {
+        let (shared, id) = watched();
+        let writer = shared.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let insert = doc! { "insert": "c", "documents": [{ "n": 1 }], "$db": "db" };
+            writer
+                .with_state(|state| commands::run(state, &insert, 1))
+                .unwrap();
+        });
+        let started = Instant::now();
+        let reply = get_more(&shared, &get_more_command(id, Some(30_000)))
+            .await
+            .unwrap();
+        assert_eq!(started.elapsed(), Duration::from_millis(300));
+        assert_eq!(batch_len(&reply), 1);
     }
 }

@@ -369,7 +369,6 @@ impl Shop {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Settings, State};
 
     /// Oplog entries a stream without expanded events shows.
     fn visible_events(shared: &Shared) -> usize {
@@ -385,12 +384,7 @@ mod tests {
     // workload's pace, not the machine's.
     #[tokio::test(start_paused = true)]
     async fn the_default_rate_is_one_a_person_can_follow() {
-        let settings = Settings {
-            host: "localhost:1".into(),
-            standalone: false,
-            users: Default::default(),
-        };
-        let shared = Arc::new(Shared::new(State::new(settings, 1_000_000)));
+        let shared = crate::server::tests::shared(1_000_000);
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(run(shared.clone(), Workload::default(), stopped));
         tokio::time::sleep(Duration::from_secs(1)).await;

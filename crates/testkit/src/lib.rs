@@ -4,12 +4,24 @@
 
 pub mod streams;
 
+use std::future::Future;
 use std::time::Duration;
 
 use bson::{doc, Document};
 use mongodb::options::ClientOptions;
 use mongodb::Client;
 use mwatch_playground::{self as playground, Config, Playground};
+
+/// How long a test waits for something that should happen: ample on a loaded CI machine, and
+/// a regression fails the test instead of hanging the run.
+pub const LIMIT: Duration = Duration::from_secs(10);
+
+/// `future`'s output; the test fails, naming `what` it waited for, if it takes over [`LIMIT`].
+pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(LIMIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out after {LIMIT:?} waiting for {what}"))
+}
 
 pub async fn playground() -> Playground {
     playground::start(Config::default())

@@ -7,7 +7,9 @@ use futures_util::StreamExt;
 use mongodb::change_stream::event::ResumeToken;
 use mongodb::change_stream::ChangeStream;
 
-/// The next `n` events, failing the test if they do not arrive within 10 s.
+use crate::within;
+
+/// The next `n` events, failing the test if they do not arrive within [`LIMIT`](crate::LIMIT).
 pub async fn next_events(stream: &mut ChangeStream<Document>, n: usize) -> Vec<Document> {
     let mut events = Vec::new();
     let read = async {
@@ -18,27 +20,36 @@ pub async fn next_events(stream: &mut ChangeStream<Document>, n: usize) -> Vec<D
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(10), read)
-        .await
-        .expect("timed out waiting for change events");
+    within(&format!("{n} change events"), read).await;
     events
 }
 
-/// The error the stream gives next (within 10 s).
+/// The error the stream gives next (within [`LIMIT`](crate::LIMIT)).
 pub async fn first_error(stream: &mut ChangeStream<Document>) -> mongodb::error::Error {
-    tokio::time::timeout(Duration::from_secs(10), stream.next())
+    within("a change stream error", stream.next())
         .await
-        .expect("the error should surface")
         .expect("the stream should not end")
         .unwrap_err()
 }
 
-/// Asserts that nothing more arrives within a short wait.
+/// How long [`assert_quiet`] watches a stream.
+const QUIET: Duration = Duration::from_millis(1500);
+
+/// Asserts that the stream gives neither an event nor an error for [`QUIET`]: it keeps asking
+/// the server (one getMore per empty batch) until the window ends.
 pub async fn assert_quiet(stream: &mut ChangeStream<Document>) {
-    let more = tokio::time::timeout(Duration::from_millis(1500), stream.next_if_any()).await;
-    if let Ok(Ok(Some(event))) = more {
-        panic!("unexpected event: {event}");
-    }
+    let watch = async {
+        loop {
+            match stream.next_if_any().await {
+                Ok(None) => {}
+                Ok(Some(event)) => panic!("unexpected event: {event}"),
+                Err(e) => panic!("unexpected change stream error: {e}"),
+            }
+        }
+    };
+    tokio::time::timeout(QUIET, watch)
+        .await
+        .expect_err("only the window's end stops the watch");
 }
 
 pub fn op_types(events: &[Document]) -> Vec<&str> {

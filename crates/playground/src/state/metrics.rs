@@ -1,21 +1,38 @@
 //! Command counters, reported by `serverStatus` as `metrics.commands` the way mongod does, so
 //! a client (or a test) can see what the server received, for example how many hellos an idle
-//! driver sends.
+//! driver sends. Beyond mongod, each command's entry also shows the last `maxTimeMS` and
+//! `maxAwaitTimeMS` it was sent with: how long clients asked getMores and hellos to wait.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use bson::{doc, Document};
 
+use crate::values::to_i64;
+
 /// Counted under this name: commands the server does not know, as mongod does. It keeps the
 /// table bounded whatever names clients send.
 const UNKNOWN: &str = "<UNKNOWN>";
 
+/// The arguments that ask the server to wait, and the names their last values are shown under.
+const WAITS: [(&str, &str); 2] = [
+    ("maxTimeMS", "lastMaxTimeMS"),
+    ("maxAwaitTimeMS", "lastMaxAwaitTimeMS"),
+];
+
+/// What the server saw of one command name.
+#[derive(Debug, Default)]
+struct Seen {
+    total: i64,
+    failed: i64,
+    /// `lastMaxTimeMS` and `lastMaxAwaitTimeMS`, once a command carried them.
+    waits: Document,
+}
+
 #[derive(Debug)]
 pub struct Metrics {
     started: Instant,
-    /// Command name -> (total, failed).
-    commands: BTreeMap<String, (i64, i64)>,
+    commands: BTreeMap<String, Seen>,
 }
 
 impl Default for Metrics {
@@ -28,13 +45,19 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Counts one command; `known` is false when it was refused as CommandNotFound.
-    pub fn count(&mut self, name: &str, known: bool, failed: bool) {
+    /// Counts `command`, named `name`; `known` is false when it was refused as
+    /// CommandNotFound.
+    pub fn count(&mut self, name: &str, command: &Document, known: bool, failed: bool) {
         let name = if known { name } else { UNKNOWN };
-        let entry = self.commands.entry(name.to_string()).or_default();
-        entry.0 += 1;
+        let seen = self.commands.entry(name.to_string()).or_default();
+        seen.total += 1;
         if failed {
-            entry.1 += 1;
+            seen.failed += 1;
+        }
+        for (argument, shown) in WAITS {
+            if let Some(ms) = command.get(argument).and_then(to_i64) {
+                seen.waits.insert(shown, ms);
+            }
         }
     }
 
@@ -43,15 +66,15 @@ impl Metrics {
         self.started.elapsed().as_secs_f64()
     }
 
-    /// `{<name>: {failed, total}}`, as in `serverStatus().metrics.commands`.
+    /// `{<name>: {failed, total}}`, as in `serverStatus().metrics.commands`, with the last
+    /// waits asked for.
     pub fn commands(&self) -> Document {
         self.commands
             .iter()
-            .map(|(name, (total, failed))| {
-                (
-                    name.clone(),
-                    doc! { "failed": *failed, "total": *total }.into(),
-                )
+            .map(|(name, seen)| {
+                let mut entry = doc! { "failed": seen.failed, "total": seen.total };
+                entry.extend(seen.waits.clone());
+                (name.clone(), entry.into())
             })
             .collect()
     }
@@ -64,17 +87,49 @@ mod tests {
     #[test]
     fn counts_totals_and_failures_and_lumps_unknown_names_together() {
         let mut metrics = Metrics::default();
-        metrics.count("hello", true, false);
-        metrics.count("hello", true, false);
-        metrics.count("find", true, true);
-        metrics.count("bogus1", false, true);
-        metrics.count("bogus2", false, true);
+        metrics.count("hello", &doc! { "hello": 1 }, true, false);
+        metrics.count("hello", &doc! { "hello": 1 }, true, false);
+        metrics.count("find", &doc! { "find": "c" }, true, true);
+        metrics.count("bogus1", &doc! { "bogus1": 1 }, false, true);
+        metrics.count("bogus2", &doc! { "bogus2": 1 }, false, true);
         assert_eq!(
             metrics.commands(),
             doc! {
                 "<UNKNOWN>": { "failed": 2i64, "total": 2i64 },
                 "find": { "failed": 1i64, "total": 1i64 },
                 "hello": { "failed": 0i64, "total": 2i64 },
+            }
+        );
+    }
+
+    #[test]
+    fn keeps_the_last_wait_each_command_was_sent_with() {
+        let mut metrics = Metrics::default();
+        metrics.count(
+            "getMore",
+            &doc! { "getMore": 1i64, "maxTimeMS": 400 },
+            true,
+            false,
+        );
+        metrics.count(
+            "getMore",
+            &doc! { "getMore": 1i64, "maxTimeMS": 250i64 },
+            true,
+            false,
+        );
+        // A getMore without maxTimeMS leaves the last one shown.
+        metrics.count("getMore", &doc! { "getMore": 1i64 }, true, false);
+        metrics.count(
+            "hello",
+            &doc! { "hello": 1, "topologyVersion": {}, "maxAwaitTimeMS": 10_000 },
+            true,
+            false,
+        );
+        assert_eq!(
+            metrics.commands(),
+            doc! {
+                "getMore": { "failed": 0i64, "total": 3i64, "lastMaxTimeMS": 250i64 },
+                "hello": { "failed": 0i64, "total": 1i64, "lastMaxAwaitTimeMS": 10_000i64 },
             }
         );
     }

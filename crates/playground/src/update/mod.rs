@@ -331,11 +331,22 @@ pub(super) mod tests {
                 (40, "ConflictingUpdateOperators", message)
             );
         }
-        assert!(
-            Update::parse(&doc! { "$set": { "a.b": 1, "a.c": 1 }, "$inc": { "ab": 1 } }).is_ok()
+        // Paths that share a prefix but not a field do not conflict.
+        assert_eq!(
+            run(
+                doc! { "_id": 1, "ab": 1 },
+                doc! { "$set": { "a.b": 1, "a.c": 1 }, "$inc": { "ab": 1 } }
+            )
+            .unwrap(),
+            doc! { "_id": 1, "ab": 2, "a": { "b": 1, "c": 1 } }
         );
-        assert!(
-            Update::parse(&doc! { "$set": { "a.$[].b": 1 }, "$inc": { "a.$[].c": 1 } }).is_ok()
+        assert_eq!(
+            run(
+                doc! { "_id": 1, "a": [{ "c": 1 }, { "c": 2 }] },
+                doc! { "$set": { "a.$[].b": 1 }, "$inc": { "a.$[].c": 1 } }
+            )
+            .unwrap(),
+            doc! { "_id": 1, "a": [{ "c": 2, "b": 1 }, { "c": 3, "b": 1 }] }
         );
     }
 

@@ -15,6 +15,28 @@ use mwatch_testkit::streams::numbers;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+/// `shop.<coll>`'s `changeStreamPreAndPostImages` option as listCollections shows it.
+async fn images_setting(client: &Client, coll: &str) -> Option<Document> {
+    let listed = client
+        .database("shop")
+        .run_command(doc! { "listCollections": 1, "filter": { "name": coll } })
+        .await
+        .unwrap();
+    let batch = listed
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap();
+    let [info] = batch.as_slice() else {
+        panic!("not one collection {coll}: {batch:?}");
+    };
+    let options = info.as_document().unwrap().get_document("options").unwrap();
+    options
+        .get_document("changeStreamPreAndPostImages")
+        .ok()
+        .cloned()
+}
+
 #[tokio::test]
 async fn pre_and_post_images_follow_the_collection_setting() {
     let (_server, client) = common::setup().await;
@@ -24,21 +46,9 @@ async fn pre_and_post_images_follow_the_collection_setting() {
     )
     .await
     .unwrap();
-    let listed = db
-        .run_command(doc! { "listCollections": 1, "filter": { "name": "orders" } })
-        .await
-        .unwrap();
-    let info = &listed
-        .get_document("cursor")
-        .unwrap()
-        .get_array("firstBatch")
-        .unwrap()[0];
-    let options = info.as_document().unwrap().get_document("options").unwrap();
     assert_eq!(
-        options
-            .get_document("changeStreamPreAndPostImages")
-            .unwrap(),
-        &doc! { "enabled": true }
+        images_setting(&client, "orders").await,
+        Some(doc! { "enabled": true })
     );
 
     let orders = db.collection::<Document>("orders");
@@ -137,6 +147,7 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
     assert_eq!(event.get("fullDocumentBeforeChange"), Some(&Bson::Null));
 
     // collMod turns images on for later writes, and listCollections shows it.
+    assert_eq!(images_setting(&client, "plain").await, None);
     client
         .database("shop")
         .run_command(
@@ -154,16 +165,9 @@ async fn missing_images_are_null_when_available_and_an_error_when_required() {
         events[0].get_document("fullDocumentBeforeChange").unwrap(),
         &doc! { "_id": 1, "v": 2 }
     );
-    let listed = client
-        .database("shop")
-        .run_command(doc! { "listCollections": 1, "filter": { "name": "plain" } })
-        .await
-        .unwrap();
-    assert!(
-        listed
-            .to_string()
-            .contains(r#"changeStreamPreAndPostImages": { "enabled": true }"#),
-        "{listed}"
+    assert_eq!(
+        images_setting(&client, "plain").await,
+        Some(doc! { "enabled": true })
     );
 }
 
@@ -340,13 +344,16 @@ async fn an_open_stream_that_falls_behind_the_kept_history_fails_with_history_lo
     for n in 1..=10 {
         coll.insert_one(doc! { "n": n }).await.unwrap();
     }
-    let err = loop {
-        match stream.next_if_any().await {
-            Ok(Some(event)) => panic!("an event past a gap: {event:?}"),
-            Ok(None) => continue,
-            Err(e) => break e,
+    let read = async {
+        loop {
+            match stream.next_if_any().await {
+                Ok(Some(event)) => panic!("an event past a gap: {event:?}"),
+                Ok(None) => continue,
+                Err(e) => break e,
+            }
         }
     };
+    let err = common::within("the history-lost error", read).await;
     assert_eq!(command_error(err).0, 286);
 }
 
@@ -487,10 +494,8 @@ async fn the_demo_workload_exercises_every_kind_of_change() {
         assert!(seen.contains(kind), "no {kind} among {seen:?}");
     }
     // Orders keep pre-images, so their updates can be diffed.
-    let orders = client
-        .database("shop")
-        .run_command(doc! { "listCollections": 1, "filter": { "name": "orders" } })
-        .await
-        .unwrap();
-    assert!(orders.to_string().contains("changeStreamPreAndPostImages"));
+    assert_eq!(
+        images_setting(&client, "orders").await,
+        Some(doc! { "enabled": true })
+    );
 }
