@@ -177,6 +177,12 @@ mod tests {
                 ..
             }]
         ));
+        let doubles = doc! { "price": 2.5, "nan": f64::NAN };
+        assert!(summary(doubles.clone(), doubles).is_empty());
+        assert_eq!(
+            summary(doc! { "x": f64::NAN }, doc! { "x": 1.5 }),
+            ["~ x NaN -> 1.5"]
+        );
         let same = doc! { "a": [1, { "b": f64::NAN }], "c": null };
         assert!(summary(same.clone(), same).is_empty());
     }

@@ -113,6 +113,23 @@ mod tests {
             2,
             "{redacted}"
         );
+        // A quote or a space ends the URI: a later '@' is not its credentials' end.
+        for (text, shown) in [
+            (
+                "uri 'mongodb://ann:pw@h/db' by bob@corp",
+                "uri 'mongodb://ann:****@h/db' by bob@corp",
+            ),
+            (
+                "uri \"mongodb://ann:pw@h/db\"bob@corp",
+                "uri \"mongodb://ann:****@h/db\"bob@corp",
+            ),
+            (
+                "mongodb://ann:pw@h/db bob@corp",
+                "mongodb://ann:****@h/db bob@corp",
+            ),
+        ] {
+            assert_eq!(redact(text), shown);
+        }
         assert!(redacted.starts_with("failed to connect to "));
         assert!(redacted.contains(": timed out, retrying "));
     }

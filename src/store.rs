@@ -132,6 +132,19 @@ mod tests {
         ChangeEvent::from_document(&doc! { "operationType": "insert", "n": n }).unwrap()
     }
 
+    /// The README promises the newest 100,000 events, 256 MiB at most: a default store holds
+    /// 2,000 events of 8 KiB (16 MiB) without dropping one.
+    #[test]
+    fn a_default_store_keeps_megabytes_of_events() {
+        let mut store = EventStore::default();
+        let big = "x".repeat(8 * 1024);
+        for n in 0..2_000 {
+            let event = doc! { "operationType": "insert", "n": n, "pad": &big };
+            store.push(Row::Event(ChangeEvent::from_document(&event).unwrap()));
+        }
+        assert_eq!((store.event_count(), store.dropped()), (2_000, 0));
+    }
+
     #[test]
     fn drops_oldest_beyond_the_count() {
         let mut store = EventStore::new(3, usize::MAX);
