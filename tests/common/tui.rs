@@ -6,12 +6,13 @@ use mwatch::app::msg::{Cmd, Msg};
 use mwatch::app::state::{Config, Overlay, Purpose, State};
 use mwatch::app::update::update;
 use mwatch::bookmarks::Bookmark;
-use mwatch::event::ChangeEvent;
+use mwatch::event::{ChangeEvent, OpType};
 use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
 use mwatch::source::{
     FullDocument, PreImage, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec,
 };
 use mwatch::store::{EventStore, Row};
+use mwatch_playground::Filter;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -130,6 +131,83 @@ pub fn events() -> Vec<ChangeEvent> {
     ]
 }
 
+/// Events after [`events`]: order 3 paid, a customer seen, a new order.
+pub fn later_events() -> Vec<ChangeEvent> {
+    let ink = doc! { "sku": "ink", "qty": 1 };
+    vec![
+        event(
+            9,
+            "update",
+            "orders",
+            doc! {
+                "documentKey": { "_id": oid(3) },
+                "updateDescription": { "updatedFields": { "status": "paid" }, "removedFields": [], "truncatedArrays": [] },
+                "fullDocument": order(3, "paid", vec![ink.clone()]),
+                "fullDocumentBeforeChange": order(3, "new", vec![ink.clone()]),
+            },
+        ),
+        event(
+            10,
+            "update",
+            "customers",
+            doc! {
+                "documentKey": { "_id": 7 },
+                "updateDescription": { "updatedFields": { "lastSeen": DateTime::from_millis(NOW - 50_000) }, "removedFields": [], "truncatedArrays": [] },
+            },
+        ),
+        event(
+            11,
+            "insert",
+            "orders",
+            doc! {
+                "fullDocument": order(4, "new", vec![ink]),
+                "documentKey": { "_id": oid(4) },
+            },
+        ),
+    ]
+}
+
+/// What a server sends a watch of `spec` out of `events`: those in its scope, of the kinds its
+/// options ask for, that pass its `$match` stages (the only stage the fixture's pipelines have).
+pub fn sent(spec: &WatchSpec, events: Vec<ChangeEvent>) -> Vec<ChangeEvent> {
+    let filters: Vec<Filter> = spec
+        .pipeline
+        .iter()
+        .map(|stage| {
+            let filter = stage.get_document("$match").expect("a $match stage");
+            Filter::parse(filter).unwrap()
+        })
+        .collect();
+    events
+        .into_iter()
+        .filter(|event| in_scope(&spec.scope, event))
+        .filter(|event| spec.options.expanded_events || !expanded(event.op()))
+        .filter(|event| filters.iter().all(|f| f.matches_raw(event.raw())))
+        .collect()
+}
+
+/// The kinds of event only `showExpandedEvents` streams carry.
+fn expanded(op: OpType) -> bool {
+    matches!(
+        op,
+        OpType::Create
+            | OpType::CreateIndexes
+            | OpType::DropIndexes
+            | OpType::Modify
+            | OpType::ShardCollection
+    )
+}
+
+fn in_scope(scope: &Scope, event: &ChangeEvent) -> bool {
+    let ns = event.namespace().unwrap_or_default();
+    match scope {
+        Scope::Deployment => true,
+        Scope::Database(db) => ns.split('.').next() == Some(db.as_str()),
+        Scope::Collection { db, coll } => ns == format!("{db}.{coll}"),
+    }
+}
+
+/// The deployment's namespaces, as a listing after [`events`] finds them (`scratch` renamed).
 pub fn listing() -> Listing {
     let coll = |name: &str, images: bool| CollectionInfo {
         name: name.into(),
@@ -142,8 +220,19 @@ pub fn listing() -> Listing {
             coll("customers", false),
             coll("inventory", false),
             coll("orders", true),
+            coll("scratch_old", false),
         ],
     }])
+}
+
+/// Performs the namespace listings among `cmds` as the runtime does: the answer comes back
+/// as a message.
+pub fn answer_listings(state: &mut State, cmds: &[Cmd]) {
+    for cmd in cmds {
+        if *cmd == Cmd::ListNamespaces {
+            update(state, Msg::Namespaces(Ok(listing())));
+        }
+    }
 }
 
 pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
@@ -177,14 +266,20 @@ pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
     update(state, Msg::Source { msg, now: NOW })
 }
 
-/// The first watch started and is live, the namespaces are listed, and the events arrived.
+/// The first watch started and is live, the namespaces are listed, the events of its scope
+/// arrived, and the listing they asked for (if any) was answered.
 pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
-    live_with_commands(scope, size).0
+    let (mut state, cmds) = live_with_commands(scope, size);
+    answer_listings(&mut state, &cmds);
+    state
 }
 
-/// `live`, with the commands of the tick that followed the events.
+/// `live`, with the commands of the tick that followed the events, not yet performed.
 pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
-    let (mut state, _) = fresh(scope, size);
+    let mut config = config(scope, size);
+    // The events include an index build, which only such streams carry.
+    config.spec.options.expanded_events = true;
+    let (mut state, cmds) = State::new(config);
     source(
         &mut state,
         SourceMsg::Status {
@@ -200,14 +295,9 @@ pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<
             status: Status::Live,
         },
     );
-    update(&mut state, Msg::Namespaces(Ok(listing())));
-    source(
-        &mut state,
-        SourceMsg::Events {
-            watch: 1,
-            events: events(),
-        },
-    );
+    answer_listings(&mut state, &cmds);
+    let events = sent(&state.watch.spec, events());
+    source(&mut state, SourceMsg::Events { watch: 1, events });
     let cmds = update(&mut state, Msg::Tick { now: NOW + 1000 });
     (state, cmds)
 }
