@@ -21,6 +21,9 @@ use ratatui::Terminal;
 /// 2025-11-24T16:00:00Z: every time in the fixture is relative to it.
 pub const NOW: i64 = 1_764_000_000_000;
 
+/// A minute before [`NOW`]: when the first watch of [`live`] states starts.
+pub const START: i64 = NOW - 60_000;
+
 /// The terminal size of the states that do not take one.
 pub const SIZE: (u16, u16) = (120, 35);
 
@@ -37,9 +40,9 @@ fn oid(n: u8) -> ObjectId {
     ObjectId::from_bytes([0x65, 0x5f, 0, 0, 0, 0, 0, 0, 0, 0, 0, n])
 }
 
-/// An event of the demo shop, `n` seconds after a minute before `NOW`.
+/// An event of the demo shop, `n` seconds after [`START`].
 fn event(n: u32, op: &str, coll: &str, extra: Document) -> ChangeEvent {
-    let seconds = (NOW / 1000) as u32 - 60 + n;
+    let seconds = (START / 1000) as u32 + n;
     let mut event = doc! {
         "_id": { "_data": format!("82{seconds:08X}{n:08X}2B0229296E04") },
         "operationType": op,
@@ -131,12 +134,13 @@ pub fn events() -> Vec<ChangeEvent> {
     ]
 }
 
-/// Events after [`events`]: order 3 paid, a customer seen, a new order.
+/// Events after [`events`], in the seconds after [`NOW`]: order 3 paid, a customer seen, a
+/// new order.
 pub fn later_events() -> Vec<ChangeEvent> {
     let ink = doc! { "sku": "ink", "qty": 1 };
     vec![
         event(
-            9,
+            61,
             "update",
             "orders",
             doc! {
@@ -147,16 +151,16 @@ pub fn later_events() -> Vec<ChangeEvent> {
             },
         ),
         event(
-            10,
+            62,
             "update",
             "customers",
             doc! {
                 "documentKey": { "_id": 7 },
-                "updateDescription": { "updatedFields": { "lastSeen": DateTime::from_millis(NOW - 50_000) }, "removedFields": [], "truncatedArrays": [] },
+                "updateDescription": { "updatedFields": { "lastSeen": DateTime::from_millis(NOW + 2_000) }, "removedFields": [], "truncatedArrays": [] },
             },
         ),
         event(
-            11,
+            63,
             "insert",
             "orders",
             doc! {
@@ -169,7 +173,7 @@ pub fn later_events() -> Vec<ChangeEvent> {
 
 /// What a server sends a watch of `spec` out of `events`: those in its scope, of the kinds its
 /// options ask for, that pass its `$match` stages (the only stage the fixture's pipelines have).
-pub fn sent(spec: &WatchSpec, events: Vec<ChangeEvent>) -> Vec<ChangeEvent> {
+fn sent(spec: &WatchSpec, events: Vec<ChangeEvent>) -> Vec<ChangeEvent> {
     let filters: Vec<Filter> = spec
         .pipeline
         .iter()
@@ -263,11 +267,27 @@ pub fn fresh(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
 }
 
 pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
-    update(state, Msg::Source { msg, now: NOW })
+    source_at(state, msg, NOW)
 }
 
-/// The first watch started and is live, the namespaces are listed, the events of its scope
-/// arrived, and the listing they asked for (if any) was answered.
+fn source_at(state: &mut State, msg: SourceMsg, now: i64) -> Vec<Cmd> {
+    update(state, Msg::Source { msg, now })
+}
+
+/// Delivers to the running watch what a server sends it of `events`, as a live stream does:
+/// each when it happens.
+pub fn arrive(state: &mut State, events: Vec<ChangeEvent>) {
+    let watch = state.watch.id;
+    for event in sent(&state.watch.spec, events) {
+        let now = event.wall_time().unwrap().timestamp_millis();
+        let events = vec![event];
+        source_at(state, SourceMsg::Events { watch, events }, now);
+    }
+}
+
+/// At [`NOW`]: the first watch started at [`START`] and is live, the namespaces are listed,
+/// the events of its scope arrived as they happened, and the listing they asked for (if any)
+/// was answered.
 pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
     let (mut state, cmds) = live_with_commands(scope, size);
     answer_listings(&mut state, &cmds);
@@ -276,29 +296,29 @@ pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
 
 /// `live`, with the commands of the tick that followed the events, not yet performed.
 pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
-    let mut config = config(scope, size);
+    let mut config = Config {
+        now: START,
+        ..config(scope, size)
+    };
     // The events include an index build, which only such streams carry.
     config.spec.options.expanded_events = true;
     let (mut state, cmds) = State::new(config);
-    source(
-        &mut state,
+    for msg in [
         SourceMsg::Status {
             watch: 1,
             status: Status::Connecting,
         },
-    );
-    source(&mut state, SourceMsg::Started { watch: 1 });
-    source(
-        &mut state,
+        SourceMsg::Started { watch: 1 },
         SourceMsg::Status {
             watch: 1,
             status: Status::Live,
         },
-    );
+    ] {
+        source_at(&mut state, msg, START);
+    }
     answer_listings(&mut state, &cmds);
-    let events = sent(&state.watch.spec, events());
-    source(&mut state, SourceMsg::Events { watch: 1, events });
-    let cmds = update(&mut state, Msg::Tick { now: NOW + 1000 });
+    arrive(&mut state, events());
+    let cmds = update(&mut state, Msg::Tick { now: NOW });
     (state, cmds)
 }
 

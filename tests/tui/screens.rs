@@ -68,8 +68,7 @@ fn a_pipeline_being_typed_with_an_error_and_then_applied() {
         // The new watch resumes after the last event: of what comes next, the server sends
         // only what its scope and pipeline let through (order 3 paid, not the customer seen
         // or the new order).
-        let events = sent(&state.watch.spec, later_events());
-        source(&mut state, SourceMsg::Events { watch: 2, events });
+        arrive(&mut state, later_events());
         assert_snapshot!(name("pipeline_applied", size), screen(&state));
     }
 }
