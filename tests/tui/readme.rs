@@ -107,6 +107,7 @@ struct Place<'a> {
     text: String,
 }
 
+/// The `--flags` in `text`.
 fn flags(text: &str) -> Vec<&str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|word| word.starts_with("--") && word.len() > 2)
@@ -280,7 +281,7 @@ fn where_the_readme_documents_a_flag_it_names_the_flags_it_needs() {
 #[test]
 fn the_readme_says_that_without_json_standard_output_must_be_a_terminal() {
     let readme = readme();
-    let flags = section(&readme, "### Flags")
+    let said = section(&readme, "### Flags")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -288,7 +289,7 @@ fn the_readme_says_that_without_json_standard_output_must_be_a_terminal() {
         ("mwatch", "Without `--json`, mwatch shows the TUI, which needs a terminal: when standard output is not one, it exits 2"),
         ("mwatch replay", "without `--json` it exits 2 when standard output is not a terminal"),
     ] {
-        assert!(flags.contains(says), "the README does not say of `{command}`: {says}");
+        assert!(said.contains(says), "the README does not say of `{command}`: {says}");
     }
 }
 
