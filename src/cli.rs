@@ -26,7 +26,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the embedded playground (a single-node replica set `rs0`) until Ctrl-C.
     Playground(PlaygroundArgs),
-    /// Print a recording made with --record.
+    /// Show a recording made with --record in the TUI, or print it with --json.
     Replay(ReplayArgs),
     /// List, show, delete, export and import bookmarks.
     Bookmarks {
@@ -44,14 +44,26 @@ pub enum BookmarksCommand {
         json: bool,
     },
     /// Show one bookmark in full.
-    Show { name: String },
+    Show {
+        /// The bookmark's name.
+        name: String,
+    },
     /// Delete a bookmark (the previous file stays as bookmarks.json.bak).
-    Rm { name: String },
+    Rm {
+        /// The bookmark's name.
+        name: String,
+    },
     /// Write every bookmark to FILE (a new file), or to stdout.
-    Export { file: Option<PathBuf> },
+    Export {
+        /// A file that does not exist yet [default: stdout].
+        file: Option<PathBuf>,
+    },
     /// Add the bookmarks of FILE (from export, or list --json); a name that is taken by a
     /// different bookmark gets a #2 suffix, one already there is skipped.
-    Import { file: PathBuf },
+    Import {
+        /// A file written by export or list --json.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +79,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "TEXT|@FILE")]
     pub pipeline: Option<String>,
 
+    /// fullDocument: whether and how update events carry the document after the change.
     #[arg(long, value_name = "MODE")]
     pub full_document: Option<FullDocument>,
 
@@ -88,6 +101,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub start_at: Option<String>,
 
+    /// Most events per batch the server returns (batchSize).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub batch_size: Option<u32>,
 
@@ -103,7 +117,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
 
-    /// Print events as JSON lines (relaxed Extended JSON) instead of the TUI.
+    /// Print events as JSON lines (relaxed Extended JSON) instead of the TUI, which needs
+    /// standard output to be a terminal.
     #[arg(long)]
     pub json: bool,
 
@@ -125,7 +140,8 @@ pub struct ReplayArgs {
     /// A file written by --record.
     pub file: PathBuf,
 
-    /// Print events as JSON lines (relaxed Extended JSON).
+    /// Print events as JSON lines (relaxed Extended JSON) instead of the TUI, which needs
+    /// standard output to be a terminal.
     #[arg(long)]
     pub json: bool,
 
@@ -176,4 +192,36 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 
 fn history_default() -> u64 {
     mwatch_playground::DEFAULT_HISTORY as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// `--help` of every subcommand explains each argument and subcommand.
+    #[test]
+    fn every_argument_and_subcommand_has_help() {
+        fn check(command: &clap::Command, path: &str) {
+            for arg in command.get_arguments() {
+                assert!(
+                    arg.get_help().is_some(),
+                    "`{path}` {} has no help text",
+                    arg.get_id()
+                );
+            }
+            for sub in command.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                assert!(sub.get_about().is_some(), "`{path}` has no help text");
+                check(sub, &path);
+            }
+        }
+        check(&Cli::command(), "mwatch");
+    }
 }

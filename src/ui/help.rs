@@ -27,10 +27,14 @@ fn section(title: &str, bindings: &[&[Binding]]) -> Vec<Line<'static>> {
     lines
 }
 
+/// The keys that work in every context, overlays too.
+const EVERYWHERE: &[&[Binding]] = &[keys::ALWAYS];
+
 /// All sections, in the order a newcomer needs them.
 fn sections() -> Vec<Vec<Line<'static>>> {
     let mut sections = vec![
-        section("Everywhere", &[keys::GLOBAL, keys::ALWAYS]),
+        section("Everywhere", EVERYWHERE),
+        section("In the four panes", &[keys::GLOBAL]),
         section("Events and detail", &[keys::COMMANDS]),
     ];
     for context in [
@@ -49,7 +53,7 @@ fn sections() -> Vec<Vec<Line<'static>>> {
             theme::dim(),
         )),
         Line::from(Span::styled(
-            "work too: Ctrl-K, Ctrl-U, Alt-<, Ctrl-Z...",
+            "work too: Ctrl-K, Alt-<, Ctrl-U undo, Ctrl-R redo...",
             theme::dim(),
         )),
     ]);
@@ -86,5 +90,29 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
     for (lines, area) in columns.into_iter().zip(areas.iter()) {
         let scroll = scroll.min(lines.len().saturating_sub(area.height as usize));
         frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), *area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::KeyEvent;
+
+    use super::*;
+
+    #[test]
+    fn everywhere_means_in_every_context() {
+        for binding in EVERYWHERE.iter().flat_map(|table| table.iter()) {
+            for key in binding.keys {
+                for context in Context::ALL {
+                    assert_eq!(
+                        keys::lookup(context, &KeyEvent::new(key.code, key.mods)),
+                        Some(binding.action),
+                        "{} in {}",
+                        key.label(),
+                        context.title()
+                    );
+                }
+            }
+        }
     }
 }

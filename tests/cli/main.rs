@@ -8,3 +8,4 @@ mod bookmarks;
 mod headless;
 mod options;
 mod playground;
+mod usage;

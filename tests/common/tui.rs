@@ -6,13 +6,14 @@ use mwatch::app::msg::{Cmd, Msg};
 use mwatch::app::state::{Config, Overlay, Purpose, State};
 use mwatch::app::update::update;
 use mwatch::bookmarks::Bookmark;
-use mwatch::event::ChangeEvent;
+use mwatch::event::{ChangeEvent, OpType};
 use mwatch::redact::RedactedUri;
 use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
 use mwatch::source::{
     FullDocument, PreImage, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec,
 };
 use mwatch::store::{EventStore, Row};
+use mwatch_playground::Filter;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -20,6 +21,9 @@ use ratatui::Terminal;
 
 /// 2025-11-24T16:00:00Z: every time in the fixture is relative to it.
 pub const NOW: i64 = 1_764_000_000_000;
+
+/// A minute before [`NOW`]: when the first watch of [`live`] states starts.
+pub const START: i64 = NOW - 60_000;
 
 /// The terminal size of the states that do not take one.
 pub const SIZE: (u16, u16) = (120, 35);
@@ -44,9 +48,9 @@ fn oid(n: u8) -> ObjectId {
     ObjectId::from_bytes([0x65, 0x5f, 0, 0, 0, 0, 0, 0, 0, 0, 0, n])
 }
 
-/// An event of the demo shop, `n` seconds after a minute before `NOW`.
+/// An event of the demo shop, `n` seconds after [`START`].
 fn event(n: u32, op: &str, coll: &str, extra: Document) -> ChangeEvent {
-    let seconds = (NOW / 1000) as u32 - 60 + n;
+    let seconds = (START / 1000) as u32 + n;
     let mut event = doc! {
         "_id": { "_data": format!("82{seconds:08X}{n:08X}2B0229296E04") },
         "operationType": op,
@@ -138,6 +142,84 @@ pub fn events() -> Vec<ChangeEvent> {
     ]
 }
 
+/// Events after [`events`], in the seconds after [`NOW`]: order 3 paid, a customer seen, a
+/// new order.
+pub fn later_events() -> Vec<ChangeEvent> {
+    let ink = doc! { "sku": "ink", "qty": 1 };
+    vec![
+        event(
+            61,
+            "update",
+            "orders",
+            doc! {
+                "documentKey": { "_id": oid(3) },
+                "updateDescription": { "updatedFields": { "status": "paid" }, "removedFields": [], "truncatedArrays": [] },
+                "fullDocument": order(3, "paid", vec![ink.clone()]),
+                "fullDocumentBeforeChange": order(3, "new", vec![ink.clone()]),
+            },
+        ),
+        event(
+            62,
+            "update",
+            "customers",
+            doc! {
+                "documentKey": { "_id": 7 },
+                "updateDescription": { "updatedFields": { "lastSeen": DateTime::from_millis(NOW + 2_000) }, "removedFields": [], "truncatedArrays": [] },
+            },
+        ),
+        event(
+            63,
+            "insert",
+            "orders",
+            doc! {
+                "fullDocument": order(4, "new", vec![ink]),
+                "documentKey": { "_id": oid(4) },
+            },
+        ),
+    ]
+}
+
+/// What a server sends a watch of `spec` out of `events`: those in its scope, of the kinds its
+/// options ask for, that pass its `$match` stages (the only stage the fixture's pipelines have).
+fn sent(spec: &WatchSpec, events: Vec<ChangeEvent>) -> Vec<ChangeEvent> {
+    let filters: Vec<Filter> = spec
+        .pipeline
+        .iter()
+        .map(|stage| {
+            let filter = stage.get_document("$match").expect("a $match stage");
+            Filter::parse(filter).unwrap()
+        })
+        .collect();
+    events
+        .into_iter()
+        .filter(|event| in_scope(&spec.scope, event))
+        .filter(|event| spec.options.expanded_events || !expanded(event.op()))
+        .filter(|event| filters.iter().all(|f| f.matches_raw(event.raw())))
+        .collect()
+}
+
+/// The kinds of event only `showExpandedEvents` streams carry.
+fn expanded(op: OpType) -> bool {
+    matches!(
+        op,
+        OpType::Create
+            | OpType::CreateIndexes
+            | OpType::DropIndexes
+            | OpType::Modify
+            | OpType::ShardCollection
+    )
+}
+
+fn in_scope(scope: &Scope, event: &ChangeEvent) -> bool {
+    let ns = event.namespace().unwrap_or_default();
+    match scope {
+        Scope::Deployment => true,
+        Scope::Database(db) => ns.split('.').next() == Some(db.as_str()),
+        Scope::Collection { db, coll } => ns == format!("{db}.{coll}"),
+    }
+}
+
+/// The deployment's namespaces, as a listing after [`events`] finds them (`scratch` renamed).
 pub fn listing() -> Listing {
     let coll = |name: &str, images: bool| CollectionInfo {
         name: name.into(),
@@ -150,8 +232,19 @@ pub fn listing() -> Listing {
             coll("customers", false),
             coll("inventory", false),
             coll("orders", true),
+            coll("scratch_old", false),
         ],
     }])
+}
+
+/// Performs the namespace listings among `cmds` as the runtime does: the answer comes back
+/// as a message.
+pub fn answer_listings(state: &mut State, cmds: &[Cmd]) {
+    for cmd in cmds {
+        if *cmd == Cmd::ListNamespaces {
+            update(state, Msg::Namespaces(Ok(listing())));
+        }
+    }
 }
 
 pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
@@ -182,41 +275,58 @@ pub fn fresh(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
 }
 
 pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
-    update(state, Msg::Source { msg, now: NOW })
+    source_at(state, msg, NOW)
 }
 
-/// The first watch started and is live, the namespaces are listed, and the events arrived.
+fn source_at(state: &mut State, msg: SourceMsg, now: i64) -> Vec<Cmd> {
+    update(state, Msg::Source { msg, now })
+}
+
+/// Delivers to the running watch what a server sends it of `events`, as a live stream does:
+/// each when it happens.
+pub fn arrive(state: &mut State, events: Vec<ChangeEvent>) {
+    let watch = state.watch.id;
+    for event in sent(&state.watch.spec, events) {
+        let now = event.wall_time().unwrap().timestamp_millis();
+        let events = vec![event];
+        source_at(state, SourceMsg::Events { watch, events }, now);
+    }
+}
+
+/// At [`NOW`]: the first watch started at [`START`] and is live, the namespaces are listed,
+/// the events of its scope arrived as they happened, and the listing they asked for (if any)
+/// was answered.
 pub fn live(scope: Option<&str>, size: (u16, u16)) -> State {
-    live_with_commands(scope, size).0
+    let (mut state, cmds) = live_with_commands(scope, size);
+    answer_listings(&mut state, &cmds);
+    state
 }
 
-/// `live`, with the commands of the tick that followed the events.
+/// `live`, with the commands of the tick that followed the events, not yet performed.
 pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
-    let (mut state, _) = fresh(scope, size);
-    source(
-        &mut state,
+    let mut config = Config {
+        now: START,
+        ..config(scope, size)
+    };
+    // The events include an index build, which only such streams carry.
+    config.spec.options.expanded_events = true;
+    let (mut state, cmds) = State::new(config);
+    for msg in [
         SourceMsg::Status {
             watch: 1,
             status: Status::Connecting,
         },
-    );
-    source(&mut state, SourceMsg::Started { watch: 1 });
-    source(
-        &mut state,
+        SourceMsg::Started { watch: 1 },
         SourceMsg::Status {
             watch: 1,
             status: Status::Live,
         },
-    );
-    update(&mut state, Msg::Namespaces(Ok(listing())));
-    source(
-        &mut state,
-        SourceMsg::Events {
-            watch: 1,
-            events: events(),
-        },
-    );
-    let cmds = update(&mut state, Msg::Tick { now: NOW + 1000 });
+    ] {
+        source_at(&mut state, msg, START);
+    }
+    answer_listings(&mut state, &cmds);
+    arrive(&mut state, events());
+    let cmds = update(&mut state, Msg::Tick { now: NOW });
     (state, cmds)
 }
 
