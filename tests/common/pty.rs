@@ -107,8 +107,10 @@ impl Tui {
         self.writer.flush().expect("type into mwatch");
     }
 
-    /// The modes a TUI turns on that are still on: none once it has put the terminal back.
-    pub fn modes_left_on(&self) -> Vec<&'static str> {
+    /// The modes a TUI turns on that are still on once it has exited ([`Tui::wait_exit`]):
+    /// none if it put the terminal back.
+    pub fn modes_left_on(&mut self) -> Vec<&'static str> {
+        self.read_to_end();
         let parser = self.screen.lock().unwrap();
         let screen = parser.screen();
         [
@@ -128,10 +130,16 @@ impl Tui {
     /// Everything written to the terminal, once the program has exited ([`Tui::wait_exit`])
     /// and the terminal closed.
     pub fn output(&mut self) -> Vec<u8> {
+        self.read_to_end();
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Waits until the reader has taken in everything the exited program wrote: its last
+    /// bytes may still be on their way when the exit is seen.
+    fn read_to_end(&mut self) {
         if let Some(reader) = self.reader.take() {
             reader.join().expect("the terminal reader");
         }
-        self.output.lock().unwrap().clone()
     }
 
     /// The screen as text, one line per row.
