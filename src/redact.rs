@@ -5,9 +5,17 @@
 const HIDDEN: &str = "****";
 
 /// A connection string with its password hidden. It can only be made by [`RedactedUri::new`],
-/// so whatever holds one (the title bar's deployment, bookmarks) cannot be handed a raw URI.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// so whatever holds one (the title bar's deployment, bookmarks) cannot be handed a raw URI;
+/// one read from a file (a hand-edited `bookmarks.json`) is redacted as it is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
 pub struct RedactedUri(String);
+
+impl<'de> serde::Deserialize<'de> for RedactedUri {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|uri| RedactedUri::new(&uri))
+    }
+}
 
 impl RedactedUri {
     pub fn new(uri: &str) -> RedactedUri {

@@ -53,7 +53,7 @@ pub struct Bookmark {
     pub document_key: Option<Document>,
     /// The connection string, with any password hidden.
     #[serde(default)]
-    pub deployment: String,
+    pub deployment: RedactedUri,
     #[serde(default, with = "json::ejson")]
     pub created_at: Option<DateTime>,
 }
@@ -84,7 +84,7 @@ impl Bookmark {
             document_key: event
                 .document_key()
                 .and_then(|key| Document::try_from(key).ok()),
-            deployment: deployment.to_string(),
+            deployment: deployment.clone(),
             created_at: Some(created_at),
         };
         bookmark.name = bookmark.default_name();
@@ -148,7 +148,7 @@ pub(crate) fn sample(name: &str) -> Bookmark {
         op: "insert".into(),
         event_ns: Some("shop.orders".into()),
         document_key: Some(bson::doc! { "_id": 1 }),
-        deployment: "mongodb://h:27017/".into(),
+        deployment: RedactedUri::new("mongodb://h:27017/"),
         created_at: None,
     }
 }
@@ -255,7 +255,7 @@ mod tests {
         assert_eq!(bookmark.op, "insert");
         assert_eq!(bookmark.document_key, Some(doc! { "_id": 7 }));
         assert_eq!(
-            bookmark.deployment,
+            bookmark.deployment.as_str(),
             "mongodb://ann:****@db1:27017/?replicaSet=rs0"
         );
         assert_eq!(bookmark.created_at, Some(at));

@@ -156,7 +156,7 @@ fn show_text(b: &Bookmark) -> String {
         Bson::Array(stages).into_relaxed_extjson().to_string(),
     ));
     rows.push(("options", relaxed(&options_document(&b.options))));
-    rows.push(("deployment", b.deployment.clone()));
+    rows.push(("deployment", b.deployment.to_string()));
     let start = if b.invalidate {
         " (an invalidate event's: replays with startAfter)"
     } else {

@@ -175,6 +175,7 @@ fn parse_token(text: &str) -> Result<Document, UsageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::RedactedUri;
     use crate::source::FullDocument;
     use bson::doc;
     use clap::Parser;
@@ -195,7 +196,7 @@ mod tests {
                 comment: Some("saved".into()),
                 ..StreamOptions::default()
             },
-            deployment: "mongodb://saved:1/".into(),
+            deployment: RedactedUri::new("mongodb://saved:1/"),
             ..crate::bookmarks::sample("b")
         }
     }
@@ -336,7 +337,7 @@ mod tests {
             Ok("mongodb://a".into())
         );
         let hidden = Bookmark {
-            deployment: "mongodb://ann:****@db:1/".into(),
+            deployment: RedactedUri::new("mongodb://ann:****@db:1/"),
             ..bookmark(false)
         };
         assert_eq!(uri(&[], env(), Some(&hidden)), Ok("mongodb://env".into()));

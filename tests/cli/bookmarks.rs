@@ -256,6 +256,46 @@ async fn no_password_reaches_the_store_or_the_screen() {
     assert!(stderr.contains("give that connection string"), "{stderr}");
 }
 
+/// A password written into `bookmarks.json` by hand (or by another tool) is hidden as the file
+/// is read: on screen, in exports, and in the file once mwatch writes it again.
+#[tokio::test]
+async fn a_password_put_in_the_file_by_hand_is_hidden_when_read() {
+    let home = Home::new();
+    home.store().add(named("prod", 2)).unwrap();
+    home.store().add(named("other", 3)).unwrap();
+    let secret = "h4nd-3dited";
+    let saved = fs::read_to_string(home.file()).unwrap();
+    let edited = saved.replace(
+        "mongodb://127.0.0.1:27017",
+        &format!("mongodb://ann:{secret}@127.0.0.1:27017"),
+    );
+    assert_ne!(edited, saved, "the fixture's deployment is in the file");
+    fs::write(home.file(), edited).unwrap();
+    let export = home.file().with_file_name("export.json");
+    for args in [
+        &["bookmarks", "show", "prod"][..],
+        &["bookmarks", "list"],
+        &["bookmarks", "list", "--json"],
+        &["bookmarks", "export", export.to_str().unwrap()],
+        // Deleting another bookmark writes the file again.
+        &["bookmarks", "rm", "other"],
+    ] {
+        let (code, stdout, stderr) = home.run(args).await;
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{args:?}: {stdout}"
+        );
+    }
+    let (_, shown, _) = home.run(&["bookmarks", "show", "prod"]).await;
+    assert!(
+        shown.contains("mongodb://ann:****@127.0.0.1:27017"),
+        "{shown}"
+    );
+    assert!(!fs::read_to_string(&export).unwrap().contains(secret));
+    assert!(!fs::read_to_string(home.file()).unwrap().contains(secret));
+}
+
 #[tokio::test]
 async fn list_json_gives_scripts_the_token_and_what_was_watched() {
     let home = Home::new();

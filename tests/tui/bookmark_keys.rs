@@ -341,7 +341,7 @@ fn enter_replays_with_the_bookmarks_scope_pipeline_and_options() {
 fn a_bookmark_of_another_deployment_replays_here_and_says_so() {
     let mut state = running();
     let there = Bookmark {
-        deployment: "mongodb://elsewhere:27017/".into(),
+        deployment: mwatch::redact::RedactedUri::new("mongodb://elsewhere:27017/"),
         ..sample("x")
     };
     press(&mut state, 'B');

@@ -170,7 +170,7 @@ pub(super) fn pane(state: &mut State, action: Action) -> Vec<Cmd> {
 /// Watches again from right after the bookmarked event, as it was watched then.
 fn replay(state: &mut State, bookmark: Bookmark) -> Vec<Cmd> {
     state.overlay = None;
-    if bookmark.deployment != state.deployment.uri.as_str() {
+    if bookmark.deployment != state.deployment.uri {
         state.notify(format!(
             "'{}' was made on {}; replaying it here, on {}",
             bookmark.name, bookmark.deployment, state.deployment.uri
