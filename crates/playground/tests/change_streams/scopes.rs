@@ -215,3 +215,23 @@ async fn dropping_the_database_of_a_watched_collection_invalidates_its_stream() 
     events.iter().for_each(assert_shape);
     assert!(next_events(&mut on_c, 1).await.is_empty());
 }
+
+/// A stream on a collection that is not there when its database is dropped (SERVER-35029):
+/// no drop of its own comes first, so the dropDatabase shows and invalidates it. Dropping
+/// another database does neither.
+#[tokio::test]
+async fn a_database_drop_invalidates_a_stream_on_a_collection_that_is_not_there() {
+    let (_server, client) = common::setup().await;
+    for db in ["gone", "elsewhere"] {
+        let other = client.database(db).collection::<Document>("other");
+        other.insert_one(doc! { "_id": 1 }).await.unwrap();
+    }
+    let never = client.database("gone").collection::<Document>("never");
+    let mut on_never = never.watch().await.unwrap().with_type::<Document>();
+    client.database("elsewhere").drop().await.unwrap();
+    client.database("gone").drop().await.unwrap();
+    let events = next_events(&mut on_never, 2).await;
+    assert_eq!(op_types(&events), ["dropDatabase", "invalidate"]);
+    assert_eq!(namespaces(&events[..1]), ["gone"]);
+    assert!(next_events(&mut on_never, 1).await.is_empty());
+}
