@@ -164,3 +164,53 @@ async fn a_failed_get_more_kills_its_cursor_so_no_event_is_skipped() {
         43
     );
 }
+
+/// The number of events in each getMore reply until `total` came.
+async fn batches(db: &Database, id: i64, batch_size: Option<i32>, total: usize) -> Vec<usize> {
+    common::within("the events", batches_unbounded(db, id, batch_size, total)).await
+}
+
+async fn batches_unbounded(
+    db: &Database,
+    id: i64,
+    batch_size: Option<i32>,
+    total: usize,
+) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while sizes.iter().sum::<usize>() < total {
+        let mut command = doc! { "getMore": id, "collection": "c", "maxTimeMS": HOUR };
+        if let Some(n) = batch_size {
+            command.insert("batchSize", n);
+        }
+        let reply = db.run_command(command).await.unwrap();
+        sizes.push(next_batch(&reply).len());
+        assert!(sizes.len() <= total, "no batch made progress: {sizes:?}");
+    }
+    sizes
+}
+
+#[tokio::test]
+async fn a_get_more_returns_at_most_batch_size_events() {
+    let (_server, client) = common::setup().await;
+    let db = client.database("cur");
+    let (id, _) = open(&db, doc! {}).await;
+    for n in 0..10 {
+        insert(&client, "c", n).await;
+    }
+    assert_eq!(batches(&db, id, Some(4), 10).await, [4, 4, 2]);
+}
+
+/// A reply stays near MongoDB's 16 MiB: events of 1 MiB come in more than one batch.
+#[tokio::test]
+async fn a_get_more_stops_near_16_mib() {
+    let (_server, client) = common::setup().await;
+    let db = client.database("cur");
+    let (id, _) = open(&db, doc! {}).await;
+    let big = "x".repeat(1024 * 1024);
+    let c = db.collection::<Document>("c");
+    for n in 0..20 {
+        c.insert_one(doc! { "n": n, "big": &big }).await.unwrap();
+    }
+    let sizes = batches(&db, id, None, 20).await;
+    assert!(sizes.len() == 2 && sizes[0] >= 15, "{sizes:?}");
+}
