@@ -198,14 +198,31 @@ mod tests {
     }
 
     #[test]
+    fn scopes_read_as_ns_takes_them() {
+        let collection = Scope::Collection {
+            db: "shop".into(),
+            coll: "orders".into(),
+        };
+        let texts = [
+            Scope::Deployment,
+            Scope::Database("shop".into()),
+            collection,
+        ]
+        .map(|s| ns_text(&s));
+        assert_eq!(texts, ["*", "shop", "shop.orders"]);
+    }
+
+    #[test]
     fn bad_options_are_named() {
         let error = parse_options(&doc! { "fullDocument": "sometimes" }).unwrap_err();
         assert_eq!(
             error,
             "option fullDocument must be one of default, updateLookup, whenAvailable, required"
         );
-        let error = parse_options(&doc! { "batchSize": -1 }).unwrap_err();
-        assert_eq!(error, "option batchSize must be a positive integer");
+        for (key, value) in [("batchSize", -1), ("batchSize", 0), ("maxAwaitTimeMS", 0)] {
+            let error = parse_options(&doc! { key: value }).unwrap_err();
+            assert_eq!(error, format!("option {key} must be a positive integer"));
+        }
         let error = parse_options(&doc! { "resumeAfter": {} }).unwrap_err();
         assert_eq!(error, "unknown change-stream option 'resumeAfter'");
     }

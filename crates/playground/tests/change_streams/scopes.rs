@@ -4,7 +4,7 @@
 use mwatch_testkit as common;
 
 use bson::{doc, Bson, Document};
-use common::streams::{keys, next_events, op_types};
+use common::streams::{assert_quiet, keys, next_events, op_types};
 use mongodb::Client;
 
 /// The fields every event starts with.
@@ -234,4 +234,22 @@ async fn a_database_drop_invalidates_a_stream_on_a_collection_that_is_not_there(
     assert_eq!(op_types(&events), ["dropDatabase", "invalidate"]);
     assert_eq!(namespaces(&events[..1]), ["gone"]);
     assert!(next_events(&mut on_never, 1).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_database_stream_sees_its_own_database_only() {
+    let (_server, client) = common::setup().await;
+    let mut on_mine = client
+        .database("mine")
+        .watch()
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    for db in ["theirs", "mine"] {
+        let c = client.database(db).collection::<Document>("c");
+        c.insert_one(doc! { "_id": 1 }).await.unwrap();
+    }
+    let events = next_events(&mut on_mine, 1).await;
+    assert_eq!(namespaces(&events), ["mine.c"]);
+    assert_quiet(&mut on_mine).await;
 }
