@@ -253,3 +253,26 @@ async fn a_database_stream_sees_its_own_database_only() {
     assert_eq!(namespaces(&events), ["mine.c"]);
     assert_quiet(&mut on_mine).await;
 }
+
+/// As MongoDB's: system collections show in no database or deployment stream, and the admin,
+/// config and local databases in no deployment stream.
+#[tokio::test]
+async fn system_collections_and_internal_databases_stay_out_of_wide_streams() {
+    let (_server, client) = common::setup().await;
+    let mut on_app = client
+        .database("app")
+        .watch()
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    let mut on_all = client.watch().await.unwrap().with_type::<Document>();
+    for (db, coll) in [("app", "system.js"), ("admin", "c"), ("config", "c"), ("app", "c")] {
+        let c = client.database(db).collection::<Document>(coll);
+        c.insert_one(doc! { "_id": 1 }).await.unwrap();
+    }
+    for stream in [&mut on_app, &mut on_all] {
+        let events = next_events(stream, 1).await;
+        assert_eq!(namespaces(&events), ["app.c"]);
+        assert_quiet(stream).await;
+    }
+}
