@@ -149,12 +149,27 @@ mod tests {
 
     #[test]
     fn rejects_foreign_tokens() {
+        let good = Token::event(ts(5, 1), 0, false).to_document();
+        let good = good.get_str("_data").unwrap();
+        // A token of the right length with one part foreign: the prefix, the marker after the
+        // timestamp, the kind, a character that is not hex; and one that is not ASCII.
+        let altered = |range: std::ops::Range<usize>, with: &str| {
+            let mut data = good.to_string();
+            data.replace_range(range, with);
+            data
+        };
+        let not_ascii = format!("{}é", &good[..34]);
         for bad in [
             Bson::Int32(1),
             Bson::Document(doc! { "_data": "zz" }),
             Bson::Document(doc! {}),
+            Bson::Document(doc! { "_data": altered(0..2, "83") }),
+            Bson::Document(doc! { "_data": altered(18..22, "2B03") }),
+            Bson::Document(doc! { "_data": altered(22..24, "07") }),
+            Bson::Document(doc! { "_data": altered(2..3, "G") }),
+            Bson::Document(doc! { "_data": not_ascii }),
         ] {
-            assert_eq!(Token::parse(&bad).unwrap_err().code, 260);
+            assert_eq!(Token::parse(&bad).unwrap_err().code, 260, "{bad}");
         }
     }
 }
