@@ -45,13 +45,8 @@ pub fn redact(text: &str) -> String {
         let scheme_len = uri_and_after.find("://").map_or(0, |i| i + 3);
         let (scheme, after_scheme) = uri_and_after.split_at(scheme_len);
         out.push_str(scheme);
-        // The authority ends at the first '/', '?', '#' or whitespace, but a password may hold
-        // any of those except whitespace, so the credentials end at the *last* '@' before it.
-        let authority_end = after_scheme
-            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-            .unwrap_or(after_scheme.len());
-        let authority = &after_scheme[..authority_end];
-        match authority.rfind('@') {
+        let (authority, credentials_end) = uri_parts(after_scheme);
+        match credentials_end {
             Some(at) => {
                 let credentials = &authority[..at];
                 match credentials.find(':') {
@@ -62,20 +57,75 @@ pub fn redact(text: &str) -> String {
                     }
                     None => out.push_str(credentials),
                 }
-                out.push_str(&authority[at..]);
+                out.push_str(&hide_secret_options(&authority[at..]));
             }
-            None => out.push_str(authority),
+            None => out.push_str(&hide_secret_options(authority)),
         }
-        rest = &after_scheme[authority_end..];
+        rest = &after_scheme[authority.len()..];
     }
     out.push_str(rest);
     out
 }
 
-/// Whether a connection string passed through [`redact`] had a password (so it no longer
-/// connects as it is).
-pub fn has_hidden_password(redacted_uri: &str) -> bool {
-    redacted_uri.contains(&format!(":{HIDDEN}@"))
+/// URI options whose values are secrets, named as drivers name them (compared without case,
+/// as drivers do). `authMechanismProperties` may carry `AWS_SESSION_TOKEN`: all of it is hidden.
+const SECRET_OPTIONS: &[&str] = &[
+    "tlsCertificateKeyFilePassword",
+    "sslPEMKeyPassword",
+    "proxyPassword",
+    "authMechanismProperties",
+];
+
+/// `host/db?options` (what follows the credentials) with the value of every secret option
+/// hidden. Options are separated by `&` (or the old `;`).
+fn hide_secret_options(hosts_and_options: &str) -> String {
+    let Some((hosts, options)) = hosts_and_options.split_once('?') else {
+        return hosts_and_options.to_string();
+    };
+    let mut out = format!("{hosts}?");
+    for option in options.split_inclusive(['&', ';']) {
+        let (pair, separator) = match option.strip_suffix(['&', ';']) {
+            Some(pair) => (pair, &option[pair.len()..]),
+            None => (option, ""),
+        };
+        match pair.split_once('=') {
+            Some((key, _)) if SECRET_OPTIONS.iter().any(|s| s.eq_ignore_ascii_case(key)) => {
+                out.push_str(&format!("{key}={HIDDEN}{separator}"))
+            }
+            _ => out.push_str(option),
+        }
+    }
+    out
+}
+
+/// What follows `scheme://`, up to the end of the URI (whitespace or a quote), and where its
+/// credentials end: the authority ends at the first '/', '?' or '#', but a password may hold
+/// any of those, so the credentials end at the *last* '@'.
+fn uri_parts(after_scheme: &str) -> (&str, Option<usize>) {
+    let end = after_scheme
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+        .unwrap_or(after_scheme.len());
+    let uri = &after_scheme[..end];
+    (uri, uri.rfind('@'))
+}
+
+/// The first character of a connection string's user name or password that must be
+/// percent-encoded but is not, like the `?` of `ann:S3cr?t@host`. Drivers misread such a
+/// string, and their errors then quote pieces of the password.
+pub fn unencoded_in_credentials(uri: &str) -> Option<char> {
+    let after_scheme = &uri[uri.find("://")? + 3..];
+    let (uri, credentials_end) = uri_parts(after_scheme);
+    let credentials = &uri[..credentials_end?];
+    let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));
+    user.chars()
+        .chain(password.chars())
+        .find(|c| matches!(c, ':' | '/' | '?' | '#' | '[' | ']' | '@'))
+}
+
+/// Whether a connection string passed through [`redact`] had a password or a secret option
+/// (so it no longer connects as it is).
+pub fn has_hidden_secret(redacted_uri: &str) -> bool {
+    redacted_uri.contains(&format!(":{HIDDEN}@")) || redacted_uri.contains(&format!("={HIDDEN}"))
 }
 
 fn find_scheme(text: &str) -> Option<usize> {
@@ -143,10 +193,53 @@ mod tests {
     }
 
     #[test]
-    fn tells_whether_a_password_was_hidden() {
-        assert!(has_hidden_password(&redact("mongodb://ann:pw@h/")));
-        assert!(!has_hidden_password(&redact("mongodb://ann@h/")));
-        assert!(!has_hidden_password(&redact("mongodb://h/")));
+    fn tells_whether_a_secret_was_hidden() {
+        assert!(has_hidden_secret(&redact("mongodb://ann:pw@h/")));
+        assert!(has_hidden_secret(&redact("mongodb://h/?proxyPassword=x")));
+        assert!(!has_hidden_secret(&redact("mongodb://ann@h/?tls=true")));
+        assert!(!has_hidden_secret(&redact("mongodb://h/")));
+    }
+
+    #[test]
+    fn hides_the_values_of_secret_options() {
+        for (uri, shown) in [
+            (
+                "mongodb://h/?tls=true&tlsCertificateKeyFilePassword=k3y&appName=a",
+                "mongodb://h/?tls=true&tlsCertificateKeyFilePassword=****&appName=a",
+            ),
+            (
+                "mongodb://ann:pw@h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:t0k",
+                "mongodb://ann:****@h/?authMechanism=MONGODB-AWS&authMechanismProperties=****",
+            ),
+            (
+                "mongodb+srv://c.example.net/?SSLPEMKEYPASSWORD=k;proxyPassword=p;w=1",
+                "mongodb+srv://c.example.net/?SSLPEMKEYPASSWORD=****;proxyPassword=****;w=1",
+            ),
+            // The options follow the last '@': a '?' in a password is not where they start.
+            (
+                "mongodb://bob:a?proxyPassword=x@h/?proxyPassword=p",
+                "mongodb://bob:****@h/?proxyPassword=****",
+            ),
+            ("mongodb://h/?appName=x", "mongodb://h/?appName=x"),
+        ] {
+            assert_eq!(redact(uri), shown);
+        }
+    }
+
+    #[test]
+    fn finds_what_a_password_must_encode() {
+        for (uri, found) in [
+            ("mongodb://ann:S3cr?t@h/", Some('?')),
+            ("mongodb://ann:a/b@h/", Some('/')),
+            ("mongodb://ann:a:b@h/", Some(':')),
+            ("mongodb://ann:a@b@h/?w=1", Some('@')),
+            ("mongodb://a#nn:pw@h/", Some('#')),
+            ("mongodb://ann:p%3Fw@h/", None),
+            ("mongodb://h/?appName=a:b", None),
+            ("not a uri", None),
+        ] {
+            assert_eq!(unencoded_in_credentials(uri), found, "{uri}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::UsageError;
 use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
-use crate::redact::has_hidden_password;
+use crate::redact::has_hidden_secret;
 use crate::source::recording::Recorder;
 use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
 use bson::{Bson, DateTime, Document};
@@ -27,8 +27,8 @@ pub fn uri(
     }
     let env_uri = env_uri.filter(|u| !u.trim().is_empty());
     match bookmark.map(|b| b.deployment.as_str()) {
-        Some(saved) if !saved.is_empty() && !has_hidden_password(saved) => Ok(saved.to_string()),
-        Some(saved) if env_uri.is_none() && has_hidden_password(saved) => Err(UsageError(format!(
+        Some(saved) if !saved.is_empty() && !has_hidden_secret(saved) => Ok(saved.to_string()),
+        Some(saved) if env_uri.is_none() && has_hidden_secret(saved) => Err(UsageError(format!(
             "--resume: the bookmark was made on {saved}; give that connection string, with its password, as the first argument or in $MONGODB_URI"
         ))),
         _ => Ok(env_uri.unwrap_or_else(|| DEFAULT_URI.to_string())),

@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use mongodb::options::ClientOptions;
 use mongodb::Client;
 
-use crate::redact::{redact, RedactedUri};
+use crate::redact::{redact, unencoded_in_credentials, RedactedUri};
 
 const SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -96,10 +96,18 @@ pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
                 "cannot look up the hosts of '{shown}': {}",
                 describe_error(&e)
             )),
-            _ => ConnectError::BadUri(format!(
-                "invalid connection string '{shown}': {}",
-                describe_error(&e)
-            )),
+            // The driver's words would quote the misread piece of the password.
+            _ => ConnectError::BadUri(match unencoded_in_credentials(uri) {
+                Some(c) => format!(
+                    "invalid connection string '{shown}': the user name and password must be \
+                     percent-encoded: `{c}` is `%{:02X}`",
+                    u32::from(c)
+                ),
+                None => format!(
+                    "invalid connection string '{shown}': {}",
+                    describe_error(&e)
+                ),
+            }),
         })?;
     options.app_name = Some("mwatch".to_string());
     options

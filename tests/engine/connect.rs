@@ -41,6 +41,46 @@ async fn knows_the_deployment_and_hides_the_password() {
     assert!(!message.contains("hunter2"), "{message}");
 }
 
+/// A reserved character in a password makes the driver misread the string and quote a piece
+/// of the password ("invalid server address ann:S3cr"); mwatch says what to do instead.
+#[tokio::test]
+async fn a_password_that_needs_encoding_is_explained_without_a_piece_of_it() {
+    for (uri, advice) in [
+        ("mongodb://ann:S3cr?t@127.0.0.1:1/", "`?` is `%3F`"),
+        ("mongodb://ann:S3cr/t@127.0.0.1:1/", "`/` is `%2F`"),
+    ] {
+        let ConnectError::BadUri(message) = connect(uri).await.unwrap_err() else {
+            panic!("not a bad uri: {uri}")
+        };
+        assert_eq!(
+            message,
+            format!(
+                "invalid connection string 'mongodb://ann:****@127.0.0.1:1/': the user name and \
+                 password must be percent-encoded: {advice}"
+            )
+        );
+    }
+}
+
+/// Options that carry secrets are hidden wherever the URI is shown, here in the driver's
+/// refusal of an option this build does not support.
+#[tokio::test]
+async fn secret_options_are_hidden_in_errors() {
+    for option in [
+        "tlsCertificateKeyFilePassword=k3y-s3cret",
+        "authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:k3y-s3cret",
+        "proxyPassword=k3y-s3cret",
+    ] {
+        let uri = format!("mongodb://127.0.0.1:1/?{option}");
+        let ConnectError::BadUri(message) = connect(&uri).await.unwrap_err() else {
+            panic!("not a bad uri: {uri}")
+        };
+        assert!(message.starts_with("invalid connection string 'mongodb://127.0.0.1:1/?"));
+        assert!(message.contains("=****"), "{message}");
+        assert!(!message.contains("k3y-s3cret"), "{message}");
+    }
+}
+
 #[tokio::test]
 async fn lists_databases_and_collections_marking_pre_images() {
     let (_server, client) = common::setup().await;

@@ -266,7 +266,12 @@ async fn system_collections_and_internal_databases_stay_out_of_wide_streams() {
         .unwrap()
         .with_type::<Document>();
     let mut on_all = client.watch().await.unwrap().with_type::<Document>();
-    for (db, coll) in [("app", "system.js"), ("admin", "c"), ("config", "c"), ("app", "c")] {
+    for (db, coll) in [
+        ("app", "system.js"),
+        ("admin", "c"),
+        ("config", "c"),
+        ("app", "c"),
+    ] {
         let c = client.database(db).collection::<Document>(coll);
         c.insert_one(doc! { "_id": 1 }).await.unwrap();
     }
