@@ -204,6 +204,15 @@ impl BookmarkStore {
         for bookmark in &incoming {
             check_name(&bookmark.name)
                 .map_err(|e| StoreError::BadFile(format!("{}: {e}", path.display())))?;
+            // Checked as `--pipeline` checks what is typed: a file may hold any stage.
+            crate::pipeline::parse(&crate::pipeline::to_text(&bookmark.pipeline)).map_err(|e| {
+                StoreError::BadFile(format!(
+                    "{}: the pipeline of bookmark '{}': {}",
+                    path.display(),
+                    bookmark.name,
+                    e.message
+                ))
+            })?;
         }
         self.change(|bookmarks| {
             let mut report = ImportReport::default();

@@ -403,4 +403,26 @@ async fn export_and_import_move_bookmarks_between_stores() {
         "{stderr}"
     );
     assert_eq!(to.names().len(), 4);
+
+    // A pipeline is checked as --pipeline checks it: a change stream takes no $out.
+    let exported = fs::read_to_string(&file).unwrap();
+    let out = exported.replacen(
+        "\"pipeline\": [",
+        "\"pipeline\": [{\"$out\": \"copy\"}, ",
+        1,
+    );
+    assert_ne!(out, exported, "the export has a pipeline");
+    fs::write(&bad, out).unwrap();
+    let (code, _, stderr) = to
+        .run(&["bookmarks", "import", bad.to_str().unwrap()])
+        .await;
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "{}: the pipeline of bookmark 'same': ",
+            bad.display()
+        )) && stderr.contains("$out"),
+        "{stderr}"
+    );
+    assert_eq!(to.names().len(), 4);
 }
