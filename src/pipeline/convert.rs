@@ -76,11 +76,22 @@ pub(crate) fn to_bson(node: &Node) -> Result<Bson, ParseError> {
                 ParseError::at(pos, message)
             })?;
             Bson::RegularExpression(Regex {
-                pattern: pattern.clone(),
+                pattern: without_nul(pattern, node.pos)?.to_string(),
                 options,
             })
         }
     })
+}
+
+/// A regex pattern, which BSON ends at a NUL byte: one holding a NUL cannot be sent.
+fn without_nul(pattern: &str, pos: Pos) -> Result<&str, ParseError> {
+    match pattern.contains('\0') {
+        true => Err(ParseError::at(
+            pos,
+            "a regex cannot hold a NUL character (\\u0000)",
+        )),
+        false => Ok(pattern),
+    }
 }
 
 /// Integers take the smallest type that holds them, as mongosh does.
@@ -555,7 +566,7 @@ fn timestamp(t: &Node, i: &Node, what: &str) -> Result<Bson, ParseError> {
 /// A regex from string arguments; the options are checked and sorted as
 /// MongoDB stores them.
 fn regex_from(pattern: &Node, options: Option<&Node>, what: &str) -> Result<Bson, ParseError> {
-    let pattern = string(pattern, what)?.to_string();
+    let pattern = without_nul(string(pattern, what)?, pattern.pos)?.to_string();
     let options = match options {
         None => String::new(),
         Some(node) => regex_options(string(node, what)?)

@@ -283,6 +283,13 @@ impl<'a> Parser<'a> {
                 Some(c) if is_word_char(c) => self.word(),
                 _ => return Err(self.unexpected("a key or '}'")),
             };
+            // BSON keys end at a NUL byte: the server would read another key, or none.
+            if key.contains('\0') {
+                return Err(ParseError::at(
+                    key_pos,
+                    "a key cannot hold a NUL character (\\u0000)",
+                ));
+            }
             if !keys.insert(key.clone()) {
                 return Err(ParseError::at(key_pos, format!("duplicate key '{key}'")));
             }

@@ -164,6 +164,27 @@ fn duplicate_keys_point_at_the_second() {
 }
 
 #[test]
+fn a_key_with_a_nul_is_refused_where_it_is() {
+    assert_eq!(
+        error("{$match: {\n  'a\\u0000b': 1}}"),
+        "2:3: a key cannot hold a NUL character (\\u0000)"
+    );
+    assert_eq!(
+        error("{$match: {\"a\0b\": 1}}"),
+        "1:11: a key cannot hold a NUL character (\\u0000)"
+    );
+    // Regex patterns too; a $regex string is a string, which may hold one.
+    assert_eq!(
+        error("{$match: {a: /x\0y/}}"),
+        "1:14: a regex cannot hold a NUL character (\\u0000)"
+    );
+    assert_eq!(
+        error("{$match: {a: {$regularExpression: {pattern: 'x\\u0000', options: ''}}}}"),
+        "1:45: a regex cannot hold a NUL character (\\u0000)"
+    );
+}
+
+#[test]
 fn text_after_the_pipeline() {
     assert_eq!(
         error("{$match: {}}, {$project: {a: 1}}"),
