@@ -303,3 +303,91 @@ async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task
     let end = async { while consumer.messages.recv().await.is_some() {} };
     common::within("the engine to stop after Stop", end).await;
 }
+
+fn in_coll(coll: &str, start: Start) -> Box<WatchSpec> {
+    Box::new(WatchSpec {
+        scope: Scope::Collection {
+            db: "e".into(),
+            coll: coll.into(),
+        },
+        ..*spec(vec![], start)
+    })
+}
+
+/// `Continue` goes on from the last event on the same scope (after an invalidate, with
+/// startAfter, as resumeAfter is refused there), and from now on another scope.
+#[tokio::test]
+async fn continue_resumes_on_the_same_scope_only_and_after_an_invalidate() {
+    let (_server, client) = common::setup().await;
+    let db = client.database("e");
+    let (c, d) = (db.collection::<Document>("c"), db.collection::<Document>("d"));
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    c.insert_one(doc! { "n": 0 }).await.unwrap();
+    consumer.until(|c| c.events.len() == 1).await;
+    // Written before the watch of `e.d` opens: not seen, as it starts now.
+    d.insert_one(doc! { "n": 1 }).await.unwrap();
+    send_watch(&control, 2, in_coll("d", Start::Continue)).await;
+    consumer.until(|c| c.current == Some(2)).await;
+    d.insert_one(doc! { "n": 2 }).await.unwrap();
+    consumer.until(|c| c.events.len() == 2).await;
+    assert_eq!(n_of(&consumer.events[1].1), 2);
+
+    d.drop().await.unwrap();
+    consumer
+        .until(|c| matches!(c.statuses.last(), Some(Status::Invalidated { .. })))
+        .await;
+    send_watch(&control, 3, in_coll("d", Start::Continue)).await;
+    consumer.until(|c| c.current == Some(3)).await;
+    d.insert_one(doc! { "n": 3 }).await.unwrap();
+    consumer
+        .until(|c| c.events.iter().any(|(w, _)| *w == 3))
+        .await;
+    assert_eq!(consumer.rejected, []);
+    assert_eq!(n_of(&consumer.events.last().unwrap().1), 3);
+}
+
+/// Events that are ready go out together, at most a thousand to a message.
+#[tokio::test]
+async fn ready_events_are_forwarded_in_batches_of_at_most_a_thousand() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    control.send(Control::Pause).await.unwrap();
+    coll.insert_many((0..2500).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    control.send(Control::Resume).await.unwrap();
+    let mut sizes = Vec::new();
+    let read = async {
+        while sizes.iter().sum::<usize>() < 2500 {
+            if let Some(SourceMsg::Events { events, .. }) = consumer.messages.recv().await {
+                sizes.push(events.len());
+            }
+        }
+    };
+    common::within("2,500 events", read).await;
+    let largest = sizes.iter().max().copied();
+    assert!(largest > Some(1) && largest <= Some(1000), "{sizes:?}");
+}
+
+/// When the consumer goes, the engine ends and its stream is closed on the server.
+#[tokio::test]
+async fn the_engine_ends_and_closes_its_stream_when_the_consumer_goes() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, consumer) = watching_everything(client.clone()).await;
+    drop(consumer);
+    // The engine notices when it next has something to forward.
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    common::within("the engine to end", control.closed()).await;
+    let killed = async {
+        loop {
+            let counts = common::command_counts(&client).await;
+            if counts.get_document("killCursors").is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    common::within("the stream's killCursors", killed).await;
+}
