@@ -320,7 +320,10 @@ fn in_coll(coll: &str, start: Start) -> Box<WatchSpec> {
 async fn continue_resumes_on_the_same_scope_only_and_after_an_invalidate() {
     let (_server, client) = common::setup().await;
     let db = client.database("e");
-    let (c, d) = (db.collection::<Document>("c"), db.collection::<Document>("d"));
+    let (c, d) = (
+        db.collection::<Document>("c"),
+        db.collection::<Document>("d"),
+    );
     let (control, mut consumer) = watching_everything(client.clone()).await;
     c.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
@@ -380,14 +383,33 @@ async fn the_engine_ends_and_closes_its_stream_when_the_consumer_goes() {
     // The engine notices when it next has something to forward.
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     common::within("the engine to end", control.closed()).await;
+    killed_cursors(&client, 1).await;
+}
+
+/// Waits until the server has seen `n` killCursors.
+async fn killed_cursors(client: &mongodb::Client, n: i64) {
     let killed = async {
         loop {
-            let counts = common::command_counts(&client).await;
-            if counts.get_document("killCursors").is_ok() {
+            let counts = common::command_counts(client).await;
+            let total = counts
+                .get_document("killCursors")
+                .and_then(|k| k.get_i64("total"));
+            if total.unwrap_or(0) >= n {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };
     common::within("the stream's killCursors", killed).await;
+}
+
+/// A replaced stream is closed on the server at once, though no event comes to wake it.
+#[tokio::test]
+async fn a_replaced_stream_is_closed_on_the_server_at_once() {
+    let (_server, client) = common::setup().await;
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let insert_only = vec![doc! { "$match": { "operationType": "insert" } }];
+    send_watch(&control, 2, spec(insert_only, Start::Continue)).await;
+    consumer.until(|c| c.current == Some(2)).await;
+    killed_cursors(&client, 1).await;
 }
