@@ -81,7 +81,9 @@ async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Se
                     let start = resolve_start(&spec, current.as_ref());
                     match open(&client, &spec, &start).await {
                         Ok(stream) => {
-                            let token = start_token(&start).or_else(|| stream.resume_token().and_then(token_document));
+                            // Before any event is read, the driver's token is the start token
+                            // (resumeAfter, startAfter) or the server's post-batch token.
+                            let token = stream.resume_token().and_then(token_document);
                             current = Some(start_reader(&client, id, *spec, stream, token));
                             let _ = out.send(SourceMsg::Started { watch: id }).await;
                             let status = if paused { Status::Paused } else { Status::Live };
@@ -181,13 +183,6 @@ fn resolve_start(spec: &WatchSpec, current: Option<&Current>) -> Start {
         },
         (Start::Continue, _) => Start::Now,
         (start, _) => start.clone(),
-    }
-}
-
-fn start_token(start: &Start) -> Option<Document> {
-    match start {
-        Start::ResumeAfter(token) | Start::StartAfter(token) => Some(token.clone()),
-        _ => None,
     }
 }
 

@@ -413,3 +413,41 @@ async fn a_replaced_stream_is_closed_on_the_server_at_once() {
     consumer.until(|c| c.current == Some(2)).await;
     killed_cursors(&client, 1).await;
 }
+
+/// A watch's position starts where it opened: its start token, else the server's first
+/// post-batch token. A switch made before any event was forwarded continues from there, so
+/// the events held back are read again by the new stream.
+#[tokio::test]
+async fn a_switch_before_any_event_was_forwarded_continues_from_where_the_watch_opened() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let insert_only = || vec![doc! { "$match": { "operationType": "insert" } }];
+    let (control, mut consumer) = start(client.clone());
+    // Opened now, paused: n = 0 is written, then the switch.
+    control.send(Control::Pause).await.unwrap();
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    send_watch(&control, 2, spec(insert_only(), Start::Continue)).await;
+    consumer.until(|c| c.current == Some(2)).await;
+    control.send(Control::Resume).await.unwrap();
+    consumer.until(|c| c.events.len() == 1).await;
+    assert_eq!(n_of(&consumer.events[0].1), 0);
+    let first_token = consumer.events[0].1.get_document("_id").unwrap().clone();
+
+    // Opened from a token, paused: its first batch (n = 1, 2) is after the token, and a switch
+    // does not skip it.
+    coll.insert_many((1..3).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    consumer.until(|c| c.events.len() == 3).await;
+    control.send(Control::Pause).await.unwrap();
+    send_watch(&control, 3, spec(vec![], Start::ResumeAfter(first_token))).await;
+    consumer.until(|c| c.current == Some(3)).await;
+    send_watch(&control, 4, spec(insert_only(), Start::Continue)).await;
+    consumer.until(|c| c.current == Some(4)).await;
+    control.send(Control::Resume).await.unwrap();
+    consumer.until(|c| c.events.len() == 5).await;
+    let numbers: Vec<i32> = consumer.events[3..].iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(numbers, [1, 2]);
+}
