@@ -189,4 +189,14 @@ mod tests {
         );
         assert!(store.get(0).unwrap().event().is_some());
     }
+
+    #[test]
+    fn a_store_counts_its_events_apart_from_its_seams() {
+        let mut store = EventStore::new(3, usize::MAX);
+        assert!(store.is_empty());
+        store.push(Row::Seam("watching shop".into()));
+        assert!(!store.is_empty());
+        store.push_event(event(1));
+        assert_eq!((store.len(), store.event_count()), (2, 1));
+    }
 }

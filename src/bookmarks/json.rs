@@ -194,6 +194,12 @@ mod tests {
         assert_eq!(doc.get_i64("maxAwaitTimeMS"), Ok(250));
         assert_eq!(parse_options(&doc), Ok(options));
         assert_eq!(parse_options(&doc! {}), Ok(StreamOptions::default()));
+        // Numbers of either integer width, as a hand-written or older file may hold.
+        let small = parse_options(&doc! { "batchSize": 50_i32, "maxAwaitTimeMS": 250_i32 });
+        assert_eq!(
+            small.map(|o| (o.batch_size, o.max_await)),
+            Ok((Some(50), Some(Duration::from_millis(250))))
+        );
         assert_eq!(options_document(&StreamOptions::default()), doc! {});
     }
 

@@ -13,6 +13,7 @@ fn empty_text_is_an_empty_pipeline() {
         "\n\t \r\n",
         "// all filters off\n",
         "/* nothing */",
+        "/* 2 * 3 and 4 / 5 */",
         "[]",
         " [ ] ",
     ] {
