@@ -100,7 +100,9 @@ async fn print_events(
                 Status::Connecting | Status::Paused => {}
                 Status::Live => eprintln!("mwatch: watching"),
                 Status::Resuming(reason) => {
-                    eprintln!("mwatch: connection lost, resuming: {reason}")
+                    eprintln!(
+                        "mwatch: the stream stopped ({reason}); resuming after the last event"
+                    )
                 }
                 Status::Invalidated { .. } => {
                     eprintln!("mwatch: the stream was invalidated (its collection or database was dropped or renamed)");

@@ -184,7 +184,8 @@ pub enum Status {
     Connecting,
     Live,
     Paused,
-    /// The connection failed; the task is reopening the stream from its last token.
+    /// The stream failed with an error it can resume from (a lost connection, a server
+    /// stepping down); the task is reopening it from its last token.
     Resuming(String),
     /// The resume point is older than the server's oplog.
     HistoryLost(String),

@@ -312,3 +312,40 @@ async fn a_bad_pipeline_is_refused_before_connecting_with_its_position() {
     assert!(stderr.contains("--pipeline:1:"), "{stderr}");
     assert!(stderr.contains("ObjectId"), "{stderr}");
 }
+
+/// A resumable server error is said as what it is, not as a lost connection; the stream goes
+/// on from the last event.
+#[tokio::test]
+async fn a_resumable_server_error_is_named_and_the_stream_goes_on() {
+    let (server, client) = common::setup().await;
+    let uri = server.uri();
+    let coll = client.database("h").collection::<Document>("c");
+    coll.insert_one(doc! { "_id": 0 }).await.unwrap();
+    let (child, _) = watching(&[&uri, "--json", "--ns", "h.c"]).await;
+    // The getMore, the driver's own resume and mwatch's first both fail: mwatch tries again.
+    client
+        .database("admin")
+        .run_command(doc! {
+            "configureFailPoint": "failCommand",
+            "mode": { "times": 3 },
+            "data": {
+                "failCommands": ["getMore", "aggregate"],
+                "errorCode": 91,
+                "errorLabels": ["ResumableChangeStreamError"],
+            },
+        })
+        .await
+        .unwrap();
+    coll.insert_one(doc! { "_id": 1 }).await.unwrap();
+    coll.drop().await.unwrap();
+    let (code, stdout, stderr) = finish(child).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(op_types(&stdout), ["insert", "drop", "invalidate"]);
+    assert!(
+        stderr.contains("mwatch: the stream stopped (")
+            && stderr.contains(" (91): Failing command via 'failCommand' failpoint (code 91)")
+            && stderr.contains("); resuming after the last event"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("connection lost"), "{stderr}");
+}
