@@ -318,13 +318,11 @@ async fn read(
     mut token: Option<Document>,
     tx: mpsc::Sender<ReaderMsg>,
 ) {
-    let mut invalidated = false;
     loop {
         let message = match stream.next_if_any().await {
             Ok(Some(raw)) => {
                 let event = ChangeEvent::from_raw(raw);
                 token = event.resume_token().or(token);
-                invalidated = event.op() == OpType::Invalidate;
                 ReaderMsg::Event(event)
             }
             // A server closes a change stream only when it is invalidated, even when the
@@ -347,7 +345,7 @@ async fn read(
                 let _ = tx
                     .send(ReaderMsg::Status(Status::Resuming(explain(&e))))
                     .await;
-                match reopen(&client, &spec, token.as_ref(), invalidated).await {
+                match reopen(&client, &spec, token.as_ref()).await {
                     Ok(reopened) => {
                         stream = reopened;
                         ReaderMsg::Status(Status::Live)
@@ -376,15 +374,14 @@ fn failure(error: &mongodb::error::Error) -> Status {
 }
 
 /// Retries opening the stream from `token`, backing off up to 10 s between tries, until it
-/// opens or fails for a reason waiting will not fix.
+/// opens or fails for a reason waiting will not fix. The token is never an invalidate's: the
+/// server closes the stream in the batch that ends with one, so no outage can follow it.
 async fn reopen(
     client: &Client,
     spec: &WatchSpec,
     token: Option<&Document>,
-    invalidated: bool,
 ) -> mongodb::error::Result<ChangeStream<RawDocumentBuf>> {
     let start = match token {
-        Some(t) if invalidated => Start::StartAfter(t.clone()),
         Some(t) => Start::ResumeAfter(t.clone()),
         None => spec.start.clone(),
     };

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use bson::{doc, Document};
+use bson::{doc, Bson, Document};
 use mwatch::source::{engine, Control, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec};
 use tokio::sync::mpsc;
 
@@ -450,4 +450,136 @@ async fn a_switch_before_any_event_was_forwarded_continues_from_where_the_watch_
     consumer.until(|c| c.events.len() == 5).await;
     let numbers: Vec<i32> = consumer.events[3..].iter().map(|(_, e)| n_of(e)).collect();
     assert_eq!(numbers, [1, 2]);
+}
+
+async fn fail_point(client: &mongodb::Client, times: i32, data: Document) {
+    client
+        .database("admin")
+        .run_command(doc! {
+            "configureFailPoint": "failCommand",
+            "mode": { "times": times },
+            "data": data,
+        })
+        .await
+        .unwrap();
+}
+
+/// An error a resume cannot fix ends the stream once, as Failed, with the server's words.
+#[tokio::test]
+async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (_control, mut consumer) = watching_everything(client.clone()).await;
+    fail_point(
+        &client,
+        1,
+        doc! { "failCommands": ["getMore"], "errorCode": 280 },
+    )
+    .await;
+    coll.insert_one(doc! { "n": 0 }).await.unwrap();
+    consumer
+        .until(|c| matches!(c.statuses.last(), Some(Status::Failed(_))))
+        .await;
+    let Some(Status::Failed(reason)) = consumer.statuses.last() else {
+        unreachable!()
+    };
+    assert!(reason.contains("(280): "), "{reason}");
+    assert!(
+        !consumer
+            .statuses
+            .iter()
+            .any(|s| matches!(s, Status::Resuming(_))),
+        "{:?}",
+        consumer.statuses
+    );
+    // Nothing follows a failure.
+    let more = tokio::time::timeout(Duration::from_millis(1500), consumer.messages.recv()).await;
+    assert!(matches!(more, Err(_) | Ok(None)), "{more:?}");
+}
+
+/// A quiet stream keeps its place with the server's post-batch tokens: after other
+/// collections' writes pushed its last event out of the history, a pipeline change still
+/// continues from where it is.
+#[tokio::test]
+async fn a_quiet_stream_keeps_its_place_as_the_history_moves_on() {
+    let (_server, client) = common::setup_with(mwatch_playground::Config {
+        history: 50,
+        ..Default::default()
+    })
+    .await;
+    let db = client.database("e");
+    let (control, mut consumer) = watching_everything(client.clone()).await;
+    db.collection::<Document>("c")
+        .insert_one(doc! { "n": 0 })
+        .await
+        .unwrap();
+    consumer.until(|c| c.events.len() == 1).await;
+    // Two rounds of 30 writes elsewhere: each fits in the history, together they push the
+    // event out; the stream's idle getMores in between carry it past them.
+    let other = db.collection::<Document>("other");
+    for _ in 0..2 {
+        other
+            .insert_many((0..30).map(|n| doc! { "n": n }))
+            .await
+            .unwrap();
+        idle_get_mores(&client, 2).await;
+    }
+    let insert_only = vec![doc! { "$match": { "operationType": "insert" } }];
+    send_watch(&control, 2, spec(insert_only, Start::Continue)).await;
+    consumer
+        .until(|c| c.current == Some(2) || !c.rejected.is_empty())
+        .await;
+    assert_eq!(consumer.rejected, []);
+}
+
+/// Waits until the server has answered `n` more getMores (a second each when idle).
+async fn idle_get_mores(client: &mongodb::Client, n: i64) {
+    let total = || async {
+        let counts = common::command_counts(client).await;
+        counts
+            .get_document("getMore")
+            .and_then(|g| g.get_i64("total"))
+            .unwrap_or(0)
+    };
+    let until = total().await + n;
+    let waited = async {
+        while total().await < until {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    common::within("idle getMores", waited).await;
+}
+
+/// Resuming after an outage from a point the history no longer holds says so, and stops:
+/// mwatch retries while the server is unreachable, then reports what the server says.
+#[tokio::test]
+async fn a_resume_from_a_point_the_history_lost_says_so() {
+    let (_server, client) = common::setup_with(mwatch_playground::Config {
+        history: 50,
+        ..Default::default()
+    })
+    .await;
+    let db = client.database("e");
+    let (_control, mut consumer) = watching_everything(client.clone()).await;
+    let fail = |mode: Bson| {
+        doc! {
+            "configureFailPoint": "failCommand",
+            "mode": mode,
+            "data": { "failCommands": ["getMore", "aggregate"], "closeConnection": true },
+        }
+    };
+    let admin = client.database("admin");
+    admin.run_command(fail("alwaysOn".into())).await.unwrap();
+    consumer
+        .until(|c| matches!(c.statuses.last(), Some(Status::Resuming(_))))
+        .await;
+    // While mwatch retries, the history moves past its last point.
+    db.collection::<Document>("other")
+        .insert_many((0..100).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    admin.run_command(fail("off".into())).await.unwrap();
+    consumer
+        .until(|c| matches!(c.statuses.last(), Some(Status::HistoryLost(_))))
+        .await;
 }
