@@ -112,6 +112,13 @@ fn bad_escapes() {
         value_error(r#""\udc00""#),
         "1:2: invalid escape: lone surrogate"
     );
+    // A high surrogate followed by another escape than \u is alone too.
+    assert_eq!(
+        value_error(r#""\ud83d\n""#),
+        "1:2: invalid escape: lone surrogate"
+    );
+    // \0 is NUL only when no digit follows: JSON5 has no octal escapes.
+    assert!(value_error(r#""\01""#).starts_with("1:2: "));
 }
 
 #[test]

@@ -115,6 +115,11 @@ fn hex_integers() {
         value("0x10000000000000000"),
         Bson::Double(18_446_744_073_709_551_616.0)
     );
+    // Past i64, a double keeps its sign too.
+    assert_eq!(
+        value("-0x10000000000000000"),
+        Bson::Double(-18_446_744_073_709_551_616.0)
+    );
 }
 
 #[test]
