@@ -251,15 +251,8 @@ async fn a_lost_connection_is_resumed_from_the_last_token() {
     consumer.until(|c| c.events.len() == 1).await;
     // The getMore and the driver's own resume both fail, then the engine's first retry:
     // the engine keeps retrying from its last token.
-    client
-        .database("admin")
-        .run_command(doc! {
-            "configureFailPoint": "failCommand",
-            "mode": { "times": 3 },
-            "data": { "failCommands": ["getMore", "aggregate"], "closeConnection": true },
-        })
-        .await
-        .unwrap();
+    let data = doc! { "failCommands": ["getMore", "aggregate"], "closeConnection": true };
+    fail_point(&client, times(3), data).await;
     for n in 1..4 {
         coll.insert_one(doc! { "n": n }).await.unwrap();
     }
@@ -383,24 +376,7 @@ async fn the_engine_ends_and_closes_its_stream_when_the_consumer_goes() {
     // The engine notices when it next has something to forward.
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     common::within("the engine to end", control.closed()).await;
-    killed_cursors(&client, 1).await;
-}
-
-/// Waits until the server has seen `n` killCursors.
-async fn killed_cursors(client: &mongodb::Client, n: i64) {
-    let killed = async {
-        loop {
-            let counts = common::command_counts(client).await;
-            let total = counts
-                .get_document("killCursors")
-                .and_then(|k| k.get_i64("total"));
-            if total.unwrap_or(0) >= n {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    common::within("the stream's killCursors", killed).await;
+    common::until_commands(&client, "killCursors", 1).await;
 }
 
 /// A replaced stream is closed on the server at once, though no event comes to wake it.
@@ -411,7 +387,7 @@ async fn a_replaced_stream_is_closed_on_the_server_at_once() {
     let insert_only = vec![doc! { "$match": { "operationType": "insert" } }];
     send_watch(&control, 2, spec(insert_only, Start::Continue)).await;
     consumer.until(|c| c.current == Some(2)).await;
-    killed_cursors(&client, 1).await;
+    common::until_commands(&client, "killCursors", 1).await;
 }
 
 /// A watch's position starts where it opened: its start token, else the server's first
@@ -452,16 +428,17 @@ async fn a_switch_before_any_event_was_forwarded_continues_from_where_the_watch_
     assert_eq!(numbers, [1, 2]);
 }
 
-async fn fail_point(client: &mongodb::Client, times: i32, data: Document) {
+/// Sets the `failCommand` fail point: `mode` is `times(n)`, `"alwaysOn"` or `"off"`.
+async fn fail_point(client: &mongodb::Client, mode: Bson, data: Document) {
     client
         .database("admin")
-        .run_command(doc! {
-            "configureFailPoint": "failCommand",
-            "mode": { "times": times },
-            "data": data,
-        })
+        .run_command(doc! { "configureFailPoint": "failCommand", "mode": mode, "data": data })
         .await
         .unwrap();
+}
+
+fn times(n: i32) -> Bson {
+    Bson::Document(doc! { "times": n })
 }
 
 /// An error a resume cannot fix ends the stream once, as Failed, with the server's words.
@@ -472,7 +449,7 @@ async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
     let (_control, mut consumer) = watching_everything(client.clone()).await;
     fail_point(
         &client,
-        1,
+        times(1),
         doc! { "failCommands": ["getMore"], "errorCode": 280 },
     )
     .await;
@@ -497,16 +474,21 @@ async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
     assert!(matches!(more, Err(_) | Ok(None)), "{more:?}");
 }
 
+/// A playground that keeps only 50 oplog entries, so that a test can outrun its history.
+async fn with_short_history() -> (mwatch_playground::Playground, mongodb::Client) {
+    common::setup_with(mwatch_playground::Config {
+        history: 50,
+        ..Default::default()
+    })
+    .await
+}
+
 /// A quiet stream keeps its place with the server's post-batch tokens: after other
 /// collections' writes pushed its last event out of the history, a pipeline change still
 /// continues from where it is.
 #[tokio::test]
 async fn a_quiet_stream_keeps_its_place_as_the_history_moves_on() {
-    let (_server, client) = common::setup_with(mwatch_playground::Config {
-        history: 50,
-        ..Default::default()
-    })
-    .await;
+    let (_server, client) = with_short_history().await;
     let db = client.database("e");
     let (control, mut consumer) = watching_everything(client.clone()).await;
     db.collection::<Document>("c")
@@ -522,7 +504,8 @@ async fn a_quiet_stream_keeps_its_place_as_the_history_moves_on() {
             .insert_many((0..30).map(|n| doc! { "n": n }))
             .await
             .unwrap();
-        idle_get_mores(&client, 2).await;
+        let answered = common::command_total(&client, "getMore").await;
+        common::until_commands(&client, "getMore", answered + 2).await;
     }
     let insert_only = vec![doc! { "$match": { "operationType": "insert" } }];
     send_watch(&control, 2, spec(insert_only, Start::Continue)).await;
@@ -532,44 +515,15 @@ async fn a_quiet_stream_keeps_its_place_as_the_history_moves_on() {
     assert_eq!(consumer.rejected, []);
 }
 
-/// Waits until the server has answered `n` more getMores (a second each when idle).
-async fn idle_get_mores(client: &mongodb::Client, n: i64) {
-    let total = || async {
-        let counts = common::command_counts(client).await;
-        counts
-            .get_document("getMore")
-            .and_then(|g| g.get_i64("total"))
-            .unwrap_or(0)
-    };
-    let until = total().await + n;
-    let waited = async {
-        while total().await < until {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    };
-    common::within("idle getMores", waited).await;
-}
-
 /// Resuming after an outage from a point the history no longer holds says so, and stops:
 /// mwatch retries while the server is unreachable, then reports what the server says.
 #[tokio::test]
 async fn a_resume_from_a_point_the_history_lost_says_so() {
-    let (_server, client) = common::setup_with(mwatch_playground::Config {
-        history: 50,
-        ..Default::default()
-    })
-    .await;
+    let (_server, client) = with_short_history().await;
     let db = client.database("e");
     let (_control, mut consumer) = watching_everything(client.clone()).await;
-    let fail = |mode: Bson| {
-        doc! {
-            "configureFailPoint": "failCommand",
-            "mode": mode,
-            "data": { "failCommands": ["getMore", "aggregate"], "closeConnection": true },
-        }
-    };
-    let admin = client.database("admin");
-    admin.run_command(fail("alwaysOn".into())).await.unwrap();
+    let data = doc! { "failCommands": ["getMore", "aggregate"], "closeConnection": true };
+    fail_point(&client, "alwaysOn".into(), data.clone()).await;
     consumer
         .until(|c| matches!(c.statuses.last(), Some(Status::Resuming(_))))
         .await;
@@ -578,7 +532,7 @@ async fn a_resume_from_a_point_the_history_lost_says_so() {
         .insert_many((0..100).map(|n| doc! { "n": n }))
         .await
         .unwrap();
-    admin.run_command(fail("off".into())).await.unwrap();
+    fail_point(&client, "off".into(), data).await;
     consumer
         .until(|c| matches!(c.statuses.last(), Some(Status::HistoryLost(_))))
         .await;

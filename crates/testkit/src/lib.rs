@@ -79,3 +79,22 @@ pub async fn command_counts(client: &Client) -> Document {
         .expect("metrics.commands")
         .clone()
 }
+
+/// How many `name` commands the server has answered.
+pub async fn command_total(client: &Client, name: &str) -> i64 {
+    command_counts(client)
+        .await
+        .get_document(name)
+        .and_then(|counts| counts.get_i64("total"))
+        .unwrap_or(0)
+}
+
+/// Waits until the server has answered `total` `name` commands in all.
+pub async fn until_commands(client: &Client, name: &str, total: i64) {
+    let reached = async {
+        while command_total(client, name).await < total {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    within(&format!("{total} {name} commands"), reached).await;
+}

@@ -153,19 +153,10 @@ async fn find_options_cursors_find_and_modify_and_deletes() {
     let mut partial = coll.find(doc! {}).batch_size(2).await.unwrap();
     assert!(partial.try_next().await.unwrap().is_some());
     drop(partial);
-    let killed = async {
-        loop {
-            if let Ok(kill) = common::command_counts(&client)
-                .await
-                .get_document("killCursors")
-            {
-                return kill.clone();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    };
-    let kill = common::within("the killCursors of a dropped cursor", killed).await;
-    assert_eq!(kill, doc! { "failed": 0i64, "total": 1i64 });
+    common::until_commands(&client, "killCursors", 1).await;
+    let counts = common::command_counts(&client).await;
+    let kill = counts.get_document("killCursors").unwrap();
+    assert_eq!(kill, &doc! { "failed": 0i64, "total": 1i64 });
 
     let before = coll
         .find_one_and_update(doc! { "_id": 0 }, doc! { "$inc": { "n": 100 } })
