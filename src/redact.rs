@@ -193,6 +193,13 @@ mod tests {
     }
 
     #[test]
+    fn a_redacted_uri_shows_only_its_redacted_text() {
+        let uri = RedactedUri::new("mongodb://ann:pw@h/?proxyPassword=p");
+        let shown = "mongodb://ann:****@h/?proxyPassword=****";
+        assert_eq!((uri.to_string().as_str(), uri.as_str()), (shown, shown));
+    }
+
+    #[test]
     fn tells_whether_a_secret_was_hidden() {
         assert!(has_hidden_secret(&redact("mongodb://ann:pw@h/")));
         assert!(has_hidden_secret(&redact("mongodb://h/?proxyPassword=x")));
