@@ -210,6 +210,19 @@ fn a_file_from_a_newer_mwatch_is_left_alone() {
     assert_eq!(fs::read_to_string(home.file()).unwrap(), future);
 }
 
+/// A store mwatch may not write is a failure (exit 1), not a usage error (exit 2), and the
+/// file is left as it was.
+#[tokio::test]
+async fn a_store_that_cannot_be_written_fails_the_command_with_exit_1() {
+    let home = Home::new();
+    let future = r#"{"version": 2, "bookmarks": {"new": "shape"}}"#;
+    fs::write(home.file(), future).unwrap();
+    let (code, _, stderr) = home.run(&["bookmarks", "rm", "x"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("bookmarks are not saved: "), "{stderr}");
+    assert_eq!(fs::read_to_string(home.file()).unwrap(), future);
+}
+
 #[cfg(unix)]
 #[test]
 fn files_are_readable_by_their_owner_only() {
