@@ -472,7 +472,8 @@ async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
         "{:?}",
         consumer.statuses
     );
-    // Nothing follows a failure.
+    // Nothing follows a failure, not even a later write.
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
     let more = tokio::time::timeout(Duration::from_millis(1500), consumer.messages.recv()).await;
     assert!(matches!(more, Err(_) | Ok(None)), "{more:?}");
 }
