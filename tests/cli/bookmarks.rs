@@ -241,6 +241,13 @@ fn files_are_readable_by_their_owner_only() {
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", file.display());
     }
+    // A store in folders that are not there yet makes them, for its owner only.
+    let dir = home.dir.path().join("new/data");
+    BookmarkStore::open(dir.join("bookmarks.json"))
+        .add(named("c", 3))
+        .unwrap();
+    let mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
 }
 
 #[tokio::test]
