@@ -323,19 +323,12 @@ async fn a_resumable_server_error_is_named_and_the_stream_goes_on() {
     coll.insert_one(doc! { "_id": 0 }).await.unwrap();
     let (child, _) = watching(&[&uri, "--json", "--ns", "h.c"]).await;
     // The getMore, the driver's own resume and mwatch's first both fail: mwatch tries again.
-    client
-        .database("admin")
-        .run_command(doc! {
-            "configureFailPoint": "failCommand",
-            "mode": { "times": 3 },
-            "data": {
-                "failCommands": ["getMore", "aggregate"],
-                "errorCode": 91,
-                "errorLabels": ["ResumableChangeStreamError"],
-            },
-        })
-        .await
-        .unwrap();
+    let data = doc! {
+        "failCommands": ["getMore", "aggregate"],
+        "errorCode": 91,
+        "errorLabels": ["ResumableChangeStreamError"],
+    };
+    common::fail_command(&client, common::times(3), data).await;
     coll.insert_one(doc! { "_id": 1 }).await.unwrap();
     coll.drop().await.unwrap();
     let (code, stdout, stderr) = finish(child).await;

@@ -131,15 +131,8 @@ async fn lists_databases_and_collections_marking_pre_images() {
 #[tokio::test]
 async fn says_so_when_namespaces_may_not_be_listed() {
     let (_server, client) = common::setup().await;
-    client
-        .database("admin")
-        .run_command(doc! {
-            "configureFailPoint": "failCommand",
-            "mode": "alwaysOn",
-            "data": { "failCommands": ["listDatabases"], "errorCode": 13 },
-        })
-        .await
-        .unwrap();
+    let data = doc! { "failCommands": ["listDatabases"], "errorCode": 13 };
+    common::fail_command(&client, "alwaysOn".into(), data).await;
     let Listing::NotAllowed(message) = list_namespaces(&client).await.unwrap() else {
         panic!("listed")
     };

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use bson::{doc, Bson, Document};
+use bson::{doc, Document};
 use mwatch::source::{engine, Control, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec};
 use tokio::sync::mpsc;
 
@@ -252,7 +252,7 @@ async fn a_lost_connection_is_resumed_from_the_last_token() {
     // The getMore and the driver's own resume both fail, then the engine's first retry:
     // the engine keeps retrying from its last token.
     let data = doc! { "failCommands": ["getMore", "aggregate"], "closeConnection": true };
-    fail_point(&client, times(3), data).await;
+    common::fail_command(&client, common::times(3), data).await;
     for n in 1..4 {
         coll.insert_one(doc! { "n": n }).await.unwrap();
     }
@@ -431,28 +431,15 @@ async fn a_switch_before_any_event_was_forwarded_continues_from_where_the_watch_
     assert_eq!(numbers, [1, 2]);
 }
 
-/// Sets the `failCommand` fail point: `mode` is `times(n)`, `"alwaysOn"` or `"off"`.
-async fn fail_point(client: &mongodb::Client, mode: Bson, data: Document) {
-    client
-        .database("admin")
-        .run_command(doc! { "configureFailPoint": "failCommand", "mode": mode, "data": data })
-        .await
-        .unwrap();
-}
-
-fn times(n: i32) -> Bson {
-    Bson::Document(doc! { "times": n })
-}
-
 /// An error a resume cannot fix ends the stream once, as Failed, with the server's words.
 #[tokio::test]
 async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
     let (_server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
     let (_control, mut consumer) = watching_everything(client.clone()).await;
-    fail_point(
+    common::fail_command(
         &client,
-        times(1),
+        common::times(1),
         doc! { "failCommands": ["getMore"], "errorCode": 280 },
     )
     .await;
@@ -527,7 +514,7 @@ async fn a_resume_from_a_point_the_history_lost_says_so() {
     let db = client.database("e");
     let (_control, mut consumer) = watching_everything(client.clone()).await;
     let data = doc! { "failCommands": ["getMore", "aggregate"], "closeConnection": true };
-    fail_point(&client, "alwaysOn".into(), data.clone()).await;
+    common::fail_command(&client, "alwaysOn".into(), data.clone()).await;
     consumer
         .until(|c| matches!(c.statuses.last(), Some(Status::Resuming(_))))
         .await;
@@ -536,7 +523,7 @@ async fn a_resume_from_a_point_the_history_lost_says_so() {
         .insert_many((0..100).map(|n| doc! { "n": n }))
         .await
         .unwrap();
-    fail_point(&client, "off".into(), data).await;
+    common::fail_command(&client, "off".into(), data).await;
     consumer
         .until(|c| matches!(c.statuses.last(), Some(Status::HistoryLost(_))))
         .await;

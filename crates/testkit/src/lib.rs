@@ -98,3 +98,18 @@ pub async fn until_commands(client: &Client, name: &str, total: i64) {
     };
     within(&format!("{total} {name} commands"), reached).await;
 }
+
+/// Sets the server's `failCommand` fail point: `mode` is [`times`]`(n)`, `"alwaysOn"` or
+/// `"off"`; `data` says which commands fail and how.
+pub async fn fail_command(client: &Client, mode: bson::Bson, data: Document) {
+    admin(
+        client,
+        doc! { "configureFailPoint": "failCommand", "mode": mode, "data": data },
+    )
+    .await;
+}
+
+/// The fail-point mode that fires on the next `n` matching commands.
+pub fn times(n: i32) -> bson::Bson {
+    bson::Bson::Document(doc! { "times": n })
+}
