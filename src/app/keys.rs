@@ -6,8 +6,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::msg::{Action, Tab};
 
 mod bookmarks;
+mod messages;
 
 pub use bookmarks::{BOOKMARKS, CONFIRM, INVALIDATED, LOST};
+pub use messages::LOG;
 
 /// Where the keyboard is: a pane, or an overlay on top of the panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,10 +28,12 @@ pub enum Context {
     /// A replay whose start the server no longer has.
     Lost,
     Invalidated,
+    /// The message log.
+    Log,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Namespaces,
         Context::Pipeline,
         Context::Events,
@@ -41,6 +45,7 @@ impl Context {
         Context::Confirm,
         Context::Lost,
         Context::Invalidated,
+        Context::Log,
     ];
 
     pub fn title(self) -> &'static str {
@@ -56,6 +61,7 @@ impl Context {
             Context::Confirm => "Question",
             Context::Lost => "History lost",
             Context::Invalidated => "Stream invalidated",
+            Context::Log => "Message log",
         }
     }
 }
@@ -224,6 +230,12 @@ pub const COMMANDS: &[Binding] = &[
         None,
     ),
     bind(
+        &[ch('L')],
+        Action::MessageLog,
+        "message log: all notices and errors",
+        None,
+    ),
+    bind(
         &[ch('t')],
         Action::ReplayTime,
         "replay from a time (RFC 3339, HH:MM, -10m)",
@@ -302,6 +314,12 @@ pub const EVENTS: &[Binding] = &[
         &[plain(KeyCode::Esc)],
         Action::Back,
         "clear the search",
+        None,
+    ),
+    bind(
+        &[ch('c')],
+        Action::ContinueAfter,
+        "an invalidated stream: continue after the invalidate",
         None,
     ),
 ];
@@ -461,6 +479,7 @@ pub fn tables(context: Context) -> Vec<&'static [Binding]> {
         Context::Confirm => vec![CONFIRM, ALWAYS],
         Context::Lost => vec![LOST, ALWAYS],
         Context::Invalidated => vec![INVALIDATED, ALWAYS],
+        Context::Log => vec![LOG, ALWAYS],
     }
 }
 
@@ -495,8 +514,18 @@ pub fn keys_label(binding: &Binding) -> String {
 /// The footer: `(keys, hint)` pairs for `context` (two keys at most, e.g. `G/End`); a hint
 /// shows once, with its most specific keys.
 pub fn hints(context: Context) -> Vec<(String, &'static str)> {
+    hints_of(&tables(context))
+}
+
+/// The hints of `context`'s own table, without the keys that work everywhere: what a dialog
+/// shows inside its box.
+pub fn own_hints(context: Context) -> Vec<(String, &'static str)> {
+    hints_of(&tables(context)[..1])
+}
+
+fn hints_of(tables: &[&'static [Binding]]) -> Vec<(String, &'static str)> {
     let mut hints: Vec<(String, &'static str)> = Vec::new();
-    for binding in tables(context).into_iter().flat_map(|table| table.iter()) {
+    for binding in tables.iter().flat_map(|table| table.iter()) {
         if let Some(hint) = binding.hint {
             if !hints.iter().any(|(_, h)| *h == hint) {
                 let keys: Vec<String> = binding.keys.iter().take(2).map(Key::label).collect();

@@ -9,6 +9,7 @@ pub mod events;
 pub mod input;
 pub mod keys;
 pub mod layout;
+pub mod log;
 pub mod msg;
 pub mod namespaces;
 pub mod options;

@@ -13,6 +13,7 @@ use super::editor::Editor;
 use super::events::EventList;
 use super::input::LineInput;
 use super::keys::Context;
+use super::log::MessageLog;
 use super::msg::{Cmd, Focus, Tab};
 use super::namespaces::Namespaces;
 use super::options::OptionsForm;
@@ -105,6 +106,8 @@ pub enum Overlay {
     Options(OptionsForm),
     Prompt(Prompt),
     Bookmarks(BookmarkPane),
+    /// The message log, scrolled down `scroll` messages from the newest.
+    Log { scroll: usize },
 }
 
 /// A watch that cannot go on, and the way on that mwatch offers. Shown as a dialog under any
@@ -177,6 +180,8 @@ pub struct State {
     /// The active search, for `n` / `N`.
     pub search: Option<String>,
     pub notice: Option<Notice>,
+    /// Every notice and warning of the session.
+    pub log: MessageLog,
     pub size: (u16, u16),
     /// Milliseconds since the epoch, from the last message that carried the time.
     pub now: i64,
@@ -235,6 +240,7 @@ impl State {
             bookmarks: Vec::new(),
             search: None,
             notice: None,
+            log: MessageLog::default(),
             size: config.size,
             now: config.now,
             dirty: true,
@@ -275,6 +281,7 @@ impl State {
     pub fn context(&self) -> Context {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Log { .. }) => Context::Log,
             Some(Overlay::Options(_)) => Context::Options,
             Some(Overlay::Prompt(_)) => Context::Input,
             Some(Overlay::Bookmarks(pane)) => match pane.mode {
@@ -305,16 +312,16 @@ impl State {
     }
 
     pub fn notify(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error: false,
-        });
+        self.say(text.into(), false);
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error: true,
-        });
+        self.say(text.into(), true);
+    }
+
+    /// Shows a message until the next key, and keeps it in the log.
+    fn say(&mut self, text: String, error: bool) {
+        self.log.push(self.now, &text, error);
+        self.notice = Some(Notice { text, error });
     }
 }

@@ -2,6 +2,7 @@
 //! returned as [`Cmd`]s for the runtime to perform.
 
 mod bookmarks;
+mod messages;
 mod stream;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -110,6 +111,7 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return vec![Cmd::Quit],
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::MessageLog => state.overlay = Some(Overlay::Log { scroll: 0 }),
         Action::FocusNext => state.focus = cycle(&Focus::ORDER, state.focus, 1),
         Action::FocusPrev => {
             state.focus = cycle(&Focus::ORDER, state.focus, Focus::ORDER.len() - 1)
@@ -118,6 +120,7 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         _ => {
             return match context {
                 Context::Help => help(state, action),
+                Context::Log => messages::log(state, action),
                 Context::Options => options(state, action),
                 Context::Input if matches!(state.overlay, Some(Overlay::Bookmarks(_))) => {
                     bookmarks::pane_input(state, action)
@@ -339,6 +342,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             state.focus = Focus::Detail
         }
         (Context::Events, Action::Back) => state.search = None,
+        (Context::Events, Action::ContinueAfter) => return stream::continue_invalidated(state),
         (Context::Detail, Action::Back) => state.focus = Focus::Events,
         (Context::Detail, Action::Up) => scroll_detail(state, -1),
         (Context::Detail, Action::Down) => scroll_detail(state, 1),

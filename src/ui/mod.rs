@@ -3,13 +3,16 @@
 
 mod bookmarks;
 mod detail;
+mod dialog;
 mod events;
 mod help;
+mod log;
 mod namespaces;
 mod offer;
 mod options;
 mod pipeline;
 mod status;
+mod text;
 pub mod theme;
 mod title;
 
@@ -46,6 +49,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::render(frame, area, *scroll),
+        Some(Overlay::Log { scroll }) => log::render(state, *scroll, frame, area),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
         Some(Overlay::Prompt(_)) | None => {}

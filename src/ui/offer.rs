@@ -1,18 +1,17 @@
-//! The dialog of a watch that cannot go on: what happened, and the way on that the footer's
-//! keys take.
+//! The dialog of a watch that cannot go on: what happened, and the way on, with its keys.
 
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::style::Style;
 use ratatui::Frame;
 
+use crate::app::keys::Context;
 use crate::app::state::{Lost, Offer, Oldest, State};
 use crate::format::age_text;
 use crate::format::utc_seconds;
 
-use super::{pane, popup, theme};
+use super::{dialog, theme};
 
-fn lost_lines(lost: &Lost, now: i64) -> Vec<Line<'static>> {
+fn lost_text(lost: &Lost, now: i64) -> Vec<(String, Style)> {
     let age = match lost.at {
         Some(at) => format!(
             "{} is {} old ({})",
@@ -40,38 +39,38 @@ fn lost_lines(lost: &Lost, now: i64) -> Vec<Line<'static>> {
         Oldest::Unknown => "The server did not say how far back its history goes.".to_string(),
     };
     vec![
-        Line::from(format!(
-            "{age}: the server's oplog no longer goes back that far, so its events cannot be replayed."
-        )),
-        Line::from(Span::styled(running, theme::dim())),
-        Line::default(),
-        Line::from(Span::styled(oldest, theme::key())),
+        (
+            format!(
+                "{age}: the server's oplog no longer goes back that far, so its events cannot be replayed."
+            ),
+            Style::new(),
+        ),
+        (running.to_string(), theme::dim()),
+        (String::new(), Style::new()),
+        (oldest, theme::key()),
     ]
 }
 
 pub fn render(state: &State, offer: &Offer, frame: &mut Frame, area: Rect) {
-    let (title, lines) = match offer {
-        Offer::Lost(lost) => (" History lost ", lost_lines(lost, state.now)),
+    let (context, text) = match offer {
+        Offer::Lost(lost) => (Context::Lost, lost_text(lost, state.now)),
         Offer::Invalidated(_) => (
-            " Stream invalidated ",
+            Context::Invalidated,
             vec![
-                Line::from(format!(
-                    "The stream of {} ended: its collection or database was dropped or renamed.",
-                    state.watch.spec.scope
-                )),
-                Line::default(),
-                Line::from(Span::styled(
-                    "Continue after the invalidate event (startAfter) to see what happens to that namespace next?",
+                (
+                    format!(
+                        "The stream of {} ended: its collection or database was dropped or renamed.",
+                        state.watch.spec.scope
+                    ),
+                    Style::new(),
+                ),
+                (String::new(), Style::new()),
+                (
+                    "Continue after the invalidate event (startAfter) to see what happens to that namespace next?".to_string(),
                     theme::key(),
-                )),
+                ),
             ],
         ),
     };
-    let rect = popup(frame, area, 72, 10);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, true))
-            .wrap(Wrap { trim: true }),
-        rect,
-    );
+    dialog::render(frame, area, context.title(), &text, context);
 }

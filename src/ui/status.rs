@@ -7,9 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::app::keys;
+use crate::app::msg::Action;
 use crate::app::state::{Overlay, Purpose, State};
 use crate::source::Status;
 
+use super::text::{fit, to_the_log};
 use super::theme;
 
 const SPARK: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -25,7 +27,15 @@ pub fn status_badge(state: &State) -> Span<'static> {
         Status::Paused => ("❚❚ paused".to_string(), Color::Yellow),
         Status::Resuming(_) => ("◌ resuming".to_string(), Color::Yellow),
         Status::HistoryLost(_) => ("✖ history lost".to_string(), Color::Red),
-        Status::Invalidated { .. } => ("■ invalidated".to_string(), Color::Magenta),
+        // Once the dialog is closed, this is where the way on shows.
+        Status::Invalidated { token: Some(_) } => (
+            format!(
+                "■ invalidated · {} continue",
+                keys::key_for(keys::Context::Events, Action::ContinueAfter)
+            ),
+            Color::Magenta,
+        ),
+        Status::Invalidated { token: None } => ("■ invalidated".to_string(), Color::Magenta),
         Status::Failed(_) => ("✖ error".to_string(), Color::Red),
     };
     Span::styled(text, Style::new().fg(color))
@@ -111,7 +121,11 @@ fn hint_line(state: &State, width: u16) -> Line<'static> {
         } else {
             Style::new().fg(Color::Green)
         };
-        return Line::from(Span::styled(notice.text.clone(), style));
+        return fit(
+            Line::from(Span::styled(notice.text.clone(), style)),
+            width,
+            &to_the_log(),
+        );
     }
     let mut spans = Vec::new();
     let mut used = 0;
@@ -146,9 +160,9 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         match &state.notice {
             Some(notice) => {
                 let line = Line::from(Span::styled(notice.text.clone(), theme::error()));
-                frame.render_widget(line, status);
+                frame.render_widget(fit(line, status.width, &to_the_log()), status);
             }
-            None => frame.render_widget(status_line(state, status.width), status),
+            None => frame.render_widget(fitted_status_line(state, status.width), status),
         }
         let line = Line::from(vec![
             Span::styled(label, theme::key()),
@@ -163,8 +177,17 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         ));
         return;
     }
-    frame.render_widget(status_line(state, status.width), status);
+    frame.render_widget(fitted_status_line(state, status.width), status);
     frame.render_widget(hint_line(state, hints.width), hints);
+}
+
+/// The status line cut to `width`; when a cut reason is cut, the log has it whole.
+fn fitted_status_line(state: &State, width: u16) -> Line<'static> {
+    let tail = match &state.watch.status {
+        Status::Resuming(_) | Status::HistoryLost(_) | Status::Failed(_) | Status::Invalidated { .. } => to_the_log(),
+        _ => "…".to_string(),
+    };
+    fit(status_line(state, width), width, &tail)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod common;
 mod bookmark_keys;
 mod e2e;
 mod e2e_bookmarks;
+mod messages;
 mod passwords;
 mod readme;
 mod replay_offers;

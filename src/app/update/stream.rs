@@ -2,7 +2,7 @@
 //! and the ways on that are offered when a watch cannot go on (its history is lost, or its
 //! collection was dropped or renamed).
 
-use bson::Timestamp;
+use bson::{Document, Timestamp};
 
 use crate::bookmarks::token_time;
 use crate::format::time_of_day;
@@ -67,7 +67,9 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             };
             let first = state.watch.id == 0;
             if first {
-                state.watch.status = Status::Failed(error.clone());
+                let failed = Status::Failed(error.clone());
+                super::messages::log_status(state, &failed);
+                state.watch.status = failed;
             }
             if history_lost {
                 let what = match &pending.reason {
@@ -127,6 +129,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 }
                 _ => Vec::new(),
             };
+            super::messages::log_status(state, &status);
             state.watch.status = status;
             return cmds;
         }
@@ -206,19 +209,36 @@ pub(super) fn offer(state: &mut State, action: Action) -> Vec<Cmd> {
                 state.offer = Some(Offer::Lost(lost));
             }
         },
-        (Offer::Invalidated(token), Action::ContinueAfter) => {
-            let spec = WatchSpec {
-                start: Start::StartAfter(token),
-                ..state.watch.spec.clone()
-            };
-            return start_watch(state, spec, Reason::AfterInvalidate, None);
-        }
+        (Offer::Invalidated(token), Action::ContinueAfter) => return continue_after(state, token),
         (offer, _) => {
             state.offer = Some(offer);
             state.dirty = false;
         }
     }
     Vec::new()
+}
+
+/// Goes on after an invalidate event, from its token.
+fn continue_after(state: &mut State, token: Document) -> Vec<Cmd> {
+    let spec = WatchSpec {
+        start: Start::StartAfter(token),
+        ..state.watch.spec.clone()
+    };
+    start_watch(state, spec, Reason::AfterInvalidate, None)
+}
+
+/// The continue key from the events pane, once the invalidate dialog is closed.
+pub(super) fn continue_invalidated(state: &mut State) -> Vec<Cmd> {
+    match &state.watch.status {
+        Status::Invalidated { token: Some(token) } => {
+            let token = token.clone();
+            continue_after(state, token)
+        }
+        _ => {
+            state.notify("the stream is not invalidated: there is nothing to continue after");
+            Vec::new()
+        }
+    }
 }
 
 /// Asks the task for a new watch; it replaces the running one once the server accepts it.

@@ -1,0 +1,72 @@
+//! Text that must be read whole: wrapped at word boundaries to the width it has, or, where
+//! there is one row, cut with `…` and a pointer to the message log that has all of it.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::app::detail::row_starts;
+use crate::app::keys::{key_for, Context};
+use crate::app::msg::Action;
+
+/// `text` in rows of at most `width` columns, broken after spaces, each in `style`.
+pub fn wrap(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+    let chars: Vec<char> = text.chars().collect();
+    let starts = row_starts(text, width);
+    let ends = starts.iter().skip(1).copied().chain([chars.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| {
+            let row: String = chars[start..end].iter().collect();
+            Line::from(Span::styled(row.trim_end().to_string(), style))
+        })
+        .collect()
+}
+
+/// What a cut message ends with: where to read the rest (`… L log`).
+pub fn to_the_log() -> String {
+    format!("… {} log", key_for(Context::Events, Action::MessageLog))
+}
+
+/// `line` as it fits in `width` columns: whole, or cut to end in `tail` (which starts with `…`).
+pub fn fit(line: Line<'static>, width: u16, tail: &str) -> Line<'static> {
+    let width = width as usize;
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(tail.chars().count());
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        let kept: String = span.content.chars().take(room).collect();
+        room -= kept.chars().count();
+        spans.push(Span::styled(kept, span.style));
+    }
+    spans.push(Span::styled(tail.to_string(), crate::ui::theme::dim()));
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_fits_is_kept_and_one_that_does_not_ends_in_the_tail() {
+        let line = Line::from(vec![Span::raw("abc "), Span::raw("defgh")]);
+        assert_eq!(fit(line.clone(), 9, "… x"), line);
+        let cut = fit(line, 8, "… x");
+        assert_eq!(cut.to_string(), "abc d… x");
+        assert_eq!(cut.width(), 8);
+    }
+
+    #[test]
+    fn wrapping_breaks_after_spaces() {
+        let rows: Vec<String> = wrap("one two three", Style::new(), 8)
+            .iter()
+            .map(Line::to_string)
+            .collect();
+        assert_eq!(rows, ["one two", "three"]);
+    }
+}
