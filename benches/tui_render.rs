@@ -11,7 +11,7 @@ use mwatch::app::state::{Config, State};
 use mwatch::app::update::update;
 use mwatch::event::{ChangeEvent, OpType};
 use mwatch::redact::RedactedUri;
-use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
+use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Destination, Listing};
 use mwatch::source::{Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec};
 use mwatch::store::EventStore;
 use mwatch::ui;
@@ -72,7 +72,8 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-/// A TUI watching `shop` as `mwatch` starts it, with the listing and the watch confirmed.
+/// A TUI watching `shop` as `mwatch` starts it, connected, with the listing and the watch
+/// confirmed.
 fn state() -> State {
     let config = Config {
         deployment: Deployment {
@@ -81,6 +82,7 @@ fn state() -> State {
             set_name: Some("rs0".to_string()),
             mongos: false,
         },
+        destination: Destination::default(),
         spec: WatchSpec {
             scope: Scope::Database("shop".to_string()),
             pipeline: Vec::new(),
@@ -95,6 +97,14 @@ fn state() -> State {
         recording: None,
     };
     let (mut state, _) = State::new(config);
+    let deployment = state.deployment.clone();
+    update(
+        &mut state,
+        Msg::Connected {
+            attempt: 1,
+            result: Ok(deployment),
+        },
+    );
     let collections = COLLECTIONS
         .iter()
         .map(|name| CollectionInfo {

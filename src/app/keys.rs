@@ -9,7 +9,7 @@ mod bookmarks;
 mod messages;
 
 pub use bookmarks::{BOOKMARKS, CONFIRM, INVALIDATED, LOST};
-pub use messages::LOG;
+pub use messages::{CONNECTION, LOG};
 
 /// Where the keyboard is: a pane, or an overlay on top of the panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +30,12 @@ pub enum Context {
     Invalidated,
     /// The message log.
     Log,
+    /// Connecting to the server, or it failed.
+    Connection,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Namespaces,
         Context::Pipeline,
         Context::Events,
@@ -46,6 +48,7 @@ impl Context {
         Context::Lost,
         Context::Invalidated,
         Context::Log,
+        Context::Connection,
     ];
 
     pub fn title(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Context {
             Context::Lost => "History lost",
             Context::Invalidated => "Stream invalidated",
             Context::Log => "Message log",
+            Context::Connection => "Connection",
         }
     }
 }
@@ -480,6 +484,7 @@ pub fn tables(context: Context) -> Vec<&'static [Binding]> {
         Context::Lost => vec![LOST, ALWAYS],
         Context::Invalidated => vec![INVALIDATED, ALWAYS],
         Context::Log => vec![LOG, ALWAYS],
+        Context::Connection => vec![CONNECTION, ALWAYS],
     }
 }
 

@@ -56,7 +56,10 @@ mod tests {
             log.push(n as i64, &n.to_string(), false);
         }
         assert_eq!(log.len(), LIMIT);
-        assert_eq!(log.newest_first().next().unwrap().text, (LIMIT + 2).to_string());
+        assert_eq!(
+            log.newest_first().next().unwrap().text,
+            (LIMIT + 2).to_string()
+        );
         assert_eq!(log.newest_first().last().unwrap().text, "3");
     }
 }

@@ -3,6 +3,7 @@
 //! `ui` draws the state.
 
 pub mod bookmarks;
+pub mod connection;
 pub mod detail;
 pub mod editor;
 pub mod events;

@@ -6,7 +6,7 @@ use bson::Timestamp;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::bookmarks::Bookmark;
-use crate::source::connect::Listing;
+use crate::source::connect::{Deployment, Listing};
 use crate::source::{SourceMsg, WatchSpec};
 
 /// Everything `update` reacts to. Time comes in messages, never from a clock inside `update`.
@@ -27,6 +27,11 @@ pub enum Msg {
     Source {
         msg: SourceMsg,
         now: i64,
+    },
+    /// The runtime connected for `attempt` (what the server is), or why it could not.
+    Connected {
+        attempt: u64,
+        result: Result<Deployment, String>,
     },
     Namespaces(Result<Listing, String>),
     /// A `Cmd` finished: what to tell the user.
@@ -145,11 +150,18 @@ pub enum Action {
     ContinueAfter,
     /// Open the message log.
     MessageLog,
+    /// Connect again (the last attempt failed, or is taking long).
+    Reconnect,
 }
 
 /// Effects, performed by the runtime; results come back as `Msg`s.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Connect to the server (the runtime holds its connection string); answered with
+    /// [`Msg::Connected`] for `attempt`. A new attempt replaces one still under way.
+    Connect {
+        attempt: u64,
+    },
     Watch {
         id: u64,
         spec: Box<WatchSpec>,

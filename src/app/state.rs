@@ -4,11 +4,12 @@ use bson::{Document, Timestamp};
 
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
-use crate::source::connect::{Deployment, Listing};
+use crate::source::connect::{Deployment, Destination, Listing};
 use crate::source::{Status, WatchSpec};
 use crate::store::{EventStore, Row};
 
 use super::bookmarks::{BookmarkPane, Mode};
+use super::connection::Connecting;
 use super::editor::Editor;
 use super::events::EventList;
 use super::input::LineInput;
@@ -22,7 +23,10 @@ use super::stats::Stats;
 /// What the TUI starts with.
 #[derive(Debug)]
 pub struct Config {
+    /// What is known of the deployment before connecting: its connection string.
     pub deployment: Deployment,
+    /// Where the TUI connects first (not used for a recording).
+    pub destination: Destination,
     pub spec: WatchSpec,
     /// The pipeline as the user wrote it (shown in the editor).
     pub pipeline_text: String,
@@ -102,12 +106,16 @@ pub struct Prompt {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Options(OptionsForm),
     Prompt(Prompt),
     Bookmarks(BookmarkPane),
     /// The message log, scrolled down `scroll` messages from the newest.
-    Log { scroll: usize },
+    Log {
+        scroll: usize,
+    },
 }
 
 /// A watch that cannot go on, and the way on that mwatch offers. Shown as a dialog under any
@@ -166,6 +174,8 @@ pub struct Detail {
 #[derive(Debug)]
 pub struct State {
     pub deployment: Deployment,
+    /// Not connected yet (or the last attempt failed): the panes wait for the server.
+    pub connecting: Option<Connecting>,
     pub focus: Focus,
     pub overlay: Option<Overlay>,
     pub offer: Option<Offer>,
@@ -192,8 +202,8 @@ pub struct State {
 }
 
 impl State {
-    /// The state and the commands that start it: the first watch, the namespace listing and
-    /// the bookmarks (to mark bookmarked events).
+    /// The state and the commands that start it: connecting (then the first watch and the
+    /// namespace listing) and the bookmarks (to mark bookmarked events).
     pub fn new(config: Config) -> (State, Vec<Cmd>) {
         let spec = config.spec;
         let first = Pending {
@@ -202,16 +212,15 @@ impl State {
             reason: Reason::First,
             pipeline_text: Some(config.pipeline_text.clone()),
         };
-        let cmds = vec![
-            Cmd::Watch {
-                id: 1,
-                spec: Box::new(spec.clone()),
-            },
-            Cmd::ListNamespaces,
-            Cmd::LoadBookmarks,
-        ];
+        let cmds = vec![Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks];
         let mut state = State {
             deployment: config.deployment,
+            connecting: Some(Connecting {
+                attempt: 1,
+                since: config.now,
+                to: config.destination,
+                failed: None,
+            }),
             focus: if config.scope_given {
                 Focus::Events
             } else {
@@ -259,6 +268,7 @@ impl State {
 
     /// Shows a recording: its events, nothing to watch or list.
     fn show(&mut self, recording: Recording) {
+        self.connecting = None;
         self.watch.pending = None;
         self.focus = Focus::Events;
         self.namespaces.listed(Ok(Listing::NotAllowed(
@@ -289,6 +299,7 @@ impl State {
                 Mode::Filter | Mode::Rename { .. } => Context::Input,
                 Mode::ConfirmDelete(_) => Context::Confirm,
             },
+            None if self.connecting.is_some() => Context::Connection,
             None => match (&self.offer, self.focus) {
                 (Some(Offer::Lost(_)), _) => Context::Lost,
                 (Some(Offer::Invalidated(_)), _) => Context::Invalidated,

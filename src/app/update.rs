@@ -2,6 +2,7 @@
 //! returned as [`Cmd`]s for the runtime to perform.
 
 mod bookmarks;
+mod connection;
 mod messages;
 mod stream;
 
@@ -71,6 +72,7 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.now = now;
             stream::source(state, msg)
         }
+        Msg::Connected { attempt, result } => connection::connected(state, attempt, result),
         Msg::Namespaces(result) => {
             state.namespaces.listed(result);
             Vec::new()
@@ -96,7 +98,12 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
 
 fn tick(state: &mut State, now: i64) -> Vec<Cmd> {
     state.now = now;
-    state.dirty = state.stats.tick(now);
+    // While connecting, the seconds count on screen.
+    let counting = state
+        .connecting
+        .as_ref()
+        .is_some_and(|c| c.failed.is_none());
+    state.dirty = state.stats.tick(now) || counting;
     if state.namespaces.stale && !state.namespaces.loading {
         state.namespaces.stale = false;
         state.namespaces.loading = true;
@@ -121,6 +128,7 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             return match context {
                 Context::Help => help(state, action),
                 Context::Log => messages::log(state, action),
+                Context::Connection => connection::retry(state),
                 Context::Options => options(state, action),
                 Context::Input if matches!(state.overlay, Some(Overlay::Bookmarks(_))) => {
                     bookmarks::pane_input(state, action)

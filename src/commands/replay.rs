@@ -10,7 +10,7 @@ use super::{fail, usage_error, Outcome, UsageError};
 use crate::app::state::{Config, Recording};
 use crate::cli::ReplayArgs;
 use crate::redact::RedactedUri;
-use crate::source::connect::Deployment;
+use crate::source::connect::{Deployment, Destination};
 use crate::source::recording::{self, Replay};
 use crate::source::WatchSpec;
 use crate::store::{EventStore, DEFAULT_MAX_EVENTS};
@@ -39,6 +39,7 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
             set_name: None,
             mongos: false,
         },
+        destination: Destination::default(),
         spec: WatchSpec::default(),
         pipeline_text: String::new(),
         scope_given: false,

@@ -10,7 +10,7 @@ use crate::cli::WatchArgs;
 use crate::pipeline;
 use crate::redact::has_hidden_secret;
 use crate::source::recording::Recorder;
-use crate::source::{FullDocument, PreImage, Scope, Start, StreamOptions, WatchSpec};
+use crate::source::{Scope, Start, StreamOptions, WatchSpec};
 use bson::{Bson, DateTime, Document};
 
 pub const DEFAULT_URI: &str = "mongodb://localhost:27017";
@@ -112,20 +112,6 @@ pub fn recorder(args: &WatchArgs) -> Result<Option<Recorder>, UsageError> {
     Recorder::open(path)
         .map(Some)
         .map_err(|e| UsageError(format!("--record: cannot open {}: {e}", path.display())))
-}
-
-/// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:
-/// the current document on updates, and pre-images where the server has them (6.0+).
-pub fn tui_defaults(options: &mut StreamOptions, version: Option<&str>) {
-    options
-        .full_document
-        .get_or_insert(FullDocument::UpdateLookup);
-    let major = version
-        .and_then(|v| v.split('.').next())
-        .and_then(|m| m.parse::<u32>().ok());
-    if major.is_some_and(|m| m >= 6) {
-        options.pre_image.get_or_insert(PreImage::WhenAvailable);
-    }
 }
 
 /// The stages, and their text for the editor: `--pipeline TEXT` or `--pipeline @FILE` as
@@ -303,21 +289,6 @@ mod tests {
             error.starts_with("--start-at: cannot be combined"),
             "{error}"
         );
-    }
-
-    #[test]
-    fn the_tui_asks_for_documents_and_pre_images_unless_told_otherwise() {
-        let mut options = StreamOptions::default();
-        tui_defaults(&mut options, Some("7.0.14"));
-        assert_eq!(options.full_document, Some(FullDocument::UpdateLookup));
-        assert_eq!(options.pre_image, Some(PreImage::WhenAvailable));
-        let mut old = StreamOptions {
-            full_document: Some(FullDocument::Default),
-            ..StreamOptions::default()
-        };
-        tui_defaults(&mut old, Some("5.0.3"));
-        assert_eq!(old.full_document, Some(FullDocument::Default));
-        assert_eq!(old.pre_image, None, "pre-images need 6.0");
     }
 
     #[test]

@@ -1,17 +1,17 @@
-//! `mwatch [URI] [flags]`, the default mode: connects (or starts the `--demo` playground) and
-//! watches in the TUI, or with `--json` hands the stream to [`super::headless`].
+//! `mwatch [URI] [flags]`, the default mode: reads the connection string (or starts the
+//! `--demo` playground) and watches in the TUI, which connects on screen, or with `--json`
+//! connects and hands the stream to [`super::headless`].
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use mongodb::Client;
 use mwatch_playground as playground;
 
 use super::{fail, headless, resume, setup, usage_error, Outcome, UsageError};
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
-use crate::source::connect::{connect, ConnectError};
+use crate::source::connect::{prepare, ConnectError, Deployment, Target};
 use crate::source::recording::Recorder;
 use crate::store::EventStore;
 
@@ -23,7 +23,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         Some(Ok(bookmark)) => bookmark,
         None => None,
     };
-    let (mut spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref()) {
+    let (spec, pipeline_text) = match setup::spec(&args, bookmark.as_ref()) {
         Ok(watch) => watch,
         Err(e) => return usage_error(e),
     };
@@ -59,10 +59,11 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             Err(e) => return usage_error(e),
         }
     };
-    let (client, deployment) = match connect(&uri).await {
-        Ok(connected) => connected,
-        Err(e @ ConnectError::BadUri(_)) => return fail(e, Outcome::Usage),
-        Err(e @ ConnectError::Unreachable(_)) => return fail(e, Outcome::Failed),
+    // Only a mistyped string is refused here, before the screen changes (and a
+    // `mongodb+srv://` string's DNS lookup, which cannot wait for the screen to draw).
+    let target = match prepare(&uri).await {
+        Ok(target) => target,
+        Err(e) => return connect_failed(e),
     };
     if let Some(bookmark) = &bookmark {
         eprintln!(
@@ -71,14 +72,23 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         );
     }
     if args.json {
+        let (client, deployment) = match target.connect().await {
+            Ok(connected) => connected,
+            Err(e) => return connect_failed(e),
+        };
         eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
         let outcome =
             headless::watch(client, spec, args.canonical, recorder, bookmark.as_ref()).await;
         return outcome.exit_code();
     }
-    setup::tui_defaults(&mut spec.options, deployment.version.as_deref());
     let config = Config {
-        deployment,
+        deployment: Deployment {
+            uri: target.uri.clone(),
+            version: None,
+            set_name: None,
+            mongos: false,
+        },
+        destination: target.destination.clone(),
         spec,
         pipeline_text,
         scope_given: args.ns.is_some() || bookmark.is_some(),
@@ -87,17 +97,24 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         size: (80, 24),
         recording: None,
     };
-    tui(Some(client), config, recorder).await
+    tui(Some(target), config, recorder).await
 }
 
-/// Runs the TUI until the user quits: on `client`'s change streams, else on the recording in
-/// `config`.
+fn connect_failed(error: ConnectError) -> ExitCode {
+    match error {
+        ConnectError::BadUri(_) => fail(error, Outcome::Usage),
+        ConnectError::Unreachable(_) => fail(error, Outcome::Failed),
+    }
+}
+
+/// Runs the TUI until the user quits: on the change streams of the server `target` leads to,
+/// else on the recording in `config`.
 pub(super) async fn tui(
-    client: Option<Client>,
+    target: Option<Target>,
     config: Config,
     recorder: Option<Recorder>,
 ) -> ExitCode {
-    match runtime::terminal::run(client, config, recorder).await {
+    match runtime::terminal::run(target, config, recorder).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e, Outcome::Failed),
     }

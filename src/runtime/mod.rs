@@ -18,10 +18,11 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::Event;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
 use crate::bookmarks::{BookmarkStore, StoreError};
-use crate::source::connect::list_namespaces;
+use crate::source::connect::{list_namespaces, Deployment, Target};
 use crate::source::engine;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
@@ -144,8 +145,17 @@ fn bookmark_command(path: Result<PathBuf, String>, cmd: Cmd) -> StoreReply {
     reply
 }
 
+/// A connection attempt's outcome: its number, and the client with what the server is.
+type Connected = (u64, Result<(Client, Deployment), String>);
+
 struct Runtime {
-    /// `None` when showing a recording: there is no server to watch or list.
+    /// Where to connect; `None` when showing a recording.
+    target: Option<Target>,
+    /// The attempt under way (its number and task), replaced by a new one.
+    attempt: u64,
+    connecting: Option<JoinHandle<()>>,
+    connected: mpsc::Sender<Connected>,
+    /// `None` until connected, and when showing a recording: no server to watch or list.
     client: Option<Client>,
     control: Option<mpsc::Sender<Control>>,
     /// Results of background commands come back here.
@@ -155,6 +165,13 @@ struct Runtime {
 }
 
 impl Runtime {
+    /// An attempt still under way when the TUI ends is dropped.
+    fn abort_connecting(&mut self) {
+        if let Some(attempt) = self.connecting.take() {
+            attempt.abort();
+        }
+    }
+
     async fn stop(&self) {
         if let Some(control) = &self.control {
             let _ = control.send(Control::Stop).await;
@@ -165,6 +182,18 @@ impl Runtime {
     async fn perform(&mut self, cmd: Cmd) -> bool {
         match cmd {
             Cmd::Quit => return false,
+            Cmd::Connect { attempt } => {
+                let Some(target) = self.target.clone() else {
+                    return true;
+                };
+                self.abort_connecting();
+                self.attempt = attempt;
+                let connected = self.connected.clone();
+                self.connecting = Some(tokio::spawn(async move {
+                    let result = target.connect().await.map_err(|e| e.to_string());
+                    let _ = connected.send((attempt, result)).await;
+                }));
+            }
             Cmd::Watch { id, spec } => {
                 if let Some(control) = &self.control {
                     let _ = control.send(Control::Watch { id, spec }).await;
@@ -220,12 +249,13 @@ impl Runtime {
     }
 }
 
-/// Runs the TUI on `terminal` until the user quits or `io.input` ends: on a server's change
-/// streams, or (with no client) on the recording in `config`.
+/// Runs the TUI on `terminal` until the user quits or `io.input` ends: on the change streams
+/// of the server `target` leads to (connecting on screen), or (with none) on the recording in
+/// `config`.
 pub async fn run<B, I>(
     terminal: &mut Terminal<B>,
     io: Io<I>,
-    client: Option<Client>,
+    target: Option<Target>,
     mut config: Config,
     mut recorder: Option<Recorder>,
 ) -> anyhow::Result<()>
@@ -238,14 +268,10 @@ where
     config.size = (size.width, size.height);
     config.now = now_millis();
 
-    let (control, mut source) = match client.clone() {
-        Some(client) => {
-            let (control, source) = engine::spawn(client);
-            (Some(control), source)
-        }
-        None => (None, mpsc::channel(1).1),
-    };
-    let mut source_open = control.is_some();
+    // The change-stream task starts once connected.
+    let mut source = mpsc::channel(1).1;
+    let mut source_open = false;
+    let (connected, mut connected_rx) = mpsc::channel(1);
     let (results, mut results_rx) = mpsc::channel(16);
     let Io {
         mut input,
@@ -253,8 +279,12 @@ where
         bookmarks,
     } = io;
     let mut runtime = Runtime {
-        client,
-        control,
+        target,
+        attempt: 0,
+        connecting: None,
+        connected,
+        client: None,
+        control: None,
         results,
         clipboard,
         bookmarks,
@@ -298,6 +328,21 @@ where
                     Some(Msg::Done(Err("the change-stream task stopped".to_string())))
                 }
             },
+            // An attempt replaced may have finished before it could be stopped.
+            Some((attempt, result)) = connected_rx.recv() => {
+                if attempt != runtime.attempt || runtime.client.is_some() {
+                    continue;
+                }
+                let result = result.map(|(client, deployment)| {
+                    let (control, stream) = engine::spawn(client.clone());
+                    runtime.client = Some(client);
+                    runtime.control = Some(control);
+                    source = stream;
+                    source_open = true;
+                    deployment
+                });
+                Some(Msg::Connected { attempt, result })
+            }
             Some(msg) = results_rx.recv() => Some(msg),
             _ = ticks.tick() => Some(Msg::Tick { now: now_millis() }),
             _ = sleep_until(next_frame), if state.dirty => None,
@@ -306,6 +351,7 @@ where
             for cmd in update(&mut state, msg) {
                 if !runtime.perform(cmd).await {
                     runtime.stop().await;
+                    runtime.abort_connecting();
                     return Ok(());
                 }
             }
@@ -317,6 +363,7 @@ where
         }
     }
     runtime.stop().await;
+    runtime.abort_connecting();
     Ok(())
 }
 

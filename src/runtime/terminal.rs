@@ -3,7 +3,6 @@
 
 use std::io;
 
-use mongodb::Client;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -16,15 +15,16 @@ use ratatui::crossterm::terminal::{
 use ratatui::Terminal;
 
 use crate::bookmarks::default_path;
+use crate::source::connect::Target;
 use crate::source::recording::Recorder;
 
 use super::Io;
 use crate::app::state::Config;
 
-/// Runs the TUI on this process's terminal until the user quits: on `client`'s change
-/// streams, or (with no client) on the recording in `config`.
+/// Runs the TUI on this process's terminal until the user quits: on the change streams of
+/// the server `target` leads to, or (with none) on the recording in `config`.
 pub async fn run(
-    client: Option<Client>,
+    target: Option<Target>,
     config: Config,
     recorder: Option<Recorder>,
 ) -> anyhow::Result<()> {
@@ -36,7 +36,7 @@ pub async fn run(
         clipboard: Box::new(io::stdout()),
         bookmarks: default_path().map_err(|e| e.to_string()),
     };
-    super::run(&mut terminal, io, client, config, recorder).await
+    super::run(&mut terminal, io, target, config, recorder).await
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.

@@ -11,6 +11,9 @@ use crate::redact::{redact, unencoded_in_credentials, RedactedUri};
 
 const SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long the question "which replica set are you in" waits, after a failed selection.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// What the server says it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
@@ -84,8 +87,27 @@ fn selection_reason(message: &str) -> String {
     }
 }
 
-/// Connects (app name `mwatch`, a few seconds to find a server) and asks what the server is.
-pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
+/// Where a connection goes, as the TUI shows it while connecting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Destination {
+    /// `host:port,host:port`.
+    pub hosts: String,
+    /// How long the driver looks for a server before it gives up.
+    pub timeout: Duration,
+}
+
+/// A connection string read and checked, not yet connected. It holds the password, so it
+/// has no `Debug`: it stays in the runtime and is never shown.
+#[derive(Clone)]
+pub struct Target {
+    options: ClientOptions,
+    pub uri: RedactedUri,
+    pub destination: Destination,
+}
+
+/// Reads a connection string (a `mongodb+srv://` one looks its hosts up in DNS): app name
+/// `mwatch`, a few seconds to find a server unless the string says otherwise.
+pub async fn prepare(uri: &str) -> Result<Target, ConnectError> {
     let shown = RedactedUri::new(uri);
     let mut options = ClientOptions::parse(uri)
         .await
@@ -118,38 +140,102 @@ pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
         .server_selection_timeout
         .unwrap_or(SELECTION_TIMEOUT);
     let hosts: Vec<String> = options.hosts.iter().map(|h| h.to_string()).collect();
-    let client =
-        Client::with_options(options).map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
-    let admin = client.database("admin");
-    let hello = admin.run_command(doc! { "hello": 1 }).await.map_err(|e| {
-        let hosts = hosts.join(",");
-        let auth = matches!(
-            e.kind.as_ref(),
-            mongodb::error::ErrorKind::Authentication { .. }
-        );
-        ConnectError::Unreachable(if auth {
-            format!("cannot log in to {hosts}: {}", describe_error(&e))
-        } else {
-            format!(
-                "cannot reach {hosts} within {}: {}",
-                seconds(timeout),
-                describe_error(&e)
-            )
-        })
-    })?;
-    // Some servers refuse buildInfo to unauthenticated users; the version is only shown.
-    let version = admin
-        .run_command(doc! { "buildInfo": 1 })
-        .await
-        .ok()
-        .and_then(|info| info.get_str("version").ok().map(str::to_string));
-    let deployment = Deployment {
+    Ok(Target {
+        options,
         uri: shown,
-        version,
-        set_name: hello.get_str("setName").ok().map(str::to_string),
-        mongos: hello.get_str("msg") == Ok("isdbgrid"),
-    };
-    Ok((client, deployment))
+        destination: Destination {
+            hosts: hosts.join(","),
+            timeout,
+        },
+    })
+}
+
+/// Connects to `uri` and asks what the server is: [`prepare`], then [`Target::connect`].
+pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
+    prepare(uri).await?.connect().await
+}
+
+impl Target {
+    /// Connects and asks what the server is.
+    pub async fn connect(&self) -> Result<(Client, Deployment), ConnectError> {
+        let Destination { hosts, timeout } = &self.destination;
+        let client = Client::with_options(self.options.clone())
+            .map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
+        let admin = client.database("admin");
+        let hello = match admin.run_command(doc! { "hello": 1 }).await {
+            Ok(hello) => hello,
+            Err(e) => {
+                let kind = e.kind.as_ref();
+                let text = match kind {
+                    mongodb::error::ErrorKind::Authentication { .. } => {
+                        format!("cannot log in to {hosts}: {}", describe_error(&e))
+                    }
+                    mongodb::error::ErrorKind::ServerSelection { .. } => {
+                        match self.wrong_set().await {
+                            Some(text) => text,
+                            None => format!(
+                                "cannot reach {hosts} within {}: {}",
+                                seconds(*timeout),
+                                describe_error(&e)
+                            ),
+                        }
+                    }
+                    _ => format!(
+                        "cannot reach {hosts} within {}: {}",
+                        seconds(*timeout),
+                        describe_error(&e)
+                    ),
+                };
+                return Err(ConnectError::Unreachable(text));
+            }
+        };
+        // Some servers refuse buildInfo to unauthenticated users; the version is only shown.
+        let version = admin
+            .run_command(doc! { "buildInfo": 1 })
+            .await
+            .ok()
+            .and_then(|info| info.get_str("version").ok().map(str::to_string));
+        let deployment = Deployment {
+            uri: self.uri.clone(),
+            version,
+            set_name: hello.get_str("setName").ok().map(str::to_string),
+            mongos: hello.get_str("msg") == Ok("isdbgrid"),
+        };
+        Ok((client, deployment))
+    }
+
+    /// When a `replicaSet=` was given and no server could be selected: asks the first host
+    /// directly which set it is in. The driver drops a server of another set without a word,
+    /// so its error reads as if nothing answered. `None` when that host does not answer either
+    /// (or answers with the set asked for).
+    async fn wrong_set(&self) -> Option<String> {
+        let wanted = self.options.repl_set_name.clone()?;
+        let host = self.options.hosts.first()?.clone();
+        let mut options = self.options.clone();
+        options.hosts = vec![host.clone()];
+        options.repl_set_name = None;
+        options.direct_connection = Some(true);
+        // `hello` needs no login, and a login refused would hide the answer.
+        options.credential = None;
+        options.server_selection_timeout = Some(PROBE_TIMEOUT);
+        let hello = Client::with_options(options)
+            .ok()?
+            .database("admin")
+            .run_command(doc! { "hello": 1 })
+            .await
+            .ok()?;
+        match hello.get_str("setName") {
+            Ok(name) if name == wanted => None,
+            Ok(name) => Some(format!(
+                "{host} answered, but its replica set is named '{name}', not '{wanted}': \
+                 correct replicaSet= in the connection string, or leave it out"
+            )),
+            Err(_) => Some(format!(
+                "{host} answered, but it is not a member of a replica set (the connection \
+                 string asks for replicaSet={wanted}); change streams need one"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -223,9 +223,38 @@ pub enum SourceMsg {
     },
 }
 
+/// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:
+/// the current document on updates, and pre-images where the server has them (6.0+).
+pub fn tui_defaults(options: &mut StreamOptions, version: Option<&str>) {
+    options
+        .full_document
+        .get_or_insert(FullDocument::UpdateLookup);
+    let major = version
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    if major.is_some_and(|m| m >= 6) {
+        options.pre_image.get_or_insert(PreImage::WhenAvailable);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tui_asks_for_documents_and_pre_images_unless_told_otherwise() {
+        let mut options = StreamOptions::default();
+        tui_defaults(&mut options, Some("7.0.14"));
+        assert_eq!(options.full_document, Some(FullDocument::UpdateLookup));
+        assert_eq!(options.pre_image, Some(PreImage::WhenAvailable));
+        let mut old = StreamOptions {
+            full_document: Some(FullDocument::Default),
+            ..StreamOptions::default()
+        };
+        tui_defaults(&mut old, Some("5.0.3"));
+        assert_eq!(old.full_document, Some(FullDocument::Default));
+        assert_eq!(old.pre_image, None, "pre-images need 6.0");
+    }
 
     #[test]
     fn namespaces_name_a_collection_a_database_or_everything() {

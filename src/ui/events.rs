@@ -237,6 +237,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let width = inner.width as usize;
     if list.store.is_empty() {
         let (text, style) = match &state.watch.status {
+            _ if state.connecting.is_some() => (
+                "No stream until the server answers.".to_string(),
+                theme::dim(),
+            ),
             Status::Connecting => ("Opening the change stream…".to_string(), theme::dim()),
             Status::Failed(reason) | Status::HistoryLost(reason) => (
                 format!("The stream could not start: {reason}"),

@@ -2,6 +2,7 @@
 //! `app::layout`, which `update` reads too.
 
 mod bookmarks;
+mod connection;
 mod detail;
 mod dialog;
 mod events;
@@ -44,6 +45,9 @@ pub fn view(state: &State, frame: &mut Frame) {
     events::render(state, frame, areas.events);
     detail::render(state, frame, areas.detail);
     status::render(state, frame, areas.status, areas.hints);
+    if let Some(connecting) = &state.connecting {
+        connection::render(state, connecting, frame, area);
+    }
     if let Some(offer) = &state.offer {
         offer::render(state, offer, frame, area);
     }
@@ -65,7 +69,10 @@ fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
 }
 
 fn focused(state: &State, pane: Focus) -> bool {
-    state.overlay.is_none() && state.offer.is_none() && state.focus == pane
+    state.overlay.is_none()
+        && state.offer.is_none()
+        && state.connecting.is_none()
+        && state.focus == pane
 }
 
 /// A centred box of at most `width` x `height`, cleared, for overlays.

@@ -184,7 +184,10 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
 /// The status line cut to `width`; when a cut reason is cut, the log has it whole.
 fn fitted_status_line(state: &State, width: u16) -> Line<'static> {
     let tail = match &state.watch.status {
-        Status::Resuming(_) | Status::HistoryLost(_) | Status::Failed(_) | Status::Invalidated { .. } => to_the_log(),
+        Status::Resuming(_)
+        | Status::HistoryLost(_)
+        | Status::Failed(_)
+        | Status::Invalidated { .. } => to_the_log(),
         _ => "…".to_string(),
     };
     fit(status_line(state, width), width, &tail)

@@ -18,7 +18,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         None => (
             "  watching ",
             state.watch.spec.scope.to_string(),
-            format!("  │ {}", deployment_facts(&state.deployment)),
+            // Before the server answered, only its connection string is known.
+            match state.connecting {
+                Some(_) => format!("  │ {}", state.deployment.uri),
+                None => format!("  │ {}", deployment_facts(&state.deployment)),
+            },
         ),
     };
     let line = Line::from(vec![

@@ -8,7 +8,7 @@ use mwatch::app::update::update;
 use mwatch::bookmarks::Bookmark;
 use mwatch::event::{ChangeEvent, OpType};
 use mwatch::redact::RedactedUri;
-use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Listing};
+use mwatch::source::connect::{CollectionInfo, DatabaseInfo, Deployment, Destination, Listing};
 use mwatch::source::{
     FullDocument, PreImage, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec,
 };
@@ -249,7 +249,15 @@ pub fn answer_listings(state: &mut State, cmds: &[Cmd]) {
 
 pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
     Config {
-        deployment: deployment(),
+        deployment: Deployment {
+            version: None,
+            set_name: None,
+            ..deployment()
+        },
+        destination: Destination {
+            hosts: "127.0.0.1:27017".into(),
+            timeout: std::time::Duration::from_secs(5),
+        },
         spec: WatchSpec {
             scope: Scope::parse(scope.unwrap_or("")).unwrap(),
             pipeline: Vec::new(),
@@ -269,9 +277,33 @@ pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
     }
 }
 
-/// A new state, as the runtime makes it, with the commands it asked for.
+/// A new state, as the runtime makes it, connected, with the commands it asked for.
 pub fn fresh(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<Cmd>) {
-    State::new(config(scope, size))
+    new_connected(config(scope, size))
+}
+
+/// `State::new`, then the runtime's answer that it connected to the fixture's deployment;
+/// the commands of both.
+pub fn new_connected(config: Config) -> (State, Vec<Cmd>) {
+    let (mut state, mut cmds) = State::new(config);
+    cmds.extend(connected(&mut state, 1));
+    (state, cmds)
+}
+
+/// The runtime connected for `attempt`: the server answers as the fixture's deployment, at
+/// the connection string the state was given.
+pub fn connected(state: &mut State, attempt: u64) -> Vec<Cmd> {
+    let deployment = Deployment {
+        uri: state.deployment.uri.clone(),
+        ..deployment()
+    };
+    update(
+        state,
+        Msg::Connected {
+            attempt,
+            result: Ok(deployment),
+        },
+    )
 }
 
 pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
@@ -310,7 +342,7 @@ pub fn live_with_commands(scope: Option<&str>, size: (u16, u16)) -> (State, Vec<
     };
     // The events include an index build, which only such streams carry.
     config.spec.options.expanded_events = true;
-    let (mut state, cmds) = State::new(config);
+    let (mut state, cmds) = new_connected(config);
     for msg in [
         SourceMsg::Status {
             watch: 1,
@@ -339,7 +371,7 @@ pub fn running() -> State {
 /// [`running`], connected to `uri`.
 pub fn running_on(uri: &str) -> State {
     let config = config(Some("shop.orders"), SIZE);
-    let (mut state, _) = State::new(Config {
+    let (mut state, _) = new_connected(Config {
         deployment: Deployment {
             uri: RedactedUri::new(uri),
             ..config.deployment

@@ -142,3 +142,45 @@ async fn says_so_when_namespaces_may_not_be_listed() {
     );
     assert!(message.ends_with("type a namespace instead"), "{message}");
 }
+
+/// The driver drops a server whose set name is not the one asked for and reports only a
+/// selection timeout; mwatch asks the server itself and says what it answered.
+#[tokio::test]
+async fn a_wrong_replica_set_name_is_told_apart_from_an_unreachable_host() {
+    let server = common::playground().await;
+    let uri = format!(
+        "mongodb://ann:hunter2@{}/?replicaSet=wrong&serverSelectionTimeoutMS=1000",
+        server.addr()
+    );
+    let ConnectError::Unreachable(message) = connect(&uri).await.unwrap_err() else {
+        panic!("not unreachable")
+    };
+    assert_eq!(
+        message,
+        format!(
+            "{} answered, but its replica set is named 'rs0', not 'wrong': correct replicaSet= \
+             in the connection string, or leave it out",
+            server.addr()
+        )
+    );
+    let standalone = mwatch_playground::start(mwatch_playground::Config {
+        standalone: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let uri = format!(
+        "mongodb://{}/?replicaSet=rs0&serverSelectionTimeoutMS=1000",
+        standalone.addr()
+    );
+    let ConnectError::Unreachable(message) = connect(&uri).await.unwrap_err() else {
+        panic!("not unreachable")
+    };
+    assert!(
+        message.starts_with(&format!(
+            "{} answered, but it is not a member of a replica set",
+            standalone.addr()
+        )),
+        "{message}"
+    );
+}

@@ -5,6 +5,7 @@
 mod common;
 
 mod bookmark_keys;
+mod connecting;
 mod e2e;
 mod e2e_bookmarks;
 mod messages;
@@ -13,4 +14,5 @@ mod readme;
 mod replay_offers;
 mod run;
 mod screens;
+mod screens_messages;
 mod update;

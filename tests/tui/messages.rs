@@ -55,14 +55,20 @@ fn the_log_keeps_the_last_500_messages() {
         press(&mut state, 'j');
     }
     let screen = screen_of(&state);
-    assert!(screen.contains("message number 101"), "the oldest kept: {screen}");
+    assert!(
+        screen.contains("message number 101"),
+        "the oldest kept: {screen}"
+    );
     assert!(!screen.contains("message number 100\n"), "{screen}");
 }
 
 #[test]
 fn a_notice_too_long_for_the_footer_ends_in_an_ellipsis_that_points_to_the_log() {
     let mut state = live(Some("shop.orders"), (80, 24));
-    let long = format!("cannot write {}/event.json: No such file or directory", "/very/long/path".repeat(6));
+    let long = format!(
+        "cannot write {}/event.json: No such file or directory",
+        "/very/long/path".repeat(6)
+    );
     update(&mut state, Msg::Done(Err(long.clone())));
     let screen = screen(&state);
     let last = footer(&screen);
@@ -155,6 +161,12 @@ fn the_history_lost_dialog_wraps_a_long_name_and_shows_its_keys_at_60x15() {
         },
     );
     let screen = screen(&state);
-    assert!(screen.contains("[s] start there  [Esc/q] close"), "{screen}");
-    assert!(screen.contains("│replayed."), "the end of the text is there: {screen}");
+    assert!(
+        screen.contains("[s] start there  [Esc/q] close"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("│replayed."),
+        "the end of the text is there: {screen}"
+    );
 }

@@ -18,11 +18,12 @@ fn the_snapshot_files_show_the_user_and_a_mask_never_the_password() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains(PASSWORD), "{}:\n{text}", path.display());
-        // A title bar names the deployment; narrow ones cut it after the host.
+        // A title bar names the deployment; narrow ones cut it after the host, or (60
+        // columns) right after the mask.
         if text.contains("│ mongodb://") {
             titles += 1;
             assert!(
-                text.contains("│ mongodb://ann:****@127.0.0.1:"),
+                text.contains("│ mongodb://ann:****"),
                 "{}:\n{text}",
                 path.display()
             );

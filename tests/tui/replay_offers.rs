@@ -199,7 +199,7 @@ fn history_lost_while_running_counts_from_the_newest_event() {
 #[test]
 fn the_first_watch_refused_for_lost_history_is_offered_the_oldest_point() {
     let config = config(Some("shop.orders"), SIZE);
-    let (mut state, _) = State::new(Config {
+    let (mut state, _) = new_connected(Config {
         spec: WatchSpec {
             start: Start::ResumeAfter(token(0)),
             ..config.spec
@@ -280,7 +280,7 @@ fn an_offer_waits_under_a_prompt_being_typed() {
 
 #[test]
 fn a_tick_that_changes_nothing_keeps_the_redraw_the_stream_asked_for() {
-    let (mut state, _) = State::new(config(Some("shop.orders"), SIZE));
+    let (mut state, _) = new_connected(config(Some("shop.orders"), SIZE));
     state.dirty = false;
     started(&mut state, 1);
     source(

@@ -13,6 +13,7 @@ use bson::{doc, Document};
 use futures_util::Stream;
 use mwatch::app::state::{Config, Recording};
 use mwatch::runtime::{run, Io, FRAME};
+use mwatch::source::connect::{prepare, Deployment, Target};
 use mwatch::source::recording::{Recorder, Replay};
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
@@ -23,7 +24,7 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep, Instant};
 
 use crate::common;
-use crate::common::tui::{buffer_text, config, deployment, events, SIZE};
+use crate::common::tui::{buffer_text, config, events, SIZE};
 
 /// A `TestBackend` that the test reads while `run` draws on it, counting the frames drawn.
 #[derive(Clone)]
@@ -182,6 +183,22 @@ fn recording(events: Vec<mwatch::event::ChangeEvent>) -> Config {
     }
 }
 
+/// Where `uri` leads, and the fixture's config for it, as `mwatch URI` makes them.
+async fn server_config(uri: &str, scope: Option<&str>) -> (Target, Config) {
+    let target = prepare(uri).await.unwrap();
+    let config = Config {
+        deployment: Deployment {
+            uri: target.uri.clone(),
+            version: None,
+            set_name: None,
+            mongos: false,
+        },
+        destination: target.destination.clone(),
+        ..config(scope, SIZE)
+    };
+    (target, config)
+}
+
 /// Runs the loop while `script` types into it; once the script is done (its last key is `q`),
 /// the loop must end too. Returns what it returned.
 async fn run_scripted(
@@ -268,13 +285,7 @@ async fn the_recorder_keeps_what_a_playground_sends_and_the_screen_shows_it() {
     let screen = Screen::new(SIZE);
     let mut terminal = Terminal::new(screen.clone()).unwrap();
     let (keys, io) = outside(&Clipboard::default(), dir.path());
-    let config = Config {
-        deployment: mwatch::source::connect::Deployment {
-            uri: mwatch::redact::RedactedUri::new(&server.uri()),
-            ..deployment()
-        },
-        ..config(Some("rt.orders"), SIZE)
-    };
+    let (target, config) = server_config(&server.uri(), Some("rt.orders")).await;
     let script = async {
         screen.wait_for("● live").await;
         for n in 1..=3 {
@@ -288,13 +299,7 @@ async fn the_recorder_keeps_what_a_playground_sends_and_the_screen_shows_it() {
         keys.key(KeyCode::Char('q'));
     };
     run_scripted(
-        run(
-            &mut terminal,
-            io,
-            Some(client.clone()),
-            config,
-            Some(recorder),
-        ),
+        run(&mut terminal, io, Some(target), config, Some(recorder)),
         script,
     )
     .await
@@ -377,4 +382,72 @@ async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
     )
     .await
     .unwrap();
+}
+
+/// The screen draws at once while connecting; a server that does not answer leaves the TUI on
+/// the error, and `r` connects once it is there.
+#[tokio::test]
+async fn connecting_is_shown_then_a_failure_then_r_connects() {
+    let server = common::playground().await;
+    let addr = server.addr();
+    server.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new((80, 24));
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let uri = format!("mongodb://ann:hunter2@{addr}/?serverSelectionTimeoutMS=1500");
+    let (target, config) = server_config(&uri, Some("rt.orders")).await;
+    let script = async {
+        let shown = screen
+            .wait_for(&format!(
+                "Connecting to {addr} · 0 s (gives up after 1.5 s)"
+            ))
+            .await;
+        assert!(shown.contains("[r] retry  [Esc/q] quit"), "{shown}");
+        let shown = screen.wait_for("Cannot connect").await;
+        assert!(
+            shown.contains(&format!("cannot reach {addr} within 1.5 s")),
+            "{shown}"
+        );
+        assert!(shown.contains("mwatch --demo"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let _again = mwatch_playground::start(mwatch_playground::Config {
+            port: addr.port(),
+            users: vec![("ann".into(), "hunter2".into())],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        keys.key(KeyCode::Char('r'));
+        screen.wait_for("● live").await;
+        keys.key(KeyCode::Char('q'));
+    };
+    run_scripted(run(&mut terminal, io, Some(target), config, None), script)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_replica_set_name_is_said_on_screen() {
+    let server = common::playground().await;
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let uri = format!(
+        "mongodb://{}/?replicaSet=wrong&serverSelectionTimeoutMS=1000",
+        server.addr()
+    );
+    let (target, config) = server_config(&uri, None).await;
+    let script = async {
+        let shown = screen.wait_for("Cannot connect").await;
+        assert!(
+            shown.contains("answered, but its replica set is named 'rs0', not"),
+            "{shown}"
+        );
+        keys.key(KeyCode::Esc);
+    };
+    run_scripted(run(&mut terminal, io, Some(target), config, None), script)
+        .await
+        .unwrap();
 }

@@ -14,9 +14,10 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKin
 fn starts_by_watching_and_listing_with_focus_where_the_user_needs_it() {
     let (state, cmds) = fresh(None, SIZE);
     assert_eq!(state.focus, Focus::Namespaces, "no scope given: pick one");
-    let (id, spec) = watch_cmd(&cmds[..1]);
+    assert_eq!(cmds[..2], [Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks]);
+    let (id, spec) = watch_cmd(&cmds[2..3]);
     assert_eq!((id, spec.scope), (1, Scope::Deployment));
-    assert_eq!(cmds[1], Cmd::ListNamespaces);
+    assert_eq!(cmds[3], Cmd::ListNamespaces);
     let (state, _) = fresh(Some("shop.orders"), SIZE);
     assert_eq!(state.focus, Focus::Events, "a scope given: show its events");
 }

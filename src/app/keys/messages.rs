@@ -1,4 +1,4 @@
-//! The key tables of the message log.
+//! The key tables of the message log and of the connecting screen.
 
 use ratatui::crossterm::event::KeyCode;
 
@@ -17,5 +17,26 @@ pub const LOG: &[Binding] = &[
         Action::Back,
         "close the log",
         Some("close"),
+    ),
+];
+
+pub const CONNECTION: &[Binding] = &[
+    bind(
+        &[ch('r')],
+        Action::Reconnect,
+        "connect again",
+        Some("retry"),
+    ),
+    bind(
+        &[plain(KeyCode::Esc), ch('q')],
+        Action::Quit,
+        "quit",
+        Some("quit"),
+    ),
+    bind(
+        &[ch('L')],
+        Action::MessageLog,
+        "the message log",
+        Some("log"),
     ),
 ];

@@ -1,0 +1,71 @@
+//! Screens of messages, at the four sizes: the message log, the command palette, connecting
+//! and a failed connection (insta snapshots in tests/tui/snapshots/).
+
+use insta::assert_snapshot;
+use mwatch::app::msg::Msg;
+use mwatch::app::state::State;
+use mwatch::app::update::update;
+
+use crate::common::tui::*;
+
+const SIZES: [(u16, u16); 4] = [(200, 60), (120, 35), (80, 24), (60, 15)];
+
+/// The screen, which must not show the fixture's password.
+fn shown(state: &State) -> String {
+    let text = screen(state);
+    assert!(!text.contains(PASSWORD), "{text}");
+    text
+}
+
+fn name(what: &str, (width, height): (u16, u16)) -> String {
+    format!("{what}_{width}x{height}")
+}
+
+#[test]
+fn the_message_log() {
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
+        press(&mut state, 'y');
+        update(
+            &mut state,
+            Msg::Done(Err(format!(
+                "cannot write {}/event.json: No such file or directory (os error 2)",
+                "/a/rather/long/path/to/somewhere".repeat(3)
+            ))),
+        );
+        update(&mut state, Msg::Tick { now: NOW + 65_000 });
+        press(&mut state, 'b');
+        esc(&mut state);
+        press(&mut state, 'L');
+        assert_snapshot!(name("message_log", size), shown(&state));
+    }
+}
+
+#[test]
+fn connecting() {
+    for size in SIZES {
+        let (mut state, _) = State::new(config(Some("shop.orders"), size));
+        update(&mut state, Msg::Tick { now: NOW + 3_000 });
+        assert_snapshot!(name("connecting", size), shown(&state));
+    }
+}
+
+#[test]
+fn connection_failed() {
+    for size in SIZES {
+        let (mut state, _) = State::new(config(Some("shop.orders"), size));
+        update(&mut state, Msg::Tick { now: NOW + 5_000 });
+        update(
+            &mut state,
+            Msg::Connected {
+                attempt: 1,
+                result: Err(
+                    "cannot reach 127.0.0.1:27017 within 5 s: I/O error: Connection refused \
+                     (os error 111)"
+                        .into(),
+                ),
+            },
+        );
+        assert_snapshot!(name("connection_failed", size), shown(&state));
+    }
+}
