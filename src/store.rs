@@ -54,6 +54,13 @@ impl EventStore {
         }
     }
 
+    /// Forgets every row (the count of rows dropped for room stays).
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.bytes = 0;
+        self.seams = 0;
+    }
+
     /// Appends a row; returns how many old rows were dropped to make room, so that positions
     /// held elsewhere can be shifted.
     pub fn push(&mut self, row: Row) -> usize {

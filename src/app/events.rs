@@ -48,6 +48,15 @@ impl EventList {
         }
     }
 
+    /// Forgets every row and follows the tail again.
+    pub fn clear(&mut self) {
+        self.store.clear();
+        self.selected = 0;
+        self.offset = 0;
+        self.follow = true;
+        self.unseen = 0;
+    }
+
     pub fn selected_event(&self) -> Option<&ChangeEvent> {
         self.store.event(self.selected)
     }

@@ -7,9 +7,11 @@ use super::msg::{Action, Tab};
 
 mod bookmarks;
 mod messages;
+mod palette;
 
 pub use bookmarks::{BOOKMARKS, CONFIRM, INVALIDATED, LOST};
 pub use messages::{CONNECTION, LOG};
+pub use palette::{KEYLESS, PALETTE};
 
 /// Where the keyboard is: a pane, or an overlay on top of the panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +34,12 @@ pub enum Context {
     Log,
     /// Connecting to the server, or it failed.
     Connection,
+    /// The command palette.
+    Palette,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Namespaces,
         Context::Pipeline,
         Context::Events,
@@ -49,6 +53,7 @@ impl Context {
         Context::Invalidated,
         Context::Log,
         Context::Connection,
+        Context::Palette,
     ];
 
     pub fn title(self) -> &'static str {
@@ -66,6 +71,7 @@ impl Context {
             Context::Invalidated => "Stream invalidated",
             Context::Log => "Message log",
             Context::Connection => "Connection",
+            Context::Palette => "Command palette",
         }
     }
 }
@@ -183,12 +189,24 @@ pub const GLOBAL: &[Binding] = &[
         None,
     ),
     bind(&[plain(KeyCode::F(1))], Action::Help, "help", Some("help")),
+    bind(
+        &[ctrl('p')],
+        Action::Palette,
+        "command palette: every action, by name",
+        None,
+    ),
 ];
 
 /// Single-letter commands, in the panes where letters are not text.
 pub const COMMANDS: &[Binding] = &[
     bind(&[ch('?')], Action::Help, "help: all keys", Some("help")),
     bind(&[ch('q')], Action::Quit, "quit", Some("quit")),
+    bind(
+        &[ch(':')],
+        Action::Palette,
+        "command palette: every action, by name",
+        None,
+    ),
     bind(
         &[ch('p')],
         Action::FocusPipeline,
@@ -485,6 +503,7 @@ pub fn tables(context: Context) -> Vec<&'static [Binding]> {
         Context::Invalidated => vec![INVALIDATED, ALWAYS],
         Context::Log => vec![LOG, ALWAYS],
         Context::Connection => vec![CONNECTION, ALWAYS],
+        Context::Palette => vec![PALETTE, ALWAYS],
     }
 }
 

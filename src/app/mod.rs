@@ -14,6 +14,7 @@ pub mod log;
 pub mod msg;
 pub mod namespaces;
 pub mod options;
+pub mod palette;
 pub mod state;
 pub mod stats;
 pub mod update;

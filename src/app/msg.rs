@@ -150,8 +150,13 @@ pub enum Action {
     ContinueAfter,
     /// Open the message log.
     MessageLog,
-    /// Connect again (the last attempt failed, or is taking long).
+    /// Connect again (the last attempt failed, or is taking long); once connected, restart
+    /// the stream from where it got to.
     Reconnect,
+    /// Open the command palette.
+    Palette,
+    /// Empty the event list (the stream goes on).
+    ClearEvents,
 }
 
 /// Effects, performed by the runtime; results come back as `Msg`s.

@@ -18,6 +18,7 @@ use super::log::MessageLog;
 use super::msg::{Cmd, Focus, Tab};
 use super::namespaces::Namespaces;
 use super::options::OptionsForm;
+use super::palette::Palette;
 use super::stats::Stats;
 
 /// What the TUI starts with.
@@ -61,6 +62,8 @@ pub enum Reason {
     FromTime(Timestamp),
     /// Going on after an invalidate event.
     AfterInvalidate,
+    /// Restarted by the user (reconnect), from where the stream got to.
+    Restart,
 }
 
 /// A watch asked for but not yet confirmed by the task.
@@ -116,6 +119,7 @@ pub enum Overlay {
     Log {
         scroll: usize,
     },
+    Palette(Palette),
 }
 
 /// A watch that cannot go on, and the way on that mwatch offers. Shown as a dialog under any
@@ -292,6 +296,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Log { .. }) => Context::Log,
+            Some(Overlay::Palette(_)) => Context::Palette,
             Some(Overlay::Options(_)) => Context::Options,
             Some(Overlay::Prompt(_)) => Context::Input,
             Some(Overlay::Bookmarks(pane)) => match pane.mode {

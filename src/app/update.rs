@@ -4,6 +4,7 @@
 mod bookmarks;
 mod connection;
 mod messages;
+mod palette;
 mod stream;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -18,6 +19,7 @@ use super::keys::{self, Context};
 use super::layout;
 use super::msg::{Action, Cmd, Focus, Msg, Tab};
 use super::options::OptionsForm;
+use super::palette::Palette;
 use super::state::{Overlay, Prompt, Purpose, Reason, State};
 use stream::start_watch;
 
@@ -119,6 +121,7 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         Action::Quit => return vec![Cmd::Quit],
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::MessageLog => state.overlay = Some(Overlay::Log { scroll: 0 }),
+        Action::Palette => state.overlay = Some(Overlay::Palette(Palette::new())),
         Action::FocusNext => state.focus = cycle(&Focus::ORDER, state.focus, 1),
         Action::FocusPrev => {
             state.focus = cycle(&Focus::ORDER, state.focus, Focus::ORDER.len() - 1)
@@ -129,6 +132,7 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 Context::Help => help(state, action),
                 Context::Log => messages::log(state, action),
                 Context::Connection => connection::retry(state),
+                Context::Palette => palette::palette(state, action),
                 Context::Options => options(state, action),
                 Context::Input if matches!(state.overlay, Some(Overlay::Bookmarks(_))) => {
                     bookmarks::pane_input(state, action)
@@ -351,6 +355,15 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         }
         (Context::Events, Action::Back) => state.search = None,
         (Context::Events, Action::ContinueAfter) => return stream::continue_invalidated(state),
+        (Context::Events, Action::Reconnect) => return stream::restart(state),
+        (Context::Events, Action::ClearEvents) => {
+            state.events.clear();
+            state.detail.scroll = 0;
+            let time = crate::format::time_of_day(state.now, false);
+            state
+                .events
+                .push(crate::store::Row::Seam(format!("events cleared {time}")));
+        }
         (Context::Detail, Action::Back) => state.focus = Focus::Events,
         (Context::Detail, Action::Up) => scroll_detail(state, -1),
         (Context::Detail, Action::Down) => scroll_detail(state, 1),
@@ -444,6 +457,10 @@ fn text(state: &mut State, context: Context, key: &KeyEvent) {
         (Context::Input, Some(Overlay::Prompt(prompt))) => {
             prompt.input.key(key);
         }
+        (Context::Palette, Some(Overlay::Palette(palette))) => {
+            palette.input.key(key);
+            palette.selected = 0;
+        }
         (Context::Input, Some(Overlay::Bookmarks(pane))) => {
             state.dirty = bookmarks::pane_text(pane, &state.bookmarks, key);
         }
@@ -463,6 +480,10 @@ fn text(state: &mut State, context: Context, key: &KeyEvent) {
 fn paste(state: &mut State, text: &str) {
     match (state.context(), &mut state.overlay) {
         (Context::Input, Some(Overlay::Prompt(prompt))) => prompt.input.insert(text),
+        (Context::Palette, Some(Overlay::Palette(palette))) => {
+            palette.input.insert(text);
+            palette.selected = 0;
+        }
         (Context::Input, Some(Overlay::Bookmarks(pane))) => {
             bookmarks::pane_paste(pane, &state.bookmarks, text)
         }

@@ -11,6 +11,7 @@ mod log;
 mod namespaces;
 mod offer;
 mod options;
+mod palette;
 mod pipeline;
 mod status;
 mod text;
@@ -54,6 +55,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::render(frame, area, *scroll),
         Some(Overlay::Log { scroll }) => log::render(state, *scroll, frame, area),
+        Some(Overlay::Palette(palette)) => palette::render(palette, frame, area),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
         Some(Overlay::Prompt(_)) | None => {}

@@ -9,6 +9,7 @@ mod connecting;
 mod e2e;
 mod e2e_bookmarks;
 mod messages;
+mod palette;
 mod passwords;
 mod readme;
 mod replay_offers;

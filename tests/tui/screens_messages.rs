@@ -42,6 +42,18 @@ fn the_message_log() {
 }
 
 #[test]
+fn the_command_palette() {
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
+        press(&mut state, ':');
+        assert_snapshot!(name("palette", size), shown(&state));
+        type_text(&mut state, "tab");
+        key(&mut state, ratatui::crossterm::event::KeyCode::Down);
+        assert_snapshot!(name("palette_filtered", size), shown(&state));
+    }
+}
+
+#[test]
 fn connecting() {
     for size in SIZES {
         let (mut state, _) = State::new(config(Some("shop.orders"), size));

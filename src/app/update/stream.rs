@@ -24,6 +24,7 @@ fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
         Reason::Replay(name) => format!("replay from {name}"),
         Reason::FromTime(ts) => format!("replay from {}", utc_seconds(seconds_millis(*ts))),
         Reason::AfterInvalidate => format!("continued after the invalidate {time}"),
+        Reason::Restart => format!("restarted {time}"),
     }
 }
 
@@ -239,6 +240,16 @@ pub(super) fn continue_invalidated(state: &mut State) -> Vec<Cmd> {
             Vec::new()
         }
     }
+}
+
+/// Reconnect: the same watch again, from where it got to (the server's connection too, if
+/// it was lost).
+pub(super) fn restart(state: &mut State) -> Vec<Cmd> {
+    let spec = WatchSpec {
+        start: Start::Continue,
+        ..state.watch.spec.clone()
+    };
+    start_watch(state, spec, Reason::Restart, None)
 }
 
 /// Asks the task for a new watch; it replaces the running one once the server accepts it.
