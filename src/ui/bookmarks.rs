@@ -64,10 +64,16 @@ fn footer(pane: &BookmarkPane, chosen: Option<&Bookmark>) -> Vec<Line<'static>> 
         (Mode::Rename { from, input }, _) => {
             vec![typing(&format!(" rename '{from}' to: "), input.text())]
         }
-        (Mode::ConfirmDelete(name), _) => vec![Line::from(Span::styled(
-            format!(" delete bookmark '{name}'?"),
-            theme::error(),
-        ))],
+        (Mode::ConfirmDelete(name), _) => {
+            let mut question = Line::from(Span::styled(
+                format!(" delete bookmark '{name}'?  "),
+                theme::error(),
+            ));
+            question
+                .spans
+                .extend(super::dialog::keys_line(Context::Confirm).spans);
+            vec![question]
+        }
         (Mode::List, Some(bookmark)) => {
             let pipeline = match bookmark.pipeline.as_slice() {
                 [] => "no pipeline".to_string(),

@@ -44,7 +44,7 @@ pub fn render(
         .flat_map(|(text, style)| wrap(text, *style, inner))
         .collect();
     lines.push(Line::default());
-    lines.extend(wrap_keys(keys_line(context), inner));
+    lines.extend(keys_rows(context, inner));
     let height = (lines.len() as u16).saturating_add(2);
     let rect = popup(frame, area, width, height);
     frame.render_widget(
@@ -53,10 +53,10 @@ pub fn render(
     );
 }
 
-/// The keys line, on more rows if it must, breaking between keys.
-fn wrap_keys(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+/// `context`'s keys line on as many rows of `width` as it needs, breaking between keys.
+pub fn keys_rows(context: Context, width: usize) -> Vec<Line<'static>> {
     let mut rows = vec![Line::default()];
-    for span in line.spans {
+    for span in keys_line(context).spans {
         let row = rows.last_mut().expect("one row at least");
         if row.width() + span.width() > width && row.width() > 0 && span.content.starts_with('[') {
             rows.push(Line::default());

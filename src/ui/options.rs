@@ -5,12 +5,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::app::keys::Context;
 use crate::app::options::{Field, OptionsForm};
 
+use super::dialog::keys_rows;
+use super::text::wrap;
 use super::{pane, popup, theme};
 
+/// Widest the form gets.
+const WIDTH: u16 = 60;
+
 pub fn render(form: &OptionsForm, frame: &mut Frame, area: Rect) {
-    let rect = popup(frame, area, 60, Field::ALL.len() as u16 + 6);
+    let inner = WIDTH.min(area.width).saturating_sub(2) as usize;
     let mut lines = Vec::new();
     for (i, field) in Field::ALL.iter().enumerate() {
         let line = Line::from(vec![
@@ -25,19 +31,11 @@ pub fn render(form: &OptionsForm, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::default());
     if let Some(error) = &form.error {
-        lines.push(Line::from(Span::styled(
-            format!(" {error}"),
-            theme::error(),
-        )));
+        lines.extend(wrap(error, theme::error(), inner));
     }
-    lines.push(Line::from(Span::styled(
-        " ↑↓ choose · Space/←/→ change · digits for numbers",
-        theme::dim(),
-    )));
-    lines.push(Line::from(Span::styled(
-        " Enter applies (no event lost) · Esc cancels",
-        theme::dim(),
-    )));
+    lines.push(Line::styled("Numbers: type the digits.", theme::dim()));
+    lines.extend(keys_rows(Context::Options, inner));
+    let rect = popup(frame, area, WIDTH, lines.len() as u16 + 2);
     frame.render_widget(
         Paragraph::new(lines).block(pane(" Change-stream options ", true)),
         rect,

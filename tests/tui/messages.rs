@@ -170,3 +170,31 @@ fn the_history_lost_dialog_wraps_a_long_name_and_shows_its_keys_at_60x15() {
         "the end of the text is there: {screen}"
     );
 }
+
+#[test]
+fn the_delete_question_and_the_options_form_show_their_keys_from_the_tables() {
+    let mut state = running();
+    press(&mut state, 'B');
+    update(
+        &mut state,
+        Msg::Bookmarks(mwatch::app::msg::StoreReply {
+            list: vec![sample("old")],
+            notice: None,
+            unsaved: None,
+        }),
+    );
+    press(&mut state, 'd');
+    let shown = screen(&state);
+    assert!(
+        shown.contains("delete bookmark 'old'?  [y] yes  [n/Esc] no"),
+        "{shown}"
+    );
+    esc(&mut state);
+    esc(&mut state);
+    press(&mut state, 'o');
+    let shown = screen(&state);
+    assert!(
+        shown.contains("[←/→] change  [Enter] apply  [Esc] cancel"),
+        "{shown}"
+    );
+}
