@@ -8,6 +8,7 @@ mod bookmark_keys;
 mod connecting;
 mod e2e;
 mod e2e_bookmarks;
+mod e2e_connect;
 mod messages;
 mod palette;
 mod passwords;
