@@ -9,8 +9,9 @@ mod stream;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::format::{json_line, json_value};
+use crate::format::{json_line, json_value, time_of_day};
 use crate::source::{Start, WatchSpec};
+use crate::store::Row;
 
 use super::cycle;
 use super::detail;
@@ -76,6 +77,10 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Connected { attempt, result } => connection::connected(state, attempt, result),
         Msg::Namespaces(result) => {
+            if let Err(e) = &result {
+                let text = format!("cannot list namespaces: {e}");
+                state.log.push(state.now, &text, true);
+            }
             state.namespaces.listed(result);
             Vec::new()
         }
@@ -359,10 +364,10 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         (Context::Events, Action::ClearEvents) => {
             state.events.clear();
             state.detail.scroll = 0;
-            let time = crate::format::time_of_day(state.now, false);
+            let time = time_of_day(state.now, false);
             state
                 .events
-                .push(crate::store::Row::Seam(format!("events cleared {time}")));
+                .push(Row::Seam(format!("events cleared {time}")));
         }
         (Context::Detail, Action::Back) => state.focus = Focus::Events,
         (Context::Detail, Action::Up) => scroll_detail(state, -1),

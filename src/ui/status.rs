@@ -181,7 +181,8 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
     frame.render_widget(hint_line(state, hints.width), hints);
 }
 
-/// The status line cut to `width`; when a cut reason is cut, the log has it whole.
+/// The status line cut to `width`; when it carries a stream error, the cut points to the
+/// message log, which has the error whole.
 fn fitted_status_line(state: &State, width: u16) -> Line<'static> {
     let tail = match &state.watch.status {
         Status::Resuming(_)

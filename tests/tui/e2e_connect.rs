@@ -15,12 +15,19 @@ fn an_unreachable_server_is_shown_in_the_tui_and_esc_quits() {
     let shown = tui.wait_for("Connecting to 127.0.0.1:1 ·", Duration::from_secs(10));
     assert!(shown.contains("[r] retry  [Esc/q] quit"), "{shown}");
     let shown = tui.wait_for("Cannot connect", Duration::from_secs(10));
-    assert!(shown.contains("cannot reach 127.0.0.1:1 within 1.5 s"), "{shown}");
+    assert!(
+        shown.contains("cannot reach 127.0.0.1:1 within 1.5 s"),
+        "{shown}"
+    );
     assert!(shown.contains("mwatch --demo"), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
     tui.send("r");
     tui.wait_for("Connecting to 127.0.0.1:1 ·", Duration::from_secs(10));
     tui.send(ESC);
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
-    assert_eq!(tui.modes_left_on(), [] as [&str; 0], "the terminal is restored");
+    assert_eq!(
+        tui.modes_left_on(),
+        [] as [&str; 0],
+        "the terminal is restored"
+    );
 }

@@ -198,3 +198,15 @@ fn the_delete_question_and_the_options_form_show_their_keys_from_the_tables() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_failed_namespace_listing_is_logged_too() {
+    let mut state = live(Some("shop.orders"), SIZE);
+    update(&mut state, Msg::Namespaces(Err("connection reset".into())));
+    press(&mut state, 'L');
+    let shown = screen(&state);
+    assert!(
+        shown.contains("cannot list namespaces: connection reset"),
+        "{shown}"
+    );
+}
