@@ -29,13 +29,7 @@ impl Entry {
     }
 
     fn matches(&self, words: &[String]) -> bool {
-        let text = format!(
-            "{} {} {}",
-            self.keys(),
-            self.binding.help,
-            self.context.title()
-        )
-        .to_lowercase();
+        let text = format!("{} {}", self.keys(), self.binding.help).to_lowercase();
         words.iter().all(|word| text.contains(word.as_str()))
     }
 }
@@ -79,7 +73,7 @@ impl Palette {
         }
     }
 
-    /// The entries whose keys, help or pane contain every word typed (any case); those whose
+    /// The entries whose keys or help contain every word typed (any case); those whose
     /// help has the words as typed, together, first.
     pub fn matching(&self) -> Vec<Entry> {
         let typed = self.input.text().trim().to_lowercase();

@@ -32,7 +32,7 @@ fn typing_filters_and_enter_runs_an_action_without_a_key() {
     let mut state = live(Some("shop.orders"), SIZE);
     assert!(state.events.store.len() > 1);
     press(&mut state, ':');
-    type_text(&mut state, "clear the events");
+    type_text(&mut state, "clear ev");
     let shown = screen(&state);
     assert!(shown.contains("clear the events shown"), "{shown}");
     assert!(!shown.contains("apply the pipeline"), "{shown}");
