@@ -22,9 +22,12 @@ use crate::app::layout;
 use crate::app::msg::Focus;
 use crate::app::state::{Overlay, State};
 
+/// How a pane draws itself.
+type Render = fn(&State, &mut Frame, Rect);
+
 pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
-    let Some(areas) = layout::areas(area) else {
+    let Some(areas) = layout::areas(area, state.focus, state.zoomed) else {
         let text = format!(
             "The terminal is too small ({}x{}); mwatch needs {}x{}. Ctrl-C quits.",
             area.width,
@@ -36,10 +39,18 @@ pub fn view(state: &State, frame: &mut Frame) {
         return;
     };
     title::render(state, frame, areas.title);
-    namespaces::render(state, frame, areas.namespaces);
-    pipeline::render(state, frame, areas.pipeline);
-    events::render(state, frame, areas.events);
-    detail::render(state, frame, areas.detail);
+    // A pane folded away or hidden by a zoom has no room: it is not drawn.
+    let panes: [(Rect, Render); 4] = [
+        (areas.namespaces, namespaces::render),
+        (areas.pipeline, pipeline::render),
+        (areas.events, events::render),
+        (areas.detail, detail::render),
+    ];
+    for (rect, render) in panes {
+        if !rect.is_empty() {
+            render(state, frame, rect);
+        }
+    }
     status::render(state, frame, areas.status, areas.hints);
     if let Some(offer) = &state.offer {
         offer::render(state, offer, frame, area);
@@ -52,10 +63,11 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
 }
 
-/// The bordered box every pane sits in; the focused one stands out.
+/// The bordered box every pane sits in; the focused one stands out, also without colour.
 fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
+        .border_type(theme::border_type(focused))
         .border_style(theme::border(focused))
         .title(title.into().style(theme::title(focused)))
 }

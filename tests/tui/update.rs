@@ -13,7 +13,7 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKin
 #[test]
 fn starts_by_watching_and_listing_with_focus_where_the_user_needs_it() {
     let (state, cmds) = fresh(None, SIZE);
-    assert_eq!(state.focus, Focus::Namespaces, "no scope given: pick one");
+    assert_eq!(state.focus, Focus::Events, "the first q or ? is a command");
     let (id, spec) = watch_cmd(&cmds[..1]);
     assert_eq!((id, spec.scope), (1, Scope::Deployment));
     assert_eq!(cmds[1], Cmd::ListNamespaces);
@@ -217,6 +217,8 @@ fn moving_opens_and_tabs_the_detail_view() {
 #[test]
 fn the_namespace_filter_picks_a_scope_and_restarts_from_now() {
     let mut state = live(None, SIZE);
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
     type_text(&mut state, "orders");
     assert_eq!(state.namespaces.rows().len(), 2, "shop and shop.orders");
     key(&mut state, KeyCode::Down);
