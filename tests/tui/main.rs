@@ -7,6 +7,7 @@ mod common;
 mod bookmark_keys;
 mod e2e;
 mod e2e_bookmarks;
+mod e2e_reading;
 mod passwords;
 mod reading;
 mod readme;
