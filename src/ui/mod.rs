@@ -14,6 +14,7 @@ pub mod theme;
 mod title;
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Color;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -60,6 +61,18 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
         Some(Overlay::Prompt(_)) | None => {}
+    }
+}
+
+/// [`view`] for a terminal that is to show no colour (`NO_COLOR` set). crossterm writes each
+/// colour change there as an SGR reset, which also undoes bold and reverse; with the colours
+/// taken out first there are no colour changes, and the attributes that mark the active tab
+/// and the selection stay.
+pub fn view_without_colour(state: &State, frame: &mut Frame) {
+    view(state, frame);
+    for cell in frame.buffer_mut().content.iter_mut() {
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
     }
 }
 

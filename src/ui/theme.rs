@@ -1,8 +1,8 @@
 //! Colours and styles, in one place so every pane looks alike.
 //!
-//! With `NO_COLOR` set, crossterm leaves out every colour (the text attributes stay): what
-//! must be seen, the focused pane, the active tab and the selected row, also shows by a
-//! border, a marker or an attribute.
+//! With `NO_COLOR` set there is no colour (`super::view_without_colour`): what must be seen,
+//! the focused pane, the active tab and the selected row, also shows by a border, a marker
+//! or an attribute.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::BorderType;

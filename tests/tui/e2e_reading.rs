@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use std::ffi::OsStr;
 use std::time::Duration;
 
 use common::pty::{Tui, ENTER};
@@ -61,6 +62,49 @@ fn an_opened_and_scrolled_event_stays_put_while_the_demo_flows_on() {
     assert_eq!(detail(&after), before, "{after}");
     tui.send(" ");
     tui.wait_for("Detail · following", SECONDS(10));
+    tui.send("q");
+    assert_eq!(tui.wait_exit(SECONDS(10)), 0);
+}
+
+/// Where `text` starts on `screen`: row and column.
+fn position(screen: &str, text: &str) -> (u16, u16) {
+    screen
+        .lines()
+        .enumerate()
+        .find_map(|(row, line)| {
+            let at = line.find(text)?;
+            Some((row as u16, line[..at].chars().count() as u16))
+        })
+        .unwrap_or_else(|| panic!("no '{text}' on the screen:\n{screen}"))
+}
+
+#[test]
+fn without_colour_the_focus_the_active_tab_and_the_selection_still_show() {
+    let dir = std::env::temp_dir();
+    let no_color = [("NO_COLOR", OsStr::new("1"))];
+    let mut tui = Tui::spawn(&["--demo"], &no_color, &dir, (120, 35));
+    let screen = tui.wait_until("an event in the detail", SECONDS(30), |screen| {
+        screen.contains("Detail · following") && !screen.contains("following · a seam")
+    });
+    // By their glyphs: a double border, a marker.
+    assert!(screen.contains("╔ Events"), "{screen}");
+    let (row, column) = position(&screen, "▸1 Event");
+    // And by their attributes, which no colour change may reset.
+    let tab = tui.cell(row, column + 1).unwrap();
+    assert!(tab.inverse() && tab.bold(), "the active tab: {tab:?}");
+    let (row, column) = position(&screen, "›");
+    let selected = tui.cell(row, column + 1).unwrap();
+    assert!(selected.bold(), "the selected row: {selected:?}");
+    for row in 0..35 {
+        for column in 0..120 {
+            let cell = tui.cell(row, column).unwrap();
+            assert_eq!(
+                (cell.fgcolor(), cell.bgcolor()),
+                (vt100::Color::Default, vt100::Color::Default),
+                "a colour at {row},{column}"
+            );
+        }
+    }
     tui.send("q");
     assert_eq!(tui.wait_exit(SECONDS(10)), 0);
 }
