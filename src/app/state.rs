@@ -300,11 +300,17 @@ impl State {
         super::layout::areas(size, self.focus, self.zoomed)
     }
 
-    /// Takes the pane sizes from the layout, so paging and scrolling know what fits.
+    /// Takes the pane sizes from the layout, so paging and scrolling know what fits. A pane
+    /// not drawn (another one zoomed) keeps its size: its scroll position is not to change.
     pub fn relayout(&mut self) {
-        if let Some(areas) = self.areas() {
+        let Some(areas) = self.areas() else {
+            return;
+        };
+        if !areas.events.is_empty() {
             self.events
                 .set_height(areas.events.height.saturating_sub(2) as usize);
+        }
+        if !areas.detail.is_empty() {
             self.detail.height = areas.detail.height.saturating_sub(3) as usize;
             self.detail.width = areas.detail.width.saturating_sub(2) as usize;
         }

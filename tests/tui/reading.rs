@@ -110,6 +110,7 @@ fn z_gives_the_focused_pane_the_whole_body_and_back() {
     press(&mut state, 'G');
     assert!(state.detail.scroll > 0, "the event is longer than the pane");
     let height = state.detail.height;
+    let list = (state.events.offset, state.events.height);
     press(&mut state, 'z');
     assert_eq!(
         state.detail.scroll, 0,
@@ -130,6 +131,11 @@ fn z_gives_the_focused_pane_the_whole_body_and_back() {
     press(&mut state, 'z');
     let screen = common::tui::screen(&state);
     assert!(screen.contains("Namespaces") && screen.contains(" Detail"));
+    assert_eq!(
+        (state.events.offset, state.events.height),
+        list,
+        "the list is where it was before the detail was zoomed"
+    );
 }
 
 #[test]
