@@ -90,7 +90,6 @@ fn state() -> State {
             start: Start::Now,
         },
         pipeline_text: "[]".to_string(),
-        scope_given: true,
         store: EventStore::new(EVENTS, usize::MAX),
         now: START,
         size: SIZE,

@@ -1,7 +1,7 @@
 //! The retained events: bounded by count and by bytes, oldest dropped first. Between them sit
 //! seam rows that mark where a watch started (a new pipeline, scope or options).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use crate::event::ChangeEvent;
 
@@ -40,6 +40,8 @@ pub struct EventStore {
     dropped: u64,
     /// Seam rows retained.
     seams: usize,
+    /// Events retained per namespace, kept as rows come and go so that asking costs nothing.
+    namespaces: HashMap<String, usize>,
 }
 
 impl EventStore {
@@ -51,6 +53,7 @@ impl EventStore {
             max_bytes,
             dropped: 0,
             seams: 0,
+            namespaces: HashMap::new(),
         }
     }
 
@@ -66,6 +69,9 @@ impl EventStore {
     pub fn push(&mut self, row: Row) -> usize {
         self.bytes += row.size();
         self.seams += usize::from(matches!(row, Row::Seam(_)));
+        if let Some(ns) = row.event().and_then(ChangeEvent::namespace) {
+            *self.namespaces.entry(ns).or_default() += 1;
+        }
         self.rows.push_back(row);
         let mut removed = 0;
         while self.rows.len() > self.max_events
@@ -75,12 +81,36 @@ impl EventStore {
                 self.bytes -= old.size();
                 removed += 1;
                 match old {
-                    Row::Event(_) => self.dropped += 1,
+                    Row::Event(event) => {
+                        self.dropped += 1;
+                        self.forget_namespace(&event);
+                    }
                     Row::Seam(_) => self.seams -= 1,
                 }
             }
         }
         removed
+    }
+
+    fn forget_namespace(&mut self, event: &ChangeEvent) {
+        let Some(ns) = event.namespace() else {
+            return;
+        };
+        if let Some(count) = self.namespaces.get_mut(&ns) {
+            *count -= 1;
+            if *count == 0 {
+                self.namespaces.remove(&ns);
+            }
+        }
+    }
+
+    /// The namespace every retained event that has one comes from, if there is exactly one.
+    pub fn only_namespace(&self) -> Option<&str> {
+        if self.namespaces.len() == 1 {
+            self.namespaces.keys().next().map(String::as_str)
+        } else {
+            None
+        }
     }
 
     pub fn push_event(&mut self, event: ChangeEvent) -> usize {
@@ -195,6 +225,29 @@ mod tests {
             (2, 0, 2)
         );
         assert!(store.get(0).unwrap().event().is_some());
+    }
+
+    fn in_collection(coll: &str) -> Row {
+        let event = doc! { "operationType": "insert", "ns": { "db": "shop", "coll": coll } };
+        Row::Event(ChangeEvent::from_document(&event).unwrap())
+    }
+
+    #[test]
+    fn a_store_knows_whether_its_events_come_from_one_namespace() {
+        let mut store = EventStore::new(3, usize::MAX);
+        assert_eq!(store.only_namespace(), None);
+        store.push(in_collection("a"));
+        store.push(Row::Seam("scope shop.b".into()));
+        store.push(in_collection("b"));
+        assert_eq!(store.only_namespace(), None, "two namespaces");
+        store.push(in_collection("b"));
+        assert_eq!(store.only_namespace(), Some("shop.b"), "shop.a dropped");
+        store.push_event(event(1));
+        assert_eq!(
+            store.only_namespace(),
+            Some("shop.b"),
+            "an event with no namespace (an invalidate) counts for none"
+        );
     }
 
     #[test]

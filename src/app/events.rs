@@ -70,9 +70,14 @@ impl EventList {
         }
     }
 
+    /// Stops following the tail: the selection stays where it is as events arrive.
+    pub fn pause(&mut self) {
+        self.follow = false;
+    }
+
     /// Moves the selection by `delta` rows; stops following.
     pub fn move_by(&mut self, delta: isize) {
-        self.follow = false;
+        self.pause();
         self.select(self.selected.saturating_add_signed(delta));
     }
 
@@ -83,14 +88,14 @@ impl EventList {
 
     /// Selects row `index` and scrolls it to the top, to read on from there.
     pub fn show_at_top(&mut self, index: usize) {
-        self.follow = false;
+        self.pause();
         self.unseen = 0;
         self.selected = index.min(self.store.len().saturating_sub(1));
         self.offset = self.selected;
     }
 
     pub fn top(&mut self) {
-        self.follow = false;
+        self.pause();
         self.select(0);
     }
 
@@ -99,14 +104,6 @@ impl EventList {
         self.follow = true;
         self.unseen = 0;
         self.show_tail();
-    }
-
-    pub fn toggle_follow(&mut self) {
-        if self.follow {
-            self.follow = false;
-        } else {
-            self.follow_tail();
-        }
     }
 
     fn show_tail(&mut self) {
@@ -144,7 +141,7 @@ mod tests {
     fn follows_the_tail_until_paused_then_counts_new_events() {
         let mut list = list(5, 100);
         assert_eq!((list.selected, list.offset), (4, 2));
-        list.toggle_follow();
+        list.pause();
         list.push_events(vec![event(5), event(6)]);
         assert_eq!((list.selected, list.offset, list.unseen), (4, 2, 2));
         list.follow_tail();

@@ -264,6 +264,12 @@ pub const COMMANDS: &[Binding] = &[
         None,
     ),
     bind(
+        &[ch('z')],
+        Action::Zoom,
+        "zoom: the focused pane takes the whole screen, and back",
+        None,
+    ),
+    bind(
         &[ch('1')],
         Action::ShowTab(Tab::Event),
         "detail: the event",
@@ -321,13 +327,13 @@ pub const EVENTS: &[Binding] = &[
         Some("detail"),
     ),
     bind(
-        &[plain(KeyCode::Left)],
+        &[plain(KeyCode::Left), ch('h')],
         Action::TabLeft,
         "previous detail tab",
         None,
     ),
     bind(
-        &[plain(KeyCode::Right)],
+        &[plain(KeyCode::Right), ch('l')],
         Action::TabRight,
         "next detail tab",
         None,
@@ -353,6 +359,12 @@ pub const DETAIL: &[Binding] = &[
     bind(PAGE_DOWN, Action::PageDown, "page down", None),
     bind(TOP, Action::Top, "top", None),
     bind(BOTTOM, Action::Follow, "bottom", None),
+    bind(
+        &[ch(' ')],
+        Action::TogglePause,
+        "follow the newest event again, or pin the one shown",
+        None,
+    ),
     bind(
         &[plain(KeyCode::Left), ch('h')],
         Action::TabLeft,

@@ -119,6 +119,8 @@ pub enum Action {
     /// Esc: leave the pane, close the overlay, clear the search.
     Back,
     ShowTab(Tab),
+    /// The focused pane takes the whole body, or gives it back.
+    Zoom,
     TabLeft,
     TabRight,
     /// Apply the edited pipeline (gapless restart).

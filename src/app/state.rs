@@ -14,6 +14,7 @@ use super::editor::Editor;
 use super::events::EventList;
 use super::input::LineInput;
 use super::keys::Context;
+use super::layout::Areas;
 use super::log::MessageLog;
 use super::msg::{Cmd, Focus, Tab};
 use super::namespaces::Namespaces;
@@ -31,8 +32,6 @@ pub struct Config {
     pub spec: WatchSpec,
     /// The pipeline as the user wrote it (shown in the editor).
     pub pipeline_text: String,
-    /// A scope was given on the command line: start on the event list.
-    pub scope_given: bool,
     pub store: EventStore,
     pub now: i64,
     pub size: (u16, u16),
@@ -188,6 +187,8 @@ pub struct State {
     pub watch: Watch,
     pub events: EventList,
     pub detail: Detail,
+    /// The focused pane takes the whole body.
+    pub zoomed: bool,
     pub stats: Stats,
     /// The bookmark store's contents, as last read (oldest first).
     pub bookmarks: Vec<Bookmark>,
@@ -225,11 +226,9 @@ impl State {
                 to: config.destination,
                 failed: None,
             }),
-            focus: if config.scope_given {
-                Focus::Events
-            } else {
-                Focus::Namespaces
-            },
+            // The events, also when no scope was given: a newcomer's first `q` or `?` must not
+            // go into the namespace filter.
+            focus: Focus::Events,
             overlay: None,
             offer: None,
             namespaces: Namespaces::default(),
@@ -249,6 +248,7 @@ impl State {
                 height: 1,
                 width: 80,
             },
+            zoomed: false,
             stats: Stats::default(),
             bookmarks: Vec::new(),
             search: None,
@@ -316,12 +316,24 @@ impl State {
         }
     }
 
-    /// Takes the pane sizes from the layout, so paging and scrolling know what fits.
-    pub fn relayout(&mut self) {
+    /// Where the panes are on the screen, as the view draws them.
+    pub fn areas(&self) -> Option<Areas> {
         let (width, height) = self.size;
-        if let Some(areas) = super::layout::areas(ratatui::layout::Rect::new(0, 0, width, height)) {
+        let size = ratatui::layout::Rect::new(0, 0, width, height);
+        super::layout::areas(size, self.focus, self.zoomed)
+    }
+
+    /// Takes the pane sizes from the layout, so paging and scrolling know what fits. A pane
+    /// not drawn (another one zoomed) keeps its size: its scroll position is not to change.
+    pub fn relayout(&mut self) {
+        let Some(areas) = self.areas() else {
+            return;
+        };
+        if !areas.events.is_empty() {
             self.events
                 .set_height(areas.events.height.saturating_sub(2) as usize);
+        }
+        if !areas.detail.is_empty() {
             self.detail.height = areas.detail.height.saturating_sub(3) as usize;
             self.detail.width = areas.detail.width.saturating_sub(2) as usize;
         }

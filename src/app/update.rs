@@ -8,6 +8,7 @@ mod palette;
 mod stream;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Margin, Position, Rect};
 
 use crate::format::{json_line, json_value, time_of_day};
 use crate::source::{Start, WatchSpec};
@@ -33,6 +34,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let undrawn = state.dirty;
     let cmds = handle(state, msg);
     state.dirty |= undrawn;
+    // The layout depends on the size, the focus and the zoom: page sizes follow it, and a
+    // detail given more room shows more of its end rather than empty rows.
+    let detail_size = (state.detail.height, state.detail.width);
+    state.relayout();
+    if (state.detail.height, state.detail.width) != detail_size {
+        state.detail.scroll = detail_scroll_within(state, state.detail.scroll);
+    }
     let editing =
         state.focus == Focus::Pipeline && state.overlay.is_none() && state.offer.is_none();
     state.editor.show_cursor(editing);
@@ -67,7 +75,6 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Resize { width, height } => {
             state.size = (width, height);
-            state.relayout();
             Vec::new()
         }
         Msg::Tick { now } => tick(state, now),
@@ -301,6 +308,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
     let page = state.events.height as isize;
     match (context, action) {
         (_, Action::ShowTab(tab)) => show_tab(state, tab),
+        (_, Action::Zoom) => state.zoomed = !state.zoomed,
         (_, Action::TabLeft) => step_tab(state, Tab::ALL.len() - 1),
         (_, Action::TabRight) => step_tab(state, 1),
         (_, Action::Options) => {
@@ -350,12 +358,12 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             state.events.top();
             state.detail.scroll = 0;
         }
-        (Context::Events, Action::Follow) => {
-            state.events.follow_tail();
-            state.detail.scroll = 0;
-        }
-        (Context::Events, Action::TogglePause) => state.events.toggle_follow(),
+        (Context::Events, Action::Follow) => follow(state),
+        (_, Action::TogglePause) if state.events.follow => state.events.pause(),
+        (_, Action::TogglePause) => follow(state),
+        // Opening an event pins it: the detail holds still while events arrive.
         (Context::Events, Action::Open) if state.events.selected_event().is_some() => {
+            state.events.pause();
             state.focus = Focus::Detail
         }
         (Context::Events, Action::Back) => state.search = None,
@@ -374,7 +382,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         (Context::Detail, Action::Down) => scroll_detail(state, 1),
         (Context::Detail, Action::PageUp) => scroll_detail(state, -(state.detail.height as isize)),
         (Context::Detail, Action::PageDown) => scroll_detail(state, state.detail.height as isize),
-        (Context::Detail, Action::Top) => state.detail.scroll = 0,
+        (Context::Detail, Action::Top) => scroll_detail(state, isize::MIN / 2),
         (Context::Detail, Action::Follow) => scroll_detail(state, isize::MAX / 2),
         _ => {}
     }
@@ -390,17 +398,30 @@ fn step_tab(state: &mut State, step: usize) {
     show_tab(state, cycle(&Tab::ALL, state.detail.tab, step));
 }
 
+/// Selects the newest event and follows the tail again: the detail is no longer pinned.
+fn follow(state: &mut State) {
+    state.events.follow_tail();
+    state.detail.scroll = 0;
+}
+
 fn select_by(state: &mut State, delta: isize) {
     state.events.move_by(delta);
     state.detail.scroll = 0;
 }
 
-/// Scrolls the detail by `delta` rows, no further than where its last row shows at the bottom.
-/// Only the lines up to a screenful past the new position are laid out, not the whole
-/// document: every line takes a row at least, so if they are all there the position is in range.
+/// Scrolls the detail by `delta` rows and pins the event shown: arriving events no longer
+/// move it.
 fn scroll_detail(state: &mut State, delta: isize) {
-    const MAX_LINES: usize = 100_000;
+    state.events.pause();
     let target = state.detail.scroll.saturating_add_signed(delta);
+    state.detail.scroll = detail_scroll_within(state, target);
+}
+
+/// `target`, no further than where the detail's last row shows at the bottom.
+/// Only the lines up to a screenful past `target` are laid out, not the whole document: every
+/// line takes a row at least, so if they are all there the position is in range.
+fn detail_scroll_within(state: &State, target: usize) -> usize {
+    const MAX_LINES: usize = 100_000;
     let limit = target.saturating_add(state.detail.height).min(MAX_LINES);
     let rows: usize = match state.events.selected_event() {
         Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), limit)
@@ -410,7 +431,7 @@ fn scroll_detail(state: &mut State, delta: isize) {
         None => 0,
     };
     let last = rows.saturating_sub(state.detail.height);
-    state.detail.scroll = target.min(last);
+    target.min(last)
 }
 
 /// Moves to the next (or previous) event whose JSON contains the search text; smart case:
@@ -503,19 +524,14 @@ fn paste(state: &mut State, text: &str) {
 
 /// The wheel scrolls the pane under the pointer; a click focuses it (and picks an event).
 fn mouse(state: &mut State, mouse: MouseEvent) {
-    let (width, height) = state.size;
-    let Some(areas) = layout::areas(ratatui::layout::Rect::new(0, 0, width, height)) else {
+    let Some(areas) = state.areas() else {
         return;
     };
-    let at = ratatui::layout::Position::new(mouse.column, mouse.row);
-    let pane = [
-        (areas.namespaces, Focus::Namespaces),
-        (areas.pipeline, Focus::Pipeline),
-        (areas.events, Focus::Events),
-        (areas.detail, Focus::Detail),
-    ]
-    .into_iter()
-    .find(|(rect, _)| rect.contains(at));
+    let at = Position::new(mouse.column, mouse.row);
+    let pane = Focus::ORDER
+        .into_iter()
+        .map(|pane| (areas.pane(pane), pane))
+        .find(|(rect, _)| rect.contains(at));
     let Some((rect, pane)) = pane else {
         state.dirty = false;
         return;
@@ -525,13 +541,7 @@ fn mouse(state: &mut State, mouse: MouseEvent) {
         MouseEventKind::ScrollDown => WHEEL,
         MouseEventKind::Down(MouseButton::Left) => {
             if state.overlay.is_none() {
-                state.focus = pane;
-                let row = (mouse.row.saturating_sub(rect.y + 1)) as usize;
-                if pane == Focus::Events && row < state.events.height {
-                    state.events.follow = false;
-                    state.events.select(state.events.offset + row);
-                    state.detail.scroll = 0;
-                }
+                click(state, pane, rect, at);
             }
             return;
         }
@@ -545,5 +555,29 @@ fn mouse(state: &mut State, mouse: MouseEvent) {
         Focus::Detail => scroll_detail(state, delta),
         Focus::Namespaces => state.namespaces.move_by(delta),
         Focus::Pipeline => state.dirty = false,
+    }
+}
+
+/// A click focuses the pane; on an event it selects it, on the detail's tab bar it picks a tab.
+fn click(state: &mut State, pane: Focus, rect: Rect, at: Position) {
+    state.focus = pane;
+    let inner = rect.inner(Margin::new(1, 1));
+    if !inner.contains(at) {
+        return;
+    }
+    let (column, row) = (at.x - inner.x, usize::from(at.y - inner.y));
+    match pane {
+        Focus::Events if row < state.events.height => {
+            state.events.pause();
+            state.events.select(state.events.offset + row);
+            state.detail.scroll = 0;
+        }
+        // The detail's first row is its tab bar.
+        Focus::Detail if row == 0 => {
+            if let Some(tab) = layout::tab_at(column, state.detail.tab) {
+                show_tab(state, tab);
+            }
+        }
+        _ => {}
     }
 }

@@ -42,7 +42,6 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
         destination: Destination::default(),
         spec: WatchSpec::default(),
         pipeline_text: String::new(),
-        scope_given: false,
         store: EventStore::default(),
         now: 0,
         size: (80, 24),

@@ -91,7 +91,6 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         destination: target.destination.clone(),
         spec,
         pipeline_text,
-        scope_given: args.ns.is_some() || bookmark.is_some(),
         store: EventStore::default(),
         now: 0,
         size: (80, 24),

@@ -293,10 +293,15 @@ where
     for cmd in cmds {
         runtime.perform(cmd).await;
     }
+    // As crossterm reads it: set and not empty.
+    let view = match std::env::var_os("NO_COLOR") {
+        Some(value) if !value.is_empty() => ui::view_without_colour,
+        _ => ui::view,
+    };
     let mut ticks = interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_frame = Instant::now();
-    terminal.draw(|frame| ui::view(&state, frame))?;
+    terminal.draw(|frame| view(&state, frame))?;
     state.dirty = false;
     // Debug builds only: lets the tests panic a TUI that has drawn, to see what the panic hook
     // leaves of the terminal (tests/tui/e2e.rs).
@@ -357,7 +362,7 @@ where
             }
         }
         if state.dirty && Instant::now() >= next_frame {
-            terminal.draw(|frame| ui::view(&state, frame))?;
+            terminal.draw(|frame| view(&state, frame))?;
             state.dirty = false;
             last_frame = Instant::now();
         }

@@ -3,15 +3,17 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::detail::{content, Context, DetailLine, Mark};
-use crate::app::msg::{Focus, Tab};
+use crate::app::layout::{tab_labels, TAB_SEPARATOR};
+use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::format::mongosh::Kind;
 use crate::store::Row;
 
+use super::events::{document_key, time};
 use super::theme::{self, syntax};
 
 use super::{focused, pane};
@@ -78,52 +80,78 @@ fn wrap(line: Line<'static>, starts: &[usize]) -> Vec<Line<'static>> {
 
 fn tabs(state: &State) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" │ ", theme::dim()));
+    for (tab, column, label) in tab_labels(state.detail.tab) {
+        if column > 0 {
+            spans.push(Span::styled(TAB_SEPARATOR, theme::dim()));
         }
-        let style = if *tab == state.detail.tab {
+        let style = if tab == state.detail.tab {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
             Style::new()
         };
-        spans.push(Span::styled(format!("{} {}", i + 1, tab.title()), style));
+        spans.push(Span::styled(label, style));
     }
     Line::from(spans)
 }
 
+/// Whether the event shown holds still: pinned (the list does not follow the tail, so arriving
+/// events change nothing here) or following (the newest, which changes as events arrive); then
+/// which event it is. In that order: a narrow pane cuts the end.
+fn title(state: &State) -> String {
+    let list = &state.events;
+    let shown = match list.store.get(list.selected) {
+        None => return " Detail ".to_string(),
+        Some(Row::Seam(_)) => "a seam".to_string(),
+        Some(Row::Event(event)) => {
+            let key = document_key(event, 16);
+            let key = if key.is_empty() {
+                key
+            } else {
+                format!(" {key}")
+            };
+            format!("{}{key} {}", event.op_name(), time(event, true))
+        }
+    };
+    if list.follow {
+        format!(" Detail · following · {shown} ")
+    } else {
+        format!(" Detail · pinned · {shown} · Space follows ")
+    }
+}
+
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let has_focus = focused(state, Focus::Detail);
-    let block = pane(" Detail ", has_focus);
+    let block = pane(title(state), has_focus);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tab_bar, body] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     frame.render_widget(tabs(state), tab_bar);
     let list = &state.events;
-    let lines: Vec<Line> = match list.store.get(list.selected) {
-        None => vec![Line::from(Span::styled(
-            "Select an event to see it here.",
-            theme::dim(),
-        ))],
-        Some(Row::Seam(text)) => vec![Line::from(Span::styled(
-            format!(
-                "A watch started here: {text}. Events before it came from the previous stream."
-            ),
-            theme::dim(),
-        ))],
+    let paragraph = match list.store.get(list.selected) {
+        None => note("Select an event to see it here.".to_string()),
+        Some(Row::Seam(text)) => note(format!(
+            "A watch started here: {text}. Events before it came from the previous stream."
+        )),
         Some(Row::Event(event)) => {
             // The scroll counts rows; every line takes one at least.
             let scroll = state.detail.scroll;
             let height = body.height as usize;
             let width = body.width as usize;
-            content(event, state.detail.tab, Context::of(state), scroll + height)
-                .iter()
-                .flat_map(|line| wrap(styled(line), &line.row_starts(width)))
-                .skip(scroll)
-                .take(height)
-                .collect()
+            let lines: Vec<Line> =
+                content(event, state.detail.tab, Context::of(state), scroll + height)
+                    .iter()
+                    .flat_map(|line| wrap(styled(line), &line.row_starts(width)))
+                    .skip(scroll)
+                    .take(height)
+                    .collect();
+            Paragraph::new(lines)
         }
     };
-    frame.render_widget(Paragraph::new(lines), body);
+    frame.render_widget(paragraph, body);
+}
+
+/// A few words about what is selected, wrapped at words: a narrow pane shows all of them.
+fn note(text: String) -> Paragraph<'static> {
+    Paragraph::new(Line::from(Span::styled(text, theme::dim()))).wrap(Wrap { trim: true })
 }

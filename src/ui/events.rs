@@ -17,8 +17,8 @@ use crate::store::Row;
 
 use super::{focused, pane, theme};
 
-/// Column widths; the summary takes what is left. No namespace column when watching a
-/// single collection: it would say the same on every row.
+/// Column widths, 0 for a column not shown; the summary takes what is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Columns {
     time: usize,
     op: usize,
@@ -26,29 +26,48 @@ struct Columns {
     key: usize,
 }
 
+/// Characters the summary keeps before a column makes way for it.
+const MIN_SUMMARY: usize = 12;
+
 impl Columns {
-    fn new(width: usize, one_collection: bool) -> Columns {
-        let wide = width >= 70;
-        let ns = match (one_collection, wide) {
-            (true, _) => 0,
-            (false, true) => 16,
-            (false, false) => 14,
+    /// The widest columns that leave the summary [`MIN_SUMMARY`] characters of `width`.
+    /// Narrower, the columns first shrink (the time loses its milliseconds, names are cut),
+    /// then go one by one: the time first (the list is in time order, and the detail's title
+    /// has it), then the operation (the summary hints at it: fields for an update, a document
+    /// for an insert, `→` for a rename), then the key, then the namespace (nothing else on a
+    /// row says where it came from). Only then is the summary squeezed.
+    /// `ns`: the namespace column is wanted at all.
+    fn new(width: usize, ns: bool) -> Columns {
+        let ns = |w| if ns { w } else { 0 };
+        let wide = Columns {
+            time: 12,
+            op: 13,
+            ns: ns(16),
+            key: 12,
         };
-        if wide {
-            Columns {
-                time: 12,
-                op: 13,
-                ns,
-                key: 12,
-            }
-        } else {
-            Columns {
-                time: 8,
-                op: 8,
-                ns,
-                key: 10,
-            }
-        }
+        let narrow = Columns {
+            time: 8,
+            op: 8,
+            ns: ns(14),
+            key: 10,
+        };
+        let no_time = Columns { time: 0, ..narrow };
+        let no_op = Columns { op: 0, ..no_time };
+        let no_key = Columns { key: 0, ..no_op };
+        let summary_only = Columns { ns: 0, ..no_key };
+        [wide, narrow, no_time, no_op, no_key]
+            .into_iter()
+            .find(|columns| columns.used() + MIN_SUMMARY <= width)
+            .unwrap_or(summary_only)
+    }
+
+    /// Characters the columns take, each with the space after it.
+    fn used(&self) -> usize {
+        [self.time, self.op, self.ns, self.key]
+            .iter()
+            .filter(|&&w| w > 0)
+            .map(|w| w + 1)
+            .sum()
     }
 }
 
@@ -66,7 +85,7 @@ pub(super) fn pad(text: &str, width: usize) -> String {
 }
 
 /// The wall time (milliseconds), else the cluster time (seconds), as a time of day (UTC).
-fn time(event: &ChangeEvent, with_millis: bool) -> String {
+pub(super) fn time(event: &ChangeEvent, with_millis: bool) -> String {
     match (event.wall_time(), event.cluster_time()) {
         (Some(wall), _) => time_of_day(wall.timestamp_millis(), with_millis),
         (None, Some(ts)) => time_of_day(i64::from(ts.time) * 1000, false),
@@ -145,7 +164,7 @@ fn without_id(doc: &RawDocument, width: usize) -> String {
     mongosh::inline(RawBsonRef::Document(&rest), width)
 }
 
-fn document_key(event: &ChangeEvent, width: usize) -> String {
+pub(super) fn document_key(event: &ChangeEvent, width: usize) -> String {
     match event.document_key() {
         // The _id alone reads best; sharded collections add their shard key.
         Some(key) if key.iter().count() == 1 => match key.get("_id") {
@@ -166,24 +185,32 @@ fn event_line(
     width: usize,
     bookmarked: bool,
 ) -> Line<'static> {
-    let mut used = columns.time + columns.op + columns.ns + columns.key + 4;
-    let mut spans = vec![
-        Span::styled(
+    let mut used = columns.used();
+    let mut spans = Vec::new();
+    if columns.time > 0 {
+        spans.push(Span::styled(
             pad(&time(event, columns.time > 8), columns.time),
             theme::dim(),
-        ),
-        Span::styled(pad(event.op_name(), columns.op), theme::op(event.op())),
-    ];
+        ));
+    }
+    if columns.op > 0 {
+        spans.push(Span::styled(
+            pad(event.op_name(), columns.op),
+            theme::op(event.op()),
+        ));
+    }
     if columns.ns > 0 {
         spans.push(Span::raw(pad(
             &event.namespace().unwrap_or_default(),
             columns.ns,
         )));
     }
-    spans.push(Span::styled(
-        pad(&document_key(event, columns.key), columns.key),
-        Style::new().fg(Color::Magenta),
-    ));
+    if columns.key > 0 {
+        spans.push(Span::styled(
+            pad(&document_key(event, columns.key), columns.key),
+            Style::new().fg(Color::Magenta),
+        ));
+    }
     if bookmarked {
         used += 2;
         spans.push(Span::styled("★ ", Style::new().fg(Color::Yellow)));
@@ -192,8 +219,14 @@ fn event_line(
     Line::from(spans)
 }
 
+/// A seam row; cut with `…` when it does not fit (its detail shows it whole).
 fn seam_line(text: &str, width: usize) -> Line<'static> {
     let label = format!("── {text} ");
+    let label = if label.chars().count() > width {
+        pad(&label, width.saturating_sub(1))
+    } else {
+        label
+    };
     let fill = width.saturating_sub(label.chars().count());
     Line::from(Span::styled(
         format!("{label}{}", "─".repeat(fill)),
@@ -209,6 +242,17 @@ fn bookmarked(state: &State, event: &ChangeEvent) -> bool {
     event
         .resume_token()
         .is_some_and(|token| state.bookmarks.iter().any(|b| b.token == token))
+}
+
+/// The namespace column shows unless every retained event comes from the one collection
+/// watched, which the title names: rows kept from an earlier scope keep their namespace.
+fn namespace_column(state: &State) -> bool {
+    let scope = &state.watch.spec.scope;
+    let watched = match scope {
+        Scope::Collection { .. } => scope.to_string(),
+        Scope::Database(_) | Scope::Deployment => return true,
+    };
+    state.events.store.only_namespace() != Some(watched.as_str())
 }
 
 fn title(state: &State) -> String {
@@ -255,10 +299,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(paragraph.wrap(Wrap { trim: true }), inner);
         return;
     }
-    let one_collection = matches!(state.watch.spec.scope, Scope::Collection { .. });
     // One column of gutter marks the selection, also where colours do not show.
     let width = width.saturating_sub(1);
-    let columns = Columns::new(width, one_collection);
+    let columns = Columns::new(width, namespace_column(state));
     let lines: Vec<Line> = (list.offset..)
         .take(inner.height as usize)
         .map_while(|i| Some((i, list.store.get(i)?)))
@@ -278,4 +321,36 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_lists_drop_the_time_then_the_operation_the_key_and_the_namespace() {
+        let shown = |width| {
+            let c = Columns::new(width, true);
+            let names = [(c.time, "time"), (c.op, "op"), (c.ns, "ns"), (c.key, "key")];
+            let shown: Vec<&str> = names
+                .iter()
+                .filter(|(w, _)| *w > 0)
+                .map(|(_, n)| *n)
+                .collect();
+            assert!(
+                width < MIN_SUMMARY || c.used() + MIN_SUMMARY <= width,
+                "{width}"
+            );
+            shown
+        };
+        assert_eq!(shown(80), ["time", "op", "ns", "key"]);
+        assert_eq!(Columns::new(80, true).time, 12, "with milliseconds");
+        assert_eq!(shown(57), ["time", "op", "ns", "key"]);
+        assert_eq!(Columns::new(57, true).time, 8, "without");
+        assert_eq!(shown(50), ["op", "ns", "key"]);
+        assert_eq!(shown(40), ["ns", "key"]);
+        assert_eq!(shown(30), ["ns"]);
+        assert_eq!(shown(20), [] as [&str; 0]);
+        assert_eq!(Columns::new(57, false).ns, 0);
+    }
 }

@@ -19,6 +19,7 @@ pub mod theme;
 mod title;
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Color;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -27,9 +28,12 @@ use crate::app::layout;
 use crate::app::msg::Focus;
 use crate::app::state::{Overlay, State};
 
+/// How a pane draws itself.
+type Render = fn(&State, &mut Frame, Rect);
+
 pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
-    let Some(areas) = layout::areas(area) else {
+    let Some(areas) = layout::areas(area, state.focus, state.zoomed) else {
         let text = format!(
             "The terminal is too small ({}x{}); mwatch needs {}x{}. Ctrl-C quits.",
             area.width,
@@ -41,10 +45,18 @@ pub fn view(state: &State, frame: &mut Frame) {
         return;
     };
     title::render(state, frame, areas.title);
-    namespaces::render(state, frame, areas.namespaces);
-    pipeline::render(state, frame, areas.pipeline);
-    events::render(state, frame, areas.events);
-    detail::render(state, frame, areas.detail);
+    // A pane folded away or hidden by a zoom has no room: it is not drawn.
+    let panes: [(Rect, Render); 4] = [
+        (areas.namespaces, namespaces::render),
+        (areas.pipeline, pipeline::render),
+        (areas.events, events::render),
+        (areas.detail, detail::render),
+    ];
+    for (rect, render) in panes {
+        if !rect.is_empty() {
+            render(state, frame, rect);
+        }
+    }
     status::render(state, frame, areas.status, areas.hints);
     if let Some(connecting) = &state.connecting {
         connection::render(state, connecting, frame, area);
@@ -62,10 +74,23 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
 }
 
-/// The bordered box every pane sits in; the focused one stands out.
+/// [`view`] for a terminal that is to show no colour (`NO_COLOR` set). crossterm writes each
+/// colour change there as an SGR reset, which also undoes bold and reverse; with the colours
+/// taken out first there are no colour changes, and the attributes that mark the active tab
+/// and the selection stay.
+pub fn view_without_colour(state: &State, frame: &mut Frame) {
+    view(state, frame);
+    for cell in frame.buffer_mut().content.iter_mut() {
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
+}
+
+/// The bordered box every pane sits in; the focused one stands out, also without colour.
 fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
+        .border_type(theme::border_type(focused))
         .border_style(theme::border(focused))
         .title(title.into().style(theme::title(focused)))
 }

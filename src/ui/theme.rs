@@ -1,8 +1,22 @@
 //! Colours and styles, in one place so every pane looks alike.
+//!
+//! With `NO_COLOR` set there is no colour (`super::view_without_colour`): what must be seen,
+//! the focused pane, the active tab and the selected row, also shows by a border, a marker
+//! or an attribute.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::BorderType;
 
 use crate::event::OpType;
+
+/// The focused pane has a double border.
+pub fn border_type(focused: bool) -> BorderType {
+    if focused {
+        BorderType::Double
+    } else {
+        BorderType::Plain
+    }
+}
 
 pub fn border(focused: bool) -> Style {
     if focused {

@@ -147,6 +147,16 @@ impl Tui {
         self.screen.lock().unwrap().screen().contents()
     }
 
+    /// The cell at `row`, `column` (from 0), with its colours and attributes.
+    pub fn cell(&self, row: u16, column: u16) -> Option<vt100::Cell> {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen()
+            .cell(row, column)
+            .cloned()
+    }
+
     /// Waits until the screen shows `text`; returns the screen. Fails the test with the screen
     /// after `timeout`, or if mwatch exits first.
     pub fn wait_for(&mut self, text: &str, timeout: Duration) -> String {

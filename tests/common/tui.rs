@@ -269,7 +269,6 @@ pub fn config(scope: Option<&str>, size: (u16, u16)) -> Config {
             start: Start::Now,
         },
         pipeline_text: String::new(),
-        scope_given: scope.is_some(),
         store: EventStore::default(),
         now: NOW,
         size,

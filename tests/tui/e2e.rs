@@ -22,8 +22,8 @@ fn demo_pipeline_diff_and_quit() {
     tui.wait_until("demo events", SECONDS(30), |screen| {
         screen.matches("shop.").count() > 5
     });
-    // Without --ns the namespace picker has the focus; Tab goes to the editor.
-    tui.send("\t");
+    // The events have the focus, also without --ns; p goes to the editor.
+    tui.send("p");
     tui.wait_for("Ctrl-S apply", SECONDS(10));
     tui.send("{$match: {operationType: 'update', 'ns.coll': 'orders'}}");
     tui.wait_for("✓ 1 stage(s)", SECONDS(10));
@@ -128,7 +128,10 @@ async fn the_diff_of_an_update_shows_the_field_with_its_value_before_and_after()
     let screen = tui.wait_for("Pre-image → current document (updateLookup):", SECONDS(10));
     let diff: Vec<&str> = screen
         .lines()
-        .filter_map(|line| line.split('│').find(|cell| is_diff_line(cell.trim_start())))
+        .filter_map(|line| {
+            line.split(['│', '║'])
+                .find(|cell| is_diff_line(cell.trim_start()))
+        })
         .map(str::trim)
         .collect();
     assert_eq!(diff, ["~ status: 'new' → 'paid'"], "{screen}");
@@ -143,7 +146,7 @@ fn rows_after_seam(screen: &str) -> Vec<String> {
         .skip_while(|line| !line.contains("pipeline changed"))
         .skip(1)
         .take_while(|line| !line.contains("└──"))
-        .filter_map(|line| line.split('│').nth(3).map(str::to_string))
+        .filter_map(|line| line.split(['│', '║']).nth(3).map(str::to_string))
         .filter(|row| !row.trim().is_empty())
         .collect()
 }

@@ -165,8 +165,9 @@ fn the_history_lost_dialog_wraps_a_long_name_and_shows_its_keys_at_60x15() {
         screen.contains("[s] start there  [Esc/q] close"),
         "{screen}"
     );
+    let inside = |line: &str| line.trim_matches(|c| "│║ ".contains(c)).to_string();
     assert!(
-        screen.contains("│replayed."),
+        screen.lines().any(|line| inside(line) == "replayed."),
         "the end of the text is there: {screen}"
     );
 }

@@ -13,7 +13,7 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKin
 #[test]
 fn starts_by_watching_and_listing_with_focus_where_the_user_needs_it() {
     let (state, cmds) = fresh(None, SIZE);
-    assert_eq!(state.focus, Focus::Namespaces, "no scope given: pick one");
+    assert_eq!(state.focus, Focus::Events, "the first q or ? is a command");
     assert_eq!(cmds[..2], [Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks]);
     let (id, spec) = watch_cmd(&cmds[2..3]);
     assert_eq!((id, spec.scope), (1, Scope::Deployment));
@@ -218,6 +218,8 @@ fn moving_opens_and_tabs_the_detail_view() {
 #[test]
 fn the_namespace_filter_picks_a_scope_and_restarts_from_now() {
     let mut state = live(None, SIZE);
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
     type_text(&mut state, "orders");
     assert_eq!(state.namespaces.rows().len(), 2, "shop and shop.orders");
     key(&mut state, KeyCode::Down);
