@@ -143,6 +143,8 @@ pub enum Action {
     StartOldest,
     /// An invalidated stream: go on after the invalidate (`startAfter`).
     ContinueAfter,
+    /// Restart a stream that stopped, from where it got to.
+    RetryStream,
 }
 
 /// Effects, performed by the runtime; results come back as `Msg`s.

@@ -56,6 +56,8 @@ pub enum Reason {
     FromTime(Timestamp),
     /// Going on after an invalidate event.
     AfterInvalidate,
+    /// The stream had stopped; the user restarted it.
+    Restart,
 }
 
 /// A watch asked for but not yet confirmed by the task.

@@ -298,6 +298,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         (_, Action::Bookmark) => bookmarks::new_bookmark(state),
         (_, Action::ShowBookmarks) => return bookmarks::show(state),
         (_, Action::ReplayTime) => bookmarks::ask_time(state),
+        (_, Action::RetryStream) => return stream::retry(state),
         (_, Action::SearchNext) if state.search.is_none() => state.focus = Focus::Namespaces,
         (_, Action::SearchNext) => search(state, true),
         (_, Action::SearchPrev) => search(state, false),

@@ -13,6 +13,7 @@ use crate::store::Row;
 use super::super::keys::{key_for, Context};
 use super::super::msg::{Action, Cmd};
 use super::super::state::{Lost, Offer, Oldest, Pending, Reason, State};
+use super::super::stopped;
 
 fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
     let time = time_of_day(now, false);
@@ -24,6 +25,7 @@ fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
         Reason::Replay(name) => format!("replay from {name}"),
         Reason::FromTime(ts) => format!("replay from {}", utc_seconds(seconds_millis(*ts))),
         Reason::AfterInvalidate => format!("continued after the invalidate {time}"),
+        Reason::Restart => format!("restarted {time}"),
     }
 }
 
@@ -93,9 +95,12 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             if pending.reason == Reason::Pipeline {
                 state.editor.rejected = Some(error.clone());
             }
-            state.warn(format!(
-                "the server refused it, the previous stream keeps running: {error}"
-            ));
+            let previous = if stopped::has_stopped(state) {
+                "no stream runs (the previous one had stopped)"
+            } else {
+                "the previous stream keeps running"
+            };
+            state.warn(format!("the server refused it, {previous}: {error}"));
         }
         SourceMsg::Events { watch, events } if watch == state.watch.id => {
             state.stats.record(&events, state.now);
@@ -219,6 +224,20 @@ pub(super) fn offer(state: &mut State, action: Action) -> Vec<Cmd> {
         }
     }
     Vec::new()
+}
+
+/// `r`: restarts a stream that stopped, from where it got to (a first watch that never
+/// started: from where it was to start).
+pub(super) fn retry(state: &mut State) -> Vec<Cmd> {
+    if !stopped::has_stopped(state) {
+        state.notify("the stream runs: there is nothing to restart");
+        return Vec::new();
+    }
+    let mut spec = state.watch.spec.clone();
+    if state.watch.id != 0 {
+        spec.start = Start::Continue;
+    }
+    start_watch(state, spec, Reason::Restart, None)
 }
 
 /// Asks the task for a new watch; it replaces the running one once the server accepts it.
