@@ -96,7 +96,10 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
         )),
         _ => {}
     }
-    spans.push(Span::raw(format!(" │ {} events", thousands(stats.total()))));
+    spans.push(Span::raw(format!(
+        " │ {} received",
+        thousands(stats.total())
+    )));
     for (op, count) in stats.by_op() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(op.name(), theme::op(op)));

@@ -110,3 +110,29 @@ fn alt_up_goes_back_to_the_pipeline_before_even_an_empty_one() {
     assert!(spec.pipeline.is_empty());
     assert_eq!(spec.start, Start::Continue);
 }
+
+#[test]
+fn the_counts_say_what_they_count() {
+    let state = live(Some("shop.orders"), SIZE);
+    let text = screen(&state);
+    assert!(text.contains("Events · 5 kept"), "{text}");
+    assert!(text.contains("│ 5 received"), "{text}");
+}
+
+#[test]
+fn a_paused_selection_that_leaves_the_store_says_so() {
+    let mut config = config(Some("shop.orders"), SIZE);
+    config.store = mwatch::store::EventStore::new(4, usize::MAX);
+    let (mut state, _) = State::new(config);
+    started(&mut state, 1);
+    receive(&mut state, 1, vec![insert(1), insert(2), insert(3)]);
+    press(&mut state, 'g');
+    press(&mut state, 'j');
+    assert!(notice(&state).is_none());
+    receive(&mut state, 1, vec![insert(4)]);
+    assert!(notice(&state).is_none(), "the selected event is still kept");
+    receive(&mut state, 1, vec![insert(5)]);
+    let (said, _) = notice(&state).expect("a notice");
+    assert!(said.contains("selected was dropped"), "{said}");
+    assert!(said.contains('4'), "says the bound: {said}");
+}

@@ -107,7 +107,12 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             for event in &events {
                 state.namespaces.saw(event);
             }
-            state.events.push_events(events);
+            if state.events.push_events(events) {
+                state.warn(format!(
+                    "the event you had selected was dropped: the list keeps the newest {} events; the selection is now on the oldest kept",
+                    state.events.store.max_events()
+                ));
+            }
         }
         SourceMsg::Status { watch, status }
             if watch == state.watch.id || (state.watch.id == 0 && Some(watch) == pending_id) =>
