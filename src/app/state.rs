@@ -82,6 +82,8 @@ pub struct Watch {
     /// Every watch started, oldest first: the events after the last seam row came from the
     /// last one, those after the seam before it from the one before, and so on.
     pub started: Vec<WatchSpec>,
+    /// When the running watch lost the server (it is resuming), in milliseconds since the epoch.
+    pub outage_since: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -225,6 +227,7 @@ impl State {
                 pending: Some(first),
                 status: Status::Connecting,
                 started: Vec::new(),
+                outage_since: None,
             },
             events: EventList::new(config.store),
             detail: Detail {

@@ -136,3 +136,28 @@ fn a_paused_selection_that_leaves_the_store_says_so() {
     assert!(said.contains("selected was dropped"), "{said}");
     assert!(said.contains('4'), "says the bound: {said}");
 }
+
+#[test]
+fn a_resume_after_an_outage_gets_a_seam_row_with_how_long_it_lasted() {
+    let mut state = running();
+    receive(&mut state, 1, vec![insert(1)]);
+    let status = |state: &mut State, status: Status, now: i64| {
+        let msg = SourceMsg::Status { watch: 1, status };
+        update(state, Msg::Source { msg, now });
+    };
+    status(&mut state, Status::Resuming("I/O error".into()), NOW);
+    assert!(screen(&state).contains("◌ resuming"));
+    // The task says it again at each failed try: the outage started at the first.
+    status(
+        &mut state,
+        Status::Resuming("I/O error".into()),
+        NOW + 5_000,
+    );
+    status(&mut state, Status::Live, NOW + 12_400);
+    assert_eq!(
+        seams(&state).last().unwrap(),
+        "resumed after 12 s without the server"
+    );
+    status(&mut state, Status::Live, NOW + 13_000);
+    assert_eq!(seams(&state).len(), 2, "one seam per outage");
+}

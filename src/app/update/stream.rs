@@ -5,8 +5,8 @@
 use bson::Timestamp;
 
 use crate::bookmarks::token_time;
-use crate::format::time_of_day;
 use crate::format::utc_seconds;
+use crate::format::{age_text, time_of_day};
 use crate::source::{SourceMsg, Start, Status, WatchSpec};
 use crate::store::Row;
 
@@ -41,6 +41,8 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 return Vec::new();
             };
             state.watch.id = watch;
+            // A new watch: an outage of the one it replaces is over for the user.
+            state.watch.outage_since = None;
             if let Some(text) = &pending.pipeline_text {
                 // A replay brings its own pipeline; an applied one is in the editor already.
                 if matches!(pending.reason, Reason::Replay(_) | Reason::FromTime(_)) {
@@ -137,6 +139,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 }
                 _ => Vec::new(),
             };
+            outage(state, &status);
             state.watch.status = status;
             return cmds;
         }
@@ -144,6 +147,28 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
         _ => state.dirty = false,
     }
     Vec::new()
+}
+
+/// Marks the end of an outage with a seam row, as every restart is marked: the stream
+/// resumed from where it was, after this long without the server.
+fn outage(state: &mut State, status: &Status) {
+    match status {
+        Status::Resuming(_) => {
+            state.watch.outage_since.get_or_insert(state.now);
+        }
+        Status::Live => {
+            if let Some(since) = state.watch.outage_since.take() {
+                let lasted = age_text((state.now - since) / 1000);
+                // The same watch goes on after the seam.
+                let spec = state.watch.spec.clone();
+                state.watch.started.push(spec);
+                state.events.push(Row::Seam(format!(
+                    "resumed after {lasted} without the server"
+                )));
+            }
+        }
+        _ => state.watch.outage_since = None,
+    }
 }
 
 /// The cluster time a start points at, if it tells one.
