@@ -285,7 +285,7 @@ impl State {
             Some(Overlay::Bookmarks(pane)) => match pane.mode {
                 Mode::List => Context::Bookmarks,
                 Mode::Filter | Mode::Rename { .. } => Context::Input,
-                Mode::ConfirmDelete(_) => Context::Confirm,
+                Mode::ConfirmDelete(_) | Mode::ConfirmReplayHere(_) => Context::Confirm,
             },
             None => match (&self.offer, self.focus) {
                 (Some(Offer::Lost(_)), _) => Context::Lost,
