@@ -28,6 +28,7 @@ pub mod commands;
 pub mod deployment;
 pub mod diff;
 pub mod event;
+pub mod files;
 pub mod format;
 pub mod pipeline;
 pub mod redact;
