@@ -31,6 +31,7 @@ pub mod event;
 pub mod files;
 pub mod format;
 pub mod pipeline;
+pub mod pipeline_history;
 pub mod redact;
 pub mod runtime;
 pub mod source;

@@ -7,9 +7,7 @@ use ratatui::text::{Line, Text};
 use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::pipeline::{self, ParseError};
-
-/// Applied pipelines remembered for Alt-Up / Alt-Down.
-const HISTORY: usize = 50;
+use crate::pipeline_history::remember;
 
 #[derive(Debug, Clone)]
 pub struct Editor {
@@ -112,17 +110,28 @@ impl Editor {
     pub fn accepted(&mut self, text: &str) {
         self.applied = text.to_string();
         self.rejected = None;
-        self.remember(text);
+        remember(&mut self.history, text);
     }
 
-    /// Puts `text` last in the history, once.
-    fn remember(&mut self, text: &str) {
-        let text = text.trim();
-        self.history.retain(|h| h.trim() != text);
-        self.history.push(text.to_string());
-        if self.history.len() > HISTORY {
-            self.history.remove(0);
+    /// The pipelines of earlier sessions (oldest first) go before this session's.
+    pub fn loaded(&mut self, earlier: Vec<String>) {
+        let session = std::mem::replace(&mut self.history, earlier);
+        for text in &session {
+            remember(&mut self.history, text);
         }
+        self.browsing = None;
+    }
+
+    /// The text the user wrote for `stages`, the newest in the history, if it is there.
+    pub fn text_of(&self, stages: &[Document]) -> Option<String> {
+        if stages.is_empty() {
+            return None;
+        }
+        self.history
+            .iter()
+            .rev()
+            .find(|text| pipeline::parse(text).is_ok_and(|p| p.stages == stages))
+            .cloned()
     }
 
     /// Steps through the history (`back`: older), passing over the text the editor shows

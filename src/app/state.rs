@@ -4,6 +4,7 @@ use bson::{Document, Timestamp};
 
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
+use crate::pipeline_history::history_key;
 use crate::source::connect::{Deployment, Listing};
 use crate::source::{Status, WatchSpec};
 use crate::store::{EventStore, Row};
@@ -208,6 +209,9 @@ impl State {
             },
             Cmd::ListNamespaces,
             Cmd::LoadBookmarks,
+            Cmd::LoadHistory {
+                deployment: history_key(&config.deployment.uri),
+            },
         ];
         let mut state = State {
             deployment: config.deployment,

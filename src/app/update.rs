@@ -86,6 +86,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
             bookmarks::stored(state, reply);
             Vec::new()
         }
+        Msg::History(Ok(earlier)) => {
+            state.editor.loaded(earlier);
+            Vec::new()
+        }
+        Msg::History(Err(problem)) => {
+            state.warn(problem);
+            Vec::new()
+        }
         Msg::Oldest { watch, at } => {
             stream::oldest(state, watch, at);
             Vec::new()

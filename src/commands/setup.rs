@@ -142,7 +142,7 @@ fn pipeline(
                 .stages;
             Ok((stages, text))
         }
-        (None, Some(b)) => Ok((b.pipeline.clone(), pipeline::to_text(&b.pipeline))),
+        (None, Some(b)) => Ok((b.pipeline.clone(), b.pipeline_text())),
         (None, None) => Ok((Vec::new(), String::new())),
     }
 }

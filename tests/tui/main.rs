@@ -9,6 +9,7 @@ mod e2e;
 mod e2e_bookmarks;
 mod footer;
 mod passwords;
+mod pipeline_history;
 mod readme;
 mod replay_offers;
 mod run;

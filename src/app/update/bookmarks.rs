@@ -32,7 +32,8 @@ pub(super) fn new_bookmark(state: &mut State) {
     let spec = watch_of(state, row);
     let created = DateTime::from_millis(state.now);
     match Bookmark::from_event(event, spec, &state.deployment.uri, created) {
-        Some(bookmark) => {
+        Some(mut bookmark) => {
+            bookmark.pipeline_text = state.editor.text_of(&bookmark.pipeline);
             let name = bookmark.name.clone();
             prompt(state, Purpose::BookmarkName(Box::new(bookmark)), &name);
         }
@@ -182,7 +183,7 @@ fn replay(state: &mut State, bookmark: Bookmark) -> Vec<Cmd> {
         options: bookmark.options.clone(),
         start: bookmark.start(),
     };
-    let text = crate::pipeline::to_text(&bookmark.pipeline);
+    let text = bookmark.pipeline_text();
     start_watch(state, spec, Reason::Replay(bookmark.name), Some(text))
 }
 

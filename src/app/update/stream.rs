@@ -7,6 +7,7 @@ use bson::Timestamp;
 use crate::bookmarks::token_time;
 use crate::format::utc_seconds;
 use crate::format::{age_text, time_of_day};
+use crate::pipeline_history::history_key;
 use crate::source::{SourceMsg, Start, Status, WatchSpec};
 use crate::store::Row;
 
@@ -43,12 +44,17 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             state.watch.id = watch;
             // A new watch: an outage of the one it replaces is over for the user.
             state.watch.outage_since = None;
+            let mut cmds = Vec::new();
             if let Some(text) = &pending.pipeline_text {
                 // A replay brings its own pipeline; an applied one is in the editor already.
                 if matches!(pending.reason, Reason::Replay(_) | Reason::FromTime(_)) {
                     state.editor.set_text(text);
                 }
                 state.editor.accepted(text);
+                cmds.push(Cmd::SaveHistory {
+                    deployment: history_key(&state.deployment.uri),
+                    pipelines: vec![text.trim().to_string()],
+                });
             }
             let label = seam(&pending.reason, &pending.spec, state.now);
             state.watch.started.push(pending.spec.clone());
@@ -60,6 +66,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             }
             // A stream runs again: whatever was offered when the last one could not go on is moot.
             state.offer = None;
+            return cmds;
         }
         SourceMsg::Rejected {
             watch,
