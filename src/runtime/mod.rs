@@ -227,13 +227,12 @@ impl Runtime {
                 let Ok(path) = self.bookmarks.as_ref().map(|b| path_beside(b)) else {
                     return true;
                 };
-                let results = self.results.clone();
-                tokio::spawn(async move {
-                    let work = move || pipeline_history::save(&path, &deployment, &pipelines);
-                    if let Ok(Err(problem)) = tokio::task::spawn_blocking(work).await {
-                        let _ = results.send(Msg::Done(Err(problem))).await;
-                    }
-                });
+                // Waited for (a few milliseconds, when a pipeline starts): a quit right after
+                // must not lose it.
+                let work = move || pipeline_history::save(&path, &deployment, &pipelines);
+                if let Ok(Err(problem)) = tokio::task::spawn_blocking(work).await {
+                    let _ = self.results.send(Msg::Done(Err(problem))).await;
+                }
             }
             Cmd::FindOldest { watch, spec, lost } => {
                 let Some(client) = self.client.clone() else {
