@@ -161,3 +161,23 @@ fn a_resume_after_an_outage_gets_a_seam_row_with_how_long_it_lasted() {
     status(&mut state, Status::Live, NOW + 13_000);
     assert_eq!(seams(&state).len(), 2, "one seam per outage");
 }
+
+#[test]
+fn a_replay_refused_after_the_stream_stopped_does_not_claim_a_stream_runs() {
+    let mut state = stopped(SIZE);
+    esc(&mut state);
+    press(&mut state, 't');
+    type_text(&mut state, "-10m");
+    let (id, _) = watch_cmd(&enter(&mut state));
+    source(
+        &mut state,
+        SourceMsg::Rejected {
+            watch: id,
+            error: "history lost".into(),
+            history_lost: true,
+        },
+    );
+    let text = screen(&state);
+    assert!(text.contains("No stream is running now."), "{text}");
+    assert!(!text.contains("keeps running"), "{text}");
+}

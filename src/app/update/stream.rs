@@ -77,6 +77,8 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 return Vec::new();
             };
             let first = state.watch.id == 0;
+            // Nothing runs on: the first watch never started, or the running one had stopped.
+            let nothing_runs = first || stopped::has_stopped(state);
             if first {
                 state.watch.status = Status::Failed(error.clone());
             }
@@ -91,7 +93,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                     watch,
                     what,
                     at: at.map(seconds_millis),
-                    stopped: first,
+                    stopped: nothing_runs,
                     spec: pending.spec,
                     pipeline_text: pending.pipeline_text,
                     oldest: Oldest::Searching,
@@ -104,7 +106,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             if pending.reason == Reason::Pipeline {
                 state.editor.rejected = Some(error.clone());
             }
-            let previous = if stopped::has_stopped(state) {
+            let previous = if nothing_runs {
                 "no stream runs (the previous one had stopped)"
             } else {
                 "the previous stream keeps running"
