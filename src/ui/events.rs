@@ -240,6 +240,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let list = &state.events;
     let width = inner.width as usize;
     if list.store.is_empty() {
+        if crate::app::stopped::has_stopped(state) {
+            return;
+        }
         let text = match &state.watch.status {
             Status::Connecting => "Opening the change stream…",
             _ => "Waiting for events… (writes to the watched namespace appear here)",

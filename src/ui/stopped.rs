@@ -33,7 +33,8 @@ fn texts(state: &State, reason: &str) -> [String; 2] {
     ]
 }
 
-/// Splits the list's area: the rows left for the list, and the banner drawn below them.
+/// Draws the banner in the list's area, if the stream stopped; returns the rows left for the
+/// list.
 pub fn render(state: &State, frame: &mut Frame, area: Rect) -> Rect {
     let Some(reason) = stopped::reason(state) else {
         return area;
@@ -65,8 +66,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) -> Rect {
             *last = format!("{kept}…");
         }
     }
-    let [list, banner] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(rows.len() as u16)]).areas(area);
+    // Under the rows it ends; at the top of a list with none.
+    let banner_height = Constraint::Length(rows.len() as u16);
+    let (list, banner) = if state.events.store.is_empty() {
+        let [banner, list] = Layout::vertical([banner_height, Constraint::Min(0)]).areas(area);
+        (list, banner)
+    } else {
+        let [list, banner] = Layout::vertical([Constraint::Min(0), banner_height]).areas(area);
+        (list, banner)
+    };
     let lines: Vec<Line> = rows
         .into_iter()
         .map(|row| Line::from(Span::styled(row, theme::error())))

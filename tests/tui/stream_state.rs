@@ -181,3 +181,25 @@ fn a_replay_refused_after_the_stream_stopped_does_not_claim_a_stream_runs() {
     assert!(text.contains("No stream is running now."), "{text}");
     assert!(!text.contains("keeps running"), "{text}");
 }
+
+#[test]
+fn a_first_watch_the_server_refuses_says_it_could_not_start_and_nothing_else() {
+    let (mut state, _) = fresh(Some("shop.orders"), SIZE);
+    source(
+        &mut state,
+        SourceMsg::Rejected {
+            watch: 1,
+            error: "not authorized on shop to execute command { aggregate }".into(),
+            history_lost: false,
+        },
+    );
+    let text = screen(&state);
+    assert!(
+        text.contains("✖ The stream could not start. r retry"),
+        "{text}"
+    );
+    assert!(text.contains("not authorized on shop"), "{text}");
+    assert!(!text.contains("Waiting for events"), "{text}");
+    let (_, spec) = watch_cmd(&press(&mut state, 'r'));
+    assert_eq!(spec.start, Start::Now, "where the first watch was to start");
+}
