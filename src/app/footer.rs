@@ -2,7 +2,7 @@
 //! now, `retry` only for a stream that stopped, nothing a recording cannot do; the most
 //! important first, since a narrow terminal shows only the first few.
 
-use super::keys::{self, Binding};
+use super::keys::{self, Binding, Context};
 use super::msg::Action;
 use super::state::State;
 use super::stopped;
@@ -19,7 +19,7 @@ const SHARED: [Action; 7] = [
     Action::Quit,
 ];
 
-/// What a recording cannot do: it has no server to watch, change or replay from.
+/// What a recording cannot do in any pane: it has no server to watch, change or replay from.
 const NOT_IN_A_RECORDING: [Action; 7] = [
     Action::RetryStream,
     Action::FocusPipeline,
@@ -30,13 +30,26 @@ const NOT_IN_A_RECORDING: [Action; 7] = [
     Action::Refresh,
 ];
 
+/// What a recording cannot do in one pane (the same key does something it can elsewhere).
+fn not_here_in_a_recording(context: Context, action: Action) -> bool {
+    match context {
+        Context::Namespaces | Context::Bookmarks => action == Action::Open,
+        Context::Pipeline => matches!(
+            action,
+            Action::Apply | Action::HistoryPrev | Action::HistoryNext
+        ),
+        _ => false,
+    }
+}
+
 /// `(keys, hint)` pairs for the footer, most important first.
 pub fn hints(state: &State) -> Vec<(String, &'static str)> {
-    let mut hints: Vec<(String, &'static Binding)> = keys::hint_bindings(state.context())
+    let context = state.context();
+    let mut hints: Vec<(String, &'static Binding)> = keys::hint_bindings(context)
         .into_iter()
-        .filter(|(_, binding)| possible(state, binding.action))
+        .filter(|(_, binding)| possible(state, context, binding.action))
         .collect();
-    let own = keys::tables(state.context())[0];
+    let own = keys::tables(context)[0];
     hints.sort_by_key(|(_, binding)| {
         if binding.action == Action::RetryStream {
             0
@@ -55,8 +68,10 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-fn possible(state: &State, action: Action) -> bool {
-    if state.recording.is_some() && NOT_IN_A_RECORDING.contains(&action) {
+fn possible(state: &State, context: Context, action: Action) -> bool {
+    let in_a_recording =
+        NOT_IN_A_RECORDING.contains(&action) || not_here_in_a_recording(context, action);
+    if state.recording.is_some() && in_a_recording {
         return false;
     }
     action != Action::RetryStream || stopped::has_stopped(state)

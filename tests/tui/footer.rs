@@ -8,6 +8,7 @@ use crate::stream_state::stopped;
 use common::tui::*;
 use mwatch::app::state::{Recording, State};
 use mwatch::store::EventStore;
+use ratatui::crossterm::event::KeyCode;
 
 /// The footer: the screen's last line.
 fn footer(state: &State) -> String {
@@ -61,10 +62,17 @@ fn a_recording_offers_nothing_it_cannot_do() {
         events: events(),
         warning: None,
     });
-    let (state, _) = mwatch::app::state::State::new(config);
+    let (mut state, _) = mwatch::app::state::State::new(config);
     let line = footer(&state);
     for cannot in ["pipeline", "options", "bookmark", "retry"] {
         assert!(!line.contains(cannot), "{cannot}: {line}");
     }
     assert!(line.contains("/ search"), "{line}");
+    // Nothing to watch in the namespaces, nothing to apply in the editor.
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Tab);
+    assert!(!footer(&state).contains("watch"), "{}", footer(&state));
+    key(&mut state, KeyCode::Tab);
+    assert!(!footer(&state).contains("apply"), "{}", footer(&state));
+    assert!(!footer(&state).contains("history"), "{}", footer(&state));
 }
