@@ -6,6 +6,7 @@ pub mod bookmarks;
 pub mod detail;
 pub mod editor;
 pub mod events;
+pub mod footer;
 pub mod input;
 pub mod keys;
 pub mod layout;
@@ -14,6 +15,7 @@ pub mod namespaces;
 pub mod options;
 pub mod state;
 pub mod stats;
+pub mod stopped;
 pub mod update;
 
 /// The value `step` places after `current` in `values`, wrapping around (`values.len() - 1`

@@ -33,6 +33,9 @@ pub enum Msg {
     Done(Result<String, String>),
     /// The bookmark store after a bookmark command (load, save, rename, delete).
     Bookmarks(StoreReply),
+    /// The pipelines of earlier sessions on this deployment (oldest first), or what was
+    /// wrong with their file.
+    History(Result<Vec<String>, String>),
     /// The oldest point the server still has for the watch that lost its history (`watch`, as
     /// in [`Cmd::FindOldest`]); None when the server would not say.
     Oldest {
@@ -145,6 +148,8 @@ pub enum Action {
     StartOldest,
     /// An invalidated stream: go on after the invalidate (`startAfter`).
     ContinueAfter,
+    /// Restart a stream that stopped, from where it got to.
+    RetryStream,
 }
 
 /// Effects, performed by the runtime; results come back as `Msg`s.
@@ -170,6 +175,18 @@ pub enum Cmd {
         to: String,
     },
     DeleteBookmark(String),
+    /// Read the pipeline history kept for `deployment` (a [`DeploymentId::key`]); answered
+    /// with [`Msg::History`].
+    ///
+    /// [`DeploymentId::key`]: crate::deployment::DeploymentId::key
+    LoadHistory {
+        deployment: String,
+    },
+    /// Add `pipelines` (oldest first) to the history kept for `deployment`.
+    SaveHistory {
+        deployment: String,
+        pipelines: Vec<String>,
+    },
     /// Find the oldest point a watch of `spec` can start at, `lost` being gone; answered with
     /// [`Msg::Oldest`] for `watch`.
     FindOldest {

@@ -4,6 +4,7 @@ use bson::{Document, Timestamp};
 
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
+use crate::pipeline_history::history_key;
 use crate::source::connect::{Deployment, Listing};
 use crate::source::{Status, WatchSpec};
 use crate::store::{EventStore, Row};
@@ -55,6 +56,8 @@ pub enum Reason {
     FromTime(Timestamp),
     /// Going on after an invalidate event.
     AfterInvalidate,
+    /// The stream had stopped; the user restarted it.
+    Restart,
 }
 
 /// A watch asked for but not yet confirmed by the task.
@@ -79,6 +82,8 @@ pub struct Watch {
     /// Every watch started, oldest first: the events after the last seam row came from the
     /// last one, those after the seam before it from the one before, and so on.
     pub started: Vec<WatchSpec>,
+    /// When the running watch lost the server (it is resuming), in milliseconds since the epoch.
+    pub outage_since: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +210,9 @@ impl State {
             },
             Cmd::ListNamespaces,
             Cmd::LoadBookmarks,
+            Cmd::LoadHistory {
+                deployment: history_key(&config.deployment.uri),
+            },
         ];
         let mut state = State {
             deployment: config.deployment,
@@ -222,6 +230,7 @@ impl State {
                 pending: Some(first),
                 status: Status::Connecting,
                 started: Vec::new(),
+                outage_since: None,
             },
             events: EventList::new(config.store),
             detail: Detail {
@@ -280,7 +289,7 @@ impl State {
             Some(Overlay::Bookmarks(pane)) => match pane.mode {
                 Mode::List => Context::Bookmarks,
                 Mode::Filter | Mode::Rename { .. } => Context::Input,
-                Mode::ConfirmDelete(_) => Context::Confirm,
+                Mode::ConfirmDelete(_) | Mode::ConfirmReplayHere(_) => Context::Confirm,
             },
             None => match (&self.offer, self.focus) {
                 (Some(Offer::Lost(_)), _) => Context::Lost,

@@ -10,6 +10,7 @@ mod offer;
 mod options;
 mod pipeline;
 mod status;
+mod stopped;
 pub mod theme;
 mod title;
 

@@ -96,7 +96,8 @@ fn the_editor_checks_as_you_type_and_applies_without_a_gap() {
     assert_eq!(seams(&state).last().unwrap(), "pipeline changed 16:00:00");
     assert_eq!(
         state.editor.history,
-        vec!["{$match: {operationType: 'update'}}"]
+        vec!["", "{$match: {operationType: 'update'}}"],
+        "the empty pipeline ran before"
     );
 }
 
