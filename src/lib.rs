@@ -17,17 +17,21 @@
 //! - [`format`](mod@format): events as text (Extended JSON lines, mongosh-style documents).
 //! - [`diff`]: field-by-field diff of a pre-image and a post-image.
 //! - [`start_at`]: the times a user can type for `--start-at`.
-//! - [`redact`]: hides passwords in connection strings.
+//! - [`redact`]: hides passwords in connection strings; [`deployment`]: which deployment one
+//!   names (hosts and replica set).
 //! - [`cli`]: the command line (clap definitions).
 
 pub mod app;
 pub mod bookmarks;
 pub mod cli;
 pub mod commands;
+pub mod deployment;
 pub mod diff;
 pub mod event;
+pub mod files;
 pub mod format;
 pub mod pipeline;
+pub mod pipeline_history;
 pub mod redact;
 pub mod runtime;
 pub mod source;

@@ -148,6 +148,11 @@ impl EventStore {
         self.bytes
     }
 
+    /// Rows kept at most.
+    pub fn max_events(&self) -> usize {
+        self.max_events
+    }
+
     /// Events dropped to stay within the bounds.
     pub fn dropped(&self) -> u64 {
         self.dropped

@@ -18,6 +18,8 @@ pub enum Mode {
     },
     /// Asking whether to delete this bookmark.
     ConfirmDelete(String),
+    /// Asking whether to replay, here, this bookmark made on another deployment.
+    ConfirmReplayHere(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,9 +7,7 @@ use ratatui::text::{Line, Text};
 use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::pipeline::{self, ParseError};
-
-/// Applied pipelines remembered for Alt-Up / Alt-Down.
-const HISTORY: usize = 50;
+use crate::pipeline_history::remember;
 
 #[derive(Debug, Clone)]
 pub struct Editor {
@@ -37,9 +35,6 @@ impl Editor {
             browsing: None,
         };
         editor.set_text(text);
-        if !text.trim().is_empty() {
-            editor.history.push(text.to_string());
-        }
         editor
     }
 
@@ -110,27 +105,50 @@ impl Editor {
         }
     }
 
-    /// The server accepted `text`: it runs now and joins the history.
+    /// The server accepted `text`: it runs now and joins the history (the empty pipeline too:
+    /// going back to no stages is a way out of a pipeline that fails).
     pub fn accepted(&mut self, text: &str) {
         self.applied = text.to_string();
         self.rejected = None;
-        if !text.trim().is_empty() && self.history.last().map(String::as_str) != Some(text) {
-            self.history.retain(|h| h != text);
-            self.history.push(text.to_string());
-            if self.history.len() > HISTORY {
-                self.history.remove(0);
-            }
-        }
+        remember(&mut self.history, text);
     }
 
-    /// Steps through the history (`back`: older); returns false at either end.
+    /// The pipelines of earlier sessions (oldest first) go before this session's.
+    pub fn loaded(&mut self, earlier: Vec<String>) {
+        let session = std::mem::replace(&mut self.history, earlier);
+        for text in &session {
+            remember(&mut self.history, text);
+        }
+        self.browsing = None;
+    }
+
+    /// The text the user wrote for `stages`, the newest in the history, if it is there.
+    pub fn text_of(&self, stages: &[Document]) -> Option<String> {
+        if stages.is_empty() {
+            return None;
+        }
+        self.history
+            .iter()
+            .rev()
+            .find(|text| pipeline::parse(text).is_ok_and(|p| p.stages == stages))
+            .cloned()
+    }
+
+    /// Steps through the history (`back`: older), passing over the text the editor shows
+    /// (the first Alt-Up goes to the pipeline before the running one); false at either end.
     pub fn browse(&mut self, back: bool) -> bool {
-        let len = self.history.len();
-        let next = match (self.browsing, back) {
-            (None, true) if len > 0 => len - 1,
-            (Some(i), true) if i > 0 => i - 1,
-            (Some(i), false) if i + 1 < len => i + 1,
-            _ => return false,
+        let shown = self.text();
+        let start = self.browsing.unwrap_or(self.history.len());
+        let differs = |i: &usize| self.history[*i].trim() != shown.trim();
+        let next = if back {
+            (0..start).rev().find(differs)
+        } else if self.browsing.is_some() {
+            (start + 1..self.history.len()).find(differs)
+        } else {
+            None
+        };
+        let Some(next) = next else {
+            return false;
         };
         let text = self.history[next].clone();
         self.set_text(&text);
@@ -156,12 +174,13 @@ mod tests {
         editor.accepted("{$match: {a: 1}}");
         assert!(!editor.modified());
         editor.accepted("{$match: {b: 2}}");
-        assert!(editor.browse(true));
-        assert_eq!(editor.text(), "{$match: {b: 2}}");
-        assert!(editor.browse(true));
+        editor.set_text("{$match: {b: 2}}");
+        assert!(editor.browse(true), "the one before the running one");
         assert_eq!(editor.text(), "{$match: {a: 1}}");
         assert!(!editor.browse(true), "the oldest is the end");
         assert!(editor.browse(false));
         assert_eq!(editor.text(), "{$match: {b: 2}}");
+        editor.accepted("");
+        assert_eq!(editor.history, ["{$match: {a: 1}}", "{$match: {b: 2}}", ""]);
     }
 }

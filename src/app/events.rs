@@ -30,9 +30,12 @@ impl EventList {
         }
     }
 
-    pub fn push(&mut self, row: Row) {
+    /// Appends a row; returns whether the row the user had selected (not following) was
+    /// dropped to make room.
+    pub fn push(&mut self, row: Row) -> bool {
         let is_event = matches!(row, Row::Event(_));
         let removed = self.store.push(row);
+        let evicted = !self.follow && self.selected < removed;
         self.selected = self.selected.saturating_sub(removed);
         self.offset = self.offset.saturating_sub(removed);
         if self.follow {
@@ -40,12 +43,16 @@ impl EventList {
         } else if is_event {
             self.unseen += 1;
         }
+        evicted
     }
 
-    pub fn push_events(&mut self, events: Vec<ChangeEvent>) {
+    /// Appends events; returns whether the selected row was dropped to make room.
+    pub fn push_events(&mut self, events: Vec<ChangeEvent>) -> bool {
+        let mut evicted = false;
         for event in events {
-            self.push(Row::Event(event));
+            evicted |= self.push(Row::Event(event));
         }
+        evicted
     }
 
     /// Forgets every row and follows the tail again.

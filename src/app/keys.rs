@@ -240,6 +240,12 @@ pub const COMMANDS: &[Binding] = &[
     ),
     bind(&[ch('w')], Action::Write, "write the event to a file", None),
     bind(
+        &[ch('r')],
+        Action::RetryStream,
+        "restart a stopped stream",
+        Some("retry"),
+    ),
+    bind(
         &[ch('b')],
         Action::Bookmark,
         "bookmark the event, to replay from it later",
@@ -308,11 +314,12 @@ pub const EVENTS: &[Binding] = &[
     bind(PAGE_UP, Action::PageUp, "page up", None),
     bind(PAGE_DOWN, Action::PageDown, "page down", None),
     bind(TOP, Action::Top, "oldest event", None),
+    // The footer's `Space follow` says it when paused.
     bind(
         BOTTOM,
         Action::Follow,
         "newest event, follow the tail",
-        Some("follow"),
+        None,
     ),
     bind(
         &[ch(' ')],
@@ -550,23 +557,33 @@ pub fn keys_label(binding: &Binding) -> String {
 /// The footer: `(keys, hint)` pairs for `context` (two keys at most, e.g. `G/End`); a hint
 /// shows once, with its most specific keys.
 pub fn hints(context: Context) -> Vec<(String, &'static str)> {
-    hints_of(&tables(context))
+    hint_pairs(hint_bindings(context))
 }
 
 /// The hints of `context`'s own table, without the keys that work everywhere: what a dialog
 /// shows inside its box.
 pub fn own_hints(context: Context) -> Vec<(String, &'static str)> {
-    hints_of(&tables(context)[..1])
+    hint_pairs(bindings_with_hints(&tables(context)[..1]))
 }
 
-fn hints_of(tables: &[&'static [Binding]]) -> Vec<(String, &'static str)> {
-    let mut hints: Vec<(String, &'static str)> = Vec::new();
+fn hint_pairs(bindings: Vec<(String, &'static Binding)>) -> Vec<(String, &'static str)> {
+    bindings
+        .into_iter()
+        .map(|(keys, binding)| (keys, binding.hint.unwrap_or_default()))
+        .collect()
+}
+
+/// [`hints`] with their bindings, for a footer that follows the state (`app::footer`).
+pub fn hint_bindings(context: Context) -> Vec<(String, &'static Binding)> {
+    bindings_with_hints(&tables(context))
+}
+
+fn bindings_with_hints(tables: &[&'static [Binding]]) -> Vec<(String, &'static Binding)> {
+    let mut hints: Vec<(String, &'static Binding)> = Vec::new();
     for binding in tables.iter().flat_map(|table| table.iter()) {
-        if let Some(hint) = binding.hint {
-            if !hints.iter().any(|(_, h)| *h == hint) {
-                let keys: Vec<String> = binding.keys.iter().take(2).map(Key::label).collect();
-                hints.push((keys.join("/"), hint));
-            }
+        if binding.hint.is_some() && !hints.iter().any(|(_, b)| b.hint == binding.hint) {
+            let keys: Vec<String> = binding.keys.iter().take(2).map(Key::label).collect();
+            hints.push((keys.join("/"), binding));
         }
     }
     hints

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod detail;
 pub mod editor;
 pub mod events;
+pub mod footer;
 pub mod input;
 pub mod keys;
 pub mod layout;
@@ -17,6 +18,7 @@ pub mod options;
 pub mod palette;
 pub mod state;
 pub mod stats;
+pub mod stopped;
 pub mod update;
 
 /// The value `step` places after `current` in `values`, wrapping around (`values.len() - 1`

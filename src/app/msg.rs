@@ -38,6 +38,9 @@ pub enum Msg {
     Done(Result<String, String>),
     /// The bookmark store after a bookmark command (load, save, rename, delete).
     Bookmarks(StoreReply),
+    /// The pipelines of earlier sessions on this deployment (oldest first), or what was
+    /// wrong with their file.
+    History(Result<Vec<String>, String>),
     /// The oldest point the server still has for the watch that lost its history (`watch`, as
     /// in [`Cmd::FindOldest`]); None when the server would not say.
     Oldest {
@@ -152,13 +155,14 @@ pub enum Action {
     ContinueAfter,
     /// Open the message log.
     MessageLog,
-    /// Connect again (the last attempt failed, or is taking long); once connected, restart
-    /// the stream from where it got to.
+    /// Connect again (the last attempt failed, or is taking long).
     Reconnect,
     /// Open the command palette.
     Palette,
     /// Empty the event list (the stream goes on).
     ClearEvents,
+    /// Restart a stream that stopped, from where it got to.
+    RetryStream,
 }
 
 /// Effects, performed by the runtime; results come back as `Msg`s.
@@ -189,6 +193,18 @@ pub enum Cmd {
         to: String,
     },
     DeleteBookmark(String),
+    /// Read the pipeline history kept for `deployment` (a [`DeploymentId::key`]); answered
+    /// with [`Msg::History`].
+    ///
+    /// [`DeploymentId::key`]: crate::deployment::DeploymentId::key
+    LoadHistory {
+        deployment: String,
+    },
+    /// Add `pipelines` (oldest first) to the history kept for `deployment`.
+    SaveHistory {
+        deployment: String,
+        pipelines: Vec<String>,
+    },
     /// Find the oldest point a watch of `spec` can start at, `lost` being gone; answered with
     /// [`Msg::Oldest`] for `watch`.
     FindOldest {

@@ -4,6 +4,7 @@ use bson::{Document, Timestamp};
 
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
+use crate::pipeline_history::history_key;
 use crate::source::connect::{Deployment, Destination, Listing};
 use crate::source::{Status, WatchSpec};
 use crate::store::{EventStore, Row};
@@ -61,7 +62,7 @@ pub enum Reason {
     FromTime(Timestamp),
     /// Going on after an invalidate event.
     AfterInvalidate,
-    /// Restarted by the user (reconnect), from where the stream got to.
+    /// The stream had stopped; the user restarted it.
     Restart,
 }
 
@@ -87,6 +88,8 @@ pub struct Watch {
     /// Every watch started, oldest first: the events after the last seam row came from the
     /// last one, those after the seam before it from the one before, and so on.
     pub started: Vec<WatchSpec>,
+    /// When the running watch lost the server (it is resuming), in milliseconds since the epoch.
+    pub outage_since: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,7 +220,13 @@ impl State {
             reason: Reason::First,
             pipeline_text: Some(config.pipeline_text.clone()),
         };
-        let cmds = vec![Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks];
+        let cmds = vec![
+            Cmd::Connect { attempt: 1 },
+            Cmd::LoadBookmarks,
+            Cmd::LoadHistory {
+                deployment: history_key(&config.deployment.uri),
+            },
+        ];
         let mut state = State {
             deployment: config.deployment,
             connecting: Some(Connecting {
@@ -240,6 +249,7 @@ impl State {
                 pending: Some(first),
                 status: Status::Connecting,
                 started: Vec::new(),
+                outage_since: None,
             },
             events: EventList::new(config.store),
             detail: Detail {
@@ -302,7 +312,7 @@ impl State {
             Some(Overlay::Bookmarks(pane)) => match pane.mode {
                 Mode::List => Context::Bookmarks,
                 Mode::Filter | Mode::Rename { .. } => Context::Input,
-                Mode::ConfirmDelete(_) => Context::Confirm,
+                Mode::ConfirmDelete(_) | Mode::ConfirmReplayHere(_) => Context::Confirm,
             },
             None if self.connecting.is_some() => Context::Connection,
             None => match (&self.offer, self.focus) {

@@ -103,6 +103,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
             bookmarks::stored(state, reply);
             Vec::new()
         }
+        Msg::History(Ok(earlier)) => {
+            state.editor.loaded(earlier);
+            Vec::new()
+        }
+        Msg::History(Err(problem)) => {
+            state.warn(problem);
+            Vec::new()
+        }
         Msg::Oldest { watch, at } => {
             stream::oldest(state, watch, at);
             Vec::new()
@@ -326,6 +334,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         (_, Action::Bookmark) => bookmarks::new_bookmark(state),
         (_, Action::ShowBookmarks) => return bookmarks::show(state),
         (_, Action::ReplayTime) => bookmarks::ask_time(state),
+        (_, Action::RetryStream) => return stream::retry(state),
         (_, Action::SearchNext) if state.search.is_none() => state.focus = Focus::Namespaces,
         (_, Action::SearchNext) => search(state, true),
         (_, Action::SearchPrev) => search(state, false),
@@ -368,7 +377,6 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         }
         (Context::Events, Action::Back) => state.search = None,
         (Context::Events, Action::ContinueAfter) => return stream::continue_invalidated(state),
-        (Context::Events, Action::Reconnect) => return stream::restart(state),
         (Context::Events, Action::ClearEvents) => {
             state.events.clear();
             state.detail.scroll = 0;

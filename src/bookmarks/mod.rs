@@ -37,6 +37,9 @@ pub struct Bookmark {
     pub scope: Scope,
     #[serde(default, with = "json::ejson")]
     pub pipeline: Vec<Document>,
+    /// The pipeline as the user wrote it (comments, mongosh syntax), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_text: Option<String>,
     #[serde(default, with = "json::options")]
     pub options: StreamOptions,
     #[serde(default, with = "json::ejson")]
@@ -77,6 +80,7 @@ impl Bookmark {
             invalidate: event.op() == OpType::Invalidate,
             scope: spec.scope.clone(),
             pipeline: spec.pipeline.clone(),
+            pipeline_text: None,
             options: spec.options.clone(),
             wall_time: event.wall_time(),
             op: event.op_name().to_string(),
@@ -109,6 +113,17 @@ impl Bookmark {
             .unwrap_or_else(|| ns_text(&self.scope))
     }
 
+    /// The pipeline's text for the editor: as the user wrote it if it still says what the
+    /// stages say (a hand-edited file may not), else the stages as JSON.
+    pub fn pipeline_text(&self) -> String {
+        match &self.pipeline_text {
+            Some(text) if crate::pipeline::parse(text).is_ok_and(|p| p.stages == self.pipeline) => {
+                text.clone()
+            }
+            _ => crate::pipeline::to_text(&self.pipeline),
+        }
+    }
+
     /// The `Start` a replay uses.
     pub fn start(&self) -> Start {
         if self.invalidate {
@@ -139,6 +154,7 @@ pub(crate) fn sample(name: &str) -> Bookmark {
             coll: "orders".into(),
         },
         pipeline: Vec::new(),
+        pipeline_text: None,
         options: StreamOptions::default(),
         cluster_time: Some(Timestamp {
             time: 1_763_719_200,

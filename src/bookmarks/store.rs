@@ -5,15 +5,14 @@
 //! version to a temporary file, syncs it and renames it over the old one, keeping the old one
 //! as `bookmarks.json.bak`. A file that cannot be read is moved aside, never overwritten.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use bson::DateTime;
 use serde::Deserialize;
 
 use super::{check_name, close_names, token_time, unique_name, Bookmark};
-use crate::format::utc_seconds;
+use crate::files::{aside_path, create_private_dir, private_options, sibling, write_atomically};
 
 /// The version of the file format this mwatch writes.
 const VERSION: u32 = 1;
@@ -408,76 +407,6 @@ fn no_duplicates(bookmarks: Vec<Bookmark>, origin: &Path) -> Result<Vec<Bookmark
         }
     }
     Ok(bookmarks)
-}
-
-/// `bookmarks.json` + `suffix`, in the same directory (so a rename stays atomic).
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-/// `bookmarks.json.corrupt-2026-11-21T10-00-00Z`, with a `.2`, ... if that exists.
-fn aside_path(path: &Path) -> PathBuf {
-    let now = utc_seconds(DateTime::now().timestamp_millis()).replace(':', "-");
-    let base = sibling(path, &format!(".corrupt-{now}"));
-    (1..)
-        .map(|n| match n {
-            1 => base.clone(),
-            n => sibling(&base, &format!(".{n}")),
-        })
-        .find(|candidate| !candidate.exists())
-        .expect("some suffix is free")
-}
-
-/// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the
-/// new file, whole. Callers serialize writers, so a temporary file found here is a leftover of
-/// a crash.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let temp = sibling(path, ".tmp");
-    let _ = fs::remove_file(&temp);
-    let written = private_options()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&temp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    written?;
-    sync_dir(path)
-}
-
-/// Files readable by their owner only (tokens and deployments are private).
-fn private_options() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    options.create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Makes the rename itself durable (on Unix a directory can be synced).
-fn sync_dir(path: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        File::open(dir)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
 }
 
 #[cfg(test)]

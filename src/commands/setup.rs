@@ -128,7 +128,7 @@ fn pipeline(
                 .stages;
             Ok((stages, text))
         }
-        (None, Some(b)) => Ok((b.pipeline.clone(), pipeline::to_text(&b.pipeline))),
+        (None, Some(b)) => Ok((b.pipeline.clone(), b.pipeline_text())),
         (None, None) => Ok((Vec::new(), String::new())),
     }
 }
@@ -233,6 +233,19 @@ mod tests {
         let saved = bookmark(false);
         let (replay, text) = spec(&args(&["--resume", "b"]), Some(&saved)).unwrap();
         assert_eq!(text, pipeline::to_text(&saved.pipeline));
+        let written = Bookmark {
+            pipeline_text: Some(format!(
+                "// as typed\n{}",
+                pipeline::to_text(&saved.pipeline)
+            )),
+            ..saved.clone()
+        };
+        let (_, text) = spec(&args(&["--resume", "b"]), Some(&written)).unwrap();
+        assert_eq!(
+            Some(text),
+            written.pipeline_text,
+            "the text as the user wrote it"
+        );
         assert_eq!(replay.scope, saved.scope);
         assert_eq!(replay.pipeline, saved.pipeline);
         assert_eq!(replay.options, saved.options);

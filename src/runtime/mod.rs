@@ -22,6 +22,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
 use crate::bookmarks::{BookmarkStore, StoreError};
+use crate::pipeline_history::{self, path_beside};
 use crate::source::connect::{list_namespaces, Deployment, Target};
 use crate::source::engine;
 use crate::source::history::oldest_after;
@@ -233,6 +234,34 @@ impl Runtime {
                         let _ = results.send(Msg::Bookmarks(reply)).await;
                     }
                 });
+            }
+            Cmd::LoadHistory { deployment } => {
+                // Without a place for bookmarks there is none for the history either; the
+                // bookmark commands say why.
+                let Ok(path) = self.bookmarks.as_ref().map(|b| path_beside(b)) else {
+                    return true;
+                };
+                let results = self.results.clone();
+                tokio::spawn(async move {
+                    let work = move || pipeline_history::load(&path, &deployment);
+                    if let Ok(loaded) = tokio::task::spawn_blocking(work).await {
+                        let _ = results.send(Msg::History(loaded)).await;
+                    }
+                });
+            }
+            Cmd::SaveHistory {
+                deployment,
+                pipelines,
+            } => {
+                let Ok(path) = self.bookmarks.as_ref().map(|b| path_beside(b)) else {
+                    return true;
+                };
+                // Waited for (a few milliseconds, when a pipeline starts): a quit right after
+                // must not lose it.
+                let work = move || pipeline_history::save(&path, &deployment, &pipelines);
+                if let Ok(Err(problem)) = tokio::task::spawn_blocking(work).await {
+                    let _ = self.results.send(Msg::Done(Err(problem))).await;
+                }
             }
             Cmd::FindOldest { watch, spec, lost } => {
                 let Some(client) = self.client.clone() else {

@@ -14,6 +14,7 @@ use crate::app::state::State;
 use crate::bookmarks::Bookmark;
 use crate::format::age_text;
 use crate::format::utc_seconds;
+use crate::redact::has_hidden_secret;
 
 use super::events::pad;
 use super::{pane, popup, theme};
@@ -51,6 +52,38 @@ fn row(bookmark: &Bookmark, columns: &Columns, now: i64) -> Line<'static> {
     ])
 }
 
+/// A bookmark of another deployment: where it was made, how to replay it there, and the
+/// question whether to replay it here.
+fn elsewhere(bookmark: &Bookmark) -> Vec<Line<'static>> {
+    let name = shell_quoted(&bookmark.name);
+    let there = if has_hidden_secret(bookmark.deployment.as_str()) {
+        format!(" To replay it there, quit and run: mwatch --resume {name} 'URI' (the connection string with its password)")
+    } else {
+        format!(" To replay it there, quit and run: mwatch --resume {name}")
+    };
+    vec![
+        Line::from(Span::styled(
+            format!(
+                " {name} was made on another deployment: {}",
+                bookmark.deployment
+            ),
+            theme::error(),
+        )),
+        Line::from(there),
+        Line::from(vec![
+            Span::styled(" y", theme::key()),
+            Span::raw(" replays it here anyway · "),
+            Span::styled("n/Esc", theme::key()),
+            Span::raw(" no"),
+        ]),
+    ]
+}
+
+/// `text` as one shell word: in single quotes, a quote in it written `'\''`.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 /// The selected bookmark's note and pipeline; or the filter, the new name or the question.
 fn footer(pane: &BookmarkPane, chosen: Option<&Bookmark>) -> Vec<Line<'static>> {
     let typing = |label: &str, text: &str| {
@@ -74,6 +107,8 @@ fn footer(pane: &BookmarkPane, chosen: Option<&Bookmark>) -> Vec<Line<'static>> 
                 .extend(super::dialog::keys_line(Context::Confirm).spans);
             vec![question]
         }
+        (Mode::ConfirmReplayHere(_), Some(bookmark)) => elsewhere(bookmark),
+        (Mode::ConfirmReplayHere(_), None) => Vec::new(),
         (Mode::List, Some(bookmark)) => {
             let pipeline = match bookmark.pipeline.as_slice() {
                 [] => "no pipeline".to_string(),
@@ -123,8 +158,13 @@ pub fn render(state: &State, pane_state: &BookmarkPane, frame: &mut Frame, area:
     let block = pane(title, true);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
+    // The question about another deployment takes a line more.
+    let footer_height = match pane_state.mode {
+        Mode::ConfirmReplayHere(_) => FOOTER + 1,
+        _ => FOOTER,
+    };
     let [list, under] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(FOOTER)]).areas(inner);
+        Layout::vertical([Constraint::Min(1), Constraint::Length(footer_height)]).areas(inner);
 
     let width = list.width as usize;
     let columns = Columns {

@@ -95,8 +95,8 @@ fn tabs(state: &State) -> Line<'static> {
 }
 
 /// Whether the event shown holds still: pinned (the list does not follow the tail, so arriving
-/// events change nothing here) or following (the newest, which changes as events arrive); then
-/// which event it is. In that order: a narrow pane cuts the end.
+/// events change nothing here), following (the newest, which changes as events arrive) or
+/// stopped (nothing arrives); then which event it is. In that order: a narrow pane cuts the end.
 fn title(state: &State) -> String {
     let list = &state.events;
     let shown = match list.store.get(list.selected) {
@@ -112,7 +112,10 @@ fn title(state: &State) -> String {
             format!("{}{key} {}", event.op_name(), time(event, true))
         }
     };
-    if list.follow {
+    if crate::app::stopped::has_stopped(state) {
+        // Nothing arrives: following would claim what is not so.
+        format!(" Detail · stopped · {shown} ")
+    } else if list.follow {
         format!(" Detail · following · {shown} ")
     } else {
         format!(" Detail · pinned · {shown} · Space follows ")

@@ -15,7 +15,8 @@ use crate::format::{mongosh, time_of_day};
 use crate::source::{Scope, Status};
 use crate::store::Row;
 
-use super::{focused, pane, theme};
+use super::status::thousands;
+use super::{focused, pane, stopped, theme};
 
 /// Column widths, 0 for a column not shown; the summary takes what is left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,9 +258,11 @@ fn namespace_column(state: &State) -> bool {
 
 fn title(state: &State) -> String {
     let list = &state.events;
-    let count = list.store.event_count();
-    let mut title = format!(" Events ({count}) ");
-    if list.follow {
+    let count = thousands(list.store.event_count() as u64);
+    let mut title = format!(" Events · {count} kept · ");
+    if crate::app::stopped::has_stopped(state) {
+        title.push_str("stopped ");
+    } else if list.follow {
         title.push_str("following ");
     } else if list.unseen > 0 {
         title.push_str(&format!("paused · +{} new (G follows) ", list.unseen));
@@ -277,32 +280,32 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let block = pane(title(state), has_focus);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let inner = stopped::render(state, frame, inner);
     let list = &state.events;
     let width = inner.width as usize;
     if list.store.is_empty() {
-        let (text, style) = match &state.watch.status {
-            _ if state.connecting.is_some() => (
-                "No stream until the server answers.".to_string(),
-                theme::dim(),
-            ),
-            Status::Connecting => ("Opening the change stream…".to_string(), theme::dim()),
-            Status::Failed(reason) | Status::HistoryLost(reason) => (
-                format!("The stream could not start: {reason}"),
-                theme::error(),
-            ),
-            _ => (
-                "Waiting for events… (writes to the watched namespace appear here)".to_string(),
-                theme::dim(),
-            ),
+        if crate::app::stopped::has_stopped(state) {
+            return;
+        }
+        let text = match &state.watch.status {
+            _ if state.connecting.is_some() => "No stream until the server answers.",
+            Status::Connecting => "Opening the change stream…",
+            _ => "Waiting for events… (writes to the watched namespace appear here)",
         };
-        let paragraph = Paragraph::new(Line::from(Span::styled(text, style)));
+        let paragraph = Paragraph::new(Line::from(Span::styled(text, theme::dim())));
         frame.render_widget(paragraph.wrap(Wrap { trim: true }), inner);
         return;
     }
+    // The banner of a stopped stream may take rows: the selection stays in view.
+    let height = inner.height as usize;
+    let offset = list
+        .offset
+        .max((list.selected + 1).saturating_sub(height))
+        .min(list.selected);
     // One column of gutter marks the selection, also where colours do not show.
     let width = width.saturating_sub(1);
     let columns = Columns::new(width, namespace_column(state));
-    let lines: Vec<Line> = (list.offset..)
+    let lines: Vec<Line> = (offset..)
         .take(inner.height as usize)
         .map_while(|i| Some((i, list.store.get(i)?)))
         .map(|(i, row)| {

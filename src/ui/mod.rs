@@ -14,6 +14,7 @@ mod options;
 mod palette;
 mod pipeline;
 mod status;
+mod stopped;
 mod text;
 pub mod theme;
 mod title;

@@ -6,8 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::msg::Focus;
+use crate::app::keys::{key_for, Context};
+use crate::app::msg::{Action, Focus};
 use crate::app::state::State;
+use crate::app::stopped;
 
 use super::{focused, pane, theme};
 
@@ -35,6 +37,14 @@ fn verdict(state: &State) -> Line<'static> {
             format!("… applying {} stage(s)", stages.len()),
             theme::dim(),
         )),
+        Ok(_) if stopped::has_stopped(state) => {
+            let retry = key_for(Context::Pipeline, Action::Apply);
+            let back = key_for(Context::Pipeline, Action::HistoryPrev);
+            Line::from(Span::styled(
+                format!("✖ stopped · {retry} retries · {back} the pipeline before"),
+                theme::error(),
+            ))
+        }
         Ok(stages) if stages.is_empty() => {
             Line::from(Span::styled("running: no stages", theme::dim()))
         }

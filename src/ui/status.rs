@@ -6,9 +6,11 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
+use crate::app::footer;
 use crate::app::keys;
 use crate::app::msg::Action;
 use crate::app::state::{Overlay, Purpose, State};
+use crate::app::stopped;
 use crate::source::Status;
 
 use super::text::{fit, to_the_log};
@@ -20,6 +22,13 @@ const SPARK: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', 
 pub fn status_badge(state: &State) -> Span<'static> {
     if state.recording.is_some() {
         return Span::styled("▶ recording", Style::new().fg(Color::Cyan));
+    }
+    if state
+        .connecting
+        .as_ref()
+        .is_some_and(|c| c.failed.is_some())
+    {
+        return Span::styled("✖ not connected", Style::new().fg(Color::Red));
     }
     let (text, color) = match &state.watch.status {
         Status::Connecting => ("◌ connecting".to_string(), Color::Yellow),
@@ -36,7 +45,7 @@ pub fn status_badge(state: &State) -> Span<'static> {
             Color::Magenta,
         ),
         Status::Invalidated { token: None } => ("■ invalidated".to_string(), Color::Magenta),
-        Status::Failed(_) => ("✖ error".to_string(), Color::Red),
+        Status::Failed(_) => ("✖ stopped".to_string(), Color::Red),
     };
     Span::styled(text, Style::new().fg(color))
 }
@@ -59,7 +68,7 @@ pub fn sparkline(history: &[u32], width: usize) -> String {
         .collect()
 }
 
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -83,7 +92,8 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
             sparkline(&stats.history(), spark_width),
             Style::new().fg(Color::Cyan),
         ));
-        if let Some(lag) = stats.lag_ms {
+        // A stopped stream has no lag: nothing is read.
+        if let Some(lag) = stats.lag_ms.filter(|_| !stopped::has_stopped(state)) {
             spans.push(Span::raw(format!(" │ lag {:.1}s", lag as f64 / 1000.0)));
         }
     }
@@ -104,7 +114,10 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
         )),
         _ => {}
     }
-    spans.push(Span::raw(format!(" │ {} events", thousands(stats.total()))));
+    spans.push(Span::raw(format!(
+        " │ {} received",
+        thousands(stats.total())
+    )));
     for (op, count) in stats.by_op() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(op.name(), theme::op(op)));
@@ -129,14 +142,19 @@ fn hint_line(state: &State, width: u16) -> Line<'static> {
     }
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, hint) in keys::hints(state.context()) {
+    let hints = footer::hints(state);
+    let count = hints.len();
+    for (i, (key, hint)) in hints.into_iter().enumerate() {
         let separator = if spans.is_empty() { "" } else { " · " };
         let hint = format!(" {hint}");
         let length = [separator, &key, &hint]
             .map(|s| s.chars().count())
             .iter()
             .sum::<usize>();
-        if used + length > width as usize {
+        // Room for ` …` if more hints follow: what does not fit is not dropped silently.
+        let room = if i + 1 < count { 2 } else { 0 };
+        if used + length + room > width as usize {
+            spans.push(Span::styled(" …", theme::dim()));
             break;
         }
         used += length;

@@ -419,8 +419,8 @@ pub fn insert(n: u32) -> ChangeEvent {
     .unwrap()
 }
 
-/// A bookmark of `insert(0)`, made on another deployment by a watch of `shop.orders` with no
-/// pipeline, for tests to vary.
+/// A bookmark of `insert(0)`, made on the fixture's deployment by a watch of `shop.orders`
+/// with no pipeline, for tests to vary.
 pub fn sample(name: &str) -> Bookmark {
     let spec = WatchSpec {
         scope: orders(),
@@ -429,13 +429,7 @@ pub fn sample(name: &str) -> Bookmark {
         start: Start::Now,
     };
     let made = DateTime::from_millis(NOW);
-    let bookmark = Bookmark::from_event(
-        &insert(0),
-        &spec,
-        &RedactedUri::new("mongodb://h:27017/"),
-        made,
-    )
-    .unwrap();
+    let bookmark = Bookmark::from_event(&insert(0), &spec, &RedactedUri::new(URI), made).unwrap();
     Bookmark {
         name: name.into(),
         ..bookmark

@@ -338,21 +338,42 @@ fn enter_replays_with_the_bookmarks_scope_pipeline_and_options() {
 }
 
 #[test]
-fn a_bookmark_of_another_deployment_replays_here_and_says_so() {
+fn a_bookmark_of_another_deployment_asks_before_replaying_here() {
     let mut state = running();
     let there = Bookmark {
-        deployment: mwatch::redact::RedactedUri::new("mongodb://elsewhere:27017/"),
-        ..sample("x")
+        deployment: mwatch::redact::RedactedUri::new("mongodb://elsewhere:27017/?replicaSet=rs0"),
+        ..sample("x y")
     };
     press(&mut state, 'B');
     update(&mut state, reply(vec![there]));
-    watch_cmd(&enter(&mut state));
-    let (text, error) = notice(&state).unwrap();
-    assert!(!error);
+    assert!(enter(&mut state).is_empty(), "not run on this deployment");
+    let text = screen(&state);
     assert!(
-        text.contains("made on mongodb://elsewhere:27017/; replaying it here"),
+        text.contains("'x y' was made on another deployment"),
         "{text}"
     );
+    assert!(
+        text.contains("mongodb://elsewhere:27017/?replicaSet=rs0"),
+        "{text}"
+    );
+    assert!(text.contains("mwatch --resume 'x y'"), "{text}");
+    assert!(text.contains("y replays it here"), "{text}");
+    // No: back to the list, nothing run.
+    assert!(press(&mut state, 'n').is_empty());
+    assert!(matches!(state.overlay, Some(Overlay::Bookmarks(_))));
+    enter(&mut state);
+    let (_, spec) = watch_cmd(&press(&mut state, 'y'));
+    assert_eq!(spec.scope, orders());
+
+    // The same servers named another way are this deployment: no question.
+    let mut state = running();
+    let here = Bookmark {
+        deployment: mwatch::redact::RedactedUri::new("mongodb://bob:pw@127.0.0.1/?replicaSet=rs0"),
+        ..sample("here")
+    };
+    press(&mut state, 'B');
+    update(&mut state, reply(vec![here]));
+    watch_cmd(&enter(&mut state));
 }
 
 #[test]

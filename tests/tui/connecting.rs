@@ -11,7 +11,8 @@ use crate::common::tui::*;
 #[test]
 fn the_tui_connects_first_then_watches_and_lists() {
     let (mut state, cmds) = State::new(config(Some("shop.orders"), SIZE));
-    assert_eq!(cmds, [Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks]);
+    assert_eq!(cmds[..2], [Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks]);
+    assert!(matches!(cmds[2..], [Cmd::LoadHistory { .. }]), "{cmds:?}");
     let shown = screen(&state);
     assert!(
         shown.contains("Connecting to 127.0.0.1:27017 · 0 s (gives up after 5 s)"),

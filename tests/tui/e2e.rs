@@ -43,7 +43,7 @@ fn demo_pipeline_diff_and_quit() {
         },
     );
     tui.send(ESC);
-    tui.wait_for("G/End follow", SECONDS(10));
+    tui.wait_for("Space pause", SECONDS(10));
     tui.send(" ");
     tui.wait_for("paused", SECONDS(10));
     tui.send("k");

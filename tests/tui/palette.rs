@@ -17,7 +17,7 @@ fn colon_lists_every_action_with_its_key_and_those_without_one() {
         "Ctrl-S",
         "apply the pipeline (no event lost)",
         "clear the events shown",
-        "restart the stream from where it got to",
+        "restart a stopped stream",
         "message log",
         "[Enter] run  [Esc] close",
     ] {
@@ -62,8 +62,15 @@ fn ctrl_p_in_the_editor_finds_apply_and_runs_it_there() {
 }
 
 #[test]
-fn reconnect_restarts_the_stream_and_arrows_choose() {
+fn a_stopped_stream_is_restarted_from_the_palette_and_arrows_choose() {
     let mut state = running();
+    source(
+        &mut state,
+        mwatch::source::SourceMsg::Status {
+            watch: 1,
+            status: Status::Failed("cursor killed".into()),
+        },
+    );
     press(&mut state, ':');
     type_text(&mut state, "restart");
     let (id, spec) = watch_cmd(&enter(&mut state));

@@ -118,7 +118,7 @@ fn z_gives_the_focused_pane_the_whole_body_and_back() {
     );
     let screen = common::tui::screen(&state);
     assert!(!screen.contains("Namespaces"), "{screen}");
-    assert!(!screen.contains(" Events ("), "{screen}");
+    assert!(!screen.contains(" Events ·"), "{screen}");
     assert!(state.detail.height > height, "page sizes follow the layout");
     // The whole body: the screen less the title, status and footer lines, less the box and
     // the tab bar.
@@ -126,7 +126,7 @@ fn z_gives_the_focused_pane_the_whole_body_and_back() {
     // The zoom follows the focus.
     esc(&mut state);
     let screen = common::tui::screen(&state);
-    assert!(screen.contains(" Events ("), "{screen}");
+    assert!(screen.contains(" Events ·"), "{screen}");
     assert!(!screen.contains(" Detail"), "{screen}");
     press(&mut state, 'z');
     let screen = common::tui::screen(&state);

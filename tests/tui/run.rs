@@ -451,3 +451,74 @@ async fn a_wrong_replica_set_name_is_said_on_screen() {
         .await
         .unwrap();
 }
+
+/// The pipeline applied in one session is there, with Alt-↑, in the next one on the same
+/// deployment: the runtime saves and loads the history beside the bookmarks.
+#[tokio::test]
+async fn the_pipeline_history_outlives_the_session() {
+    let server = common::playground().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = |script: &'static str| {
+        let server_uri = server.uri();
+        let dir = dir.path().to_path_buf();
+        async move {
+            let screen = Screen::new(SIZE);
+            let mut terminal = Terminal::new(screen.clone()).unwrap();
+            let (keys, io) = outside(&Clipboard::default(), &dir);
+            let (target, config) = server_config(&server_uri, Some("rt.history")).await;
+            let script = async {
+                screen.wait_for("● live").await;
+                keys.key(KeyCode::Char('p'));
+                if script == "apply" {
+                    keys.typed("// mine");
+                    keys.key(KeyCode::Enter);
+                    keys.typed("{$match: {operationType: 'delete'}}");
+                    keys.ctrl('s');
+                    screen.wait_for("running: 1 stage(s)").await;
+                } else {
+                    keys.send(KeyEvent::new(KeyCode::Up, KeyModifiers::ALT));
+                    screen.wait_for("// mine").await;
+                }
+                keys.key(KeyCode::Esc);
+                keys.key(KeyCode::Char('q'));
+            };
+            run_scripted(run(&mut terminal, io, Some(target), config, None), script)
+                .await
+                .unwrap();
+        }
+    };
+    session("apply").await;
+    let saved = std::fs::read_to_string(dir.path().join("pipelines.json")).unwrap();
+    assert!(saved.contains("// mine"), "{saved}");
+    session("recall").await;
+}
+
+/// A real outage (connections closed under the stream, the driver's resume failing too): the
+/// screen says resuming, then marks where the stream resumed, and the events go on.
+#[tokio::test]
+async fn an_outage_shows_as_resuming_then_as_a_seam_row() {
+    let (server, client) = common::setup().await;
+    let orders = client.database("rt").collection::<Document>("outage");
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let (target, config) = server_config(&server.uri(), Some("rt.outage")).await;
+    let script = async {
+        screen.wait_for("● live").await;
+        orders.insert_one(doc! { "n": 1 }).await.unwrap();
+        screen.wait_for("{ n: 1 }").await;
+        let data = doc! { "failCommands": ["getMore", "aggregate"], "closeConnection": true };
+        common::fail_command(&client, common::times(3), data).await;
+        // The getMore waiting now answers the next write; the ones after it fail.
+        orders.insert_one(doc! { "n": 2 }).await.unwrap();
+        screen.wait_for(" without the server").await;
+        orders.insert_one(doc! { "n": 3 }).await.unwrap();
+        let shown = screen.wait_for("{ n: 3 }").await;
+        assert!(shown.contains("── resumed after "), "{shown}");
+        keys.key(KeyCode::Char('q'));
+    };
+    run_scripted(run(&mut terminal, io, Some(target), config, None), script)
+        .await
+        .unwrap();
+}

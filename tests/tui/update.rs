@@ -15,9 +15,9 @@ fn starts_by_watching_and_listing_with_focus_where_the_user_needs_it() {
     let (state, cmds) = fresh(None, SIZE);
     assert_eq!(state.focus, Focus::Events, "the first q or ? is a command");
     assert_eq!(cmds[..2], [Cmd::Connect { attempt: 1 }, Cmd::LoadBookmarks]);
-    let (id, spec) = watch_cmd(&cmds[2..3]);
+    let (id, spec) = watch_cmd(&cmds[3..4]);
     assert_eq!((id, spec.scope), (1, Scope::Deployment));
-    assert_eq!(cmds[3], Cmd::ListNamespaces);
+    assert_eq!(cmds[4], Cmd::ListNamespaces);
     let (state, _) = fresh(Some("shop.orders"), SIZE);
     assert_eq!(state.focus, Focus::Events, "a scope given: show its events");
 }
@@ -97,7 +97,8 @@ fn the_editor_checks_as_you_type_and_applies_without_a_gap() {
     assert_eq!(seams(&state).last().unwrap(), "pipeline changed 16:00:00");
     assert_eq!(
         state.editor.history,
-        vec!["{$match: {operationType: 'update'}}"]
+        vec!["", "{$match: {operationType: 'update'}}"],
+        "the empty pipeline ran before"
     );
 }
 

@@ -22,17 +22,9 @@ pub const PALETTE: &[Binding] = &[
 ];
 
 /// Actions of the events pane that only the palette offers.
-pub const KEYLESS: &[Binding] = &[
-    bind(
-        &[],
-        Action::Reconnect,
-        "reconnect: restart the stream from where it got to",
-        None,
-    ),
-    bind(
-        &[],
-        Action::ClearEvents,
-        "clear the events shown (the stream goes on)",
-        None,
-    ),
-];
+pub const KEYLESS: &[Binding] = &[bind(
+    &[],
+    Action::ClearEvents,
+    "clear the events shown (the stream goes on)",
+    None,
+)];

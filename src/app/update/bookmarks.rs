@@ -6,6 +6,7 @@ use bson::DateTime;
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::bookmarks::{check_name, Bookmark};
+use crate::deployment::same_deployment;
 use crate::source::{Start, WatchSpec};
 use crate::store::Row;
 
@@ -31,7 +32,8 @@ pub(super) fn new_bookmark(state: &mut State) {
     let spec = watch_of(state, row);
     let created = DateTime::from_millis(state.now);
     match Bookmark::from_event(event, spec, &state.deployment.uri, created) {
-        Some(bookmark) => {
+        Some(mut bookmark) => {
+            bookmark.pipeline_text = state.editor.text_of(&bookmark.pipeline);
             let name = bookmark.name.clone();
             prompt(state, Purpose::BookmarkName(Box::new(bookmark)), &name);
         }
@@ -158,6 +160,11 @@ pub(super) fn pane(state: &mut State, action: Action) -> Vec<Cmd> {
             }
         }
         (Action::Delete, Some(bookmark)) => pane.mode = Mode::ConfirmDelete(bookmark.name),
+        (Action::Open, Some(bookmark))
+            if !same_deployment(&bookmark.deployment, &state.deployment.uri) =>
+        {
+            pane.mode = Mode::ConfirmReplayHere(bookmark.name)
+        }
         (Action::Open, Some(bookmark)) => return replay(state, bookmark),
         (Action::Rename | Action::Delete | Action::Open, None) => {
             state.warn("no bookmark selected")
@@ -170,19 +177,13 @@ pub(super) fn pane(state: &mut State, action: Action) -> Vec<Cmd> {
 /// Watches again from right after the bookmarked event, as it was watched then.
 fn replay(state: &mut State, bookmark: Bookmark) -> Vec<Cmd> {
     state.overlay = None;
-    if bookmark.deployment != state.deployment.uri {
-        state.notify(format!(
-            "'{}' was made on {}; replaying it here, on {}",
-            bookmark.name, bookmark.deployment, state.deployment.uri
-        ));
-    }
     let spec = WatchSpec {
         scope: bookmark.scope.clone(),
         pipeline: bookmark.pipeline.clone(),
         options: bookmark.options.clone(),
         start: bookmark.start(),
     };
-    let text = crate::pipeline::to_text(&bookmark.pipeline);
+    let text = bookmark.pipeline_text();
     start_watch(state, spec, Reason::Replay(bookmark.name), Some(text))
 }
 
@@ -214,13 +215,22 @@ pub(super) fn pane_input(state: &mut State, action: Action) -> Vec<Cmd> {
     Vec::new()
 }
 
-/// `y` or `n` to deleting a bookmark.
+/// `y` or `n` to deleting a bookmark, or to replaying here one of another deployment.
 pub(super) fn confirm(state: &mut State, action: Action) -> Vec<Cmd> {
     let Some(Overlay::Bookmarks(pane)) = &mut state.overlay else {
         return Vec::new();
     };
     match std::mem::replace(&mut pane.mode, Mode::List) {
         Mode::ConfirmDelete(name) if action == Action::Yes => vec![Cmd::DeleteBookmark(name)],
+        Mode::ConfirmReplayHere(name) if action == Action::Yes => {
+            match state.bookmarks.iter().find(|b| b.name == name).cloned() {
+                Some(bookmark) => replay(state, bookmark),
+                None => {
+                    state.warn(format!("bookmark '{name}' is gone"));
+                    Vec::new()
+                }
+            }
+        }
         _ => Vec::new(),
     }
 }

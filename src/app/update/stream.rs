@@ -5,14 +5,16 @@
 use bson::{Document, Timestamp};
 
 use crate::bookmarks::token_time;
-use crate::format::time_of_day;
 use crate::format::utc_seconds;
+use crate::format::{age_text, time_of_day};
+use crate::pipeline_history::history_key;
 use crate::source::{SourceMsg, Start, Status, WatchSpec};
 use crate::store::Row;
 
 use super::super::keys::{key_for, Context};
 use super::super::msg::{Action, Cmd};
 use super::super::state::{Lost, Offer, Oldest, Pending, Reason, State};
+use super::super::stopped;
 
 fn seam(reason: &Reason, spec: &WatchSpec, now: i64) -> String {
     let time = time_of_day(now, false);
@@ -40,12 +42,19 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 return Vec::new();
             };
             state.watch.id = watch;
+            // A new watch: an outage of the one it replaces is over for the user.
+            state.watch.outage_since = None;
+            let mut cmds = Vec::new();
             if let Some(text) = &pending.pipeline_text {
                 // A replay brings its own pipeline; an applied one is in the editor already.
                 if matches!(pending.reason, Reason::Replay(_) | Reason::FromTime(_)) {
                     state.editor.set_text(text);
                 }
                 state.editor.accepted(text);
+                cmds.push(Cmd::SaveHistory {
+                    deployment: history_key(&state.deployment.uri),
+                    pipelines: vec![text.trim().to_string()],
+                });
             }
             let label = seam(&pending.reason, &pending.spec, state.now);
             state.watch.started.push(pending.spec.clone());
@@ -57,6 +66,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             }
             // A stream runs again: whatever was offered when the last one could not go on is moot.
             state.offer = None;
+            return cmds;
         }
         SourceMsg::Rejected {
             watch,
@@ -67,6 +77,8 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 return Vec::new();
             };
             let first = state.watch.id == 0;
+            // Nothing runs on: the first watch never started, or the running one had stopped.
+            let nothing_runs = first || stopped::has_stopped(state);
             if first {
                 let failed = Status::Failed(error.clone());
                 super::messages::log_status(state, &failed);
@@ -83,7 +95,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                     watch,
                     what,
                     at: at.map(seconds_millis),
-                    stopped: first,
+                    stopped: nothing_runs,
                     spec: pending.spec,
                     pipeline_text: pending.pipeline_text,
                     oldest: Oldest::Searching,
@@ -96,16 +108,24 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             if pending.reason == Reason::Pipeline {
                 state.editor.rejected = Some(error.clone());
             }
-            state.warn(format!(
-                "the server refused it, the previous stream keeps running: {error}"
-            ));
+            let previous = if nothing_runs {
+                "no stream runs (the previous one had stopped)"
+            } else {
+                "the previous stream keeps running"
+            };
+            state.warn(format!("the server refused it, {previous}: {error}"));
         }
         SourceMsg::Events { watch, events } if watch == state.watch.id => {
             state.stats.record(&events, state.now);
             for event in &events {
                 state.namespaces.saw(event);
             }
-            state.events.push_events(events);
+            if state.events.push_events(events) {
+                state.warn(format!(
+                    "the event you had selected was dropped: the list keeps the newest {} events; the selection is now on the oldest kept",
+                    state.events.store.max_events()
+                ));
+            }
         }
         SourceMsg::Status { watch, status }
             if watch == state.watch.id || (state.watch.id == 0 && Some(watch) == pending_id) =>
@@ -131,6 +151,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
                 _ => Vec::new(),
             };
             super::messages::log_status(state, &status);
+            outage(state, &status);
             state.watch.status = status;
             return cmds;
         }
@@ -138,6 +159,28 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
         _ => state.dirty = false,
     }
     Vec::new()
+}
+
+/// Marks the end of an outage with a seam row, as every restart is marked: the stream
+/// resumed from where it was, after this long without the server.
+fn outage(state: &mut State, status: &Status) {
+    match status {
+        Status::Resuming(_) => {
+            state.watch.outage_since.get_or_insert(state.now);
+        }
+        Status::Live => {
+            if let Some(since) = state.watch.outage_since.take() {
+                let lasted = age_text((state.now - since) / 1000);
+                // The same watch goes on after the seam.
+                let spec = state.watch.spec.clone();
+                state.watch.started.push(spec);
+                state.events.push(Row::Seam(format!(
+                    "resumed after {lasted} without the server"
+                )));
+            }
+        }
+        _ => state.watch.outage_since = None,
+    }
 }
 
 /// The cluster time a start points at, if it tells one.
@@ -242,13 +285,17 @@ pub(super) fn continue_invalidated(state: &mut State) -> Vec<Cmd> {
     }
 }
 
-/// Reconnect: the same watch again, from where it got to (the server's connection too, if
-/// it was lost).
-pub(super) fn restart(state: &mut State) -> Vec<Cmd> {
-    let spec = WatchSpec {
-        start: Start::Continue,
-        ..state.watch.spec.clone()
-    };
+/// `r`: restarts a stream that stopped, from where it got to (a first watch that never
+/// started: from where it was to start).
+pub(super) fn retry(state: &mut State) -> Vec<Cmd> {
+    if !stopped::has_stopped(state) {
+        state.notify("the stream runs: there is nothing to restart");
+        return Vec::new();
+    }
+    let mut spec = state.watch.spec.clone();
+    if state.watch.id != 0 {
+        spec.start = Start::Continue;
+    }
     start_watch(state, spec, Reason::Restart, None)
 }
 
