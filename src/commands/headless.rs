@@ -3,13 +3,12 @@
 
 use std::io::{self, Write};
 
-use mongodb::Client;
-
 use super::resume::history_lost;
 use super::Outcome;
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;
+use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
 use crate::source::{engine, Control, SourceMsg, Status, WatchSpec};
@@ -26,13 +25,14 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> io::Result
 /// Watches until Ctrl-C, invalidation or failure. When the replay of `bookmark` finds its
 /// history lost, says how to go on.
 pub async fn watch(
-    client: Client,
+    connection: Connection,
     spec: WatchSpec,
     canonical: bool,
     recorder: Option<Recorder>,
     bookmark: Option<&Bookmark>,
 ) -> Outcome {
-    let outcome = print_events(client.clone(), spec.clone(), canonical, recorder).await;
+    let client = connection.client.clone();
+    let outcome = print_events(connection, spec.clone(), canonical, recorder).await;
     if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, bookmark) {
         let now = bson::DateTime::now().timestamp_millis();
         let oldest = oldest_after(&client, &spec, bookmark.cluster_time, now).await;
@@ -42,12 +42,12 @@ pub async fn watch(
 }
 
 async fn print_events(
-    client: Client,
+    connection: Connection,
     spec: WatchSpec,
     canonical: bool,
     mut recorder: Option<Recorder>,
 ) -> Outcome {
-    let (control, mut messages) = engine::spawn(client);
+    let (control, mut messages) = engine::spawn(connection);
     const WATCH: u64 = 1;
     if control
         .send(Control::Watch {

@@ -72,13 +72,19 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         );
     }
     if args.json {
-        let (client, deployment) = match target.connect().await {
+        let (connection, deployment) = match target.connect().await {
             Ok(connected) => connected,
             Err(e) => return connect_failed(e),
         };
         eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-        let outcome =
-            headless::watch(client, spec, args.canonical, recorder, bookmark.as_ref()).await;
+        let outcome = headless::watch(
+            connection,
+            spec,
+            args.canonical,
+            recorder,
+            bookmark.as_ref(),
+        )
+        .await;
         return outcome.exit_code();
     }
     let config = Config {

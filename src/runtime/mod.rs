@@ -23,7 +23,7 @@ use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
 use crate::bookmarks::{BookmarkStore, StoreError};
 use crate::pipeline_history::{self, path_beside};
-use crate::source::connect::{list_namespaces, Deployment, Target};
+use crate::source::connect::{list_namespaces, Connection, Deployment, Target};
 use crate::source::engine;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
@@ -147,7 +147,7 @@ fn bookmark_command(path: Result<PathBuf, String>, cmd: Cmd) -> StoreReply {
 }
 
 /// A connection attempt's outcome: its number, and the client with what the server is.
-type Connected = (u64, Result<(Client, Deployment), String>);
+type Connected = (u64, Result<(Connection, Deployment), String>);
 
 struct Runtime {
     /// Where to connect; `None` when showing a recording.
@@ -367,9 +367,9 @@ where
                 if attempt != runtime.attempt || runtime.client.is_some() {
                     continue;
                 }
-                let result = result.map(|(client, deployment)| {
-                    let (control, stream) = engine::spawn(client.clone());
-                    runtime.client = Some(client);
+                let result = result.map(|(connection, deployment)| {
+                    runtime.client = Some(connection.client.clone());
+                    let (control, stream) = engine::spawn(connection);
                     runtime.control = Some(control);
                     source = stream;
                     source_open = true;

@@ -4,8 +4,11 @@ use std::time::Duration;
 
 use bson::{doc, Document};
 use futures_util::TryStreamExt;
+use mongodb::event::sdam::SdamEvent;
+use mongodb::event::EventHandler;
 use mongodb::options::ClientOptions;
 use mongodb::Client;
+use tokio::sync::watch;
 
 use crate::redact::{redact, unencoded_in_credentials, RedactedUri};
 
@@ -150,17 +153,36 @@ pub async fn prepare(uri: &str) -> Result<Target, ConnectError> {
     })
 }
 
+/// A client, and the driver's word on whether a server it may read from is known. The engine
+/// says the server is gone as soon as the driver's monitoring knows, not when the driver's own
+/// retry of the stream gives up (up to the server-selection timeout later).
+#[derive(Debug)]
+pub struct Connection {
+    pub client: Client,
+    /// True while a server to read from is known.
+    pub reachable: watch::Receiver<bool>,
+}
+
 /// Connects to `uri` and asks what the server is: [`prepare`], then [`Target::connect`].
-pub async fn connect(uri: &str) -> Result<(Client, Deployment), ConnectError> {
+pub async fn connect(uri: &str) -> Result<(Connection, Deployment), ConnectError> {
     prepare(uri).await?.connect().await
 }
 
 impl Target {
     /// Connects and asks what the server is.
-    pub async fn connect(&self) -> Result<(Client, Deployment), ConnectError> {
+    pub async fn connect(&self) -> Result<(Connection, Deployment), ConnectError> {
         let Destination { hosts, timeout } = &self.destination;
-        let client = Client::with_options(self.options.clone())
-            .map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
+        let mut options = self.options.clone();
+        let (news, reachable) = watch::channel(true);
+        let criteria = options.selection_criteria.clone();
+        options.sdam_event_handler = Some(EventHandler::callback(move |event| {
+            if let SdamEvent::TopologyDescriptionChanged(change) = event {
+                let now = change.new_description.has_readable_server(criteria.clone());
+                news.send_if_modified(|known| std::mem::replace(known, now) != now);
+            }
+        }));
+        let client =
+            Client::with_options(options).map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
         let admin = client.database("admin");
         let hello = match admin.run_command(doc! { "hello": 1 }).await {
             Ok(hello) => hello,
@@ -201,7 +223,7 @@ impl Target {
             set_name: hello.get_str("setName").ok().map(str::to_string),
             mongos: hello.get_str("msg") == Ok("isdbgrid"),
         };
-        Ok((client, deployment))
+        Ok((Connection { client, reachable }, deployment))
     }
 
     /// When a `replicaSet=` was given and no server could be selected: asks the first host

@@ -17,7 +17,7 @@ use mongodb::Client;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::connect::describe_error;
+use super::connect::{describe_error, Connection};
 use super::{Control, FullDocument, PreImage, Scope, SourceMsg, Start, Status, WatchSpec};
 use crate::event::{ChangeEvent, OpType};
 
@@ -28,10 +28,10 @@ const NOT_A_REPLICA_SET: i32 = 40573;
 
 /// Starts the task; returns its control sender and its message receiver (bounded: a slow
 /// consumer slows reading instead of growing a queue).
-pub fn spawn(client: Client) -> (mpsc::Sender<Control>, mpsc::Receiver<SourceMsg>) {
+pub fn spawn(connection: Connection) -> (mpsc::Sender<Control>, mpsc::Receiver<SourceMsg>) {
     let (control_tx, control_rx) = mpsc::channel(16);
     let (out_tx, out_rx) = mpsc::channel(64);
-    tokio::spawn(run(client, control_rx, out_tx));
+    tokio::spawn(run(connection, control_rx, out_tx));
     (control_tx, out_rx)
 }
 
@@ -42,6 +42,16 @@ enum ReaderMsg {
     Status(Status),
 }
 
+/// What the reader is doing, as its last status said.
+#[derive(Clone, Copy, PartialEq)]
+enum ReaderState {
+    Reading,
+    /// Reopening the stream after an outage: it says when it is live again.
+    Reopening,
+    /// Stopped for good (failed, history lost, invalidated).
+    Ended,
+}
+
 /// The open watch.
 struct Current {
     id: u64,
@@ -49,6 +59,7 @@ struct Current {
     /// The last resume token forwarded to the consumer.
     token: Option<Document>,
     invalidated: bool,
+    reader_state: ReaderState,
     rx: mpsc::Receiver<ReaderMsg>,
     reader: JoinHandle<()>,
 }
@@ -59,9 +70,18 @@ impl Drop for Current {
     }
 }
 
-async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Sender<SourceMsg>) {
+async fn run(
+    connection: Connection,
+    mut control: mpsc::Receiver<Control>,
+    out: mpsc::Sender<SourceMsg>,
+) {
+    let Connection {
+        client,
+        mut reachable,
+    } = connection;
     let mut current: Option<Current> = None;
     let mut paused = false;
+    let mut server_known = true;
     loop {
         tokio::select! {
             command = control.recv() => match command {
@@ -72,7 +92,7 @@ async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Se
                 }
                 Some(Control::Resume) => {
                     paused = false;
-                    report(&out, current.as_ref(), Status::Live).await;
+                    report(&out, current.as_ref(), reachability(server_known)).await;
                 }
                 Some(Control::Watch { id, spec }) => {
                     if current.is_none() {
@@ -96,6 +116,16 @@ async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Se
                     }
                 }
             },
+            Ok(()) = reachable.changed() => {
+                let known = *reachable.borrow_and_update();
+                let reading = current.as_ref().is_some_and(|w| w.reader_state == ReaderState::Reading);
+                // Paused, the status says so; reopening, the reader says when it is live; ended,
+                // there is nothing to resume.
+                if known != server_known && !paused && reading {
+                    report(&out, current.as_ref(), reachability(known)).await;
+                }
+                server_known = known;
+            }
             Some(first) = next_message(&mut current), if !paused => {
                 let Some(watch) = current.as_mut() else { continue };
                 if !forward(watch, first, &out).await {
@@ -103,6 +133,15 @@ async fn run(client: Client, mut control: mpsc::Receiver<Control>, out: mpsc::Se
                 }
             }
         }
+    }
+}
+
+/// What the stream's status is while the driver knows (or does not know) a server to read from.
+fn reachability(server_known: bool) -> Status {
+    if server_known {
+        Status::Live
+    } else {
+        Status::Resuming("no server answers; resuming when one does".to_string())
     }
 }
 
@@ -143,6 +182,14 @@ async fn forward(watch: &mut Current, first: ReaderMsg, out: &mpsc::Sender<Sourc
             }
             ReaderMsg::Quiet(token) => watch.token = Some(token),
             ReaderMsg::Status(status) => {
+                watch.reader_state = match status {
+                    Status::Resuming(_) => ReaderState::Reopening,
+                    Status::Live => ReaderState::Reading,
+                    Status::Failed(_) | Status::HistoryLost(_) | Status::Invalidated { .. } => {
+                        ReaderState::Ended
+                    }
+                    Status::Connecting | Status::Paused => watch.reader_state,
+                };
                 if !flush(watch.id, &mut events, out).await {
                     return false;
                 }
@@ -293,6 +340,7 @@ fn start_reader(
         spec,
         token,
         invalidated: false,
+        reader_state: ReaderState::Reading,
         rx,
         reader,
     }

@@ -6,7 +6,9 @@ use crate::common;
 use std::time::Duration;
 
 use bson::{doc, Document};
+use mwatch::source::connect::connect;
 use mwatch::source::{engine, Control, Scope, SourceMsg, Start, Status, StreamOptions, WatchSpec};
+use mwatch_playground::Playground;
 use tokio::sync::mpsc;
 
 fn spec(pipeline: Vec<Document>, start: Start) -> Box<WatchSpec> {
@@ -71,9 +73,10 @@ impl Consumer {
     }
 }
 
-/// An engine on `client`, and a consumer of its messages.
-fn start(client: mongodb::Client) -> (mpsc::Sender<Control>, Consumer) {
-    let (control, messages) = engine::spawn(client);
+/// An engine connected to `server` as mwatch connects, and a consumer of its messages.
+async fn start(server: &Playground) -> (mpsc::Sender<Control>, Consumer) {
+    let (connection, _) = connect(&server.uri()).await.unwrap();
+    let (control, messages) = engine::spawn(connection);
     (control, Consumer::new(messages))
 }
 
@@ -81,9 +84,9 @@ async fn send_watch(control: &mpsc::Sender<Control>, id: u64, spec: Box<WatchSpe
     control.send(Control::Watch { id, spec }).await.unwrap();
 }
 
-/// An engine on `client` whose watch 1 (all of `e.c`, from now) has started.
-async fn watching_everything(client: mongodb::Client) -> (mpsc::Sender<Control>, Consumer) {
-    let (control, mut consumer) = start(client);
+/// An engine on `server` whose watch 1 (all of `e.c`, from now) has started.
+async fn watching_everything(server: &Playground) -> (mpsc::Sender<Control>, Consumer) {
+    let (control, mut consumer) = start(server).await;
     send_watch(&control, 1, spec(vec![], Start::Now)).await;
     consumer.until(|c| c.current == Some(1)).await;
     (control, consumer)
@@ -99,9 +102,9 @@ fn n_of(event: &Document) -> i32 {
 
 #[tokio::test]
 async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = start(client.clone());
+    let (control, mut consumer) = start(&server).await;
     let tagged = |tag: i32| {
         vec![
             doc! { "$match": { "operationType": "insert" } },
@@ -149,8 +152,8 @@ async fn pipeline_changes_under_continuous_writes_lose_and_repeat_nothing() {
 
 #[tokio::test]
 async fn max_await_is_what_the_server_gets_as_the_get_mores_max_time_ms() {
-    let (_server, client) = common::setup().await;
-    let (control, mut consumer) = start(client.clone());
+    let (server, client) = common::setup().await;
+    let (control, mut consumer) = start(&server).await;
     let mut watch = spec(vec![], Start::Now);
     watch.options.max_await = Some(Duration::from_millis(250));
     send_watch(&control, 1, watch).await;
@@ -170,9 +173,9 @@ async fn max_await_is_what_the_server_gets_as_the_get_mores_max_time_ms() {
 
 #[tokio::test]
 async fn a_rejected_pipeline_leaves_the_stream_running() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (control, mut consumer) = watching_everything(&server).await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
 
@@ -194,10 +197,10 @@ async fn a_rejected_pipeline_leaves_the_stream_running() {
 
 #[tokio::test]
 async fn invalidation_is_reported_with_a_token_to_continue_from() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (control, mut consumer) = watching_everything(&server).await;
     coll.drop().await.unwrap();
     consumer
         .until(|c| {
@@ -227,8 +230,7 @@ async fn a_standalone_server_gets_the_replica_set_explanation() {
     })
     .await
     .unwrap();
-    let client = common::client_for(&server.uri()).await;
-    let (control, mut consumer) = start(client);
+    let (control, mut consumer) = start(&server).await;
     send_watch(&control, 1, spec(vec![], Start::Now)).await;
     consumer.until(|c| !c.rejected.is_empty()).await;
     let error = &consumer.rejected[0].1;
@@ -244,9 +246,9 @@ async fn a_standalone_server_gets_the_replica_set_explanation() {
 
 #[tokio::test]
 async fn a_lost_connection_is_resumed_from_the_last_token() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (_control, mut consumer) = watching_everything(client.clone()).await;
+    let (_control, mut consumer) = watching_everything(&server).await;
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
     // The getMore and the driver's own resume both fail, then the engine's first retry:
@@ -272,9 +274,9 @@ async fn a_lost_connection_is_resumed_from_the_last_token() {
 
 #[tokio::test]
 async fn pause_holds_events_back_resume_delivers_them_all_and_stop_ends_the_task() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (control, mut consumer) = watching_everything(&server).await;
     control.send(Control::Pause).await.unwrap();
     consumer
         .until(|c| c.statuses.last() == Some(&Status::Paused))
@@ -311,13 +313,13 @@ fn in_coll(coll: &str, start: Start) -> Box<WatchSpec> {
 /// startAfter, as resumeAfter is refused there), and from now on another scope.
 #[tokio::test]
 async fn continue_resumes_on_the_same_scope_only_and_after_an_invalidate() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let db = client.database("e");
     let (c, d) = (
         db.collection::<Document>("c"),
         db.collection::<Document>("d"),
     );
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (control, mut consumer) = watching_everything(&server).await;
     c.insert_one(doc! { "n": 0 }).await.unwrap();
     consumer.until(|c| c.events.len() == 1).await;
     // Written before the watch of `e.d` opens: not seen, as it starts now.
@@ -345,9 +347,9 @@ async fn continue_resumes_on_the_same_scope_only_and_after_an_invalidate() {
 /// Events that are ready go out together, at most a thousand to a message.
 #[tokio::test]
 async fn ready_events_are_forwarded_in_batches_of_at_most_a_thousand() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (control, mut consumer) = watching_everything(&server).await;
     control.send(Control::Pause).await.unwrap();
     coll.insert_many((0..2500).map(|n| doc! { "n": n }))
         .await
@@ -372,9 +374,9 @@ async fn ready_events_are_forwarded_in_batches_of_at_most_a_thousand() {
 /// When the consumer goes, the engine ends and its stream is closed on the server.
 #[tokio::test]
 async fn the_engine_ends_and_closes_its_stream_when_the_consumer_goes() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (control, consumer) = watching_everything(client.clone()).await;
+    let (control, consumer) = watching_everything(&server).await;
     drop(consumer);
     // The engine notices when it next has something to forward.
     coll.insert_one(doc! { "n": 0 }).await.unwrap();
@@ -385,8 +387,8 @@ async fn the_engine_ends_and_closes_its_stream_when_the_consumer_goes() {
 /// A replaced stream is closed on the server at once, though no event comes to wake it.
 #[tokio::test]
 async fn a_replaced_stream_is_closed_on_the_server_at_once() {
-    let (_server, client) = common::setup().await;
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (server, client) = common::setup().await;
+    let (control, mut consumer) = watching_everything(&server).await;
     let insert_only = vec![doc! { "$match": { "operationType": "insert" } }];
     send_watch(&control, 2, spec(insert_only, Start::Continue)).await;
     consumer.until(|c| c.current == Some(2)).await;
@@ -398,10 +400,10 @@ async fn a_replaced_stream_is_closed_on_the_server_at_once() {
 /// the events held back are read again by the new stream.
 #[tokio::test]
 async fn a_switch_before_any_event_was_forwarded_continues_from_where_the_watch_opened() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
     let insert_only = || vec![doc! { "$match": { "operationType": "insert" } }];
-    let (control, mut consumer) = start(client.clone());
+    let (control, mut consumer) = start(&server).await;
     // Opened now, paused: n = 0 is written, then the switch.
     control.send(Control::Pause).await.unwrap();
     send_watch(&control, 1, spec(vec![], Start::Now)).await;
@@ -434,9 +436,9 @@ async fn a_switch_before_any_event_was_forwarded_continues_from_where_the_watch_
 /// An error a resume cannot fix ends the stream once, as Failed, with the server's words.
 #[tokio::test]
 async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
-    let (_server, client) = common::setup().await;
+    let (server, client) = common::setup().await;
     let coll = client.database("e").collection::<Document>("c");
-    let (_control, mut consumer) = watching_everything(client.clone()).await;
+    let (_control, mut consumer) = watching_everything(&server).await;
     common::fail_command(
         &client,
         common::times(1),
@@ -479,9 +481,9 @@ async fn with_short_history() -> (mwatch_playground::Playground, mongodb::Client
 /// continues from where it is.
 #[tokio::test]
 async fn a_quiet_stream_keeps_its_place_as_the_history_moves_on() {
-    let (_server, client) = with_short_history().await;
+    let (server, client) = with_short_history().await;
     let db = client.database("e");
-    let (control, mut consumer) = watching_everything(client.clone()).await;
+    let (control, mut consumer) = watching_everything(&server).await;
     db.collection::<Document>("c")
         .insert_one(doc! { "n": 0 })
         .await
@@ -510,13 +512,16 @@ async fn a_quiet_stream_keeps_its_place_as_the_history_moves_on() {
 /// mwatch retries while the server is unreachable, then reports what the server says.
 #[tokio::test]
 async fn a_resume_from_a_point_the_history_lost_says_so() {
-    let (_server, client) = with_short_history().await;
+    let (server, client) = with_short_history().await;
     let db = client.database("e");
-    let (_control, mut consumer) = watching_everything(client.clone()).await;
+    let (_control, mut consumer) = watching_everything(&server).await;
     let data = doc! { "failCommands": ["getMore", "aggregate"], "closeConnection": true };
     common::fail_command(&client, "alwaysOn".into(), data.clone()).await;
+    // mwatch's own retries, not the driver's word that the server went away for a moment.
     consumer
-        .until(|c| matches!(c.statuses.last(), Some(Status::Resuming(_))))
+        .until(|c| {
+            matches!(c.statuses.last(), Some(Status::Resuming(why)) if !why.contains("no server answers"))
+        })
         .await;
     // While mwatch retries, the history moves past its last point.
     db.collection::<Document>("other")
@@ -527,4 +532,26 @@ async fn a_resume_from_a_point_the_history_lost_says_so() {
     consumer
         .until(|c| matches!(c.statuses.last(), Some(Status::HistoryLost(_))))
         .await;
+}
+
+/// A server that goes away is said at once: the driver's monitoring knows before its own retry
+/// of the stream gives up, which here would take a minute (`serverSelectionTimeoutMS`), far
+/// past the test's bound.
+#[tokio::test]
+async fn a_server_that_goes_away_shows_as_resuming_at_once() {
+    let server = common::playground().await;
+    let uri = format!("{}&serverSelectionTimeoutMS=60000", server.uri());
+    let (connection, _) = connect(&uri).await.unwrap();
+    let (control, messages) = engine::spawn(connection);
+    let mut consumer = Consumer::new(messages);
+    send_watch(&control, 1, spec(vec![], Start::Now)).await;
+    consumer.until(|c| c.current == Some(1)).await;
+    server.stop().await;
+    consumer
+        .until(|c| matches!(c.statuses.last(), Some(Status::Resuming(_))))
+        .await;
+    let Some(Status::Resuming(why)) = consumer.statuses.last() else {
+        unreachable!()
+    };
+    assert!(why.contains("no server answers"), "{why}");
 }
