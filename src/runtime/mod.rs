@@ -386,7 +386,7 @@ where
                 if !runtime.perform(cmd).await {
                     runtime.stop().await;
                     runtime.abort_connecting();
-                    return Ok(());
+                    return never_connected(&state);
                 }
             }
         }
@@ -398,7 +398,19 @@ where
     }
     runtime.stop().await;
     runtime.abort_connecting();
-    Ok(())
+    never_connected(&state)
+}
+
+/// Quitting before ever connecting is a failure: the shell gets the reason (it was only on the
+/// screen that is now gone) and a non-zero exit code.
+fn never_connected(state: &State) -> anyhow::Result<()> {
+    match &state.connecting {
+        None => Ok(()),
+        Some(connecting) => Err(match &connecting.failed {
+            Some(reason) => anyhow::anyhow!("{reason}"),
+            None => anyhow::anyhow!("quit before connecting to {}", connecting.to.hosts),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,16 @@ fn an_unreachable_server_is_shown_in_the_tui_and_esc_quits() {
     tui.send("r");
     tui.wait_for("Connecting to 127.0.0.1:1 ·", Duration::from_secs(10));
     tui.send(ESC);
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    // Quitting without ever connecting is a failure: exit code 1.
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 1);
+    // The reason stays in the shell, after the screen that showed it is gone.
+    let output = String::from_utf8_lossy(&tui.output()).into_owned();
+    let after = output.rsplit("\x1b[?1049l").next().unwrap_or_default();
+    assert!(
+        after.contains("mwatch: quit before connecting to 127.0.0.1:1"),
+        "{after:?}"
+    );
+    assert!(!output.contains("hunter2"));
     assert_eq!(
         tui.modes_left_on(),
         [] as [&str; 0],

@@ -447,9 +447,14 @@ async fn a_wrong_replica_set_name_is_said_on_screen() {
         );
         keys.key(KeyCode::Esc);
     };
-    run_scripted(run(&mut terminal, io, Some(target), config, None), script)
+    // Quitting without ever connecting fails, with the reason for the shell.
+    let error = run_scripted(run(&mut terminal, io, Some(target), config, None), script)
         .await
-        .unwrap();
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("its replica set is named 'rs0'"),
+        "{error}"
+    );
 }
 
 /// The pipeline applied in one session is there, with Alt-↑, in the next one on the same
