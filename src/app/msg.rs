@@ -31,6 +31,13 @@ pub enum Msg {
     Namespaces(Result<Listing, String>),
     /// A `Cmd` finished: what to tell the user.
     Done(Result<String, String>),
+    /// [`Cmd::WriteFile`] found a file at `path` (the absolute form of what the user `typed`)
+    /// and left it: ask whether to replace it.
+    FileExists {
+        typed: String,
+        path: PathBuf,
+        contents: String,
+    },
     /// The bookmark store after a bookmark command (load, save, rename, delete).
     Bookmarks(StoreReply),
     /// The oldest point the server still has for the watch that lost its history (`watch`, as
@@ -155,9 +162,12 @@ pub enum Cmd {
     ListNamespaces,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Write `contents` to `path` (`~` is the home directory; relative to the current one).
+    /// A file that is there is replaced only if `overwrite`; else [`Msg::FileExists`] asks.
     WriteFile {
         path: PathBuf,
         contents: String,
+        overwrite: bool,
     },
     /// Read the bookmark store; the runtime answers with [`Msg::Bookmarks`], as it does for the
     /// three changes below.

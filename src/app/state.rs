@@ -1,5 +1,7 @@
 //! Everything the TUI knows. `update` changes it; `view` only reads it.
 
+use std::path::PathBuf;
+
 use bson::{Document, Timestamp};
 
 use crate::bookmarks::Bookmark;
@@ -99,12 +101,23 @@ pub struct Prompt {
     pub input: LineInput,
 }
 
+/// The event's file exists: replace it, or give another name?
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overwrite {
+    /// The name as typed, to edit.
+    pub typed: String,
+    /// Where that is.
+    pub path: PathBuf,
+    pub contents: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help { scroll: usize },
     Options(OptionsForm),
     Prompt(Prompt),
     Bookmarks(BookmarkPane),
+    Overwrite(Overwrite),
 }
 
 /// A watch that cannot go on, and the way on that mwatch offers. Shown as a dialog under any
@@ -282,6 +295,7 @@ impl State {
                 Mode::Filter | Mode::Rename { .. } => Context::Input,
                 Mode::ConfirmDelete(_) => Context::Confirm,
             },
+            Some(Overlay::Overwrite(_)) => Context::Confirm,
             None => match (&self.offer, self.focus) {
                 (Some(Offer::Lost(_)), _) => Context::Lost,
                 (Some(Offer::Invalidated(_)), _) => Context::Invalidated,

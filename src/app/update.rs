@@ -3,10 +3,11 @@
 
 mod bookmarks;
 mod stream;
+mod write;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::format::{json_line, json_value};
+use crate::format::json_line;
 use crate::source::{Start, WatchSpec};
 
 use super::cycle;
@@ -82,6 +83,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.warn(text);
             Vec::new()
         }
+        Msg::FileExists {
+            typed,
+            path,
+            contents,
+        } => {
+            write::exists(state, typed, path, contents);
+            Vec::new()
+        }
         Msg::Bookmarks(reply) => {
             bookmarks::stored(state, reply);
             Vec::new()
@@ -124,6 +133,9 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 }
                 Context::Input => prompt(state, action),
                 Context::Bookmarks => bookmarks::pane(state, action),
+                Context::Confirm if matches!(state.overlay, Some(Overlay::Overwrite(_))) => {
+                    write::confirm(state, action)
+                }
                 Context::Confirm => bookmarks::confirm(state, action),
                 Context::Lost | Context::Invalidated => stream::offer(state, action),
                 Context::Namespaces => namespaces(state, action),
@@ -192,17 +204,7 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
             search(state, true);
         }
         Purpose::Search => state.search = None,
-        Purpose::WriteEvent if !text.is_empty() => {
-            if let Some(event) = state.events.selected_event() {
-                let mut contents =
-                    serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
-                contents.push('\n');
-                return vec![Cmd::WriteFile {
-                    path: text.into(),
-                    contents,
-                }];
-            }
-        }
+        Purpose::WriteEvent if !text.is_empty() => return write::prompted(state, text),
         Purpose::WriteEvent => {}
         purpose => return bookmarks::prompted(state, purpose, text),
     }
@@ -309,19 +311,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             }
             None => state.warn("no event selected"),
         },
-        (_, Action::Write) => match state.events.selected_event() {
-            Some(event) => {
-                let name = match event.cluster_time() {
-                    Some(ts) => format!("event-{}-{}.json", ts.time, ts.increment),
-                    None => "event.json".to_string(),
-                };
-                state.overlay = Some(Overlay::Prompt(Prompt {
-                    purpose: Purpose::WriteEvent,
-                    input: LineInput::new(&name),
-                }));
-            }
-            None => state.warn("no event selected"),
-        },
+        (_, Action::Write) => write::ask(state),
         (Context::Events, Action::Up) => select_by(state, -1),
         (Context::Events, Action::Down) => select_by(state, 1),
         (Context::Events, Action::PageUp) => select_by(state, -page),

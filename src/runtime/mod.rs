@@ -5,10 +5,11 @@
 //! mwatch sleeps). The terminal it draws on and reads from is given to it: the real one by
 //! [`terminal::run`], a `TestBackend` and scripted input in tests.
 
+mod files;
 pub mod terminal;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -68,19 +69,6 @@ fn copy_to_clipboard(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     write!(out, "\x1b]52;c;{encoded}\x07")?;
     out.flush()
-}
-
-/// Writes a new file; never replaces one that exists.
-fn write_new_file(path: &Path, contents: &str) -> Result<String, String> {
-    let shown = path.display();
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
-    file.write_all(contents.as_bytes())
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
-    Ok(format!("wrote the event to {shown}"))
 }
 
 /// Performs a bookmark command on the store at `path`; blocking file IO.
@@ -188,9 +176,13 @@ impl Runtime {
                         .await;
                 }
             }
-            Cmd::WriteFile { path, contents } => {
-                let result = write_new_file(&path, &contents);
-                let _ = self.results.send(Msg::Done(result)).await;
+            Cmd::WriteFile {
+                path,
+                contents,
+                overwrite,
+            } => {
+                let msg = files::write_file(path, contents, overwrite);
+                let _ = self.results.send(msg).await;
             }
             Cmd::LoadBookmarks
             | Cmd::SaveBookmark(_)

@@ -8,6 +8,7 @@ mod help;
 mod namespaces;
 mod offer;
 mod options;
+mod overwrite;
 mod pipeline;
 mod status;
 pub mod theme;
@@ -48,6 +49,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Overlay::Help { scroll }) => help::render(frame, area, *scroll),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
+        Some(Overlay::Overwrite(question)) => overwrite::render(question, frame, area),
         Some(Overlay::Prompt(_)) | None => {}
     }
 }

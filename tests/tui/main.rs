@@ -13,3 +13,4 @@ mod replay_offers;
 mod run;
 mod screens;
 mod update;
+mod write;

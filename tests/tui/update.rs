@@ -312,7 +312,11 @@ fn copy_and_write_hand_the_event_to_the_runtime() {
     ctrl(&mut state, 'u');
     type_text(&mut state, "out.json");
     match &enter(&mut state)[..] {
-        [Cmd::WriteFile { path, contents }] => {
+        [Cmd::WriteFile {
+            path,
+            contents,
+            overwrite: false,
+        }] => {
             assert_eq!(path.to_str(), Some("out.json"));
             assert!(
                 contents.contains("\n  \"operationType\": \"insert\""),
