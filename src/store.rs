@@ -40,6 +40,8 @@ pub struct EventStore {
     dropped: u64,
     /// Seam rows retained.
     seams: usize,
+    /// Rows (events and seams) dropped from the front so far.
+    removed: u64,
 }
 
 impl EventStore {
@@ -51,6 +53,7 @@ impl EventStore {
             max_bytes,
             dropped: 0,
             seams: 0,
+            removed: 0,
         }
     }
 
@@ -67,6 +70,7 @@ impl EventStore {
             if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
                 removed += 1;
+                self.removed += 1;
                 match old {
                     Row::Event(_) => self.dropped += 1,
                     Row::Seam(_) => self.seams -= 1,
@@ -109,6 +113,12 @@ impl EventStore {
     /// Raw BSON bytes retained (seam text counts too).
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// The number of the oldest retained row: row `i` is number `first_number() + i` for as
+    /// long as it is retained, whatever is dropped before it.
+    pub fn first_number(&self) -> u64 {
+        self.removed
     }
 
     /// Events dropped to stay within the bounds.
@@ -155,6 +165,10 @@ mod tests {
         assert_eq!(store.dropped(), 2);
         let first = store.event(0).unwrap().to_document().unwrap();
         assert_eq!(first.get_i32("n").unwrap(), 2);
+        assert_eq!(store.first_number(), 2, "the oldest retained is the third row pushed");
+        store.push(Row::Seam("restart".into()));
+        store.push_event(event(5));
+        assert_eq!(store.first_number(), 4, "seams are rows too");
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub const COMMANDS: &[Binding] = &[
     bind(
         &[ch('n')],
         Action::SearchNext,
-        "next match, or the namespaces if no search",
+        "next match",
         None,
     ),
     bind(&[ch('N')], Action::SearchPrev, "previous match", None),
@@ -301,7 +301,7 @@ pub const EVENTS: &[Binding] = &[
     bind(
         &[plain(KeyCode::Esc)],
         Action::Back,
-        "clear the search",
+        "clear (or stop) the search",
         None,
     ),
 ];
@@ -328,7 +328,7 @@ pub const DETAIL: &[Binding] = &[
     bind(
         &[plain(KeyCode::Esc)],
         Action::Back,
-        "back to the events",
+        "back to the events (a search under way: stop it)",
         Some("back"),
     ),
 ];

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod msg;
 pub mod namespaces;
 pub mod options;
+pub mod search;
 pub mod state;
 pub mod stats;
 pub mod update;

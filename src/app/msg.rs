@@ -29,6 +29,8 @@ pub enum Msg {
         now: i64,
     },
     Namespaces(Result<Listing, String>),
+    /// The next step of the search (asked for with [`Cmd::ContinueSearch`]).
+    ContinueSearch,
     /// A `Cmd` finished: what to tell the user.
     Done(Result<String, String>),
     /// [`Cmd::WriteFile`] found a file at `path` (the absolute form of what the user `typed`)
@@ -129,7 +131,7 @@ pub enum Action {
     HistoryNext,
     Options,
     Search,
-    /// Next match; with no search, jumps to the namespaces (both are `n`).
+    /// The next match of the search.
     SearchNext,
     SearchPrev,
     Copy,
@@ -185,5 +187,8 @@ pub enum Cmd {
         spec: Box<WatchSpec>,
         lost: Option<Timestamp>,
     },
+    /// Send [`Msg::ContinueSearch`] once the input waiting has been read: a search takes
+    /// bounded steps, and keys are handled between them.
+    ContinueSearch,
     Quit,
 }

@@ -18,6 +18,7 @@ use super::keys::Context;
 use super::msg::{Cmd, Focus, Tab};
 use super::namespaces::Namespaces;
 use super::options::OptionsForm;
+use super::search::Search;
 use super::stats::Stats;
 
 /// What the TUI starts with.
@@ -188,7 +189,7 @@ pub struct State {
     /// The bookmark store's contents, as last read (oldest first).
     pub bookmarks: Vec<Bookmark>,
     /// The active search, for `n` / `N`.
-    pub search: Option<String>,
+    pub search: Option<Search>,
     pub notice: Option<Notice>,
     pub size: (u16, u16),
     /// Milliseconds since the epoch, from the last message that carried the time.

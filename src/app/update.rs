@@ -2,6 +2,7 @@
 //! returned as [`Cmd`]s for the runtime to perform.
 
 mod bookmarks;
+mod search;
 mod stream;
 mod write;
 
@@ -12,12 +13,11 @@ use crate::source::{Start, WatchSpec};
 
 use super::cycle;
 use super::detail;
-use super::input::LineInput;
 use super::keys::{self, Context};
 use super::layout;
 use super::msg::{Action, Cmd, Focus, Msg, Tab};
 use super::options::OptionsForm;
-use super::state::{Overlay, Prompt, Purpose, Reason, State};
+use super::state::{Overlay, Purpose, Reason, State};
 use stream::start_watch;
 
 /// Lines the mouse wheel scrolls.
@@ -69,8 +69,12 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick { now } => tick(state, now),
         Msg::Source { msg, now } => {
             state.now = now;
-            stream::source(state, msg)
+            let mut cmds = stream::source(state, msg);
+            // Events that arrived are searched too.
+            cmds.extend(search::step(state));
+            cmds
         }
+        Msg::ContinueSearch => search::step(state),
         Msg::Namespaces(result) => {
             state.namespaces.listed(result);
             Vec::new()
@@ -199,10 +203,7 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
     }
     let text = prompt.input.text().trim().to_string();
     match prompt.purpose {
-        Purpose::Search if !text.is_empty() => {
-            state.search = Some(text);
-            search(state, true);
-        }
+        Purpose::Search if !text.is_empty() => return search::start(state, &text),
         Purpose::Search => state.search = None,
         Purpose::WriteEvent if !text.is_empty() => return write::prompted(state, text),
         Purpose::WriteEvent => {}
@@ -290,19 +291,12 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 &state.watch.spec.options,
             )))
         }
-        (_, Action::Search) => {
-            let last = state.search.clone().unwrap_or_default();
-            state.overlay = Some(Overlay::Prompt(Prompt {
-                purpose: Purpose::Search,
-                input: LineInput::new(&last),
-            }));
-        }
+        (_, Action::Search) => search::ask(state),
         (_, Action::Bookmark) => bookmarks::new_bookmark(state),
         (_, Action::ShowBookmarks) => return bookmarks::show(state),
         (_, Action::ReplayTime) => bookmarks::ask_time(state),
-        (_, Action::SearchNext) if state.search.is_none() => state.focus = Focus::Namespaces,
-        (_, Action::SearchNext) => search(state, true),
-        (_, Action::SearchPrev) => search(state, false),
+        (_, Action::SearchNext) => search::next(state, true),
+        (_, Action::SearchPrev) => search::next(state, false),
         (_, Action::Copy) => match state.events.selected_event() {
             Some(event) => {
                 let json = json_line(event, false);
@@ -329,6 +323,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             state.focus = Focus::Detail
         }
         (Context::Events, Action::Back) => state.search = None,
+        (Context::Detail, Action::Back) if search::running(state) => state.search = None,
         (Context::Detail, Action::Back) => state.focus = Focus::Events,
         (Context::Detail, Action::Up) => scroll_detail(state, -1),
         (Context::Detail, Action::Down) => scroll_detail(state, 1),
@@ -371,49 +366,6 @@ fn scroll_detail(state: &mut State, delta: isize) {
     };
     let last = rows.saturating_sub(state.detail.height);
     state.detail.scroll = target.min(last);
-}
-
-/// Moves to the next (or previous) event whose JSON contains the search text; smart case:
-/// case-insensitive unless the text has capitals.
-fn search(state: &mut State, forward: bool) {
-    let Some(query) = state.search.clone() else {
-        return;
-    };
-    let ignore_case = !query.chars().any(char::is_uppercase);
-    let needle = if ignore_case {
-        query.to_lowercase()
-    } else {
-        query.clone()
-    };
-    let store = &state.events.store;
-    let len = store.len();
-    let found = (1..=len)
-        .map(|step| {
-            if forward {
-                (state.events.selected + step) % len
-            } else {
-                (state.events.selected + len - step % len) % len
-            }
-        })
-        .find(|&i| {
-            store.event(i).is_some_and(|event| {
-                let text = json_line(event, false);
-                if ignore_case {
-                    text.to_lowercase().contains(&needle)
-                } else {
-                    text.contains(&needle)
-                }
-            })
-        });
-    match found {
-        Some(i) => {
-            state.events.follow = false;
-            state.events.select(i);
-            state.detail.scroll = 0;
-            state.notify(format!("/{query}  (n next, N previous, Esc clears)"));
-        }
-        None => state.warn(format!("no retained event contains '{query}'")),
-    }
 }
 
 /// Keys that are not commands: text for the focused input.

@@ -140,6 +140,8 @@ struct Runtime {
     results: mpsc::Sender<Msg>,
     clipboard: Box<dyn Write + Send>,
     bookmarks: Result<PathBuf, String>,
+    /// A search asked for its next step ([`Cmd::ContinueSearch`]).
+    search_step: bool,
 }
 
 impl Runtime {
@@ -153,6 +155,7 @@ impl Runtime {
     async fn perform(&mut self, cmd: Cmd) -> bool {
         match cmd {
             Cmd::Quit => return false,
+            Cmd::ContinueSearch => self.search_step = true,
             Cmd::Watch { id, spec } => {
                 if let Some(control) = &self.control {
                     let _ = control.send(Control::Watch { id, spec }).await;
@@ -250,6 +253,7 @@ where
         results,
         clipboard,
         bookmarks,
+        search_step: false,
     };
     let (mut state, cmds) = State::new(config);
     for cmd in cmds {
@@ -292,6 +296,12 @@ where
             },
             Some(msg) = results_rx.recv() => Some(msg),
             _ = ticks.tick() => Some(Msg::Tick { now: now_millis() }),
+            // Ready at once, but taken in turn with input that is ready too: keys are read
+            // between the steps of a search.
+            () = std::future::ready(()), if runtime.search_step => {
+                runtime.search_step = false;
+                Some(Msg::ContinueSearch)
+            }
             _ = sleep_until(next_frame), if state.dirty => None,
         };
         if let Some(msg) = msg {

@@ -14,7 +14,7 @@ use crate::store::Row;
 
 use super::theme::{self, syntax};
 
-use super::{focused, pane};
+use super::{focused, pane, search};
 
 fn kind_style(kind: Kind) -> Style {
     match kind {
@@ -80,9 +80,10 @@ fn wrap(line: Line<'static>, starts: &[usize]) -> Vec<Line<'static>> {
     rows
 }
 
-/// The rows `line` takes on a pane `width` columns wide; a diff line's marker starts each.
-fn rows(line: &DetailLine, width: usize) -> Vec<Line<'static>> {
-    let mut rows = wrap(styled(line), &line.row_starts(width));
+/// The rows `line` (drawn as `drawn`) takes on a pane `width` columns wide; a diff line's
+/// marker starts each.
+fn rows(drawn: Line<'static>, line: &DetailLine, width: usize) -> Vec<Line<'static>> {
+    let mut rows = wrap(drawn, &line.row_starts(width));
     if let Some(marker) = line.marker() {
         let style = mark_style(line.mark).unwrap_or_default();
         for row in rows.iter_mut().skip(1) {
@@ -135,7 +136,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let width = body.width as usize;
             content(event, state.detail.tab, Context::of(state), scroll + height)
                 .iter()
-                .flat_map(|line| rows(line, width))
+                .flat_map(|line| rows(search::highlight(state, styled(line)), line, width))
                 .skip(scroll)
                 .take(height)
                 .collect()
@@ -167,7 +168,7 @@ mod tests {
                 ],
             },
         };
-        let rows: Vec<String> = rows(&line, 12)
+        let rows: Vec<String> = rows(styled(&line), &line, 12)
             .iter()
             .map(|row| row.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect();

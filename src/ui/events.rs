@@ -15,7 +15,7 @@ use crate::format::{mongosh, time_of_day};
 use crate::source::{Scope, Status};
 use crate::store::Row;
 
-use super::{focused, pane, theme};
+use super::{focused, pane, search, theme};
 
 /// Column widths; the summary takes what is left. No namespace column when watching a
 /// single collection: it would say the same on every row.
@@ -222,8 +222,8 @@ fn title(state: &State) -> String {
     } else {
         title.push_str("paused ");
     }
-    if let Some(query) = &state.search {
-        title.push_str(&format!("· /{query} "));
+    if let Some(search) = search::label(state) {
+        title.push_str(&format!("· {search} "));
     }
     title
 }
@@ -260,7 +260,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .map_while(|i| Some((i, list.store.get(i)?)))
         .map(|(i, row)| {
             let mut line = match row {
-                Row::Event(event) => event_line(event, &columns, width, bookmarked(state, event)),
+                Row::Event(event) => search::highlight(
+                    state,
+                    event_line(event, &columns, width, bookmarked(state, event)),
+                ),
                 Row::Seam(text) => seam_line(text, width),
             };
             let selected = i == list.selected;

@@ -10,6 +10,7 @@ mod offer;
 mod options;
 mod overwrite;
 mod pipeline;
+mod search;
 mod status;
 pub mod theme;
 mod title;

@@ -12,5 +12,6 @@ mod readme;
 mod replay_offers;
 mod run;
 mod screens;
+mod search;
 mod update;
 mod write;

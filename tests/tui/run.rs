@@ -386,3 +386,25 @@ async fn bursts_are_drawn_once_a_frame_and_an_idle_loop_draws_nothing() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_search_of_many_events_is_taken_step_by_step_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let many = (0..5_000).map(common::tui::insert).collect();
+    let script = async {
+        screen.wait_for("Events (5000)").await;
+        keys.typed("/no-such-text");
+        keys.key(KeyCode::Enter);
+        screen
+            .wait_for("no retained event contains 'no-such-text'")
+            .await;
+        assert!(screen.text().contains("/no-such-text · no match"));
+        keys.key(KeyCode::Char('q'));
+    };
+    run_scripted(run(&mut terminal, io, None, recording(many), None), script)
+        .await
+        .unwrap();
+}
