@@ -353,7 +353,7 @@ fn select_by(state: &mut State, delta: isize) {
 /// Scrolls the detail by `delta` rows, no further than where its last row shows at the bottom.
 /// Only the lines up to a screenful past the new position are laid out, not the whole
 /// document: every line takes a row at least, so if they are all there the position is in range.
-fn scroll_detail(state: &mut State, delta: isize) {
+pub(super) fn scroll_detail(state: &mut State, delta: isize) {
     const MAX_LINES: usize = 100_000;
     let target = state.detail.scroll.saturating_add_signed(delta);
     let limit = target.saturating_add(state.detail.height).min(MAX_LINES);

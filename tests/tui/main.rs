@@ -5,6 +5,7 @@
 mod common;
 
 mod bookmark_keys;
+mod diff;
 mod e2e;
 mod e2e_bookmarks;
 mod passwords;

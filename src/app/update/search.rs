@@ -1,9 +1,11 @@
 //! `/`, `n`, `N` and `Esc` for the search (see `app::search`), and its steps.
 
+use super::super::detail;
 use super::super::input::LineInput;
 use super::super::msg::Cmd;
 use super::super::search::{field, Search, STEP};
 use super::super::state::{Overlay, Prompt, Purpose, State};
+use super::scroll_detail;
 
 /// `/`: a prompt for a new search, empty (the last one is one `Esc` away from the title).
 pub(super) fn ask(state: &mut State) {
@@ -68,11 +70,24 @@ pub(super) fn next(state: &mut State, forward: bool) {
     }
 }
 
-/// Selects the match at `index` and says which field matched.
+/// Selects the match at `index`, scrolls the detail to it and says which field matched.
 fn show(state: &mut State, index: usize) {
     state.events.follow = false;
     state.events.select(index);
     state.detail.scroll = 0;
+    let Some(search) = &state.search else {
+        return;
+    };
+    // The detail's first line that shows the match, among its first lines.
+    let lines = match state.events.selected_event() {
+        Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), 10_000),
+        None => Vec::new(),
+    };
+    if let Some(at) = lines.iter().position(|line| search.needle.is_in(&line.text())) {
+        let width = state.detail.width;
+        let rows: usize = lines[..at].iter().map(|l| l.row_starts(width).len()).sum();
+        scroll_detail(state, rows as isize);
+    }
     let Some(search) = &state.search else {
         return;
     };
