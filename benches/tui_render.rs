@@ -186,7 +186,10 @@ fn search() {
         steps += 1;
     }
     let total = start.elapsed();
-    assert!(state.search.as_ref().is_some_and(|s| s.count(&state.events.store) == 0));
+    assert!(state
+        .search
+        .as_ref()
+        .is_some_and(|s| s.count(&state.events.store) == 0));
     println!(
         "search, no match, {SEARCHED} events: keys wait at most {:.1} ms; all searched in {:.1} ms ({steps} steps)",
         longest.as_secs_f64() * 1000.0,

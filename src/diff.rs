@@ -462,6 +462,10 @@ mod tests {
         let changes = summary(before, after);
         assert_eq!(changes.len(), 1);
         let path_depth = changes[0].split(' ').nth(1).unwrap().split('.').count();
-        assert_eq!(path_depth, MAX_DEPTH + 1, "the top-level field and the levels below it");
+        assert_eq!(
+            path_depth,
+            MAX_DEPTH + 1,
+            "the top-level field and the levels below it"
+        );
     }
 }

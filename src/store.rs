@@ -165,7 +165,11 @@ mod tests {
         assert_eq!(store.dropped(), 2);
         let first = store.event(0).unwrap().to_document().unwrap();
         assert_eq!(first.get_i32("n").unwrap(), 2);
-        assert_eq!(store.first_number(), 2, "the oldest retained is the third row pushed");
+        assert_eq!(
+            store.first_number(),
+            2,
+            "the oldest retained is the third row pushed"
+        );
         store.push(Row::Seam("restart".into()));
         store.push_event(event(5));
         assert_eq!(store.first_number(), 4, "seams are rows too");

@@ -197,12 +197,7 @@ pub const COMMANDS: &[Binding] = &[
         "search retained events",
         Some("search"),
     ),
-    bind(
-        &[ch('n')],
-        Action::SearchNext,
-        "next match",
-        None,
-    ),
+    bind(&[ch('n')], Action::SearchNext, "next match", None),
     bind(&[ch('N')], Action::SearchPrev, "previous match", None),
     bind(
         &[ch('y')],

@@ -256,8 +256,12 @@ mod tests {
     fn smart_case_finds_every_place_in_characters() {
         let lower = Needle::new("ab");
         assert_eq!(lower.find_all("xAbyabab"), [1..3, 4..6, 6..8]);
-        assert_eq!(Needle::new("aa").find_all("aaa"), [0..2], "no overlaps");
-        assert_eq!(Needle::new("Ab").find_all("ab Ab"), [3..5], "capitals: exact case");
+        assert_eq!(Needle::new("aa").find_all("aaaa"), [0..2, 2..4], "no overlaps");
+        assert_eq!(
+            Needle::new("Ab").find_all("ab Ab Ab"),
+            [3..5, 6..8],
+            "capitals: exact case"
+        );
         assert_eq!(Needle::new("é").find_all("ÉtÉ"), [0..1, 2..3]);
         assert!(Needle::new("").find_all("abc").is_empty());
         assert!(!Needle::new("abc").is_in("ab"));
@@ -271,12 +275,23 @@ mod tests {
             "fullDocumentBeforeChange": { "_id": 7, "tags": ["new", "replaced"], "n": 12345 },
         });
         let path = |text: &str| field(&deleted, &Needle::new(text));
-        assert_eq!(path("replaced").as_deref(), Some("fullDocumentBeforeChange.tags.1"));
+        assert_eq!(
+            path("replaced").as_deref(),
+            Some("fullDocumentBeforeChange.tags.1")
+        );
         assert_eq!(path("DELETE"), None, "capitals: exact case");
         assert_eq!(path("delete").as_deref(), Some("operationType"));
-        assert_eq!(path("documentkey").as_deref(), Some("documentKey"), "names too");
+        assert_eq!(
+            path("documentkey").as_deref(),
+            Some("documentKey"),
+            "names too"
+        );
         assert_eq!(path("2345").as_deref(), Some("fullDocumentBeforeChange.n"));
-        assert_eq!(path("1").as_deref(), Some("fullDocumentBeforeChange.n"), "not an index");
+        assert_eq!(
+            path("1").as_deref(),
+            Some("fullDocumentBeforeChange.n"),
+            "not an index"
+        );
     }
 
     fn insert(odd: bool) -> Row {
@@ -295,7 +310,11 @@ mod tests {
         assert_eq!(search.step(&store, 3), Some(5));
         assert!(search.scanning(&store));
         assert_eq!(search.progress(&store), 30);
-        assert_eq!(search.step(&store, 100), Some(9), "the first found in this step");
+        assert_eq!(
+            search.step(&store, 100),
+            Some(9),
+            "the first found in this step"
+        );
         assert!(!search.scanning(&store));
         assert_eq!(search.count(&store), 5);
         assert_eq!(search.position(&store, 1), Some(1));
@@ -309,6 +328,10 @@ mod tests {
         assert_eq!(search.step(&store, 100), Some(11));
         assert_eq!(search.count(&store), 5, "row 1 went, row 11 came");
         assert_eq!(search.position(&store, 9), Some(5));
-        assert_eq!(search.next(&store, 0, true), Some(1), "row 3, now at index 1");
+        assert_eq!(
+            search.next(&store, 0, true),
+            Some(1),
+            "row 3, now at index 1"
+        );
     }
 }

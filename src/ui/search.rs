@@ -43,10 +43,7 @@ pub fn highlight(state: &State, line: Line<'static>) -> Line<'static> {
         }
         at = end;
     }
-    Line {
-        spans,
-        ..line
-    }
+    Line { spans, ..line }
 }
 
 /// The search in the events title: its text, which match is selected among how many, and how

@@ -12,7 +12,9 @@ use mwatch::event::ChangeEvent;
 /// An order that lost tag 'a' and the pen (`$pull`), and got more ink and a long note.
 fn pulled() -> ChangeEvent {
     let time = (NOW / 1000) as u32 + 1;
-    let note = |text: &str| format!("{text}: the customer called to say the pen was not needed after all, keep the ink");
+    let note = |text: &str| {
+        format!("{text}: the customer called to say the pen was not needed after all, keep the ink")
+    };
     ChangeEvent::from_document(&doc! {
         "_id": token(1),
         "operationType": "update",

@@ -232,9 +232,7 @@ async fn w_writes_the_event_to_a_file_asks_before_overwriting_and_y_copies_it() 
         screen.wait_for(&wrote).await;
         std::fs::write(&file, "older").unwrap();
         write();
-        screen
-            .wait_for(&format!("{} exists", file.display()))
-            .await;
+        screen.wait_for(&format!("{} exists", file.display())).await;
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "older");
         keys.key(KeyCode::Char('y'));
         screen.wait_for(&wrote).await;

@@ -49,7 +49,10 @@ fn replaced_order_deleted() -> ChangeEvent {
 fn a_match_says_which_field_matched_and_where_it_is_among_all() {
     let mut state = live(Some("shop.orders"), SIZE);
     arrive(&mut state, vec![replaced_order_deleted()]);
-    assert!(search(&mut state, "replaced").is_empty(), "a few events: done at once");
+    assert!(
+        search(&mut state, "replaced").is_empty(),
+        "a few events: done at once"
+    );
     assert_eq!(state.events.selected_event().unwrap().op_name(), "delete");
     let (text, error) = notice(&state).unwrap();
     assert!(!error);

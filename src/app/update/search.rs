@@ -17,7 +17,11 @@ pub(super) fn ask(state: &mut State) {
 
 /// Starts a search for `text` after the selection; a newer search replaces an older one.
 pub(super) fn start(state: &mut State, text: &str) -> Vec<Cmd> {
-    state.search = Some(Search::new(text, &state.events.store, state.events.selected));
+    state.search = Some(Search::new(
+        text,
+        &state.events.store,
+        state.events.selected,
+    ));
     step(state)
 }
 
@@ -83,7 +87,10 @@ fn show(state: &mut State, index: usize) {
         Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), 10_000),
         None => Vec::new(),
     };
-    if let Some(at) = lines.iter().position(|line| search.needle.is_in(&line.text())) {
+    if let Some(at) = lines
+        .iter()
+        .position(|line| search.needle.is_in(&line.text()))
+    {
         let width = state.detail.width;
         let rows: usize = lines[..at].iter().map(|l| l.row_starts(width).len()).sum();
         scroll_detail(state, rows as isize);
