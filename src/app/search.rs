@@ -89,29 +89,30 @@ pub fn field(event: &ChangeEvent, needle: &Needle) -> Option<String> {
 fn find(doc: &RawDocument, array: bool, needle: &Needle, depth: usize) -> Option<Vec<String>> {
     for (key, value) in doc.iter().filter_map(Result::ok) {
         // An array's keys are its indexes: not names anyone searches for.
-        let found = (!array && needle.is_in(key))
-            || match value {
-                RawBsonRef::Document(inner) if depth < MAX_DEPTH => {
-                    if let Some(mut path) = find(inner, false, needle, depth + 1) {
-                        path.push(key.to_string());
-                        return Some(path);
-                    }
-                    false
-                }
-                RawBsonRef::Array(inner) if depth < MAX_DEPTH => {
-                    let inner = RawDocument::from_bytes(inner.as_bytes()).ok();
-                    if let Some(mut path) = inner.and_then(|d| find(d, true, needle, depth + 1)) {
-                        path.push(key.to_string());
-                        return Some(path);
-                    }
-                    false
-                }
-                RawBsonRef::Document(_) | RawBsonRef::Array(_) => false,
-                RawBsonRef::String(text) => needle.is_in(text),
-                other => needle.is_in(&mongosh::inline(other, usize::MAX)),
-            };
-        if found {
+        if !array && needle.is_in(key) {
             return Some(vec![key.to_string()]);
+        }
+        let inner = match value {
+            RawBsonRef::Document(inner) => Some((inner, false)),
+            RawBsonRef::Array(inner) => RawDocument::from_bytes(inner.as_bytes())
+                .ok()
+                .map(|inner| (inner, true)),
+            _ => None,
+        };
+        let found = match inner {
+            Some((inner, array)) if depth < MAX_DEPTH => find(inner, array, needle, depth + 1),
+            Some(_) => None,
+            None => {
+                let hit = match value {
+                    RawBsonRef::String(text) => needle.is_in(text),
+                    other => needle.is_in(&mongosh::inline(other, usize::MAX)),
+                };
+                hit.then(Vec::new)
+            }
+        };
+        if let Some(mut path) = found {
+            path.push(key.to_string());
+            return Some(path);
         }
     }
     None
