@@ -14,8 +14,9 @@ use crate::event::ChangeEvent;
 use crate::format::mongosh;
 use crate::store::EventStore;
 
-/// Rows looked at in one step: a few milliseconds of work.
-pub const STEP: usize = 2_000;
+/// Rows looked at in one step: about 7 ms of work for events of 350 bytes (`cargo bench
+/// --bench tui_render`), well within a frame.
+pub const STEP: usize = 1_000;
 
 /// Nesting followed into an event; deeper fields are not searched (no input drives the
 /// recursion further).
