@@ -258,7 +258,11 @@ mod tests {
     fn smart_case_finds_every_place_in_characters() {
         let lower = Needle::new("ab");
         assert_eq!(lower.find_all("xAbyabab"), [1..3, 4..6, 6..8]);
-        assert_eq!(Needle::new("aa").find_all("aaaa"), [0..2, 2..4], "no overlaps");
+        assert_eq!(
+            Needle::new("aa").find_all("aaaa"),
+            [0..2, 2..4],
+            "no overlaps"
+        );
         assert_eq!(
             Needle::new("Ab").find_all("ab Ab Ab"),
             [3..5, 6..8],

@@ -7,7 +7,8 @@ use super::super::search::{field, Search, STEP};
 use super::super::state::{Overlay, Prompt, Purpose, State};
 use super::scroll_detail;
 
-/// `/`: a prompt for a new search, empty (the last one is one `Esc` away from the title).
+/// `/`: a prompt for a new search, empty: what is typed is the whole search, not an addition
+/// to the last one.
 pub(super) fn ask(state: &mut State) {
     state.overlay = Some(Overlay::Prompt(Prompt {
         purpose: Purpose::Search,
@@ -36,10 +37,7 @@ pub(super) fn step(state: &mut State) -> Vec<Cmd> {
     let scanning = search.scanning(store);
     let first = store.first_number();
     match found {
-        Some(row) if !search.settled => {
-            search.settled = true;
-            show(state, (row - first) as usize);
-        }
+        Some(row) if !search.settled => show(state, (row - first) as usize),
         None if !search.settled && !scanning => {
             search.settled = true;
             let text = format!("no retained event contains '{}'", search.query);
@@ -76,36 +74,29 @@ pub(super) fn next(state: &mut State, forward: bool) {
 
 /// Selects the match at `index`, scrolls the detail to it and says which field matched.
 fn show(state: &mut State, index: usize) {
+    let Some(search) = state.search.as_mut() else {
+        return;
+    };
+    // Gone to a match: the search no longer moves the selection by itself.
+    search.settled = true;
+    let (needle, query) = (search.needle.clone(), search.query.clone());
     state.events.follow = false;
     state.events.select(index);
     state.detail.scroll = 0;
-    let Some(search) = &state.search else {
+    let Some(event) = state.events.selected_event() else {
         return;
     };
+    let place = field(event, &needle)
+        .map(|path| format!(": matched in {path}"))
+        .unwrap_or_default();
     // The detail's first line that shows the match, among its first lines.
-    let lines = match state.events.selected_event() {
-        Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), 10_000),
-        None => Vec::new(),
-    };
-    if let Some(at) = lines
-        .iter()
-        .position(|line| search.needle.is_in(&line.text()))
-    {
+    let lines = detail::content(event, state.detail.tab, detail::Context::of(state), 10_000);
+    if let Some(at) = lines.iter().position(|line| needle.is_in(&line.text())) {
         let width = state.detail.width;
         let rows: usize = lines[..at].iter().map(|l| l.row_starts(width).len()).sum();
         scroll_detail(state, rows as isize);
     }
-    let Some(search) = &state.search else {
-        return;
-    };
-    let place = state
-        .events
-        .selected_event()
-        .and_then(|event| field(event, &search.needle))
-        .map(|path| format!(": matched in {path}"))
-        .unwrap_or_default();
-    let text = format!("/{}{place}  (n next, N previous, Esc clears)", search.query);
-    state.notify(text);
+    state.notify(format!("/{query}{place}  (n next, N previous, Esc clears)"));
 }
 
 /// Whether a search is still looking (`Esc` stops it).
