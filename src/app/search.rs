@@ -6,6 +6,7 @@
 //! the newest, then from the oldest round to the selection, so the first match it finds is
 //! the one `n` would go to. Rows that arrive later are looked at as they come.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use bson::{RawBsonRef, RawDocument};
@@ -14,9 +15,12 @@ use crate::event::ChangeEvent;
 use crate::format::mongosh;
 use crate::store::EventStore;
 
-/// Rows looked at in one step: about 7 ms of work for events of 350 bytes (`cargo bench
-/// --bench tui_render`), well within a frame.
+/// Rows looked at in one step: 7–9 ms of work for events of 350 bytes (`cargo bench --bench
+/// tui_render`), well within a frame.
 pub const STEP: usize = 1_000;
+
+/// Bytes of events looked at in one step, at most: a step of large events stays short too.
+const STEP_BYTES: usize = 1 << 20;
 
 /// Nesting followed into an event; deeper fields are not searched (no input drives the
 /// recursion further).
@@ -25,7 +29,10 @@ const MAX_DEPTH: usize = 100;
 /// The text searched for, with smart case: case-insensitive unless it has capitals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Needle {
-    chars: Vec<char>,
+    /// Folded (lower case) when the case is ignored.
+    text: String,
+    /// Its length in characters.
+    chars: usize,
     ignore_case: bool,
 }
 
@@ -33,46 +40,48 @@ impl Needle {
     pub fn new(text: &str) -> Needle {
         let ignore_case = !text.chars().any(char::is_uppercase);
         let mut needle = Needle {
-            chars: Vec::new(),
+            text: String::new(),
+            chars: text.chars().count(),
             ignore_case,
         };
-        needle.chars = text.chars().map(|c| needle.fold(c)).collect();
+        needle.text = needle.folded(text).into_owned();
         needle
     }
 
-    /// One character to one, so that character offsets stay those of the text.
-    fn fold(&self, c: char) -> char {
-        if !self.ignore_case {
-            c
-        } else if c.is_ascii() {
-            c.to_ascii_lowercase()
+    /// `text` as compared: lower case when the case is ignored, one character to one, so that
+    /// character offsets stay those of `text`.
+    fn folded<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let fold = |c: char| {
+            if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                c.to_lowercase().next().unwrap_or(c)
+            }
+        };
+        if self.ignore_case && text.chars().any(|c| fold(c) != c) {
+            Cow::Owned(text.chars().map(fold).collect())
         } else {
-            c.to_lowercase().next().unwrap_or(c)
+            Cow::Borrowed(text)
         }
     }
 
-    /// Whether `text` starts with the needle.
-    fn starts(&self, text: &str) -> bool {
-        let mut chars = text.chars();
-        !self.chars.is_empty()
-            && self
-                .chars
-                .iter()
-                .all(|&n| chars.next().is_some_and(|c| self.fold(c) == n))
-    }
-
     pub fn is_in(&self, text: &str) -> bool {
-        text.char_indices().any(|(at, _)| self.starts(&text[at..]))
+        !self.text.is_empty() && self.folded(text).contains(&self.text)
     }
 
     /// Where the needle is in `text`, in characters, without overlaps.
     pub fn find_all(&self, text: &str) -> Vec<Range<usize>> {
-        let mut found: Vec<Range<usize>> = Vec::new();
-        for (n, (at, _)) in text.char_indices().enumerate() {
-            let free = found.last().is_none_or(|last| last.end <= n);
-            if free && self.starts(&text[at..]) {
-                found.push(n..n + self.chars.len());
-            }
+        if self.text.is_empty() {
+            return Vec::new();
+        }
+        let text = self.folded(text);
+        let mut found = Vec::new();
+        // Characters before byte `at`, counted on from the previous match.
+        let (mut at, mut chars) = (0, 0);
+        for (byte, _) in text.match_indices(self.text.as_str()) {
+            chars += text[at..byte].chars().count();
+            at = byte;
+            found.push(chars..chars + self.chars);
         }
         found
     }
@@ -157,8 +166,8 @@ impl Search {
         }
     }
 
-    /// Looks at up to `budget` rows; returns the first match found, if any.
-    pub fn step(&mut self, store: &EventStore, budget: usize) -> Option<u64> {
+    /// Looks at up to `rows` rows (and [`STEP_BYTES`]); returns the first match found, if any.
+    pub fn step(&mut self, store: &EventStore, rows: usize) -> Option<u64> {
         let first = store.first_number();
         let end = first + store.len() as u64;
         for matches in [&mut self.before, &mut self.after] {
@@ -167,28 +176,31 @@ impl Search {
         }
         self.behind = self.behind.max(first);
         self.ahead = self.ahead.max(first);
-        let mut found = None;
-        let mut budget = budget;
         let needle = &self.needle;
-        let matches = |row: u64| {
-            let event = store.event((row - first) as usize);
-            event.is_some_and(|event| field(event, needle).is_some())
+        // Whether the row holds the needle, and its size.
+        let look = |row: u64| match store.event((row - first) as usize) {
+            Some(event) => (field(event, needle).is_some(), event.size()),
+            None => (false, 0),
         };
-        while budget > 0 && self.ahead < end {
-            if matches(self.ahead) {
+        let (mut looked, mut bytes) = (0, 0);
+        let mut found = None;
+        while looked < rows && bytes < STEP_BYTES && self.ahead < end {
+            let (hit, size) = look(self.ahead);
+            if hit {
                 self.after.push(self.ahead);
                 found = found.or(Some(self.ahead));
             }
             self.ahead += 1;
-            budget -= 1;
+            (looked, bytes) = (looked + 1, bytes + size);
         }
-        while budget > 0 && self.behind < self.start {
-            if matches(self.behind) {
+        while looked < rows && bytes < STEP_BYTES && self.behind < self.start {
+            let (hit, size) = look(self.behind);
+            if hit {
                 self.before.push(self.behind);
                 found = found.or(Some(self.behind));
             }
             self.behind += 1;
-            budget -= 1;
+            (looked, bytes) = (looked + 1, bytes + size);
         }
         found
     }
@@ -339,5 +351,21 @@ mod tests {
             Some(1),
             "row 3, now at index 1"
         );
+    }
+
+    #[test]
+    fn a_step_of_large_events_stops_after_a_megabyte() {
+        let mut store = EventStore::new(10, usize::MAX);
+        let big = "x".repeat(600 * 1024);
+        for _ in 0..4 {
+            store.push(Row::Event(event(
+                doc! { "operationType": "insert", "big": &big },
+            )));
+        }
+        let mut search = Search::new("no-such-text", &store, 3);
+        search.step(&store, STEP);
+        assert_eq!(search.progress(&store), 50, "two of the four events");
+        search.step(&store, STEP);
+        assert!(!search.scanning(&store));
     }
 }
