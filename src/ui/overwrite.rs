@@ -19,11 +19,16 @@ pub fn render(question: &Overwrite, frame: &mut Frame, area: Rect) {
         Span::styled("Esc", theme::key()),
         Span::raw(" another name"),
     ]);
-    let width = (what.chars().count() as u16 + 4).clamp(40, area.width.saturating_sub(4).max(1));
+    // As wide as the path (40 columns at least), within the screen.
+    let room = usize::from(area.width.saturating_sub(4));
+    let width = (what.chars().count() + 4).max(40).min(room);
     // The path wraps: the rows it takes, a blank row, the keys, and the borders.
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let rows = what.chars().count().div_ceil(inner) as u16;
-    let rect = popup(frame, area, width, rows + 4);
+    let rows = what
+        .chars()
+        .count()
+        .div_ceil(width.saturating_sub(2).max(1));
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
+    let rect = popup(frame, area, width as u16, height);
     let block = pane(" Write the event ", true);
     let text = vec![Line::from(what), Line::default(), keys];
     frame.render_widget(

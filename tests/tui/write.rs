@@ -80,3 +80,23 @@ fn an_existing_file_asks_whether_to_overwrite_or_take_another_name() {
     }
     assert!(!matches!(state.overlay, Some(Overlay::Prompt(_))));
 }
+
+#[test]
+fn a_long_path_wraps_in_the_question_on_a_small_screen() {
+    let mut state = live(Some("shop.orders"), (60, 15));
+    let path = PathBuf::from(format!("/tmp/{}/event.json", "deep/".repeat(30)));
+    update(
+        &mut state,
+        Msg::FileExists {
+            typed: path.display().to_string(),
+            path,
+            contents: "{}\n".into(),
+        },
+    );
+    let screen = screen(&state);
+    assert!(
+        screen.contains("json exists."),
+        "the path wraps, whole: {screen}"
+    );
+    assert!(screen.contains("y overwrite"), "{screen}");
+}
