@@ -1,12 +1,14 @@
 //! Time to draw one TUI frame at 120x35 with 1,000,000 retained change events of about 350 bytes
 //! (inserts, updates with updateDescription, deletes), following the tail, paused in the
 //! middle, and with the Diff tab open. Target: median under 2 ms. Also the time `update` takes
-//! to ingest the million events. Run: `cargo bench --bench tui_render`.
+//! to ingest the million events, and a search that matches nothing over 100,000 events: the
+//! longest the keys wait, and the time until every event was looked at. Run:
+//! `cargo bench --bench tui_render`.
 
 use std::time::{Duration, Instant};
 
 use bson::{doc, oid::ObjectId, DateTime, RawDocumentBuf, Timestamp};
-use mwatch::app::msg::{Focus, Msg, Tab};
+use mwatch::app::msg::{Cmd, Focus, Msg, Tab};
 use mwatch::app::state::{Config, State};
 use mwatch::app::update::update;
 use mwatch::event::{ChangeEvent, OpType};
@@ -73,8 +75,8 @@ fn key(code: KeyCode) -> Msg {
 }
 
 /// A TUI watching `shop` as `mwatch` starts it, connected, with the listing and the watch
-/// confirmed.
-fn state() -> State {
+/// confirmed, keeping up to `max_events`.
+fn state(max_events: usize) -> State {
     let config = Config {
         deployment: Deployment {
             uri: RedactedUri::new("mongodb://127.0.0.1:27017/?replicaSet=rs0"),
@@ -90,7 +92,7 @@ fn state() -> State {
             start: Start::Now,
         },
         pipeline_text: "[]".to_string(),
-        store: EventStore::new(EVENTS, usize::MAX),
+        store: EventStore::new(max_events, usize::MAX),
         now: START,
         size: SIZE,
         recording: None,
@@ -164,8 +166,48 @@ fn frames(label: &str, state: &mut State, terminal: &mut Terminal<TestBackend>, 
     );
 }
 
+/// Events retained for the search figure.
+const SEARCHED: usize = 100_000;
+
+/// A search that matches nothing over `SEARCHED` events: how long the keys wait (the longest
+/// single `update`) and how long until the search has looked at every event.
+fn search() {
+    let mut state = state(SEARCHED);
+    let events: Vec<ChangeEvent> = (0..SEARCHED).map(event).collect();
+    update(
+        &mut state,
+        source(SourceMsg::Events { watch: 1, events }, START),
+    );
+    update(&mut state, key(KeyCode::Char('/')));
+    for c in "no-such-text".chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    let start = Instant::now();
+    let mut step = Instant::now();
+    let mut cmds = update(&mut state, key(KeyCode::Enter));
+    let mut longest = step.elapsed();
+    let mut steps = 1;
+    while cmds == [Cmd::ContinueSearch] {
+        step = Instant::now();
+        cmds = update(&mut state, Msg::ContinueSearch);
+        longest = longest.max(step.elapsed());
+        steps += 1;
+    }
+    let total = start.elapsed();
+    assert!(state
+        .search
+        .as_ref()
+        .is_some_and(|s| s.count(&state.events.store) == 0));
+    println!(
+        "search, no match, {SEARCHED} events: keys wait at most {:.1} ms; all searched in {:.1} ms ({steps} steps)",
+        longest.as_secs_f64() * 1000.0,
+        total.as_secs_f64() * 1000.0
+    );
+}
+
 fn main() {
-    let mut state = state();
+    search();
+    let mut state = state(EVENTS);
     // Made beforehand: the figure is update's work, not building BSON.
     let batches: Vec<Vec<ChangeEvent>> = (0..EVENTS)
         .step_by(BATCH)

@@ -1,8 +1,21 @@
 //! Structural diff of two documents (a pre-image and a post-image), field by field: nested
-//! documents are compared key by key and arrays index by index, so a change deep inside shows
-//! with its full path (`items.2.qty`).
+//! documents are compared key by key, so a change deep inside shows with its full path
+//! (`items.2.qty`). Array elements are aligned first (a longest common subsequence; elements
+//! that are subdocuments with an `_id` are matched by that `_id`), so that one element pulled
+//! from an array shows as one removal rather than a change at every later position.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
 use bson::{RawBsonRef, RawDocument};
+
+/// Nesting followed before two values are compared whole: no input drives the recursion deeper.
+const MAX_DEPTH: usize = 100;
+
+/// Cells of the alignment table an array pair may use, once the common ends are trimmed (about
+/// 500 by 500 elements, a megabyte). Larger arrays are compared by position instead: time and
+/// memory stay bounded whatever the arrays hold.
+const MAX_CELLS: usize = 250_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change<'a> {
@@ -16,7 +29,7 @@ pub enum Change<'a> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference<'a> {
-    /// Dotted path; array elements by index.
+    /// Dotted path; array elements by index (in `after`, or in `before` for a removal).
     pub path: String,
     pub change: Change<'a>,
 }
@@ -25,7 +38,7 @@ pub struct Difference<'a> {
 /// where they stood in `before`.
 pub fn diff<'a>(before: &'a RawDocument, after: &'a RawDocument) -> Vec<Difference<'a>> {
     let mut out = Vec::new();
-    documents("", before, after, &mut out);
+    documents("", before, after, 0, &mut out);
     out
 }
 
@@ -41,6 +54,7 @@ fn documents<'a>(
     prefix: &str,
     before: &'a RawDocument,
     after: &'a RawDocument,
+    depth: usize,
     out: &mut Vec<Difference<'a>>,
 ) {
     for (key, old) in before.iter().filter_map(Result::ok) {
@@ -54,7 +68,7 @@ fn documents<'a>(
     for (key, new) in after.iter().filter_map(Result::ok) {
         let path = join(prefix, key);
         match before.get(key) {
-            Ok(Some(old)) => values(path, old, new, out),
+            Ok(Some(old)) => values(path, old, new, depth, out),
             _ => out.push(Difference {
                 path,
                 change: Change::Added(new),
@@ -67,28 +81,17 @@ fn values<'a>(
     path: String,
     before: RawBsonRef<'a>,
     after: RawBsonRef<'a>,
+    depth: usize,
     out: &mut Vec<Difference<'a>>,
 ) {
     match (before, after) {
-        (RawBsonRef::Document(b), RawBsonRef::Document(a)) => documents(&path, b, a, out),
-        (RawBsonRef::Array(b), RawBsonRef::Array(a)) => {
+        (RawBsonRef::Document(b), RawBsonRef::Document(a)) if depth < MAX_DEPTH => {
+            documents(&path, b, a, depth + 1, out)
+        }
+        (RawBsonRef::Array(b), RawBsonRef::Array(a)) if depth < MAX_DEPTH => {
             let old: Vec<_> = b.into_iter().filter_map(Result::ok).collect();
             let new: Vec<_> = a.into_iter().filter_map(Result::ok).collect();
-            for i in 0..old.len().max(new.len()) {
-                let path = join(&path, &i.to_string());
-                match (old.get(i), new.get(i)) {
-                    (Some(o), Some(n)) => values(path, *o, *n, out),
-                    (Some(o), None) => out.push(Difference {
-                        path,
-                        change: Change::Removed(*o),
-                    }),
-                    (None, Some(n)) => out.push(Difference {
-                        path,
-                        change: Change::Added(*n),
-                    }),
-                    (None, None) => {}
-                }
-            }
+            arrays(&path, &old, &new, depth + 1, out)
         }
         (b, a) if !same(b, a) => out.push(Difference {
             path,
@@ -97,6 +100,200 @@ fn values<'a>(
                 after: a,
             },
         }),
+        _ => {}
+    }
+}
+
+/// One step of an alignment of two arrays: an element of both (by index in each), or of one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    Both(usize, usize),
+    Old(usize),
+    New(usize),
+}
+
+fn arrays<'a>(
+    path: &str,
+    old: &[RawBsonRef<'a>],
+    new: &[RawBsonRef<'a>],
+    depth: usize,
+    out: &mut Vec<Difference<'a>>,
+) {
+    let mut removed = Vec::new();
+    let mut added = Vec::new();
+    for step in align(old, new) {
+        match step {
+            Step::Old(i) => removed.push(i),
+            Step::New(j) => added.push(j),
+            Step::Both(i, j) => {
+                gap(path, (old, &removed), (new, &added), depth, out);
+                removed.clear();
+                added.clear();
+                values(join(path, &j.to_string()), old[i], new[j], depth, out);
+            }
+        }
+    }
+    gap(path, (old, &removed), (new, &added), depth, out);
+}
+
+/// A run of removed and added elements between aligned ones. A removed element facing an
+/// added one is a change of that element (`$set: {'a.1': …}`), unless both are subdocuments
+/// with an `_id` (they are different ones: a removal and an addition).
+fn gap<'a>(
+    path: &str,
+    (old, removed): (&[RawBsonRef<'a>], &[usize]),
+    (new, added): (&[RawBsonRef<'a>], &[usize]),
+    depth: usize,
+    out: &mut Vec<Difference<'a>>,
+) {
+    let at = |i: usize| join(path, &i.to_string());
+    let mut gone = Vec::new();
+    let mut came = Vec::new();
+    for (&i, &j) in removed.iter().zip(added) {
+        if has_id(old[i]) && has_id(new[j]) {
+            gone.push(i);
+            came.push(j);
+        } else {
+            values(at(j), old[i], new[j], depth, out);
+        }
+    }
+    let pairs = removed.len().min(added.len());
+    gone.extend(&removed[pairs..]);
+    came.extend(&added[pairs..]);
+    out.extend(gone.into_iter().map(|i| Difference {
+        path: at(i),
+        change: Change::Removed(old[i]),
+    }));
+    out.extend(came.into_iter().map(|j| Difference {
+        path: at(j),
+        change: Change::Added(new[j]),
+    }));
+}
+
+/// Aligns `old` with `new`: the common ends as they are, the middle by a longest common
+/// subsequence of element keys ([`key`]), or by position when the middle is too large.
+fn align(old: &[RawBsonRef<'_>], new: &[RawBsonRef<'_>]) -> Vec<Step> {
+    let old_keys: Vec<u64> = old.iter().map(|v| key(*v)).collect();
+    let new_keys: Vec<u64> = new.iter().map(|v| key(*v)).collect();
+    let prefix = old_keys
+        .iter()
+        .zip(&new_keys)
+        .take_while(|(o, n)| o == n)
+        .count();
+    let suffix = old_keys[prefix..]
+        .iter()
+        .rev()
+        .zip(new_keys[prefix..].iter().rev())
+        .take_while(|(o, n)| o == n)
+        .count();
+    let (o, n) = (
+        &old_keys[prefix..old.len() - suffix],
+        &new_keys[prefix..new.len() - suffix],
+    );
+    let mut steps: Vec<Step> = (0..prefix).map(|i| Step::Both(i, i)).collect();
+    let middle = if o.len().saturating_mul(n.len()) <= MAX_CELLS {
+        common_subsequence(o, n)
+    } else {
+        by_position(o.len(), n.len())
+    };
+    steps.extend(middle.into_iter().map(|step| match step {
+        Step::Both(i, j) => Step::Both(prefix + i, prefix + j),
+        Step::Old(i) => Step::Old(prefix + i),
+        Step::New(j) => Step::New(prefix + j),
+    }));
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    steps.extend((0..suffix).map(|k| Step::Both(old_end + k, new_end + k)));
+    steps
+}
+
+fn by_position(old: usize, new: usize) -> Vec<Step> {
+    (0..old.max(new))
+        .map(|i| match (i < old, i < new) {
+            (true, true) => Step::Both(i, i),
+            (true, false) => Step::Old(i),
+            _ => Step::New(i),
+        })
+        .collect()
+}
+
+/// The classic table: `len[i][j]` is the length of the longest common subsequence of `o[i..]`
+/// and `n[j..]`; walking it from the start gives the alignment. Needs `(o + 1) * (n + 1)` cells.
+fn common_subsequence(o: &[u64], n: &[u64]) -> Vec<Step> {
+    let width = n.len() + 1;
+    let mut len = vec![0u32; (o.len() + 1) * width];
+    for i in (0..o.len()).rev() {
+        for j in (0..n.len()).rev() {
+            len[i * width + j] = if o[i] == n[j] {
+                len[(i + 1) * width + j + 1] + 1
+            } else {
+                len[(i + 1) * width + j].max(len[i * width + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut steps = Vec::with_capacity(o.len() + n.len());
+    while i < o.len() && j < n.len() {
+        if o[i] == n[j] {
+            steps.push(Step::Both(i, j));
+            i += 1;
+            j += 1;
+        } else if len[(i + 1) * width + j] >= len[i * width + j + 1] {
+            steps.push(Step::Old(i));
+            i += 1;
+        } else {
+            steps.push(Step::New(j));
+            j += 1;
+        }
+    }
+    steps.extend((i..o.len()).map(Step::Old));
+    steps.extend((j..n.len()).map(Step::New));
+    steps
+}
+
+fn id_of(value: RawBsonRef<'_>) -> Option<RawBsonRef<'_>> {
+    match value {
+        RawBsonRef::Document(doc) => doc.get("_id").ok().flatten(),
+        _ => None,
+    }
+}
+
+fn has_id(value: RawBsonRef<'_>) -> bool {
+    id_of(value).is_some()
+}
+
+/// What aligns array elements: a subdocument with an `_id` by its `_id`, anything else by its
+/// whole value. A hash, so that the table compares numbers, not documents; two elements that
+/// collide are merely aligned and then compared field by field, which reports them right.
+fn key(value: RawBsonRef<'_>) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    match id_of(value) {
+        Some(id) => {
+            "_id".hash(&mut hasher);
+            fingerprint(id, &mut hasher);
+        }
+        None => fingerprint(value, &mut hasher),
+    }
+    hasher.finish()
+}
+
+fn fingerprint(value: RawBsonRef<'_>, hasher: &mut DefaultHasher) {
+    (value.element_type() as u8).hash(hasher);
+    match value {
+        RawBsonRef::Document(doc) => doc.as_bytes().hash(hasher),
+        RawBsonRef::Array(array) => array.as_bytes().hash(hasher),
+        RawBsonRef::String(text) | RawBsonRef::Symbol(text) | RawBsonRef::JavaScriptCode(text) => {
+            text.hash(hasher)
+        }
+        RawBsonRef::Double(x) => x.to_bits().hash(hasher),
+        RawBsonRef::Int32(x) => x.hash(hasher),
+        RawBsonRef::Int64(x) => x.hash(hasher),
+        RawBsonRef::Boolean(x) => x.hash(hasher),
+        RawBsonRef::ObjectId(id) => id.bytes().hash(hasher),
+        RawBsonRef::DateTime(at) => at.timestamp_millis().hash(hasher),
+        RawBsonRef::Timestamp(ts) => (ts.time, ts.increment).hash(hasher),
+        RawBsonRef::Binary(binary) => binary.bytes.hash(hasher),
+        RawBsonRef::Decimal128(d) => d.bytes().hash(hasher),
+        // Rare kinds: equal by type; the field-by-field comparison tells them apart.
         _ => {}
     }
 }
@@ -185,5 +382,90 @@ mod tests {
         );
         let same = doc! { "a": [1, { "b": f64::NAN }], "c": null };
         assert!(summary(same.clone(), same).is_empty());
+    }
+
+    #[test]
+    fn one_pulled_element_is_one_removal() {
+        let before = doc! { "tags": ["a", "b", "c"] };
+        assert_eq!(
+            summary(before.clone(), doc! { "tags": ["b", "c"] }),
+            ["- tags.0 \"a\""]
+        );
+        assert_eq!(
+            summary(before.clone(), doc! { "tags": ["a", "c"] }),
+            ["- tags.1 \"b\""]
+        );
+        assert_eq!(
+            summary(before, doc! { "tags": ["x", "a", "b", "c", "d"] }),
+            ["+ tags.0 \"x\"", "+ tags.4 \"d\""]
+        );
+    }
+
+    #[test]
+    fn a_replaced_element_is_a_change_in_place() {
+        assert_eq!(
+            summary(doc! { "t": ["a", "b", "c"] }, doc! { "t": ["a", "x", "c"] }),
+            ["~ t.1 \"b\" -> \"x\""]
+        );
+    }
+
+    #[test]
+    fn subdocuments_with_an_id_are_matched_by_id() {
+        let before = doc! { "items": [
+            { "_id": 1, "sku": "pen", "qty": 1 },
+            { "_id": 2, "sku": "ink", "qty": 1 },
+            { "_id": 3, "sku": "cap", "qty": 1 },
+        ] };
+        let after = doc! { "items": [
+            { "_id": 2, "sku": "ink", "qty": 5 },
+            { "_id": 3, "sku": "cap", "qty": 1 },
+            { "_id": 4, "sku": "box", "qty": 1 },
+        ] };
+        assert_eq!(
+            summary(before, after),
+            [
+                "- items.0 { \"_id\": 1, \"sku\": \"pen\", \"qty\": 1 }",
+                "~ items.0.qty 1 -> 5",
+                "+ items.2 { \"_id\": 4, \"sku\": \"box\", \"qty\": 1 }",
+            ]
+        );
+    }
+
+    #[test]
+    fn long_arrays_are_compared_by_position() {
+        // The first element removed and the last changed, so that no common ends can be
+        // trimmed: past the bound the alignment would cost too much, and every position shows.
+        let numbers = |n: i32| -> (Vec<i32>, Vec<i32>) {
+            let mut after: Vec<i32> = (1..n).collect();
+            after[n as usize - 2] = -1;
+            ((0..n).collect(), after)
+        };
+        let (before, after) = numbers(1_000);
+        let changes = summary(doc! { "a": before }, doc! { "a": after });
+        assert_eq!(changes.len(), 1_000);
+        assert_eq!(changes[0], "~ a.0 0 -> 1");
+        let (before, after) = numbers(400);
+        assert_eq!(
+            summary(doc! { "a": before }, doc! { "a": after }),
+            ["- a.0 0", "~ a.398 399 -> -1"]
+        );
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_bound_is_compared_whole() {
+        let mut before = doc! { "x": 1 };
+        let mut after = doc! { "x": 2 };
+        for _ in 0..(MAX_DEPTH + 10) {
+            before = doc! { "d": before };
+            after = doc! { "d": after };
+        }
+        let changes = summary(before, after);
+        assert_eq!(changes.len(), 1);
+        let path_depth = changes[0].split(' ').nth(1).unwrap().split('.').count();
+        assert_eq!(
+            path_depth,
+            MAX_DEPTH + 1,
+            "the top-level field and the levels below it"
+        );
     }
 }

@@ -42,6 +42,8 @@ pub struct EventStore {
     seams: usize,
     /// Events retained per namespace, kept as rows come and go so that asking costs nothing.
     namespaces: HashMap<String, usize>,
+    /// Rows (events and seams) dropped from the front so far.
+    removed: u64,
 }
 
 impl EventStore {
@@ -54,6 +56,7 @@ impl EventStore {
             dropped: 0,
             seams: 0,
             namespaces: HashMap::new(),
+            removed: 0,
         }
     }
 
@@ -80,6 +83,7 @@ impl EventStore {
             if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
                 removed += 1;
+                self.removed += 1;
                 match old {
                     Row::Event(event) => {
                         self.dropped += 1;
@@ -153,6 +157,12 @@ impl EventStore {
         self.max_events
     }
 
+    /// The number of the oldest retained row: row `i` is number `first_number() + i` for as
+    /// long as it is retained, whatever is dropped before it.
+    pub fn first_number(&self) -> u64 {
+        self.removed
+    }
+
     /// Events dropped to stay within the bounds.
     pub fn dropped(&self) -> u64 {
         self.dropped
@@ -197,6 +207,14 @@ mod tests {
         assert_eq!(store.dropped(), 2);
         let first = store.event(0).unwrap().to_document().unwrap();
         assert_eq!(first.get_i32("n").unwrap(), 2);
+        assert_eq!(
+            store.first_number(),
+            2,
+            "the oldest retained is the third row pushed"
+        );
+        store.push(Row::Seam("restart".into()));
+        store.push_event(event(5));
+        assert_eq!(store.first_number(), 4, "seams are rows too");
     }
 
     #[test]

@@ -48,28 +48,42 @@ impl DetailLine {
         self.line.text()
     }
 
+    /// A diff line's sign (`+ `, `- `, `~ `, `✂ `): it is repeated on every row the line
+    /// wraps to, so that each row says what it is.
+    pub fn marker(&self) -> Option<&str> {
+        match self.mark {
+            Mark::Added | Mark::Removed | Mark::Changed => {
+                self.line.pieces.first().map(|piece| piece.text.as_str())
+            }
+            Mark::Plain | Mark::Note => None,
+        }
+    }
+
     /// Where the line breaks into rows on a screen `width` columns wide: the character
-    /// offset each row starts at.
+    /// offset each row starts at. Rows after the first begin with the line's marker, if any.
     pub fn row_starts(&self, width: usize) -> Vec<usize> {
-        row_starts(&self.text(), width)
+        let lead = self.marker().map_or(0, |m| m.chars().count());
+        row_starts(&self.text(), width, lead)
     }
 }
 
-/// Character offsets where `text` breaks into rows of `width` columns: after the last space
-/// that fits (a space just past the edge may end a row: it shows as nothing), else (one long
-/// word) at the edge.
-pub fn row_starts(text: &str, width: usize) -> Vec<usize> {
-    let width = width.max(1);
+/// Character offsets where `text` breaks into rows of `width` columns, the rows after the
+/// first having `lead` columns fewer (for a repeated marker): after the last space that fits
+/// (a space just past the edge may end a row: it shows as nothing), else (one long word) at
+/// the edge.
+pub fn row_starts(text: &str, width: usize, lead: usize) -> Vec<usize> {
     let chars: Vec<char> = text.chars().collect();
     let mut starts = vec![0];
     let mut start = 0;
-    while chars.len() - start > width {
-        let edge = start + width;
+    let mut room = width.max(1);
+    while chars.len() - start > room {
+        let edge = start + room;
         let after_space = (start + 1..=edge + 1)
             .rev()
             .find(|&i| chars[i - 1] == ' ' && chars.get(i) != Some(&' '));
         start = after_space.unwrap_or(edge);
         starts.push(start);
+        room = width.saturating_sub(lead).max(1);
     }
     starts
 }
@@ -222,17 +236,25 @@ fn diff_lines(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
     let before = document(event, "fullDocumentBeforeChange");
     let after = document(event, "fullDocument");
     let empty = bson::rawdoc! {};
+    let no_pre_image = before.is_none();
     let (before, after, heading) = match (event.op(), before, after) {
-        (OpType::Insert, _, Some(after)) => (&*empty, after, "Inserted document:".to_string()),
-        (OpType::Delete, Some(before), _) => {
-            (before, &*empty, "Deleted document (pre-image):".to_string())
+        (OpType::Insert, _, Some(after)) => (&*empty, after, "Inserted document:"),
+        (OpType::Delete, Some(before), _) => (before, &*empty, "Deleted document (pre-image):"),
+        // A replace carries its replacement, whatever fullDocument asked for.
+        (OpType::Replace, Some(before), Some(after)) => {
+            (before, after, "Pre-image → replacement document:")
         }
-        (OpType::Update | OpType::Replace, Some(before), Some(after)) => {
+        (OpType::Replace, None, Some(after)) => (
+            &*empty,
+            after,
+            "Replacement document (no pre-image to compare it with):",
+        ),
+        (OpType::Update, Some(before), Some(after)) => {
             let source = match context.options.full_document {
-                Some(FullDocument::UpdateLookup) => "current document (updateLookup)",
-                _ => "post-image",
+                Some(FullDocument::UpdateLookup) => "Pre-image → current document (updateLookup):",
+                _ => "Pre-image → post-image:",
             };
-            (before, after, format!("Pre-image → {source}:"))
+            (before, after, source)
         }
         _ => return update_description_lines(event, context),
     };
@@ -249,6 +271,9 @@ fn diff_lines(event: &ChangeEvent, context: Context) -> Vec<DetailLine> {
                 diff_line(Mark::Changed, "~ ", &d.path, &[*before, *after])
             }
         });
+    }
+    if no_pre_image && event.op() == OpType::Replace {
+        lines.extend(pre_image_hint(event, context));
     }
     lines
 }
@@ -325,15 +350,15 @@ mod tests {
 
     #[test]
     fn long_lines_break_after_a_space_or_else_at_the_edge() {
-        assert_eq!(row_starts("short", 10), [0]);
-        assert_eq!(row_starts("Enable pre-images: db.run", 12), [0, 7, 19]);
+        assert_eq!(row_starts("short", 10, 0), [0]);
+        assert_eq!(row_starts("Enable pre-images: db.run", 12, 0), [0, 7, 19]);
         assert_eq!(
-            row_starts("abcd efgh ij", 4),
+            row_starts("abcd efgh ij", 4, 0),
             [0, 5, 10],
             "the space past the edge ends the row"
         );
-        assert_eq!(row_starts(&"x".repeat(25), 10), [0, 10, 20]);
-        assert_eq!(row_starts("", 10), [0]);
+        assert_eq!(row_starts(&"x".repeat(25), 10, 0), [0, 10, 20]);
+        assert_eq!(row_starts("", 10, 0), [0]);
     }
 
     #[test]
@@ -393,5 +418,46 @@ mod tests {
         let update = doc! { "operationType": "update" };
         let lines = texts(update, Tab::FullDocument, &options, false);
         assert!(lines[1].contains("updateLookup"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_replace_is_compared_with_its_own_document_or_shows_it() {
+        // Even with updateLookup asked for, a replace carries the replacement itself.
+        let options = StreamOptions {
+            full_document: Some(FullDocument::UpdateLookup),
+            ..StreamOptions::default()
+        };
+        let replace = doc! {
+            "operationType": "replace",
+            "ns": { "db": "shop", "coll": "inventory" },
+            "fullDocumentBeforeChange": { "_id": "lamp", "stock": 3 },
+            "fullDocument": { "_id": "lamp", "stock": 12 },
+        };
+        assert_eq!(
+            texts(replace.clone(), Tab::Diff, &options, true),
+            ["Pre-image → replacement document:", "~ stock: 3 → 12"]
+        );
+        let mut without = replace;
+        without.remove("fullDocumentBeforeChange");
+        let lines = texts(without, Tab::Diff, &options, false);
+        assert_eq!(
+            lines[..3],
+            [
+                "Replacement document (no pre-image to compare it with):",
+                "+ _id: 'lamp'",
+                "+ stock: 12"
+            ]
+        );
+        assert!(lines[3].contains("collMod"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_wrapped_diff_line_keeps_room_for_its_marker_on_every_row() {
+        let value = "x".repeat(20);
+        let line = diff_line(Mark::Added, "+ ", "note", &[RawBsonRef::String(&value)]);
+        assert_eq!(line.marker(), Some("+ "));
+        // "+ note: 'xxx…'" on 12 columns: the rows after the first hold 10 characters.
+        assert_eq!(line.row_starts(12), [0, 8, 18, 28]);
+        assert_eq!(DetailLine::note("a note").marker(), None);
     }
 }

@@ -225,12 +225,7 @@ pub const COMMANDS: &[Binding] = &[
         "search retained events",
         Some("search"),
     ),
-    bind(
-        &[ch('n')],
-        Action::SearchNext,
-        "next match, or the namespaces if no search",
-        None,
-    ),
+    bind(&[ch('n')], Action::SearchNext, "next match", None),
     bind(&[ch('N')], Action::SearchPrev, "previous match", None),
     bind(
         &[ch('y')],
@@ -348,7 +343,7 @@ pub const EVENTS: &[Binding] = &[
     bind(
         &[plain(KeyCode::Esc)],
         Action::Back,
-        "clear the search",
+        "clear (or stop) the search",
         None,
     ),
     bind(
@@ -387,7 +382,7 @@ pub const DETAIL: &[Binding] = &[
     bind(
         &[plain(KeyCode::Esc)],
         Action::Back,
-        "back to the events",
+        "back to the events (a search under way: stop it)",
         Some("back"),
     ),
 ];

@@ -16,6 +16,7 @@ pub mod msg;
 pub mod namespaces;
 pub mod options;
 pub mod palette;
+pub mod search;
 pub mod state;
 pub mod stats;
 pub mod stopped;

@@ -34,8 +34,17 @@ pub enum Msg {
         result: Result<Deployment, String>,
     },
     Namespaces(Result<Listing, String>),
+    /// The next step of the search (asked for with [`Cmd::ContinueSearch`]).
+    ContinueSearch,
     /// A `Cmd` finished: what to tell the user.
     Done(Result<String, String>),
+    /// [`Cmd::WriteFile`] found a file at `path` (the absolute form of what the user `typed`)
+    /// and left it: ask whether to replace it.
+    FileExists {
+        typed: String,
+        path: PathBuf,
+        contents: String,
+    },
     /// The bookmark store after a bookmark command (load, save, rename, delete).
     Bookmarks(StoreReply),
     /// The pipelines of earlier sessions on this deployment (oldest first), or what was
@@ -132,7 +141,7 @@ pub enum Action {
     HistoryNext,
     Options,
     Search,
-    /// Next match; with no search, jumps to the namespaces (both are `n`).
+    /// The next match of the search.
     SearchNext,
     SearchPrev,
     Copy,
@@ -180,9 +189,12 @@ pub enum Cmd {
     ListNamespaces,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Write `contents` to `path` (`~` is the home directory; relative to the current one).
+    /// A file that is there is replaced only if `overwrite`; else [`Msg::FileExists`] asks.
     WriteFile {
         path: PathBuf,
         contents: String,
+        overwrite: bool,
     },
     /// Read the bookmark store; the runtime answers with [`Msg::Bookmarks`], as it does for the
     /// three changes below.
@@ -212,5 +224,8 @@ pub enum Cmd {
         spec: Box<WatchSpec>,
         lost: Option<Timestamp>,
     },
+    /// Send [`Msg::ContinueSearch`] once the input waiting has been read: a search takes
+    /// bounded steps, and keys are handled between them.
+    ContinueSearch,
     Quit,
 }

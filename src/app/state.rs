@@ -1,5 +1,7 @@
 //! Everything the TUI knows. `update` changes it; `view` only reads it.
 
+use std::path::PathBuf;
+
 use bson::{Document, Timestamp};
 
 use crate::bookmarks::Bookmark;
@@ -21,6 +23,7 @@ use super::msg::{Cmd, Focus, Tab};
 use super::namespaces::Namespaces;
 use super::options::OptionsForm;
 use super::palette::Palette;
+use super::search::Search;
 use super::stats::Stats;
 
 /// What the TUI starts with.
@@ -109,6 +112,16 @@ pub struct Prompt {
     pub input: LineInput,
 }
 
+/// The event's file exists: replace it, or give another name?
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overwrite {
+    /// The name as typed, to edit.
+    pub typed: String,
+    /// Where that is.
+    pub path: PathBuf,
+    pub contents: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help {
@@ -122,6 +135,7 @@ pub enum Overlay {
         scroll: usize,
     },
     Palette(Palette),
+    Overwrite(Overwrite),
 }
 
 /// A watch that cannot go on, and the way on that mwatch offers. Shown as a dialog under any
@@ -196,7 +210,7 @@ pub struct State {
     /// The bookmark store's contents, as last read (oldest first).
     pub bookmarks: Vec<Bookmark>,
     /// The active search, for `n` / `N`.
-    pub search: Option<String>,
+    pub search: Option<Search>,
     pub notice: Option<Notice>,
     /// Every notice and warning of the session.
     pub log: MessageLog,
@@ -315,6 +329,7 @@ impl State {
                 Mode::ConfirmDelete(_) | Mode::ConfirmReplayHere(_) => Context::Confirm,
             },
             None if self.connecting.is_some() => Context::Connection,
+            Some(Overlay::Overwrite(_)) => Context::Confirm,
             None => match (&self.offer, self.focus) {
                 (Some(Offer::Lost(_)), _) => Context::Lost,
                 (Some(Offer::Invalidated(_)), _) => Context::Invalidated,

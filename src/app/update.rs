@@ -5,24 +5,25 @@ mod bookmarks;
 mod connection;
 mod messages;
 mod palette;
+mod search;
 mod stream;
+mod write;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Margin, Position, Rect};
 
-use crate::format::{json_line, json_value, time_of_day};
+use crate::format::{json_line, time_of_day};
 use crate::source::{Start, WatchSpec};
 use crate::store::Row;
 
 use super::cycle;
 use super::detail;
-use super::input::LineInput;
 use super::keys::{self, Context};
 use super::layout;
 use super::msg::{Action, Cmd, Focus, Msg, Tab};
 use super::options::OptionsForm;
 use super::palette::Palette;
-use super::state::{Overlay, Prompt, Purpose, Reason, State};
+use super::state::{Overlay, Purpose, Reason, State};
 use stream::start_watch;
 
 /// Lines the mouse wheel scrolls.
@@ -80,9 +81,13 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick { now } => tick(state, now),
         Msg::Source { msg, now } => {
             state.now = now;
-            stream::source(state, msg)
+            let mut cmds = stream::source(state, msg);
+            // Events that arrived are searched too.
+            cmds.extend(search::step(state));
+            cmds
         }
         Msg::Connected { attempt, result } => connection::connected(state, attempt, result),
+        Msg::ContinueSearch => search::step(state),
         Msg::Namespaces(result) => {
             if let Err(e) = &result {
                 let text = format!("cannot list namespaces: {e}");
@@ -97,6 +102,14 @@ fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Done(Err(text)) => {
             state.warn(text);
+            Vec::new()
+        }
+        Msg::FileExists {
+            typed,
+            path,
+            contents,
+        } => {
+            write::exists(state, typed, path, contents);
             Vec::new()
         }
         Msg::Bookmarks(reply) => {
@@ -159,6 +172,9 @@ fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 }
                 Context::Input => prompt(state, action),
                 Context::Bookmarks => bookmarks::pane(state, action),
+                Context::Confirm if matches!(state.overlay, Some(Overlay::Overwrite(_))) => {
+                    write::confirm(state, action)
+                }
                 Context::Confirm => bookmarks::confirm(state, action),
                 Context::Lost | Context::Invalidated => stream::offer(state, action),
                 Context::Namespaces => namespaces(state, action),
@@ -222,22 +238,9 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
     }
     let text = prompt.input.text().trim().to_string();
     match prompt.purpose {
-        Purpose::Search if !text.is_empty() => {
-            state.search = Some(text);
-            search(state, true);
-        }
+        Purpose::Search if !text.is_empty() => return search::start(state, &text),
         Purpose::Search => state.search = None,
-        Purpose::WriteEvent if !text.is_empty() => {
-            if let Some(event) = state.events.selected_event() {
-                let mut contents =
-                    serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
-                contents.push('\n');
-                return vec![Cmd::WriteFile {
-                    path: text.into(),
-                    contents,
-                }];
-            }
-        }
+        Purpose::WriteEvent if !text.is_empty() => return write::prompted(state, text),
         Purpose::WriteEvent => {}
         purpose => return bookmarks::prompted(state, purpose, text),
     }
@@ -324,20 +327,13 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 &state.watch.spec.options,
             )))
         }
-        (_, Action::Search) => {
-            let last = state.search.clone().unwrap_or_default();
-            state.overlay = Some(Overlay::Prompt(Prompt {
-                purpose: Purpose::Search,
-                input: LineInput::new(&last),
-            }));
-        }
+        (_, Action::Search) => search::ask(state),
         (_, Action::Bookmark) => bookmarks::new_bookmark(state),
         (_, Action::ShowBookmarks) => return bookmarks::show(state),
         (_, Action::ReplayTime) => bookmarks::ask_time(state),
         (_, Action::RetryStream) => return stream::retry(state),
-        (_, Action::SearchNext) if state.search.is_none() => state.focus = Focus::Namespaces,
-        (_, Action::SearchNext) => search(state, true),
-        (_, Action::SearchPrev) => search(state, false),
+        (_, Action::SearchNext) => search::next(state, true),
+        (_, Action::SearchPrev) => search::next(state, false),
         (_, Action::Copy) => match state.events.selected_event() {
             Some(event) => {
                 let json = json_line(event, false);
@@ -346,19 +342,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             }
             None => state.warn("no event selected"),
         },
-        (_, Action::Write) => match state.events.selected_event() {
-            Some(event) => {
-                let name = match event.cluster_time() {
-                    Some(ts) => format!("event-{}-{}.json", ts.time, ts.increment),
-                    None => "event.json".to_string(),
-                };
-                state.overlay = Some(Overlay::Prompt(Prompt {
-                    purpose: Purpose::WriteEvent,
-                    input: LineInput::new(&name),
-                }));
-            }
-            None => state.warn("no event selected"),
-        },
+        (_, Action::Write) => write::ask(state),
         (Context::Events, Action::Up) => select_by(state, -1),
         (Context::Events, Action::Down) => select_by(state, 1),
         (Context::Events, Action::PageUp) => select_by(state, -page),
@@ -385,6 +369,7 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
                 .events
                 .push(Row::Seam(format!("events cleared {time}")));
         }
+        (Context::Detail, Action::Back) if search::running(state) => state.search = None,
         (Context::Detail, Action::Back) => state.focus = Focus::Events,
         (Context::Detail, Action::Up) => scroll_detail(state, -1),
         (Context::Detail, Action::Down) => scroll_detail(state, 1),
@@ -419,7 +404,7 @@ fn select_by(state: &mut State, delta: isize) {
 
 /// Scrolls the detail by `delta` rows and pins the event shown: arriving events no longer
 /// move it.
-fn scroll_detail(state: &mut State, delta: isize) {
+pub(super) fn scroll_detail(state: &mut State, delta: isize) {
     state.events.pause();
     let target = state.detail.scroll.saturating_add_signed(delta);
     state.detail.scroll = detail_scroll_within(state, target);
@@ -440,49 +425,6 @@ fn detail_scroll_within(state: &State, target: usize) -> usize {
     };
     let last = rows.saturating_sub(state.detail.height);
     target.min(last)
-}
-
-/// Moves to the next (or previous) event whose JSON contains the search text; smart case:
-/// case-insensitive unless the text has capitals.
-fn search(state: &mut State, forward: bool) {
-    let Some(query) = state.search.clone() else {
-        return;
-    };
-    let ignore_case = !query.chars().any(char::is_uppercase);
-    let needle = if ignore_case {
-        query.to_lowercase()
-    } else {
-        query.clone()
-    };
-    let store = &state.events.store;
-    let len = store.len();
-    let found = (1..=len)
-        .map(|step| {
-            if forward {
-                (state.events.selected + step) % len
-            } else {
-                (state.events.selected + len - step % len) % len
-            }
-        })
-        .find(|&i| {
-            store.event(i).is_some_and(|event| {
-                let text = json_line(event, false);
-                if ignore_case {
-                    text.to_lowercase().contains(&needle)
-                } else {
-                    text.contains(&needle)
-                }
-            })
-        });
-    match found {
-        Some(i) => {
-            state.events.follow = false;
-            state.events.select(i);
-            state.detail.scroll = 0;
-            state.notify(format!("/{query}  (n next, N previous, Esc clears)"));
-        }
-        None => state.warn(format!("no retained event contains '{query}'")),
-    }
 }
 
 /// Keys that are not commands: text for the focused input.

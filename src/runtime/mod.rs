@@ -5,10 +5,11 @@
 //! mwatch sleeps). The terminal it draws on and reads from is given to it: the real one by
 //! [`terminal::run`], a `TestBackend` and scripted input in tests.
 
+mod files;
 pub mod terminal;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -70,19 +71,6 @@ fn copy_to_clipboard(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     write!(out, "\x1b]52;c;{encoded}\x07")?;
     out.flush()
-}
-
-/// Writes a new file; never replaces one that exists.
-fn write_new_file(path: &Path, contents: &str) -> Result<String, String> {
-    let shown = path.display();
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
-    file.write_all(contents.as_bytes())
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
-    Ok(format!("wrote the event to {shown}"))
 }
 
 /// Performs a bookmark command on the store at `path`; blocking file IO.
@@ -163,6 +151,8 @@ struct Runtime {
     results: mpsc::Sender<Msg>,
     clipboard: Box<dyn Write + Send>,
     bookmarks: Result<PathBuf, String>,
+    /// A search asked for its next step ([`Cmd::ContinueSearch`]).
+    search_step: bool,
 }
 
 impl Runtime {
@@ -195,6 +185,7 @@ impl Runtime {
                     let _ = connected.send((attempt, result)).await;
                 }));
             }
+            Cmd::ContinueSearch => self.search_step = true,
             Cmd::Watch { id, spec } => {
                 if let Some(control) = &self.control {
                     let _ = control.send(Control::Watch { id, spec }).await;
@@ -218,9 +209,13 @@ impl Runtime {
                         .await;
                 }
             }
-            Cmd::WriteFile { path, contents } => {
-                let result = write_new_file(&path, &contents);
-                let _ = self.results.send(Msg::Done(result)).await;
+            Cmd::WriteFile {
+                path,
+                contents,
+                overwrite,
+            } => {
+                let msg = files::write_file(path, contents, overwrite);
+                let _ = self.results.send(msg).await;
             }
             Cmd::LoadBookmarks
             | Cmd::SaveBookmark(_)
@@ -317,6 +312,7 @@ where
         results,
         clipboard,
         bookmarks,
+        search_step: false,
     };
     let (mut state, cmds) = State::new(config);
     for cmd in cmds {
@@ -379,6 +375,12 @@ where
             }
             Some(msg) = results_rx.recv() => Some(msg),
             _ = ticks.tick() => Some(Msg::Tick { now: now_millis() }),
+            // Ready at once, but taken in turn with input that is ready too: keys are read
+            // between the steps of a search.
+            () = std::future::ready(()), if runtime.search_step => {
+                runtime.search_step = false;
+                Some(Msg::ContinueSearch)
+            }
             _ = sleep_until(next_frame), if state.dirty => None,
         };
         if let Some(msg) = msg {

@@ -16,7 +16,7 @@ use crate::store::Row;
 use super::events::{document_key, time};
 use super::theme::{self, syntax};
 
-use super::{focused, pane};
+use super::{focused, pane, search};
 
 fn kind_style(kind: Kind) -> Style {
     match kind {
@@ -29,14 +29,18 @@ fn kind_style(kind: Kind) -> Style {
     }
 }
 
-fn styled(line: &DetailLine) -> Line<'static> {
-    let mark = match line.mark {
+fn mark_style(mark: Mark) -> Option<Style> {
+    match mark {
         Mark::Added => Some(syntax::added()),
         Mark::Removed => Some(syntax::removed()),
         Mark::Changed => Some(syntax::changed()),
         Mark::Note => Some(theme::dim()),
         Mark::Plain => None,
-    };
+    }
+}
+
+fn styled(line: &DetailLine) -> Line<'static> {
+    let mark = mark_style(line.mark);
     let mut spans = vec![Span::raw(" ".repeat(line.line.indent))];
     for (i, piece) in line.line.pieces.iter().enumerate() {
         // Diff lines: the sign and the path take the mark's colour; values keep theirs.
@@ -74,6 +78,19 @@ fn wrap(line: Line<'static>, starts: &[usize]) -> Vec<Line<'static>> {
     }
     if rows.is_empty() {
         rows.push(Line::default());
+    }
+    rows
+}
+
+/// The rows `line` (drawn as `drawn`) takes on a pane `width` columns wide; a diff line's
+/// marker starts each.
+fn rows(drawn: Line<'static>, line: &DetailLine, width: usize) -> Vec<Line<'static>> {
+    let mut rows = wrap(drawn, &line.row_starts(width));
+    if let Some(marker) = line.marker() {
+        let style = mark_style(line.mark).unwrap_or_default();
+        for row in rows.iter_mut().skip(1) {
+            row.spans.insert(0, Span::styled(marker.to_string(), style));
+        }
     }
     rows
 }
@@ -144,7 +161,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let lines: Vec<Line> =
                 content(event, state.detail.tab, Context::of(state), scroll + height)
                     .iter()
-                    .flat_map(|line| wrap(styled(line), &line.row_starts(width)))
+                    .flat_map(|line| rows(search::highlight(state, styled(line)), line, width))
                     .skip(scroll)
                     .take(height)
                     .collect();
@@ -157,4 +174,35 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 /// A few words about what is selected, wrapped at words: a narrow pane shows all of them.
 fn note(text: String) -> Paragraph<'static> {
     Paragraph::new(Line::from(Span::styled(text, theme::dim()))).wrap(Wrap { trim: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::mongosh::{DocLine, Piece};
+
+    #[test]
+    fn every_row_of_a_wrapped_diff_line_starts_with_its_marker() {
+        let piece = |kind, text: &str| Piece {
+            kind,
+            text: text.to_string(),
+        };
+        let line = DetailLine {
+            mark: Mark::Removed,
+            line: DocLine {
+                indent: 0,
+                pieces: vec![
+                    piece(Kind::Punct, "- "),
+                    piece(Kind::Field, "note"),
+                    piece(Kind::Punct, ": "),
+                    piece(Kind::Str, &format!("'{}'", "x".repeat(20))),
+                ],
+            },
+        };
+        let rows: Vec<String> = rows(styled(&line), &line, 12)
+            .iter()
+            .map(|row| row.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(rows, ["- note: ", "- 'xxxxxxxxx", "- xxxxxxxxxx", "- x'"]);
+    }
 }

@@ -16,7 +16,7 @@ use crate::source::{Scope, Status};
 use crate::store::Row;
 
 use super::status::thousands;
-use super::{focused, pane, stopped, theme};
+use super::{focused, pane, search, stopped, theme};
 
 /// Column widths, 0 for a column not shown; the summary takes what is left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,8 +269,8 @@ fn title(state: &State) -> String {
     } else {
         title.push_str("paused ");
     }
-    if let Some(query) = &state.search {
-        title.push_str(&format!("· /{query} "));
+    if let Some(search) = search::label(state) {
+        title.push_str(&format!("· {search} "));
     }
     title
 }
@@ -310,7 +310,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .map_while(|i| Some((i, list.store.get(i)?)))
         .map(|(i, row)| {
             let mut line = match row {
-                Row::Event(event) => event_line(event, &columns, width, bookmarked(state, event)),
+                Row::Event(event) => search::highlight(
+                    state,
+                    event_line(event, &columns, width, bookmarked(state, event)),
+                ),
                 Row::Seam(text) => seam_line(text, width),
             };
             let selected = i == list.selected;

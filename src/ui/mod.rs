@@ -11,8 +11,10 @@ mod log;
 mod namespaces;
 mod offer;
 mod options;
+mod overwrite;
 mod palette;
 mod pipeline;
+mod search;
 mod status;
 mod stopped;
 mod text;
@@ -71,6 +73,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Overlay::Palette(palette)) => palette::render(palette, frame, area),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
+        Some(Overlay::Overwrite(question)) => overwrite::render(question, frame, area),
         Some(Overlay::Prompt(_)) | None => {}
     }
 }

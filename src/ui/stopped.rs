@@ -44,7 +44,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) -> Rect {
         .iter()
         .flat_map(|text| {
             let chars: Vec<char> = text.chars().collect();
-            let starts = row_starts(text, width);
+            let starts = row_starts(text, width, 0);
             let ends: Vec<usize> = starts
                 .iter()
                 .skip(1)

@@ -11,7 +11,7 @@ use crate::app::msg::Action;
 /// `text` in rows of at most `width` columns, broken after spaces, each in `style`.
 pub fn wrap(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
     let chars: Vec<char> = text.chars().collect();
-    let starts = row_starts(text, width);
+    let starts = row_starts(text, width, 0);
     let ends = starts.iter().skip(1).copied().chain([chars.len()]);
     starts
         .iter()

@@ -67,6 +67,14 @@ pub fn error() -> Style {
     Style::new().fg(Color::Red)
 }
 
+/// What a search found: also seen without colour (underlined).
+pub fn found() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::UNDERLINED)
+}
+
 pub fn key() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }

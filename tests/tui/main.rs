@@ -6,6 +6,7 @@ mod common;
 
 mod bookmark_keys;
 mod connecting;
+mod diff;
 mod e2e;
 mod e2e_bookmarks;
 mod e2e_connect;
@@ -23,5 +24,7 @@ mod screens;
 mod screens_messages;
 mod screens_reading;
 mod screens_state;
+mod search;
 mod stream_state;
 mod update;
+mod write;

@@ -230,23 +230,29 @@ async fn q_ends_the_loop_with_ok() {
 }
 
 #[tokio::test]
-async fn w_writes_the_event_to_a_new_file_and_y_copies_it_through_the_clipboard_output() {
+async fn w_writes_the_event_to_a_file_asks_before_overwriting_and_y_copies_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("event.json");
     let screen = Screen::new(SIZE);
     let mut terminal = Terminal::new(screen.clone()).unwrap();
     let clipboard = Clipboard::default();
     let (keys, io) = outside(&clipboard, dir.path());
+    let write = || {
+        keys.key(KeyCode::Char('w'));
+        keys.ctrl('u');
+        keys.typed(&file.display().to_string());
+        keys.key(KeyCode::Enter);
+    };
     let script = async {
-        for _ in 0..2 {
-            keys.key(KeyCode::Char('w'));
-            keys.ctrl('u');
-            keys.typed(&file.display().to_string());
-            keys.key(KeyCode::Enter);
-        }
-        screen
-            .wait_for(&format!("cannot write {}: ", file.display()))
-            .await;
+        write();
+        let wrote = format!("wrote the event to {}", file.display());
+        screen.wait_for(&wrote).await;
+        std::fs::write(&file, "older").unwrap();
+        write();
+        screen.wait_for(&format!("{} exists", file.display())).await;
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "older");
+        keys.key(KeyCode::Char('y'));
+        screen.wait_for(&wrote).await;
         keys.key(KeyCode::Char('y'));
         keys.key(KeyCode::Char('q'));
     };
@@ -524,6 +530,28 @@ async fn an_outage_shows_as_resuming_then_as_a_seam_row() {
         keys.key(KeyCode::Char('q'));
     };
     run_scripted(run(&mut terminal, io, Some(target), config, None), script)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_search_of_many_events_is_taken_step_by_step_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = Screen::new(SIZE);
+    let mut terminal = Terminal::new(screen.clone()).unwrap();
+    let (keys, io) = outside(&Clipboard::default(), dir.path());
+    let many = (0..5_000).map(common::tui::insert).collect();
+    let script = async {
+        screen.wait_for("Events · 5,000 kept").await;
+        keys.typed("/no-such-text");
+        keys.key(KeyCode::Enter);
+        screen
+            .wait_for("no retained event contains 'no-such-text'")
+            .await;
+        assert!(screen.text().contains("/no-such-text · no match"));
+        keys.key(KeyCode::Char('q'));
+    };
+    run_scripted(run(&mut terminal, io, None, recording(many), None), script)
         .await
         .unwrap();
 }

@@ -38,13 +38,6 @@ fn tab_cycles_the_panes_and_letters_jump_from_the_event_list() {
     assert_eq!(state.focus, Focus::Events);
     press(&mut state, 'p');
     assert_eq!(state.focus, Focus::Pipeline);
-    esc(&mut state);
-    press(&mut state, 'n');
-    assert_eq!(
-        state.focus,
-        Focus::Namespaces,
-        "n with no search goes to the namespaces"
-    );
 }
 
 #[test]
@@ -231,11 +224,16 @@ fn the_namespace_filter_picks_a_scope_and_restarts_from_now() {
     source(&mut state, SourceMsg::Started { watch: id });
     assert_eq!(seams(&state).last().unwrap(), "scope shop.orders 16:00:00");
     // A namespace that is not listed can be typed.
-    press(&mut state, 'n');
+    let to_namespaces = |state: &mut State| {
+        key(state, KeyCode::Tab);
+        key(state, KeyCode::Tab);
+        assert_eq!(state.focus, Focus::Namespaces);
+    };
+    to_namespaces(&mut state);
     type_text(&mut state, "billing.invoices");
     let (_, spec) = watch_cmd(&enter(&mut state));
     assert_eq!(spec.scope, Scope::parse("billing.invoices").unwrap());
-    press(&mut state, 'n');
+    to_namespaces(&mut state);
     type_text(&mut state, "bad name");
     assert!(enter(&mut state).is_empty());
     assert!(state.notice.as_ref().unwrap().error);
@@ -277,31 +275,6 @@ fn options_change_through_the_form_and_restart_without_a_gap() {
 }
 
 #[test]
-fn search_finds_text_in_retained_events_and_n_goes_on() {
-    let mut state = live(Some("shop.orders"), SIZE);
-    press(&mut state, '/');
-    type_text(&mut state, "LAMP");
-    enter(&mut state);
-    assert!(
-        state.notice.as_ref().unwrap().error,
-        "capitals search case-sensitively"
-    );
-    press(&mut state, '/');
-    for _ in 0..4 {
-        key(&mut state, KeyCode::Backspace);
-    }
-    type_text(&mut state, "ann\n");
-    let first = state.events.selected;
-    assert_eq!(state.events.selected_event().unwrap().op_name(), "insert");
-    press(&mut state, 'n');
-    assert!(state.events.selected > first);
-    press(&mut state, 'N');
-    assert_eq!(state.events.selected, first);
-    esc(&mut state);
-    assert!(state.search.is_none());
-}
-
-#[test]
 fn copy_and_write_hand_the_event_to_the_runtime() {
     let mut state = live(Some("shop.orders"), SIZE);
     match &press(&mut state, 'y')[..] {
@@ -316,7 +289,11 @@ fn copy_and_write_hand_the_event_to_the_runtime() {
     ctrl(&mut state, 'u');
     type_text(&mut state, "out.json");
     match &enter(&mut state)[..] {
-        [Cmd::WriteFile { path, contents }] => {
+        [Cmd::WriteFile {
+            path,
+            contents,
+            overwrite: false,
+        }] => {
             assert_eq!(path.to_str(), Some("out.json"));
             assert!(
                 contents.contains("\n  \"operationType\": \"insert\""),
