@@ -32,13 +32,8 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     };
     let name = args.file.display().to_string();
     let config = Config {
-        deployment: Deployment {
-            // The title shows the file where a deployment's URI would be.
-            uri: RedactedUri::new(&name),
-            version: None,
-            set_name: None,
-            mongos: false,
-        },
+        // The title shows the file where a deployment's URI would be.
+        deployment: Deployment::at(RedactedUri::new(&name)),
         destination: Destination::default(),
         spec: WatchSpec::default(),
         pipeline_text: String::new(),

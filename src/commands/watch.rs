@@ -88,12 +88,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         return outcome.exit_code();
     }
     let config = Config {
-        deployment: Deployment {
-            uri: target.uri.clone(),
-            version: None,
-            set_name: None,
-            mongos: false,
-        },
+        deployment: Deployment::at(target.uri.clone()),
         destination: target.destination.clone(),
         spec,
         pipeline_text,

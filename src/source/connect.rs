@@ -26,6 +26,18 @@ pub struct Deployment {
     pub mongos: bool,
 }
 
+impl Deployment {
+    /// All that is known before connecting: where it is.
+    pub fn at(uri: RedactedUri) -> Deployment {
+        Deployment {
+            uri,
+            version: None,
+            set_name: None,
+            mongos: false,
+        }
+    }
+}
+
 impl std::fmt::Display for Deployment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.uri)?;

@@ -524,14 +524,27 @@ pub fn watch_cmd(cmds: &[Cmd]) -> (u64, WatchSpec) {
     }
 }
 
-/// The screen as text, one line per row, trailing spaces trimmed.
+/// The sizes whole screens are checked at: from a large monitor down to the smallest mwatch
+/// draws.
+pub const SIZES: [(u16, u16); 4] = [(200, 60), (120, 35), (80, 24), (60, 15)];
+
+/// A snapshot's name: what it shows, at which size.
+pub fn sized(what: &str, (width, height): (u16, u16)) -> String {
+    format!("{what}_{width}x{height}")
+}
+
+/// The screen as text, one line per row, trailing spaces trimmed. No screen may show the
+/// fixture's password (the title bar names the deployment), so every test that reads one
+/// checks that too.
 pub fn screen(state: &State) -> String {
     let (width, height) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| mwatch::ui::view(state, frame))
         .unwrap();
-    buffer_text(terminal.backend().buffer())
+    let text = buffer_text(terminal.backend().buffer());
+    assert!(!text.contains(PASSWORD), "{text}");
+    text
 }
 
 /// A drawn buffer as text, one line per row, trailing spaces trimmed.

@@ -45,14 +45,14 @@ fn pulled() -> ChangeEvent {
 
 #[test]
 fn a_pull_shows_as_one_removal_per_element() {
-    for (width, height) in [(120, 35), (80, 24)] {
-        let mut state = live(Some("shop.orders"), (width, height));
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
         arrive(&mut state, vec![pulled()]);
         enter(&mut state);
         press(&mut state, '2');
         let screen = screen(&state);
         assert!(screen.contains("- tags.0: 'a'"), "{screen}");
         assert!(!screen.contains("tags.1"), "{screen}");
-        assert_snapshot!(format!("array_diff_{width}x{height}"), screen);
+        assert_snapshot!(sized("array_diff", size), screen);
     }
 }

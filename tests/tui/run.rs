@@ -187,12 +187,7 @@ fn recording(events: Vec<mwatch::event::ChangeEvent>) -> Config {
 async fn server_config(uri: &str, scope: Option<&str>) -> (Target, Config) {
     let target = prepare(uri).await.unwrap();
     let config = Config {
-        deployment: Deployment {
-            uri: target.uri.clone(),
-            version: None,
-            set_name: None,
-            mongos: false,
-        },
+        deployment: Deployment::at(target.uri.clone()),
         destination: target.destination.clone(),
         ..config(scope, SIZE)
     };

@@ -1,32 +1,18 @@
-//! Whole screens at 120x35 and 80x24, from seeded data and a fixed clock (insta snapshots in
+//! Whole screens at the four sizes of `SIZES`, from seeded data and a fixed clock (insta snapshots in
 //! tests/tui/snapshots/). A change to what users see shows up here for review.
 
 use crate::common;
 
 use common::tui::*;
 use insta::assert_snapshot;
-use mwatch::app::state::State;
 use mwatch::source::SourceMsg;
 use ratatui::crossterm::event::KeyCode;
-
-const SIZES: [(u16, u16); 2] = [(120, 35), (80, 24)];
-
-/// The screen, which must not show the fixture's password (its title bar names the deployment).
-fn shown(state: &State) -> String {
-    let text = screen(state);
-    assert!(!text.contains(PASSWORD), "{text}");
-    text
-}
-
-fn name(what: &str, (width, height): (u16, u16)) -> String {
-    format!("{what}_{width}x{height}")
-}
 
 #[test]
 fn first_screen_on_the_whole_deployment() {
     for size in SIZES {
         let state = live(None, size);
-        assert_snapshot!(name("first", size), shown(&state));
+        assert_snapshot!(sized("first", size), screen(&state));
     }
 }
 
@@ -39,7 +25,7 @@ fn an_update_with_its_diff() {
         press(&mut state, 'j');
         enter(&mut state);
         press(&mut state, '2');
-        assert_snapshot!(name("diff", size), shown(&state));
+        assert_snapshot!(sized("diff", size), screen(&state));
     }
 }
 
@@ -53,7 +39,7 @@ fn an_update_without_images_explains_how_to_get_them() {
             press(&mut state, 'j');
         }
         press(&mut state, '4');
-        assert_snapshot!(name("no_pre_image", size), shown(&state));
+        assert_snapshot!(sized("no_pre_image", size), screen(&state));
     }
 }
 
@@ -66,7 +52,7 @@ fn a_pipeline_being_typed_with_an_error_and_then_applied() {
             &mut state,
             "{$match: {operationType: 'update',\n  'fullDocument.status' 'paid'}}",
         );
-        assert_snapshot!(name("pipeline_error", size), shown(&state));
+        assert_snapshot!(sized("pipeline_error", size), screen(&state));
         for _ in 0..9 {
             key(&mut state, KeyCode::Left);
         }
@@ -77,7 +63,7 @@ fn a_pipeline_being_typed_with_an_error_and_then_applied() {
         // only what its scope and pipeline let through (order 3 paid, not the customer seen
         // or the new order).
         arrive(&mut state, later_events());
-        assert_snapshot!(name("pipeline_applied", size), shown(&state));
+        assert_snapshot!(sized("pipeline_applied", size), screen(&state));
     }
 }
 
@@ -86,15 +72,15 @@ fn help_and_options_overlays() {
     for size in SIZES {
         let mut state = live(Some("shop.orders"), size);
         press(&mut state, '?');
-        assert_snapshot!(name("help", size), shown(&state));
+        assert_snapshot!(sized("help", size), screen(&state));
         esc(&mut state);
         press(&mut state, 'o');
-        assert_snapshot!(name("options", size), shown(&state));
+        assert_snapshot!(sized("options", size), screen(&state));
     }
 }
 
 #[test]
 fn a_terminal_too_small_says_so() {
     let state = live(None, (59, 14));
-    assert_snapshot!("too_small", shown(&state));
+    assert_snapshot!("too_small", screen(&state));
 }

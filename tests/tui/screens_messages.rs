@@ -8,19 +8,6 @@ use mwatch::app::update::update;
 
 use crate::common::tui::*;
 
-const SIZES: [(u16, u16); 4] = [(200, 60), (120, 35), (80, 24), (60, 15)];
-
-/// The screen, which must not show the fixture's password.
-fn shown(state: &State) -> String {
-    let text = screen(state);
-    assert!(!text.contains(PASSWORD), "{text}");
-    text
-}
-
-fn name(what: &str, (width, height): (u16, u16)) -> String {
-    format!("{what}_{width}x{height}")
-}
-
 #[test]
 fn the_message_log() {
     for size in SIZES {
@@ -37,7 +24,7 @@ fn the_message_log() {
         press(&mut state, 'b');
         esc(&mut state);
         press(&mut state, 'L');
-        assert_snapshot!(name("message_log", size), shown(&state));
+        assert_snapshot!(sized("message_log", size), screen(&state));
     }
 }
 
@@ -46,10 +33,10 @@ fn the_command_palette() {
     for size in SIZES {
         let mut state = live(Some("shop.orders"), size);
         press(&mut state, ':');
-        assert_snapshot!(name("palette", size), shown(&state));
+        assert_snapshot!(sized("palette", size), screen(&state));
         type_text(&mut state, "tab");
         key(&mut state, ratatui::crossterm::event::KeyCode::Down);
-        assert_snapshot!(name("palette_filtered", size), shown(&state));
+        assert_snapshot!(sized("palette_filtered", size), screen(&state));
     }
 }
 
@@ -58,7 +45,7 @@ fn connecting() {
     for size in SIZES {
         let (mut state, _) = State::new(config(Some("shop.orders"), size));
         update(&mut state, Msg::Tick { now: NOW + 3_000 });
-        assert_snapshot!(name("connecting", size), shown(&state));
+        assert_snapshot!(sized("connecting", size), screen(&state));
     }
 }
 
@@ -78,6 +65,6 @@ fn connection_failed() {
                 ),
             },
         );
-        assert_snapshot!(name("connection_failed", size), shown(&state));
+        assert_snapshot!(sized("connection_failed", size), screen(&state));
     }
 }

@@ -9,19 +9,6 @@ use insta::assert_snapshot;
 use mwatch::app::state::State;
 use ratatui::crossterm::event::KeyCode;
 
-const SIZES: [(u16, u16); 4] = [(200, 60), (120, 35), (80, 24), (60, 15)];
-
-/// The screen, which must not show the fixture's password (its title bar names the deployment).
-fn shown(state: &State) -> String {
-    let text = screen(state);
-    assert!(!text.contains(PASSWORD), "{text}");
-    text
-}
-
-fn name(what: &str, (width, height): (u16, u16)) -> String {
-    format!("{what}_{width}x{height}")
-}
-
 /// The first event opened and scrolled by two rows, then three more events arrived.
 fn pinned(size: (u16, u16)) -> State {
     let mut state = live(None, size);
@@ -40,14 +27,14 @@ fn following_the_tail() {
     for size in SIZES {
         let mut state = live(None, size);
         arrive(&mut state, later_events());
-        assert_snapshot!(name("following", size), shown(&state));
+        assert_snapshot!(sized("following", size), screen(&state));
     }
 }
 
 #[test]
 fn a_pinned_detail_while_events_arrive() {
     for size in SIZES {
-        assert_snapshot!(name("pinned", size), shown(&pinned(size)));
+        assert_snapshot!(sized("pinned", size), screen(&pinned(size)));
     }
 }
 
@@ -56,7 +43,7 @@ fn the_detail_zoomed() {
     for size in SIZES {
         let mut state = pinned(size);
         press(&mut state, 'z');
-        assert_snapshot!(name("zoomed_detail", size), shown(&state));
+        assert_snapshot!(sized("zoomed_detail", size), screen(&state));
     }
 }
 
@@ -69,6 +56,6 @@ fn rows_kept_from_the_whole_deployment_after_choosing_a_collection() {
         type_text(&mut state, "orders\n");
         started(&mut state, 2);
         arrive(&mut state, later_events());
-        assert_snapshot!(name("scope_changed", size), shown(&state));
+        assert_snapshot!(sized("scope_changed", size), screen(&state));
     }
 }

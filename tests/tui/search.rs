@@ -220,10 +220,10 @@ fn the_first_match_after_the_selection_is_found_first() {
 
 #[test]
 fn a_search_on_screen() {
-    for (width, height) in [(120, 35), (80, 24)] {
-        let mut state = live(Some("shop.orders"), (width, height));
+    for size in SIZES {
+        let mut state = live(Some("shop.orders"), size);
         arrive(&mut state, vec![replaced_order_deleted()]);
         search(&mut state, "replaced");
-        insta::assert_snapshot!(format!("search_{width}x{height}"), screen(&state));
+        insta::assert_snapshot!(sized("search", size), screen(&state));
     }
 }
