@@ -11,6 +11,7 @@ use super::{fail, headless, resume, setup, usage_error, Outcome, UsageError};
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
+use crate::runtime::terminal::Exit;
 use crate::source::connect::{prepare, ConnectError, Deployment, Target};
 use crate::source::recording::Recorder;
 use crate::store::EventStore;
@@ -115,7 +116,9 @@ pub(super) async fn tui(
     recorder: Option<Recorder>,
 ) -> ExitCode {
     match runtime::terminal::run(target, config, recorder).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        // As a shell reports a process a signal ended: 128 + its number.
+        Ok(Exit::Signal(signal)) => ExitCode::from(128 + signal as u8),
         Err(e) => fail(e, Outcome::Failed),
     }
 }

@@ -1,5 +1,6 @@
 //! The real terminal: raw mode, the alternate screen, mouse and paste reporting for the
-//! runtime's loop, and the terminal put back as it was on return, on error and on panic.
+//! runtime's loop, and the terminal put back as it was on return, on error, on panic and when
+//! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
 
 use std::io;
 
@@ -21,13 +22,25 @@ use crate::source::recording::Recorder;
 use super::Io;
 use crate::app::state::Config;
 
-/// Runs the TUI on this process's terminal until the user quits: on the change streams of
-/// the server `target` leads to, or (with none) on the recording in `config`.
+/// How the TUI ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal asked the process to stop (its number).
+    Signal(i32),
+}
+
+/// Runs the TUI on this process's terminal until the user quits or a signal asks the process
+/// to stop: on the change streams of the server `target` leads to, or (with none) on the
+/// recording in `config`.
 pub async fn run(
     target: Option<Target>,
     config: Config,
     recorder: Option<Recorder>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Exit> {
+    // Before the terminal changes: a signal from now on ends the loop, not the process.
+    let stop = stop_signals()?;
     let _guard = enter()?;
     // Dropped before the guard: ratatui shows the cursor again, then the guard leaves.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -36,7 +49,39 @@ pub async fn run(
         clipboard: Box::new(io::stdout()),
         bookmarks: default_path().map_err(|e| e.to_string()),
     };
-    super::run(&mut terminal, io, target, config, recorder).await
+    // A signal drops the loop where it waits; the guard then puts the terminal back. What is
+    // written (bookmarks, the pipeline history) is replaced atomically, so nothing is half done.
+    tokio::select! {
+        result = super::run(&mut terminal, io, target, config, recorder) => result.map(|()| Exit::Quit),
+        signal = stop => Ok(Exit::Signal(signal)),
+    }
+}
+
+/// Waits for a signal that asks the process to stop, and says which. Registered at once, so
+/// none is missed once this returns.
+#[cfg(unix)]
+fn stop_signals() -> io::Result<impl std::future::Future<Output = i32>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut quit = signal(SignalKind::quit())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => 15,
+            _ = hangup.recv() => 1,
+            _ = interrupt.recv() => 2,
+            _ = quit.recv() => 3,
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signals() -> io::Result<impl std::future::Future<Output = i32>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        2
+    })
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.

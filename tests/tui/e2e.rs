@@ -1,5 +1,6 @@
 //! The real binary in a pseudo-terminal: with `--demo`, events arrive, a typed pipeline is
-//! applied, an event's diff opens, and quitting restores the terminal; so does a panic. On a
+//! applied, an event's diff opens, and quitting restores the terminal; so do a panic and a
+//! signal to stop. On a
 //! playground the test writes to, the diff of an update shows exactly the field that changed.
 
 use crate::common;
@@ -95,6 +96,38 @@ fn a_panic_puts_the_terminal_back_then_says_what_happened() {
         assert!(
             run[turned_on..told].contains(off),
             "{on:?} not undone by {off:?} before the panic message: {run:?}"
+        );
+    }
+}
+
+/// A signal that asks the process to stop (as `kill`, a closed terminal or a service manager
+/// sends it) ends the TUI as quitting does: the terminal as it was, the exit code a shell
+/// expects of a process that signal ended.
+#[test]
+fn a_signal_to_stop_puts_the_terminal_back() {
+    for (name, number) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
+        let dir = tempfile::tempdir().unwrap();
+        // A job in the background reads /dev/null unless told otherwise.
+        let script = r#"stty -a; echo "mwatch starts"; "$MWATCH" --demo </dev/tty & echo $! > mwatch.pid; wait $!; status=$?; echo "mwatch ended"; stty -a; exit $status"#;
+        let mut tui = Tui::spawn_sh(script, &[], dir.path(), (120, 35));
+        tui.wait_for("● live", SECONDS(30));
+        let pid = std::fs::read_to_string(dir.path().join("mwatch.pid")).unwrap();
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{name}"), pid.trim().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        assert_eq!(tui.wait_exit(SECONDS(10)), 128 + number, "SIG{name}");
+        assert_eq!(tui.modes_left_on(), [] as [&str; 0], "SIG{name}");
+        let output = String::from_utf8_lossy(&tui.output()).replace('\r', "");
+        let (before, rest) = output
+            .split_once("mwatch starts\n")
+            .expect("the script ran");
+        let (_, after) = rest.split_once("mwatch ended\n").expect("mwatch ended");
+        assert!(before.contains("icanon"), "no stty -a output: {before}");
+        assert_eq!(
+            after, before,
+            "SIG{name}: stty -a after mwatch, then before"
         );
     }
 }
