@@ -355,8 +355,8 @@ impl State {
             return;
         };
         if !areas.events.is_empty() {
-            self.events
-                .set_height(areas.events.height.saturating_sub(2) as usize);
+            let list = super::stopped::list_areas(self, areas.events).list;
+            self.events.set_height(list.height as usize);
         }
         if !areas.detail.is_empty() {
             self.detail.height = areas.detail.height.saturating_sub(3) as usize;

@@ -5,6 +5,7 @@
 mod common;
 
 mod bookmark_keys;
+mod clicks;
 mod connecting;
 mod diff;
 mod e2e;
