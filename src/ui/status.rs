@@ -137,7 +137,7 @@ fn hint_line(state: &State, width: u16) -> Line<'static> {
         return fit(
             Line::from(Span::styled(notice.text.clone(), style)),
             width,
-            &to_the_log(),
+            &to_the_log(state.context()),
         );
     }
     let mut spans = Vec::new();
@@ -178,7 +178,10 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         match &state.notice {
             Some(notice) => {
                 let line = Line::from(Span::styled(notice.text.clone(), theme::error()));
-                frame.render_widget(fit(line, status.width, &to_the_log()), status);
+                frame.render_widget(
+                    fit(line, status.width, &to_the_log(state.context())),
+                    status,
+                );
             }
             None => frame.render_widget(fitted_status_line(state, status.width), status),
         }
@@ -206,7 +209,7 @@ fn fitted_status_line(state: &State, width: u16) -> Line<'static> {
         Status::Resuming(_)
         | Status::HistoryLost(_)
         | Status::Failed(_)
-        | Status::Invalidated { .. } => to_the_log(),
+        | Status::Invalidated { .. } => to_the_log(state.context()),
         _ => "…".to_string(),
     };
     fit(status_line(state, width), width, &tail)

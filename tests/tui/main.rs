@@ -7,6 +7,7 @@ mod common;
 mod bookmark_keys;
 mod clicks;
 mod connecting;
+mod cut_messages;
 mod diff;
 mod e2e;
 mod e2e_bookmarks;
