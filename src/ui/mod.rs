@@ -70,7 +70,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::render(frame, area, *scroll),
         Some(Overlay::Log { scroll }) => log::render(state, *scroll, frame, area),
-        Some(Overlay::Palette(palette)) => palette::render(palette, frame, area),
+        Some(Overlay::Palette(palette)) => palette::render(palette, state.focus, frame, area),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
         Some(Overlay::Overwrite(question)) => overwrite::render(question, frame, area),
