@@ -14,7 +14,7 @@ use ratatui::layout::{Margin, Position, Rect};
 
 use crate::format::{json_line, time_of_day};
 use crate::source::{Start, WatchSpec};
-use crate::store::Row;
+use crate::store::{Row, SeamKind};
 
 use super::cycle;
 use super::detail;
@@ -366,9 +366,10 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             state.events.clear();
             state.detail.scroll = 0;
             let time = time_of_day(state.now, false);
-            state
-                .events
-                .push(Row::Seam(format!("events cleared {time}")));
+            state.events.push(Row::seam(
+                SeamKind::Cleared,
+                format!("events cleared {time}"),
+            ));
         }
         (Context::Detail, Action::Back) if search::running(state) => state.search = None,
         (Context::Detail, Action::Back) => state.focus = Focus::Events,

@@ -309,7 +309,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     state,
                     event_line(event, &columns, width, bookmarked(state, event)),
                 ),
-                Row::Seam(text) => seam_line(text, width),
+                Row::Seam(seam) => seam_line(&seam.text, width),
             };
             let selected = i == list.selected;
             line.spans

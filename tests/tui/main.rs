@@ -26,6 +26,7 @@ mod screens;
 mod screens_messages;
 mod screens_reading;
 mod screens_state;
+mod seams;
 mod search;
 mod stream_state;
 mod update;
