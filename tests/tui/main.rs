@@ -18,6 +18,7 @@ mod messages;
 mod palette;
 mod passwords;
 mod pipeline_history;
+mod pipeline_pane;
 mod reading;
 mod readme;
 mod replay_offers;
