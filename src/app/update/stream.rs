@@ -297,6 +297,10 @@ pub(super) fn continue_invalidated(state: &mut State) -> Vec<Cmd> {
 /// `r`: restarts a stream that stopped, from where it got to (a first watch that never
 /// started: from where it was to start).
 pub(super) fn retry(state: &mut State) -> Vec<Cmd> {
+    // A recording never stops, but it has no stream to restart either: it says so first.
+    if in_recording(state) {
+        return Vec::new();
+    }
     if !stopped::has_stopped(state) {
         state.notify("the stream runs: there is nothing to restart");
         return Vec::new();
@@ -308,6 +312,14 @@ pub(super) fn retry(state: &mut State) -> Vec<Cmd> {
     start_watch(state, spec, Reason::Restart, None)
 }
 
+/// Whether this is a recording, where no stream can be changed: if so, says it.
+fn in_recording(state: &mut State) -> bool {
+    if state.recording.is_some() {
+        state.warn("this is a recording: there is no stream to change (search with /)");
+    }
+    state.recording.is_some()
+}
+
 /// Asks the task for a new watch; it replaces the running one once the server accepts it.
 pub(super) fn start_watch(
     state: &mut State,
@@ -315,8 +327,7 @@ pub(super) fn start_watch(
     reason: Reason,
     text: Option<String>,
 ) -> Vec<Cmd> {
-    if state.recording.is_some() {
-        state.warn("this is a recording: there is no stream to change (search with /)");
+    if in_recording(state) {
         return Vec::new();
     }
     let id = state.watch.next_id;
