@@ -10,6 +10,9 @@ use super::keys::{key_for, Context};
 use super::msg::Action;
 use super::state::State;
 
+/// Why an invalidated stream ended, wherever it is said.
+pub const INVALIDATED: &str = "its collection or database was dropped or renamed";
+
 /// Why the stream stopped, if it did.
 pub fn reason(state: &State) -> Option<String> {
     // No stream before the server answered: the connecting dialog says why.
@@ -18,9 +21,7 @@ pub fn reason(state: &State) -> Option<String> {
     }
     match &state.watch.status {
         Status::Failed(reason) | Status::HistoryLost(reason) => Some(reason.clone()),
-        Status::Invalidated { .. } => {
-            Some("its collection or database was dropped or renamed".to_string())
-        }
+        Status::Invalidated { .. } => Some(INVALIDATED.to_string()),
         Status::Connecting | Status::Live | Status::Paused | Status::Resuming(_) => None,
     }
 }

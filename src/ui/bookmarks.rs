@@ -70,12 +70,12 @@ fn elsewhere(bookmark: &Bookmark) -> Vec<Line<'static>> {
             theme::error(),
         )),
         Line::from(there),
-        Line::from(vec![
-            Span::styled(" y", theme::key()),
-            Span::raw(" replays it here anyway · "),
-            Span::styled("n/Esc", theme::key()),
-            Span::raw(" no"),
-        ]),
+        Line::from(
+            [Span::raw(" Replay it here anyway?  ")]
+                .into_iter()
+                .chain(super::dialog::keys_line(Context::Confirm).spans)
+                .collect::<Vec<_>>(),
+        ),
     ]
 }
 

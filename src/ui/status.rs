@@ -109,7 +109,7 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
             spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
         }
         Status::Invalidated { .. } => spans.push(Span::styled(
-            " │ the stream ended: its collection or database was dropped or renamed",
+            format!(" │ the stream ended: {}", stopped::INVALIDATED),
             Style::new().fg(Color::Magenta),
         )),
         _ => {}
