@@ -47,6 +47,7 @@ pub struct ListAreas {
 pub fn list_areas(state: &State, pane: Rect) -> ListAreas {
     let inner = pane.inner(Margin::new(1, 1));
     let banner_rows = banner(state, inner.width as usize, inner.height as usize);
+    // No more rows than the pane has (a u16).
     let banner_height = Constraint::Length(banner_rows.len() as u16);
     let (list, banner) = if state.events.store.is_empty() {
         let [banner, list] = Layout::vertical([banner_height, Constraint::Min(0)]).areas(inner);

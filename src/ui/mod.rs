@@ -99,6 +99,18 @@ fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
         .title(title.into().style(theme::title(focused)))
 }
 
+/// `n` as a count of terminal cells: at most `u16::MAX`. A screen is never that large, but a
+/// length driven by input (a paste, a message) can be; casting it would wrap, adding to it
+/// would overflow.
+fn cells(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// The column `offset` cells right of `x`, bounded.
+fn right_of(x: u16, offset: usize) -> u16 {
+    x.saturating_add(cells(offset))
+}
+
 fn focused(state: &State, pane: Focus) -> bool {
     state.overlay.is_none()
         && state.offer.is_none()

@@ -11,7 +11,7 @@ use crate::app::msg::Focus;
 use crate::app::palette::Palette;
 
 use super::dialog::keys_line;
-use super::{pane, popup, theme};
+use super::{pane, popup, right_of, theme};
 
 /// Widest the palette gets.
 const WIDTH: u16 = 90;
@@ -65,6 +65,6 @@ pub fn render(palette: &Palette, from: Focus, frame: &mut Frame, area: Rect) {
         crate::app::palette::entries().len()
     );
     frame.render_widget(Paragraph::new(lines).block(pane(title, true)), rect);
-    let x = rect.x + 3 + palette.input.cursor() as u16;
+    let x = right_of(rect.x, 3 + palette.input.cursor());
     frame.set_cursor_position((x.min(rect.right().saturating_sub(2)), rect.y + 1));
 }

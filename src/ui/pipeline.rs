@@ -81,7 +81,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let verdict = verdict(state);
-    let verdict_height = if verdict.width() as u16 > inner.width {
+    let verdict_height = if super::cells(verdict.width()) > inner.width {
         2
     } else {
         1

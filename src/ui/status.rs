@@ -191,7 +191,7 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
             Span::styled("   Enter confirm · Esc cancel", theme::dim()),
         ]);
         frame.render_widget(line, hints);
-        let x = hints.x + (label.chars().count() + prompt.input.cursor()) as u16;
+        let x = super::right_of(hints.x, label.chars().count() + prompt.input.cursor());
         frame.set_cursor_position(Position::new(
             x.min(hints.right().saturating_sub(1)),
             hints.y,

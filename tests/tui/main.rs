@@ -15,6 +15,7 @@ mod e2e_bookmarks;
 mod e2e_connect;
 mod e2e_reading;
 mod footer;
+mod large_paste;
 mod messages;
 mod palette;
 mod passwords;
