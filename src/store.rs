@@ -1,5 +1,6 @@
 //! The retained events: bounded by count and by bytes, oldest dropped first. Between them sit
-//! seam rows that mark where a watch started (a new pipeline, scope or options).
+//! seam rows that mark where a watch started (a new pipeline, scope or options), where the
+//! same watch went on after an outage, where the list was cleared.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -8,11 +9,37 @@ use crate::event::ChangeEvent;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
     Event(ChangeEvent),
-    /// A watch (re)started here; the text says why.
-    Seam(String),
+    /// Something happened between the events here; the text says what.
+    Seam(Seam),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seam {
+    pub kind: SeamKind,
+    pub text: String,
+}
+
+/// What happened at a seam.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeamKind {
+    /// A watch started: the events after it came from it.
+    Watch,
+    /// The same watch went on, from where it had got to, after the server was gone a while.
+    Resumed,
+    /// The rows before it were cleared; the same watch went on.
+    Cleared,
+    /// A recording's events follow.
+    Recording,
 }
 
 impl Row {
+    pub fn seam(kind: SeamKind, text: impl Into<String>) -> Row {
+        Row::Seam(Seam {
+            kind,
+            text: text.into(),
+        })
+    }
+
     pub fn event(&self) -> Option<&ChangeEvent> {
         match self {
             Row::Event(event) => Some(event),
@@ -23,7 +50,7 @@ impl Row {
     fn size(&self) -> usize {
         match self {
             Row::Event(event) => event.size(),
-            Row::Seam(text) => text.len(),
+            Row::Seam(seam) => seam.text.len(),
         }
     }
 }
@@ -212,7 +239,7 @@ mod tests {
             2,
             "the oldest retained is the third row pushed"
         );
-        store.push(Row::Seam("restart".into()));
+        store.push(Row::seam(SeamKind::Watch, "restart"));
         store.push_event(event(5));
         assert_eq!(store.first_number(), 4, "seams are rows too");
     }
@@ -240,7 +267,7 @@ mod tests {
     #[test]
     fn seams_take_a_row_but_are_not_counted_as_dropped_events() {
         let mut store = EventStore::new(2, usize::MAX);
-        store.push(Row::Seam("watching shop".into()));
+        store.push(Row::seam(SeamKind::Watch, "watching shop"));
         store.push_event(event(1));
         assert_eq!(store.push_event(event(2)), 1);
         assert_eq!(
@@ -260,7 +287,7 @@ mod tests {
         let mut store = EventStore::new(3, usize::MAX);
         assert_eq!(store.only_namespace(), None);
         store.push(in_collection("a"));
-        store.push(Row::Seam("scope shop.b".into()));
+        store.push(Row::seam(SeamKind::Watch, "scope shop.b"));
         store.push(in_collection("b"));
         assert_eq!(store.only_namespace(), None, "two namespaces");
         store.push(in_collection("b"));
@@ -277,7 +304,7 @@ mod tests {
     fn a_store_counts_its_events_apart_from_its_seams() {
         let mut store = EventStore::new(3, usize::MAX);
         assert!(store.is_empty());
-        store.push(Row::Seam("watching shop".into()));
+        store.push(Row::seam(SeamKind::Watch, "watching shop"));
         assert!(!store.is_empty());
         store.push_event(event(1));
         assert_eq!((store.len(), store.event_count()), (2, 1));

@@ -28,10 +28,32 @@ impl Entry {
         keys::keys_label(self.binding)
     }
 
+    /// Where it runs when the palette was opened from `pane`: there, if that pane has the
+    /// same command (`z` zooms the detail from the detail), else in its own pane.
+    pub fn runs_in(&self, pane: Focus) -> (Context, Focus) {
+        let here = PANES.into_iter().find(|(_, p)| *p == pane);
+        match here {
+            Some((context, _))
+                if keys::tables(context)
+                    .into_iter()
+                    .flatten()
+                    .any(|binding| same(binding, self.binding)) =>
+            {
+                (context, pane)
+            }
+            _ => (self.context, self.pane),
+        }
+    }
+
     fn matches(&self, words: &[String]) -> bool {
         let text = format!("{} {}", self.keys(), self.binding.help).to_lowercase();
         words.iter().all(|word| text.contains(word.as_str()))
     }
+}
+
+/// Two lines of the key tables mean the same command.
+fn same(a: &Binding, b: &Binding) -> bool {
+    a.action == b.action && a.help == b.help
 }
 
 /// Every action, pane by pane, then those with no key (which run in the events pane).
@@ -43,9 +65,7 @@ pub fn entries() -> Vec<Entry> {
             tables.push(keys::KEYLESS);
         }
         for binding in tables.into_iter().flatten() {
-            let listed = entries
-                .iter()
-                .any(|e| e.binding.action == binding.action && e.binding.help == binding.help);
+            let listed = entries.iter().any(|e| same(e.binding, binding));
             if !listed {
                 entries.push(Entry {
                     context,

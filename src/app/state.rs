@@ -9,7 +9,7 @@ use crate::event::ChangeEvent;
 use crate::pipeline_history::history_key;
 use crate::source::connect::{Deployment, Destination, Listing};
 use crate::source::{Status, WatchSpec};
-use crate::store::{EventStore, Row};
+use crate::store::{EventStore, Row, SeamKind};
 
 use super::bookmarks::{BookmarkPane, Mode};
 use super::connection::Connecting;
@@ -303,11 +303,14 @@ impl State {
             "a recording: there is no server to list".to_string(),
         )));
         self.stats.record(&recording.events, self.now);
-        self.events.push(Row::Seam(format!(
-            "recording {}: {} events",
-            recording.name,
-            recording.events.len()
-        )));
+        self.events.push(Row::seam(
+            SeamKind::Recording,
+            format!(
+                "recording {}: {} events",
+                recording.name,
+                recording.events.len()
+            ),
+        ));
         self.events.push_events(recording.events);
         if let Some(warning) = recording.warning {
             self.warn(warning);
@@ -355,8 +358,8 @@ impl State {
             return;
         };
         if !areas.events.is_empty() {
-            self.events
-                .set_height(areas.events.height.saturating_sub(2) as usize);
+            let list = super::stopped::list_areas(self, areas.events).list;
+            self.events.set_height(list.height as usize);
         }
         if !areas.detail.is_empty() {
             self.detail.height = areas.detail.height.saturating_sub(3) as usize;

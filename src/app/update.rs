@@ -14,7 +14,7 @@ use ratatui::layout::{Margin, Position, Rect};
 
 use crate::format::{json_line, time_of_day};
 use crate::source::{Start, WatchSpec};
-use crate::store::Row;
+use crate::store::{Row, SeamKind};
 
 use super::cycle;
 use super::detail;
@@ -24,6 +24,7 @@ use super::msg::{Action, Cmd, Focus, Msg, Tab};
 use super::options::OptionsForm;
 use super::palette::Palette;
 use super::state::{Overlay, Purpose, Reason, State};
+use super::stopped;
 use stream::start_watch;
 
 /// Lines the mouse wheel scrolls.
@@ -365,9 +366,10 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
             state.events.clear();
             state.detail.scroll = 0;
             let time = time_of_day(state.now, false);
-            state
-                .events
-                .push(Row::Seam(format!("events cleared {time}")));
+            state.events.push(Row::seam(
+                SeamKind::Cleared,
+                format!("events cleared {time}"),
+            ));
         }
         (Context::Detail, Action::Back) if search::running(state) => state.search = None,
         (Context::Detail, Action::Back) => state.focus = Focus::Events,
@@ -473,8 +475,15 @@ fn paste(state: &mut State, text: &str) {
 }
 
 /// The wheel scrolls the pane under the pointer; a click focuses it (and picks an event).
+/// Under a dialog (an overlay, the connecting dialog, an offer) the panes take no mouse: what
+/// it changed would not show.
 fn mouse(state: &mut State, mouse: MouseEvent) {
-    let Some(areas) = state.areas() else {
+    let panes = matches!(
+        state.context(),
+        Context::Namespaces | Context::Pipeline | Context::Events | Context::Detail
+    );
+    let Some(areas) = state.areas().filter(|_| panes) else {
+        state.dirty = false;
         return;
     };
     let at = Position::new(mouse.column, mouse.row);
@@ -490,9 +499,7 @@ fn mouse(state: &mut State, mouse: MouseEvent) {
         MouseEventKind::ScrollUp => -WHEEL,
         MouseEventKind::ScrollDown => WHEEL,
         MouseEventKind::Down(MouseButton::Left) => {
-            if state.overlay.is_none() {
-                click(state, pane, rect, at);
-            }
+            click(state, pane, rect, at);
             return;
         }
         _ => {
@@ -511,23 +518,26 @@ fn mouse(state: &mut State, mouse: MouseEvent) {
 /// A click focuses the pane; on an event it selects it, on the detail's tab bar it picks a tab.
 fn click(state: &mut State, pane: Focus, rect: Rect, at: Position) {
     state.focus = pane;
-    let inner = rect.inner(Margin::new(1, 1));
-    if !inner.contains(at) {
-        return;
-    }
-    let (column, row) = (at.x - inner.x, usize::from(at.y - inner.y));
     match pane {
-        Focus::Events if row < state.events.height => {
-            state.events.pause();
-            state.events.select(state.events.offset + row);
-            state.detail.scroll = 0;
-        }
-        // The detail's first row is its tab bar.
-        Focus::Detail if row == 0 => {
-            if let Some(tab) = layout::tab_at(column, state.detail.tab) {
-                show_tab(state, tab);
+        Focus::Events => {
+            // The rows as drawn: not the stopped stream's banner under them.
+            let list = stopped::list_areas(state, rect).list;
+            if list.contains(at) {
+                state.events.pause();
+                let row = usize::from(at.y - list.y);
+                state.events.select(state.events.offset + row);
+                state.detail.scroll = 0;
             }
         }
-        _ => {}
+        // The detail's first row is its tab bar.
+        Focus::Detail => {
+            let inner = rect.inner(Margin::new(1, 1));
+            if inner.contains(at) && at.y == inner.y {
+                if let Some(tab) = layout::tab_at(at.x - inner.x, state.detail.tab) {
+                    show_tab(state, tab);
+                }
+            }
+        }
+        Focus::Namespaces | Focus::Pipeline => {}
     }
 }

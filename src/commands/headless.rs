@@ -95,7 +95,7 @@ async fn print_events(
                     Outcome::Failed
                 };
             }
-            Some(SourceMsg::Started { .. }) => {}
+            Some(SourceMsg::Started { .. } | SourceMsg::Reopened { .. }) => {}
             Some(SourceMsg::Status { status, .. }) => match status {
                 Status::Connecting | Status::Paused => {}
                 Status::Live => eprintln!("mwatch: watching"),

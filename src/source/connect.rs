@@ -14,8 +14,13 @@ use crate::redact::{redact, unencoded_in_credentials, RedactedUri};
 
 const SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long the question "which replica set are you in" waits, after a failed selection.
+/// How long the question "which replica set are you in" waits at most (asked beside the
+/// server selection, so it adds nothing to an attempt).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Past the selection timeout, what an attempt may take to come back with the driver's own
+/// reason before it is cut short: the dialog's "gives up after N s" stays true to the second.
+const GRACE: Duration = Duration::from_millis(500);
 
 /// What the server says it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +112,8 @@ fn selection_reason(message: &str) -> String {
 pub struct Destination {
     /// `host:port,host:port`.
     pub hosts: String,
-    /// How long the driver looks for a server before it gives up.
+    /// How long the driver looks for a server before it gives up; a whole attempt (asking
+    /// what the server is included) gives up then too.
     pub timeout: Duration,
 }
 
@@ -181,9 +187,29 @@ pub async fn connect(uri: &str) -> Result<(Connection, Deployment), ConnectError
 }
 
 impl Target {
-    /// Connects and asks what the server is.
+    /// Connects and asks what the server is; gives up after the destination's timeout, which
+    /// the connecting dialog shows.
     pub async fn connect(&self) -> Result<(Connection, Deployment), ConnectError> {
         let Destination { hosts, timeout } = &self.destination;
+        // Each step has its own timeout, but a server that accepts and then says nothing
+        // (or answers `hello` and hangs on `buildInfo`) is bounded only by this.
+        match tokio::time::timeout(*timeout + GRACE, self.attempt()).await {
+            Ok(result) => result,
+            Err(_) => Err(ConnectError::Unreachable(format!(
+                "cannot reach {hosts} within {}: no answer",
+                seconds(*timeout)
+            ))),
+        }
+    }
+
+    async fn attempt(&self) -> Result<(Connection, Deployment), ConnectError> {
+        let Destination { hosts, timeout } = &self.destination;
+        // With a set name, which set the first host is in is asked at once, beside the
+        // selection: when the selection gives up, the answer is there.
+        let probe = self.options.repl_set_name.is_some().then(|| {
+            let target = self.clone();
+            tokio::spawn(async move { target.wrong_set().await })
+        });
         let mut options = self.options.clone();
         let (news, reachable) = watch::channel(true);
         let criteria = options.selection_criteria.clone();
@@ -197,7 +223,12 @@ impl Target {
             Client::with_options(options).map_err(|e| ConnectError::BadUri(describe_error(&e)))?;
         let admin = client.database("admin");
         let hello = match admin.run_command(doc! { "hello": 1 }).await {
-            Ok(hello) => hello,
+            Ok(hello) => {
+                if let Some(probe) = &probe {
+                    probe.abort();
+                }
+                hello
+            }
             Err(e) => {
                 let kind = e.kind.as_ref();
                 let text = match kind {
@@ -205,7 +236,11 @@ impl Target {
                         format!("cannot log in to {hosts}: {}", describe_error(&e))
                     }
                     mongodb::error::ErrorKind::ServerSelection { .. } => {
-                        match self.wrong_set().await {
+                        let wrong_set = match probe {
+                            Some(probe) => probe.await.ok().flatten(),
+                            None => None,
+                        };
+                        match wrong_set {
                             Some(text) => text,
                             None => format!(
                                 "cannot reach {hosts} within {}: {}",
@@ -238,8 +273,8 @@ impl Target {
         Ok((Connection { client, reachable }, deployment))
     }
 
-    /// When a `replicaSet=` was given and no server could be selected: asks the first host
-    /// directly which set it is in. The driver drops a server of another set without a word,
+    /// When a `replicaSet=` was given: asks the first host directly which set it is in, for
+    /// when no server can be selected. The driver drops a server of another set without a word,
     /// so its error reads as if nothing answered. `None` when that host does not answer either
     /// (or answers with the set asked for).
     async fn wrong_set(&self) -> Option<String> {
@@ -251,7 +286,10 @@ impl Target {
         options.direct_connection = Some(true);
         // `hello` needs no login, and a login refused would hide the answer.
         options.credential = None;
-        options.server_selection_timeout = Some(PROBE_TIMEOUT);
+        // No longer than the selection it stands beside.
+        let timeout = self.destination.timeout.min(PROBE_TIMEOUT);
+        options.server_selection_timeout = Some(timeout);
+        options.connect_timeout = Some(timeout);
         let hello = Client::with_options(options)
             .ok()?
             .database("admin")

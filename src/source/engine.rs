@@ -182,6 +182,9 @@ async fn forward(watch: &mut Current, first: ReaderMsg, out: &mpsc::Sender<Sourc
             }
             ReaderMsg::Quiet(token) => watch.token = Some(token),
             ReaderMsg::Status(status) => {
+                // Live after reopening: the stream was opened again from its last token.
+                let reopened =
+                    matches!(status, Status::Live) && watch.reader_state == ReaderState::Reopening;
                 watch.reader_state = match status {
                     Status::Resuming(_) => ReaderState::Reopening,
                     Status::Live => ReaderState::Reading,
@@ -191,6 +194,14 @@ async fn forward(watch: &mut Current, first: ReaderMsg, out: &mpsc::Sender<Sourc
                     Status::Connecting | Status::Paused => watch.reader_state,
                 };
                 if !flush(watch.id, &mut events, out).await {
+                    return false;
+                }
+                if reopened
+                    && out
+                        .send(SourceMsg::Reopened { watch: watch.id })
+                        .await
+                        .is_err()
+                {
                     return false;
                 }
                 if out

@@ -221,6 +221,11 @@ pub enum SourceMsg {
         watch: u64,
         status: Status,
     },
+    /// After an outage, the watch was opened again from where it had got to (a `Live` status
+    /// follows). An outage that ends without it was the driver's monitoring alone.
+    Reopened {
+        watch: u64,
+    },
 }
 
 /// The TUI shows documents and diffs, so unless told otherwise it asks for what they need:

@@ -70,12 +70,12 @@ fn elsewhere(bookmark: &Bookmark) -> Vec<Line<'static>> {
             theme::error(),
         )),
         Line::from(there),
-        Line::from(vec![
-            Span::styled(" y", theme::key()),
-            Span::raw(" replays it here anyway · "),
-            Span::styled("n/Esc", theme::key()),
-            Span::raw(" no"),
-        ]),
+        Line::from(
+            [Span::raw(" Replay it here anyway?  ")]
+                .into_iter()
+                .chain(super::dialog::keys_line(Context::Confirm).spans)
+                .collect::<Vec<_>>(),
+        ),
     ]
 }
 
@@ -223,7 +223,7 @@ pub fn render(state: &State, pane_state: &BookmarkPane, frame: &mut Frame, area:
     under_lines.extend(footer_lines);
     frame.render_widget(Paragraph::new(under_lines), under);
     if let Some(x) = cursor {
-        let x = under.x + x as u16;
+        let x = super::right_of(under.x, x);
         frame.set_cursor_position(Position::new(
             x.min(under.right().saturating_sub(1)),
             under.y + 1,

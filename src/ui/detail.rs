@@ -11,7 +11,7 @@ use crate::app::layout::{tab_labels, TAB_SEPARATOR};
 use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::format::mongosh::Kind;
-use crate::store::Row;
+use crate::store::{Row, Seam, SeamKind};
 
 use super::events::{document_key, time};
 use super::theme::{self, syntax};
@@ -150,9 +150,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let list = &state.events;
     let paragraph = match list.store.get(list.selected) {
         None => note("Select an event to see it here.".to_string()),
-        Some(Row::Seam(text)) => note(format!(
-            "A watch started here: {text}. Events before it came from the previous stream."
-        )),
+        Some(Row::Seam(seam)) => note(seam_note(seam)),
         Some(Row::Event(event)) => {
             // The scroll counts rows; every line takes one at least.
             let scroll = state.detail.scroll;
@@ -169,6 +167,23 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         }
     };
     frame.render_widget(paragraph, body);
+}
+
+/// What happened at a seam, in a sentence.
+fn seam_note(seam: &Seam) -> String {
+    let text = &seam.text;
+    match seam.kind {
+        SeamKind::Watch => {
+            format!("A watch started here: {text}. Events before it came from the previous watch.")
+        }
+        SeamKind::Resumed => format!(
+            "The stream {text}: the same watch went on from where it had got to, so no event is missing."
+        ),
+        SeamKind::Cleared => {
+            format!("{text}: the events before it were removed from the list; the same watch went on.")
+        }
+        SeamKind::Recording => format!("Here starts the {text}, read from the file."),
+    }
 }
 
 /// A few words about what is selected, wrapped at words: a narrow pane shows all of them.

@@ -45,7 +45,7 @@ pub fn render(
         .collect();
     lines.push(Line::default());
     lines.extend(keys_rows(context, inner));
-    let height = (lines.len() as u16).saturating_add(2);
+    let height = super::cells(lines.len()).saturating_add(2);
     let rect = popup(frame, area, width, height);
     frame.render_widget(
         Paragraph::new(lines).block(pane(format!(" {title} "), true)),

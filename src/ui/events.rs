@@ -277,10 +277,10 @@ fn title(state: &State) -> String {
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let has_focus = focused(state, Focus::Events);
-    let block = pane(title(state), has_focus);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let inner = stopped::render(state, frame, inner);
+    frame.render_widget(pane(title(state), has_focus), area);
+    let areas = crate::app::stopped::list_areas(state, area);
+    stopped::render(&areas, frame);
+    let inner = areas.list;
     let list = &state.events;
     let width = inner.width as usize;
     if list.store.is_empty() {
@@ -296,16 +296,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(paragraph.wrap(Wrap { trim: true }), inner);
         return;
     }
-    // The banner of a stopped stream may take rows: the selection stays in view.
-    let height = inner.height as usize;
-    let offset = list
-        .offset
-        .max((list.selected + 1).saturating_sub(height))
-        .min(list.selected);
     // One column of gutter marks the selection, also where colours do not show.
     let width = width.saturating_sub(1);
     let columns = Columns::new(width, namespace_column(state));
-    let lines: Vec<Line> = (offset..)
+    // The list's offset was set for the rows `areas.list` has, as clicks and paging count them.
+    let lines: Vec<Line> = (list.offset..)
         .take(inner.height as usize)
         .map_while(|i| Some((i, list.store.get(i)?)))
         .map(|(i, row)| {
@@ -314,7 +309,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     state,
                     event_line(event, &columns, width, bookmarked(state, event)),
                 ),
-                Row::Seam(text) => seam_line(text, width),
+                Row::Seam(seam) => seam_line(&seam.text, width),
             };
             let selected = i == list.selected;
             line.spans

@@ -89,7 +89,10 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
     let areas = Layout::horizontal(vec![Constraint::Fill(1); columns.len()]).split(inner);
     for (lines, area) in columns.into_iter().zip(areas.iter()) {
         let scroll = scroll.min(lines.len().saturating_sub(area.height as usize));
-        frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), *area);
+        frame.render_widget(
+            Paragraph::new(lines).scroll((super::cells(scroll), 0)),
+            *area,
+        );
     }
 }
 

@@ -70,7 +70,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help::render(frame, area, *scroll),
         Some(Overlay::Log { scroll }) => log::render(state, *scroll, frame, area),
-        Some(Overlay::Palette(palette)) => palette::render(palette, frame, area),
+        Some(Overlay::Palette(palette)) => palette::render(palette, state.focus, frame, area),
         Some(Overlay::Options(form)) => options::render(form, frame, area),
         Some(Overlay::Bookmarks(pane)) => bookmarks::render(state, pane, frame, area),
         Some(Overlay::Overwrite(question)) => overwrite::render(question, frame, area),
@@ -97,6 +97,18 @@ fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
         .border_type(theme::border_type(focused))
         .border_style(theme::border(focused))
         .title(title.into().style(theme::title(focused)))
+}
+
+/// `n` as a count of terminal cells: at most `u16::MAX`. A screen is never that large, but a
+/// length driven by input (a paste, a message) can be; casting it would wrap, adding to it
+/// would overflow.
+fn cells(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// The column `offset` cells right of `x`, bounded.
+fn right_of(x: u16, offset: usize) -> u16 {
+    x.saturating_add(cells(offset))
 }
 
 fn focused(state: &State, pane: Focus) -> bool {

@@ -81,7 +81,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
     if has_focus && !picker.filter.is_empty() {
-        let x = inner.x + ("filter: ".len() + picker.filter.cursor()) as u16;
+        let x = super::right_of(inner.x, "filter: ".len() + picker.filter.cursor());
         frame.set_cursor_position(Position::new(
             x.min(inner.right().saturating_sub(1)),
             inner.y,

@@ -59,8 +59,9 @@ pub fn render(state: &State, offer: &Offer, frame: &mut Frame, area: Rect) {
             vec![
                 (
                     format!(
-                        "The stream of {} ended: its collection or database was dropped or renamed.",
-                        state.watch.spec.scope
+                        "The stream of {} ended: {}.",
+                        state.watch.spec.scope,
+                        crate::app::stopped::INVALIDATED
                     ),
                     Style::new(),
                 ),

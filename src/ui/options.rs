@@ -35,7 +35,12 @@ pub fn render(form: &OptionsForm, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::styled("Numbers: type the digits.", theme::dim()));
     lines.extend(keys_rows(Context::Options, inner));
-    let rect = popup(frame, area, WIDTH, lines.len() as u16 + 2);
+    let rect = popup(
+        frame,
+        area,
+        WIDTH,
+        super::cells(lines.len()).saturating_add(2),
+    );
     frame.render_widget(
         Paragraph::new(lines).block(pane(" Change-stream options ", true)),
         rect,

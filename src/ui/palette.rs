@@ -7,15 +7,17 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::app::keys::Context;
+use crate::app::msg::Focus;
 use crate::app::palette::Palette;
 
 use super::dialog::keys_line;
-use super::{pane, popup, theme};
+use super::{pane, popup, right_of, theme};
 
 /// Widest the palette gets.
 const WIDTH: u16 = 90;
 
-pub fn render(palette: &Palette, frame: &mut Frame, area: Rect) {
+/// `from`: the pane the palette was opened from, where the commands it also has run.
+pub fn render(palette: &Palette, from: Focus, frame: &mut Frame, area: Rect) {
     let rect = popup(
         frame,
         area,
@@ -48,7 +50,7 @@ pub fn render(palette: &Palette, frame: &mut Frame, area: Rect) {
             Span::raw(marker),
             Span::styled(format!("{keys:<14}"), theme::key()),
             Span::raw(entry.binding.help),
-            Span::styled(format!("  {}", entry.context.title()), theme::dim()),
+            Span::styled(format!("  {}", entry.runs_in(from).0.title()), theme::dim()),
         ]);
         if chosen {
             line = line.style(theme::selected());
@@ -63,6 +65,6 @@ pub fn render(palette: &Palette, frame: &mut Frame, area: Rect) {
         crate::app::palette::entries().len()
     );
     frame.render_widget(Paragraph::new(lines).block(pane(title, true)), rect);
-    let x = rect.x + 3 + palette.input.cursor() as u16;
+    let x = right_of(rect.x, 3 + palette.input.cursor());
     frame.set_cursor_position((x.min(rect.right().saturating_sub(2)), rect.y + 1));
 }

@@ -13,8 +13,8 @@ use crate::app::stopped;
 
 use super::{focused, pane, theme};
 
-/// The line under the text: the parse error with its position, the server's refusal, or how
-/// many stages would be applied.
+/// The line under the text: the parse error with its position, the server's refusal, how
+/// many stages would be applied, or whether they run (not before a connection).
 fn verdict(state: &State) -> Line<'static> {
     let editor = &state.editor;
     match &editor.parsed {
@@ -33,6 +33,21 @@ fn verdict(state: &State) -> Line<'static> {
             ),
             Span::styled("· Ctrl-S applies", theme::dim()),
         ]),
+        // The first watch waits for the connection (it is pending from the start).
+        Ok(_)
+            if state
+                .connecting
+                .as_ref()
+                .is_some_and(|c| c.failed.is_some()) =>
+        {
+            Line::from(Span::styled(
+                "✖ not connected: nothing runs",
+                theme::error(),
+            ))
+        }
+        Ok(_) if state.connecting.is_some() => {
+            Line::from(Span::styled("… applied once connected", theme::dim()))
+        }
         Ok(stages) if state.watch.pending.is_some() => Line::from(Span::styled(
             format!("… applying {} stage(s)", stages.len()),
             theme::dim(),
@@ -66,7 +81,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let verdict = verdict(state);
-    let verdict_height = if verdict.width() as u16 > inner.width {
+    let verdict_height = if super::cells(verdict.width()) > inner.width {
         2
     } else {
         1

@@ -109,7 +109,7 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
             spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
         }
         Status::Invalidated { .. } => spans.push(Span::styled(
-            " │ the stream ended: its collection or database was dropped or renamed",
+            format!(" │ the stream ended: {}", stopped::INVALIDATED),
             Style::new().fg(Color::Magenta),
         )),
         _ => {}
@@ -137,7 +137,7 @@ fn hint_line(state: &State, width: u16) -> Line<'static> {
         return fit(
             Line::from(Span::styled(notice.text.clone(), style)),
             width,
-            &to_the_log(),
+            &to_the_log(state.context()),
         );
     }
     let mut spans = Vec::new();
@@ -178,7 +178,10 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
         match &state.notice {
             Some(notice) => {
                 let line = Line::from(Span::styled(notice.text.clone(), theme::error()));
-                frame.render_widget(fit(line, status.width, &to_the_log()), status);
+                frame.render_widget(
+                    fit(line, status.width, &to_the_log(state.context())),
+                    status,
+                );
             }
             None => frame.render_widget(fitted_status_line(state, status.width), status),
         }
@@ -188,7 +191,7 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
             Span::styled("   Enter confirm · Esc cancel", theme::dim()),
         ]);
         frame.render_widget(line, hints);
-        let x = hints.x + (label.chars().count() + prompt.input.cursor()) as u16;
+        let x = super::right_of(hints.x, label.chars().count() + prompt.input.cursor());
         frame.set_cursor_position(Position::new(
             x.min(hints.right().saturating_sub(1)),
             hints.y,
@@ -206,7 +209,7 @@ fn fitted_status_line(state: &State, width: u16) -> Line<'static> {
         Status::Resuming(_)
         | Status::HistoryLost(_)
         | Status::Failed(_)
-        | Status::Invalidated { .. } => to_the_log(),
+        | Status::Invalidated { .. } => to_the_log(state.context()),
         _ => "…".to_string(),
     };
     fit(status_line(state, width), width, &tail)

@@ -23,9 +23,19 @@ pub fn wrap(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// What a cut message ends with: where to read the rest (`… L log`).
-pub fn to_the_log() -> String {
-    format!("… {} log", key_for(Context::Events, Action::MessageLog))
+/// What a cut message ends with: how to read the rest from `context`. `… L log` where a key
+/// opens the log; `… Ctrl-P: log` where letters are text but the palette opens; elsewhere (a
+/// prompt, a dialog) only that the log has it.
+pub fn to_the_log(context: Context) -> String {
+    let log = key_for(context, Action::MessageLog);
+    if !log.is_empty() {
+        return format!("… {log} log");
+    }
+    let palette = key_for(context, Action::Palette);
+    if !palette.is_empty() {
+        return format!("… {palette}: log");
+    }
+    "… all in the log".to_string()
 }
 
 /// `line` as it fits in `width` columns: whole, or cut to end in `tail` (which starts with `…`).

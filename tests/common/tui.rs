@@ -510,7 +510,7 @@ pub fn seams(state: &State) -> Vec<String> {
         .store
         .iter()
         .filter_map(|row| match row {
-            Row::Seam(text) => Some(text.clone()),
+            Row::Seam(seam) => Some(seam.text.clone()),
             Row::Event(_) => None,
         })
         .collect()

@@ -3,7 +3,11 @@
 use crate::common;
 
 use bson::{doc, Document};
-use mwatch::source::connect::{connect, list_namespaces, CollectionInfo, ConnectError, Listing};
+use std::time::{Duration, Instant};
+
+use mwatch::source::connect::{
+    connect, list_namespaces, prepare, CollectionInfo, ConnectError, Listing,
+};
 
 #[tokio::test]
 async fn knows_the_deployment_and_hides_the_password() {
@@ -182,5 +186,38 @@ async fn a_wrong_replica_set_name_is_told_apart_from_an_unreachable_host() {
             standalone.addr()
         )),
         "{message}"
+    );
+}
+
+/// The connecting dialog says when an attempt gives up ("gives up after 5 s"): it takes no
+/// longer, also when it asks a silent host which replica set it is in (that question used to
+/// come after the server selection had given up, 2 s more).
+#[tokio::test]
+async fn an_attempt_gives_up_when_the_dialog_says_it_will() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Accepts connections and never answers.
+    let _silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let uri = format!("mongodb://{addr}/?replicaSet=rs0&serverSelectionTimeoutMS=500");
+    let target = prepare(&uri).await.unwrap();
+    let said = target.destination.timeout;
+    assert_eq!(said, Duration::from_millis(500));
+    let started = Instant::now();
+    let result = target.connect().await;
+    assert!(
+        matches!(result, Err(ConnectError::Unreachable(_))),
+        "{:?}",
+        result.map(|(_, d)| d)
+    );
+    // Well under the 2 s the question alone used to wait.
+    let took = started.elapsed();
+    assert!(
+        took < said + Duration::from_secs(1),
+        "took {took:?}, said {said:?}"
     );
 }

@@ -357,7 +357,10 @@ fn a_bookmark_of_another_deployment_asks_before_replaying_here() {
         "{text}"
     );
     assert!(text.contains("mwatch --resume 'x y'"), "{text}");
-    assert!(text.contains("y replays it here"), "{text}");
+    assert!(
+        text.contains("Replay it here anyway?  [y] yes  [n/Esc] no"),
+        "{text}"
+    );
     // No: back to the list, nothing run.
     assert!(press(&mut state, 'n').is_empty());
     assert!(matches!(state.overlay, Some(Overlay::Bookmarks(_))));

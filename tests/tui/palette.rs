@@ -119,3 +119,32 @@ fn continue_after_an_invalidate_and_the_log_are_in_the_palette() {
     enter(&mut state);
     assert!(screen(&state).contains("Message log"));
 }
+
+#[test]
+fn a_command_both_panes_have_runs_in_the_pane_the_palette_was_opened_from() {
+    let mut state = live(Some("shop.orders"), SIZE);
+    enter(&mut state);
+    assert_eq!(state.focus, Focus::Detail);
+    press(&mut state, ':');
+    type_text(&mut state, "zoom");
+    let shown = screen(&state);
+    let line = shown.lines().find(|l| l.contains("zoom:")).unwrap();
+    assert!(
+        line.contains("and back  Detail"),
+        "it says where it runs: {line}"
+    );
+    enter(&mut state);
+    assert!(state.zoomed);
+    assert_eq!(
+        state.focus,
+        Focus::Detail,
+        "the detail is zoomed, not the list"
+    );
+    // One only the list has runs there.
+    press(&mut state, 'z');
+    press(&mut state, ':');
+    type_text(&mut state, "clear ev");
+    enter(&mut state);
+    assert_eq!(state.focus, Focus::Events);
+    assert_eq!(state.events.store.len(), 1, "only the seam row");
+}

@@ -164,7 +164,7 @@ fn a_seam_row_in_the_detail_wraps_at_word_boundaries() {
     let rows = detail_rows(&state);
     let text = rows[1..].join(" ");
     assert!(
-        text.contains("A watch started here: watching shop.orders since 15:59:00. Events before it came from the previous stream."),
+        text.contains("A watch started here: watching shop.orders since 15:59:00. Events before it came from the previous watch."),
         "{rows:#?}"
     );
 }

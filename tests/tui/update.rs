@@ -438,6 +438,22 @@ fn a_recording_is_browsed_but_not_watched() {
 }
 
 #[test]
+fn r_in_a_recording_says_it_is_a_recording() {
+    let mut config = config(None, SIZE);
+    config.recording = Some(Recording {
+        name: "shop.ndjson".into(),
+        events: events(),
+        warning: None,
+    });
+    let (mut state, _) = State::new(config);
+    assert!(press(&mut state, 'r').is_empty());
+    assert_eq!(
+        state.notice.as_ref().unwrap().text,
+        "this is a recording: there is no stream to change (search with /)"
+    );
+}
+
+#[test]
 fn the_end_of_an_event_with_long_wrapped_values_can_be_scrolled_into_view() {
     let mut state = live(Some("shop.orders"), SIZE);
     let long = format!("{}END", "x".repeat(2_000));

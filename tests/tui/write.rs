@@ -49,7 +49,7 @@ fn an_existing_file_asks_whether_to_overwrite_or_take_another_name() {
         screen.contains("/home/ann/out.json exists"),
         "the question says which file:\n{screen}"
     );
-    assert!(screen.contains("y overwrite"), "{screen}");
+    assert!(screen.contains("[y] yes  [n/Esc] no"), "{screen}");
     assert_eq!(
         press(&mut state, 'y'),
         [Cmd::WriteFile {
@@ -98,5 +98,5 @@ fn a_long_path_wraps_in_the_question_on_a_small_screen() {
         screen.contains("json exists."),
         "the path wraps, whole: {screen}"
     );
-    assert!(screen.contains("y overwrite"), "{screen}");
+    assert!(screen.contains("[y] yes  [n/Esc] no"), "{screen}");
 }

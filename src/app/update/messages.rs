@@ -4,6 +4,7 @@ use crate::source::Status;
 
 use super::super::msg::{Action, Cmd};
 use super::super::state::{Overlay, State};
+use super::super::stopped;
 
 /// Messages a page moves.
 const PAGE: usize = 10;
@@ -37,9 +38,7 @@ pub(super) fn log_status(state: &mut State, status: &Status) {
         Status::Resuming(reason) => format!("the stream is resuming: {reason}"),
         Status::HistoryLost(reason) => format!("the stream's history is lost: {reason}"),
         Status::Failed(reason) => format!("the stream failed: {reason}"),
-        Status::Invalidated { .. } => {
-            "the stream ended: its collection or database was dropped or renamed".to_string()
-        }
+        Status::Invalidated { .. } => format!("the stream ended: {}", stopped::INVALIDATED),
         Status::Connecting | Status::Live | Status::Paused => return,
     };
     state.log.push(state.now, &text, true);

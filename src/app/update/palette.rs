@@ -19,9 +19,10 @@ pub(super) fn palette(state: &mut State, action: Action) -> Vec<Cmd> {
             let chosen = palette.matching().get(palette.selected).copied();
             state.overlay = None;
             if let Some(entry) = chosen {
-                // As if its key were pressed in its pane.
-                state.focus = entry.pane;
-                return super::act(state, entry.context, entry.binding.action);
+                // As if its key were pressed in the pane it runs in.
+                let (context, pane) = entry.runs_in(state.focus);
+                state.focus = pane;
+                return super::act(state, context, entry.binding.action);
             }
         }
         _ => state.overlay = None,

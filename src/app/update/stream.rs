@@ -9,7 +9,7 @@ use crate::format::utc_seconds;
 use crate::format::{age_text, time_of_day};
 use crate::pipeline_history::history_key;
 use crate::source::{SourceMsg, Start, Status, WatchSpec};
-use crate::store::Row;
+use crate::store::{Row, SeamKind};
 
 use super::super::keys::{key_for, Context};
 use super::super::msg::{Action, Cmd};
@@ -59,7 +59,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             let label = seam(&pending.reason, &pending.spec, state.now);
             state.watch.started.push(pending.spec.clone());
             state.watch.spec = pending.spec;
-            state.events.push(Row::Seam(label));
+            state.events.push(Row::seam(SeamKind::Watch, label));
             // A replay is read from its start: its seam goes to the top of the list.
             if matches!(pending.reason, Reason::Replay(_) | Reason::FromTime(_)) {
                 state.events.show_at_top(state.events.store.len() - 1);
@@ -155,32 +155,41 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             state.watch.status = status;
             return cmds;
         }
+        SourceMsg::Reopened { watch } if watch == state.watch.id => resumed(state, true),
         // From a superseded watch.
         _ => state.dirty = false,
     }
     Vec::new()
 }
 
-/// Marks the end of an outage with a seam row, as every restart is marked: the stream
-/// resumed from where it was, after this long without the server.
 fn outage(state: &mut State, status: &Status) {
     match status {
         Status::Resuming(_) => {
             state.watch.outage_since.get_or_insert(state.now);
         }
-        Status::Live => {
-            if let Some(since) = state.watch.outage_since.take() {
-                let lasted = age_text((state.now - since) / 1000);
-                // The same watch goes on after the seam.
-                let spec = state.watch.spec.clone();
-                state.watch.started.push(spec);
-                state.events.push(Row::Seam(format!(
-                    "resumed after {lasted} without the server"
-                )));
-            }
-        }
+        Status::Live => resumed(state, false),
         _ => state.watch.outage_since = None,
     }
+}
+
+/// Ends an outage: marks it with a seam row when the stream was opened again (`reopened`) or
+/// the server was gone a second or more. A shorter blip of the driver's monitoring, with the
+/// stream never reopened, gets none: the log has it.
+fn resumed(state: &mut State, reopened: bool) {
+    let Some(since) = state.watch.outage_since.take() else {
+        return;
+    };
+    let seconds = (state.now - since) / 1000;
+    if !reopened && seconds < 1 {
+        return;
+    }
+    // The same watch goes on after the seam.
+    let spec = state.watch.spec.clone();
+    state.watch.started.push(spec);
+    state.events.push(Row::seam(
+        SeamKind::Resumed,
+        format!("resumed after {} without the server", age_text(seconds)),
+    ));
 }
 
 /// The cluster time a start points at, if it tells one.
@@ -288,6 +297,10 @@ pub(super) fn continue_invalidated(state: &mut State) -> Vec<Cmd> {
 /// `r`: restarts a stream that stopped, from where it got to (a first watch that never
 /// started: from where it was to start).
 pub(super) fn retry(state: &mut State) -> Vec<Cmd> {
+    // A recording never stops, but it has no stream to restart either: it says so first.
+    if in_recording(state) {
+        return Vec::new();
+    }
     if !stopped::has_stopped(state) {
         state.notify("the stream runs: there is nothing to restart");
         return Vec::new();
@@ -299,6 +312,14 @@ pub(super) fn retry(state: &mut State) -> Vec<Cmd> {
     start_watch(state, spec, Reason::Restart, None)
 }
 
+/// Whether this is a recording, where no stream can be changed: if so, says it.
+fn in_recording(state: &mut State) -> bool {
+    if state.recording.is_some() {
+        state.warn("this is a recording: there is no stream to change (search with /)");
+    }
+    state.recording.is_some()
+}
+
 /// Asks the task for a new watch; it replaces the running one once the server accepts it.
 pub(super) fn start_watch(
     state: &mut State,
@@ -306,8 +327,7 @@ pub(super) fn start_watch(
     reason: Reason,
     text: Option<String>,
 ) -> Vec<Cmd> {
-    if state.recording.is_some() {
-        state.warn("this is a recording: there is no stream to change (search with /)");
+    if in_recording(state) {
         return Vec::new();
     }
     let id = state.watch.next_id;
