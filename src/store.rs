@@ -60,11 +60,14 @@ impl EventStore {
         }
     }
 
-    /// Forgets every row (the count of rows dropped for room stays).
+    /// Forgets every row (the count of events dropped for room stays). The cleared rows'
+    /// numbers are not given again: a search holds rows by number.
     pub fn clear(&mut self) {
+        self.removed += self.rows.len() as u64;
         self.rows.clear();
         self.bytes = 0;
         self.seams = 0;
+        self.namespaces.clear();
     }
 
     /// Appends a row; returns how many old rows were dropped to make room, so that positions
@@ -271,6 +274,20 @@ mod tests {
             Some("shop.b"),
             "an event with no namespace (an invalidate) counts for none"
         );
+    }
+
+    /// Numbers are never given twice (a search holds rows by number), and the namespaces
+    /// counted are those of the rows retained.
+    #[test]
+    fn clearing_moves_the_numbers_on_and_forgets_the_namespaces() {
+        let mut store = EventStore::new(10, usize::MAX);
+        store.push(in_collection("a"));
+        store.push(in_collection("a"));
+        store.clear();
+        assert_eq!(store.first_number(), 2, "rows 0 and 1 were cleared");
+        store.push(in_collection("b"));
+        assert_eq!(store.only_namespace(), Some("shop.b"));
+        assert_eq!(store.dropped(), 0, "cleared, not dropped for room");
     }
 
     #[test]

@@ -240,8 +240,10 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
     match prompt.purpose {
         Purpose::Search if !text.is_empty() => return search::start(state, &text),
         Purpose::Search => state.search = None,
-        Purpose::WriteEvent if !text.is_empty() => return write::prompted(state, text),
-        Purpose::WriteEvent => {}
+        Purpose::WriteEvent { contents } if !text.is_empty() => {
+            return write::prompted(text, contents)
+        }
+        Purpose::WriteEvent { .. } => {}
         purpose => return bookmarks::prompted(state, purpose, text),
     }
     Vec::new()
