@@ -33,7 +33,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // A message that changes nothing must not cancel the redraw an earlier one asked for
     // (a tick right after the stream went live did, and the screen kept saying "connecting").
     let undrawn = state.dirty;
+    // A key or a click that moves what the user reads takes it over from a search under way.
+    let by_user = matches!(msg, Msg::Key(_) | Msg::Mouse(_));
+    let read = reading(state);
     let cmds = handle(state, msg);
+    if by_user && reading(state) != read {
+        search::settle(state);
+    }
     state.dirty |= undrawn;
     // The layout depends on the size, the focus and the zoom: page sizes follow it, and a
     // detail given more room shows more of its end rather than empty rows.
@@ -46,6 +52,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         state.focus == Focus::Pipeline && state.overlay.is_none() && state.offer.is_none();
     state.editor.show_cursor(editing);
     cmds
+}
+
+/// What the user reads: the selected row, whether it follows the tail, the detail's scroll.
+fn reading(state: &State) -> (usize, bool, usize) {
+    (state.events.selected, state.events.follow, state.detail.scroll)
 }
 
 fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {

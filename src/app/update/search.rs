@@ -99,6 +99,14 @@ fn show(state: &mut State, index: usize) {
     state.notify(format!("/{query}{place}  (n next, N previous, Esc clears)"));
 }
 
+/// The user moved the selection or pinned it: a search under way no longer goes to the first
+/// match it finds (it still counts and highlights them).
+pub(super) fn settle(state: &mut State) {
+    if let Some(search) = state.search.as_mut() {
+        search.settled = true;
+    }
+}
+
 /// Whether a search is still looking (`Esc` stops it).
 pub(super) fn running(state: &State) -> bool {
     state
