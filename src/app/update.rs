@@ -429,15 +429,23 @@ pub(super) fn scroll_detail(state: &mut State, delta: isize) {
 fn detail_scroll_within(state: &State, target: usize) -> usize {
     const MAX_LINES: usize = 100_000;
     let limit = target.saturating_add(state.detail.height).min(MAX_LINES);
-    let rows: usize = match state.events.selected_event() {
-        Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), limit)
-            .iter()
-            .map(|line| line.row_starts(state.detail.width).len())
-            .sum(),
+    let last = match state.events.selected_event() {
+        Some(event) => {
+            let lines = detail::content(event, state.detail.tab, detail::Context::of(state), limit);
+            last_scroll(state, &lines)
+        }
         None => 0,
     };
-    let last = rows.saturating_sub(state.detail.height);
     target.min(last)
+}
+
+/// The scroll position that shows the last row of `lines` at the detail's bottom.
+pub(super) fn last_scroll(state: &State, lines: &[detail::DetailLine]) -> usize {
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.row_starts(state.detail.width).len())
+        .sum();
+    rows.saturating_sub(state.detail.height)
 }
 
 /// Keys that are not commands: text for the focused input.
