@@ -479,7 +479,12 @@ mod tests {
         let changes = summary(before, after);
         assert_eq!(
             changes[..4],
-            ["- a.0 0", "~ a.298 299 -> -1", "- b.0 0", "~ b.298 299 -> -1"]
+            [
+                "- a.0 0",
+                "~ a.298 299 -> -1",
+                "- b.0 0",
+                "~ b.298 299 -> -1"
+            ]
         );
         assert_eq!(changes.len(), 4 + 300, "c by position: {changes:?}");
     }

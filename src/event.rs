@@ -161,9 +161,7 @@ impl ChangeEvent {
 
     /// The event's `ns` document.
     pub fn ns_document(&self) -> Option<&RawDocument> {
-        let bytes = self
-            .raw
-            .get(self.ns.start as usize..self.ns.end as usize)?;
+        let bytes = self.raw.get(self.ns.start as usize..self.ns.end as usize)?;
         RawDocument::from_bytes(bytes).ok()
     }
 

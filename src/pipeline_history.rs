@@ -68,7 +68,9 @@ pub fn save(path: &Path, deployment: &str, pipelines: &[String]) -> Result<(), S
     let _lock = lock(path).map_err(not_saved)?;
     let (mut file, moved_aside) = match read_kept(path, |bytes| parse(bytes, path)) {
         Kept::Read(file) => (file, None),
-        Kept::SetAside { problem, aside } => (HistoryFile::default(), Some(moved(&problem, &aside))),
+        Kept::SetAside { problem, aside } => {
+            (HistoryFile::default(), Some(moved(&problem, &aside)))
+        }
         Kept::LeftAlone(reason) => return Err(not_saved(reason)),
     };
     let at = file
@@ -114,7 +116,12 @@ struct Header {
 /// may hold anything.
 fn parse(bytes: &[u8], path: &Path) -> Result<HistoryFile, FormatError> {
     let bad = |e: serde_json::Error| {
-        FormatError::Bad(format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
+        FormatError::Bad(format!(
+            "{}:{}:{}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
     };
     let header: Header = serde_json::from_slice(bytes).map_err(bad)?;
     if header.version > VERSION {
@@ -212,7 +219,11 @@ mod tests {
         assert!(error.contains("newer mwatch"), "{error}");
         assert!(error.contains("left as it is"), "{error}");
         assert!(save(&path, HERE, &["{}".into()]).is_err());
-        assert_eq!(fs::read_to_string(&path).unwrap(), newer, "not written over");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            newer,
+            "not written over"
+        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "and the lock");
     }
 

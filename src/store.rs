@@ -131,7 +131,10 @@ impl EventStore {
     /// The namespace every retained event that has one comes from, if there is exactly one.
     pub fn only_namespace(&self) -> Option<&str> {
         if self.namespaces.len() == 1 {
-            self.namespaces.values().next().map(|(_, name)| name.as_str())
+            self.namespaces
+                .values()
+                .next()
+                .map(|(_, name)| name.as_str())
         } else {
             None
         }

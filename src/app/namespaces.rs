@@ -161,9 +161,7 @@ impl Namespaces {
         let new = event
             .ns()
             .is_some_and(|(db, coll)| !self.knows_in(db, coll))
-            && event
-                .namespace()
-                .is_some_and(|ns| self.unlisted.insert(ns));
+            && event.namespace().is_some_and(|ns| self.unlisted.insert(ns));
         self.stale |= ddl || new;
     }
 

@@ -100,7 +100,9 @@ pub enum Purpose {
     Search,
     /// Naming the file for an event: its contents, made when `w` was pressed, wait here (the
     /// selection may move meanwhile).
-    WriteEvent { contents: String },
+    WriteEvent {
+        contents: String,
+    },
     /// Naming a new bookmark, then giving it a note; the bookmark waits here meanwhile.
     BookmarkName(Box<Bookmark>),
     BookmarkNote(Box<Bookmark>),

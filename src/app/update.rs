@@ -56,7 +56,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 
 /// What the user reads: the selected row, whether it follows the tail, the detail's scroll.
 fn reading(state: &State) -> (usize, bool, usize) {
-    (state.events.selected, state.events.follow, state.detail.scroll)
+    (
+        state.events.selected,
+        state.events.follow,
+        state.detail.scroll,
+    )
 }
 
 fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {

@@ -249,6 +249,9 @@ fn a_search_under_way_does_not_move_a_selection_the_user_took() {
         }
         assert_eq!(state.events.selected, chosen, "after {keys:?}");
         let title = events_title(&state);
-        assert!(title.contains("1 match") || title.contains("of 1"), "{title}");
+        assert!(
+            title.contains("1 match") || title.contains("of 1"),
+            "{title}"
+        );
     }
 }
