@@ -12,9 +12,10 @@ use bson::{RawBsonRef, RawDocument};
 /// Nesting followed before two values are compared whole: no input drives the recursion deeper.
 const MAX_DEPTH: usize = 100;
 
-/// Cells of the alignment table an array pair may use, once the common ends are trimmed (about
-/// 500 by 500 elements, a megabyte). Larger arrays are compared by position instead: time and
-/// memory stay bounded whatever the arrays hold.
+/// Cells of alignment tables one diff may use, all its array pairs together, once their common
+/// ends are trimmed (one pair of about 500 by 500 elements, a megabyte). Arrays past what is
+/// left are compared by position instead: time and memory stay bounded whatever the
+/// documents hold, however many arrays they have.
 const MAX_CELLS: usize = 250_000;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,9 +38,18 @@ pub struct Difference<'a> {
 /// The differences from `before` to `after`, in the order of `after`'s fields, removed fields
 /// where they stood in `before`.
 pub fn diff<'a>(before: &'a RawDocument, after: &'a RawDocument) -> Vec<Difference<'a>> {
-    let mut out = Vec::new();
+    let mut out = Out {
+        differences: Vec::new(),
+        cells: MAX_CELLS,
+    };
     documents("", before, after, 0, &mut out);
-    out
+    out.differences
+}
+
+/// A diff under way: the differences found so far, and the alignment cells left.
+struct Out<'a> {
+    differences: Vec<Difference<'a>>,
+    cells: usize,
 }
 
 fn join(prefix: &str, key: &str) -> String {
@@ -55,11 +65,11 @@ fn documents<'a>(
     before: &'a RawDocument,
     after: &'a RawDocument,
     depth: usize,
-    out: &mut Vec<Difference<'a>>,
+    out: &mut Out<'a>,
 ) {
     for (key, old) in before.iter().filter_map(Result::ok) {
         if !matches!(after.get(key), Ok(Some(_))) {
-            out.push(Difference {
+            out.differences.push(Difference {
                 path: join(prefix, key),
                 change: Change::Removed(old),
             });
@@ -69,7 +79,7 @@ fn documents<'a>(
         let path = join(prefix, key);
         match before.get(key) {
             Ok(Some(old)) => values(path, old, new, depth, out),
-            _ => out.push(Difference {
+            _ => out.differences.push(Difference {
                 path,
                 change: Change::Added(new),
             }),
@@ -82,7 +92,7 @@ fn values<'a>(
     before: RawBsonRef<'a>,
     after: RawBsonRef<'a>,
     depth: usize,
-    out: &mut Vec<Difference<'a>>,
+    out: &mut Out<'a>,
 ) {
     match (before, after) {
         (RawBsonRef::Document(b), RawBsonRef::Document(a)) if depth < MAX_DEPTH => {
@@ -93,7 +103,7 @@ fn values<'a>(
             let new: Vec<_> = a.into_iter().filter_map(Result::ok).collect();
             arrays(&path, &old, &new, depth + 1, out)
         }
-        (b, a) if !same(b, a) => out.push(Difference {
+        (b, a) if !same(b, a) => out.differences.push(Difference {
             path,
             change: Change::Changed {
                 before: b,
@@ -117,11 +127,11 @@ fn arrays<'a>(
     old: &[RawBsonRef<'a>],
     new: &[RawBsonRef<'a>],
     depth: usize,
-    out: &mut Vec<Difference<'a>>,
+    out: &mut Out<'a>,
 ) {
     let mut removed = Vec::new();
     let mut added = Vec::new();
-    for step in align(old, new) {
+    for step in align(old, new, &mut out.cells) {
         match step {
             Step::Old(i) => removed.push(i),
             Step::New(j) => added.push(j),
@@ -144,7 +154,7 @@ fn gap<'a>(
     (old, removed): (&[RawBsonRef<'a>], &[usize]),
     (new, added): (&[RawBsonRef<'a>], &[usize]),
     depth: usize,
-    out: &mut Vec<Difference<'a>>,
+    out: &mut Out<'a>,
 ) {
     let at = |i: usize| join(path, &i.to_string());
     let mut gone = Vec::new();
@@ -160,19 +170,20 @@ fn gap<'a>(
     let pairs = removed.len().min(added.len());
     gone.extend(&removed[pairs..]);
     came.extend(&added[pairs..]);
-    out.extend(gone.into_iter().map(|i| Difference {
+    out.differences.extend(gone.into_iter().map(|i| Difference {
         path: at(i),
         change: Change::Removed(old[i]),
     }));
-    out.extend(came.into_iter().map(|j| Difference {
+    out.differences.extend(came.into_iter().map(|j| Difference {
         path: at(j),
         change: Change::Added(new[j]),
     }));
 }
 
 /// Aligns `old` with `new`: the common ends as they are, the middle by a longest common
-/// subsequence of element keys ([`key`]), or by position when the middle is too large.
-fn align(old: &[RawBsonRef<'_>], new: &[RawBsonRef<'_>]) -> Vec<Step> {
+/// subsequence of element keys ([`key`]) if its table fits in the `cells` left (which it
+/// uses), else by position.
+fn align(old: &[RawBsonRef<'_>], new: &[RawBsonRef<'_>], cells: &mut usize) -> Vec<Step> {
     let old_keys: Vec<u64> = old.iter().map(|v| key(*v)).collect();
     let new_keys: Vec<u64> = new.iter().map(|v| key(*v)).collect();
     let prefix = old_keys
@@ -191,7 +202,9 @@ fn align(old: &[RawBsonRef<'_>], new: &[RawBsonRef<'_>]) -> Vec<Step> {
         &new_keys[prefix..new.len() - suffix],
     );
     let mut steps: Vec<Step> = (0..prefix).map(|i| Step::Both(i, i)).collect();
-    let middle = if o.len().saturating_mul(n.len()) <= MAX_CELLS {
+    let cost = o.len().saturating_mul(n.len());
+    let middle = if cost <= *cells {
+        *cells -= cost;
         common_subsequence(o, n)
     } else {
         by_position(o.len(), n.len())
@@ -449,6 +462,31 @@ mod tests {
             summary(doc! { "a": before }, doc! { "a": after }),
             ["- a.0 0", "~ a.398 399 -> -1"]
         );
+    }
+
+    /// The alignment tables of one diff share one budget, however many arrays it holds: each
+    /// of these pairs fits alone, but after two of them the third is compared by position.
+    #[test]
+    fn the_alignment_budget_is_for_the_whole_diff() {
+        let mut before = bson::Document::new();
+        let mut after = bson::Document::new();
+        for key in ["a", "b", "c"] {
+            let mut pulled: Vec<i32> = (1..300).collect();
+            pulled[298] = -1;
+            before.insert(key, (0..300).collect::<Vec<i32>>());
+            after.insert(key, pulled);
+        }
+        let changes = summary(before, after);
+        assert_eq!(
+            changes[..4],
+            [
+                "- a.0 0",
+                "~ a.298 299 -> -1",
+                "- b.0 0",
+                "~ b.298 299 -> -1"
+            ]
+        );
+        assert_eq!(changes.len(), 4 + 300, "c by position: {changes:?}");
     }
 
     #[test]

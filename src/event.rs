@@ -2,6 +2,8 @@
 //! fields the event list needs, read tolerantly. Anything missing or odd (an unknown operation
 //! type, a server that is not quite MongoDB) is shown as it is, never an error.
 
+use std::ops::Range;
+
 use bson::{DateTime, Document, RawBsonRef, RawDocument, RawDocumentBuf, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,36 +70,41 @@ impl OpType {
     }
 }
 
-/// One received event. Kept small: the bytes plus three extracted fields; everything else is
-/// read from the bytes when it is shown.
+/// One received event. Kept small: the bytes plus three extracted fields and where its `ns`
+/// is; everything else is read from the bytes when it is shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeEvent {
     raw: Box<[u8]>,
     op: OpType,
     cluster_time: Option<Timestamp>,
     wall_time: Option<DateTime>,
+    /// Where the `ns` document is in `raw` (empty if there is none): every arriving event is
+    /// asked for its namespace (the store counts them, the namespace pane looks for new ones),
+    /// which then reads no other field.
+    ns: Range<u32>,
 }
 
 impl ChangeEvent {
+    /// Reads the extracted fields in one pass over the event's fields (of a field named twice,
+    /// the last counts), off the UI's path: the change-stream task makes the events.
     pub fn from_raw(raw: RawDocumentBuf) -> ChangeEvent {
         let doc: &RawDocument = &raw;
-        let op = match doc.get("operationType") {
-            Ok(Some(RawBsonRef::String(name))) => OpType::from_name(name),
-            _ => OpType::Other,
-        };
-        let cluster_time = match doc.get("clusterTime") {
-            Ok(Some(RawBsonRef::Timestamp(ts))) => Some(ts),
-            _ => None,
-        };
-        let wall_time = match doc.get("wallTime") {
-            Ok(Some(RawBsonRef::DateTime(dt))) => Some(dt),
-            _ => None,
-        };
+        let (mut op, mut cluster_time, mut wall_time, mut ns) = (OpType::Other, None, None, 0..0);
+        for (key, value) in doc.iter().filter_map(Result::ok) {
+            match (key, value) {
+                ("operationType", RawBsonRef::String(name)) => op = OpType::from_name(name),
+                ("clusterTime", RawBsonRef::Timestamp(ts)) => cluster_time = Some(ts),
+                ("wallTime", RawBsonRef::DateTime(dt)) => wall_time = Some(dt),
+                ("ns", RawBsonRef::Document(inner)) => ns = within(doc, inner),
+                _ => {}
+            }
+        }
         ChangeEvent {
             raw: raw.into_bytes().into_boxed_slice(),
             op,
             cluster_time,
             wall_time,
+            ns,
         }
     }
 
@@ -139,12 +146,23 @@ impl ChangeEvent {
 
     /// `db.coll`, or `db` for database-level events.
     pub fn namespace(&self) -> Option<String> {
-        let ns = self.raw().get_document("ns").ok()?;
-        let db = ns.get_str("db").ok()?;
-        Some(match ns.get_str("coll") {
-            Ok(coll) => format!("{db}.{coll}"),
-            Err(_) => db.to_string(),
+        Some(match self.ns()? {
+            (db, Some(coll)) => format!("{db}.{coll}"),
+            (db, None) => db.to_string(),
         })
+    }
+
+    /// The database and collection the event names, borrowed: what is asked of every event
+    /// that arrives builds no string.
+    pub fn ns(&self) -> Option<(&str, Option<&str>)> {
+        let ns = self.ns_document()?;
+        Some((ns.get_str("db").ok()?, ns.get_str("coll").ok()))
+    }
+
+    /// The event's `ns` document.
+    pub fn ns_document(&self) -> Option<&RawDocument> {
+        let bytes = self.raw.get(self.ns.start as usize..self.ns.end as usize)?;
+        RawDocument::from_bytes(bytes).ok()
     }
 
     pub fn document_key(&self) -> Option<&RawDocument> {
@@ -167,6 +185,16 @@ impl ChangeEvent {
 fn empty() -> &'static RawDocument {
     const EMPTY: [u8; 5] = [5, 0, 0, 0, 0];
     RawDocument::from_bytes(&EMPTY).expect("the empty document is valid")
+}
+
+/// Where `part` (a document read from `whole`) lies in `whole`'s bytes.
+fn within(whole: &RawDocument, part: &RawDocument) -> Range<u32> {
+    let start = part.as_bytes().as_ptr() as usize - whole.as_bytes().as_ptr() as usize;
+    let end = start + part.as_bytes().len();
+    match (u32::try_from(start), u32::try_from(end)) {
+        (Ok(start), Ok(end)) => start..end,
+        _ => 0..0,
+    }
 }
 
 #[cfg(test)]
@@ -198,6 +226,7 @@ mod tests {
         );
         assert_eq!(e.wall_time(), Some(DateTime::from_millis(5000)));
         assert_eq!(e.namespace().as_deref(), Some("shop.orders"));
+        assert_eq!(e.ns(), Some(("shop", Some("orders"))));
         assert_eq!(e.document_key().unwrap().get_i32("_id").unwrap(), 7);
         assert_eq!(e.resume_token(), Some(doc! { "_data": "82AB" }));
     }
@@ -212,6 +241,7 @@ mod tests {
         assert_eq!(e.cluster_time(), None);
         assert_eq!(e.namespace().as_deref(), Some("x"));
         assert!(e.resume_token().is_none());
+        assert_eq!(event(doc! { "ns": "shop.orders" }).ns(), None);
         let bare = event(doc! {});
         assert_eq!(
             (bare.op(), bare.op_name(), bare.namespace()),

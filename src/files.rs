@@ -1,5 +1,9 @@
-//! Files mwatch keeps for the user (bookmarks, the pipeline history): private to their owner,
-//! replaced atomically, set aside when they cannot be read.
+//! Files mwatch keeps for the user (bookmarks, the pipeline history), all under one policy:
+//! private to their owner; changed under a lock (read, change, write) so that sessions sharing
+//! a home do not undo or break each other's saves; replaced atomically. A file that is read
+//! but not understood is moved aside (so nothing of it is lost and the next save starts
+//! afresh); one that cannot be read now, or that a newer mwatch wrote, is left as it is and
+//! not written over.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -9,6 +13,74 @@ use bson::DateTime;
 
 use crate::format::utc_seconds;
 
+/// Why a kept file's bytes are not used, as its format's parser says.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum FormatError {
+    /// Says what is wrong and where (`file:line:column: ...`).
+    #[error("{0}")]
+    Bad(String),
+    #[error("written by a newer mwatch (format {found}; this one reads {reads})")]
+    Newer { found: u32, reads: u32 },
+}
+
+/// A kept file as read under the policy.
+#[derive(Debug, PartialEq)]
+pub enum Kept<T> {
+    /// Its contents; a file not there yet reads as empty (`T::default()`).
+    Read(T),
+    /// Read but not understood: moved to `aside`; start afresh.
+    SetAside { problem: String, aside: PathBuf },
+    /// Not read now (an I/O error), written by a newer mwatch, or not understood and not
+    /// movable: left where it is, not to be written over. The text says why.
+    LeftAlone(String),
+}
+
+/// Reads the kept file at `path` with `parse`, under the policy.
+pub fn read_kept<T: Default>(
+    path: &Path,
+    parse: impl FnOnce(&[u8]) -> Result<T, FormatError>,
+) -> Kept<T> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Kept::Read(T::default()),
+        Err(e) => {
+            let problem = format!("cannot read {}: {e}", path.display());
+            return Kept::LeftAlone(format!("{problem}; it is left as it is"));
+        }
+    };
+    match parse(&bytes) {
+        Ok(contents) => Kept::Read(contents),
+        Err(newer @ FormatError::Newer { .. }) => Kept::LeftAlone(format!(
+            "{} was {newer}; it is left as it is",
+            path.display()
+        )),
+        Err(FormatError::Bad(problem)) => {
+            let aside = aside_path(path);
+            match fs::rename(path, &aside) {
+                Ok(()) => Kept::SetAside { problem, aside },
+                Err(e) => Kept::LeftAlone(format!("{problem}; it could not be moved aside ({e})")),
+            }
+        }
+    }
+}
+
+/// Held (until dropped) while a read-change-write of the kept file at `path` is under way, by
+/// every mwatch: `PATH.lock`, its own file because `path` is replaced on every write.
+pub fn lock(path: &Path) -> Result<File, String> {
+    let lock_path = sibling(path, ".lock");
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let file = private_options()
+        .write(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+    file.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    Ok(file)
+}
+
 /// `path` + `suffix` (`bookmarks.json.bak`), in the same directory (so a rename stays atomic).
 pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -16,9 +88,9 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Where a file that cannot be read is moved aside:
+/// Where a file that is not understood is moved aside:
 /// `bookmarks.json.corrupt-2026-11-21T10-00-00Z`, with a `.2`, ... if that exists.
-pub fn aside_path(path: &Path) -> PathBuf {
+fn aside_path(path: &Path) -> PathBuf {
     let now = utc_seconds(DateTime::now().timestamp_millis()).replace(':', "-");
     let base = sibling(path, &format!(".corrupt-{now}"));
     (1..)
@@ -31,7 +103,7 @@ pub fn aside_path(path: &Path) -> PathBuf {
 }
 
 /// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the
-/// new file, whole. Callers serialize writers, so a temporary file found here is a leftover of
+/// new file, whole. Callers hold the [`lock`], so a temporary file found here is a leftover of
 /// a crash.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temp = sibling(path, ".tmp");

@@ -1,16 +1,15 @@
 //! `pipelines.json`, beside the bookmarks: the pipelines applied, per deployment (filed under
 //! its [`DeploymentId::key`](crate::deployment::DeploymentId::key), which holds no user name or
 //! password), kept between runs for Alt-Up. Bounded: the newest pipelines of the deployments
-//! used last. A file that cannot be read is moved aside and reported, never fatal.
+//! used last. Kept under the policy of `files` (changed under a lock, a file not understood
+//! moved aside, one unreadable now or newer left alone), and never fatal: problems are reported.
 
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::deployment::DeploymentId;
-use crate::files::{aside_path, create_private_dir, write_atomically};
+use crate::files::{lock, read_kept, write_atomically, FormatError, Kept};
 use crate::redact::RedactedUri;
 
 /// Pipelines kept per deployment.
@@ -44,10 +43,14 @@ pub fn path_beside(bookmarks: &Path) -> PathBuf {
     bookmarks.with_file_name("pipelines.json")
 }
 
-/// The pipelines kept for `deployment`, oldest first. A file that cannot be read is moved
-/// aside; the error says so.
+/// The pipelines kept for `deployment`, oldest first; else what the user should know of the
+/// file (moved aside, or left as it is).
 pub fn load(path: &Path, deployment: &str) -> Result<Vec<String>, String> {
-    let file = read(path).map_err(|problem| set_aside(path, &problem))?;
+    let file = match read_kept(path, |bytes| parse(bytes, path)) {
+        Kept::Read(file) => file,
+        Kept::SetAside { problem, aside } => return Err(moved(&problem, &aside)),
+        Kept::LeftAlone(reason) => return Err(reason),
+    };
     Ok(file
         .deployments
         .into_iter()
@@ -58,9 +61,18 @@ pub fn load(path: &Path, deployment: &str) -> Result<Vec<String>, String> {
 
 /// Adds `pipelines` (oldest first) to what the file keeps for `deployment`, which becomes the
 /// deployment used last. Another mwatch may have added some since the load: they are kept.
+/// An error is what the user should know: not saved, or saved afresh after the file was moved
+/// aside.
 pub fn save(path: &Path, deployment: &str, pipelines: &[String]) -> Result<(), String> {
-    let mut file =
-        read(path).map_err(|problem| format!("pipeline history not saved: {problem}"))?;
+    let not_saved = |problem: String| format!("pipeline history not saved: {problem}");
+    let _lock = lock(path).map_err(not_saved)?;
+    let (mut file, moved_aside) = match read_kept(path, |bytes| parse(bytes, path)) {
+        Kept::Read(file) => (file, None),
+        Kept::SetAside { problem, aside } => {
+            (HistoryFile::default(), Some(moved(&problem, &aside)))
+        }
+        Kept::LeftAlone(reason) => return Err(not_saved(reason)),
+    };
     let at = file
         .deployments
         .iter()
@@ -80,18 +92,9 @@ pub fn save(path: &Path, deployment: &str, pipelines: &[String]) -> Result<(), S
     file.version = VERSION;
     let mut text = serde_json::to_string_pretty(&file).expect("the history serializes");
     text.push('\n');
-    let write = || -> io::Result<()> {
-        if let Some(dir) = path.parent() {
-            create_private_dir(dir)?;
-        }
-        write_atomically(path, text.as_bytes())
-    };
-    write().map_err(|e| {
-        format!(
-            "pipeline history not saved: cannot write {}: {e}",
-            path.display()
-        )
-    })
+    write_atomically(path, text.as_bytes())
+        .map_err(|e| not_saved(format!("cannot write {}: {e}", path.display())))?;
+    moved_aside.map_or(Ok(()), Err)
 }
 
 /// Puts `text` last in `list` (oldest first), once, and keeps the newest
@@ -104,41 +107,44 @@ pub fn remember(list: &mut Vec<String>, text: &str) {
     list.drain(..extra);
 }
 
-/// The file's contents (none yet: empty), or what is wrong with it.
-fn read(path: &Path) -> Result<HistoryFile, String> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HistoryFile::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    let file: HistoryFile = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
-    if file.version > VERSION {
-        return Err(format!(
-            "{} was written by a newer mwatch (format {})",
-            path.display(),
-            file.version
-        ));
-    }
-    Ok(file)
+#[derive(Deserialize)]
+struct Header {
+    version: u32,
 }
 
-/// Moves an unreadable file out of the way (so the next save starts afresh and nothing of it
-/// is lost); says what happened.
-fn set_aside(path: &Path, problem: &str) -> String {
-    let aside = aside_path(path);
-    match fs::rename(path, &aside) {
-        Ok(()) => format!(
-            "{problem}; mwatch moved it to {} and starts with no pipeline history",
-            aside.display()
-        ),
-        Err(e) => format!("{problem}; it could not be moved aside ({e})"),
+/// The file's contents, or what is wrong with them. The version is read first: a newer file
+/// may hold anything.
+fn parse(bytes: &[u8], path: &Path) -> Result<HistoryFile, FormatError> {
+    let bad = |e: serde_json::Error| {
+        FormatError::Bad(format!(
+            "{}:{}:{}: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    };
+    let header: Header = serde_json::from_slice(bytes).map_err(bad)?;
+    if header.version > VERSION {
+        return Err(FormatError::Newer {
+            found: header.version,
+            reads: VERSION,
+        });
     }
+    serde_json::from_slice(bytes).map_err(bad)
+}
+
+/// What the user is told of a file moved aside.
+fn moved(problem: &str, aside: &Path) -> String {
+    format!(
+        "{problem}; mwatch moved it to {} and starts with no pipeline history",
+        aside.display()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     const HERE: &str = "mongodb://db1:27017/?replicaSet=rs0";
 
@@ -192,5 +198,51 @@ mod tests {
         assert_eq!(load(&path, HERE), Ok(Vec::new()));
         save(&path, HERE, &["{}".into()]).unwrap();
         assert_eq!(load(&path, HERE).unwrap(), ["{}"]);
+    }
+
+    /// Only a file that is read and not understood is moved aside: one mwatch cannot read
+    /// now (here a directory in its place, as an I/O error would) or one a newer mwatch wrote
+    /// is left as it is, reported, and not written over.
+    #[test]
+    fn a_file_read_but_not_understood_is_the_only_one_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipelines.json");
+        fs::create_dir(&path).unwrap();
+        let error = load(&path, HERE).unwrap_err();
+        assert!(error.contains("left as it is"), "{error}");
+        assert!(path.is_dir(), "still there");
+        fs::remove_dir(&path).unwrap();
+
+        let newer = r#"{"version": 9, "deployments": "the future"}"#;
+        fs::write(&path, newer).unwrap();
+        let error = load(&path, HERE).unwrap_err();
+        assert!(error.contains("newer mwatch"), "{error}");
+        assert!(error.contains("left as it is"), "{error}");
+        assert!(save(&path, HERE, &["{}".into()]).is_err());
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            newer,
+            "not written over"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "and the lock");
+    }
+
+    /// Sessions sharing one $MWATCH_HOME save at the same time: each save reads, changes and
+    /// writes the file under the lock, so none undoes another or breaks its write.
+    #[test]
+    fn saves_at_the_same_time_keep_every_pipeline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipelines.json");
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let path = &path;
+                scope.spawn(move || {
+                    for n in 0..12 {
+                        save(path, HERE, &[format!("{{t: {t}, n: {n}}}")]).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(load(&path, HERE).unwrap().len(), 48);
     }
 }

@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use bson::RawDocument;
+
 use crate::event::ChangeEvent;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,8 +69,10 @@ pub struct EventStore {
     dropped: u64,
     /// Seam rows retained.
     seams: usize,
-    /// Events retained per namespace, kept as rows come and go so that asking costs nothing.
-    namespaces: HashMap<String, usize>,
+    /// Events retained per namespace, kept as rows come and go so that asking costs nothing:
+    /// by the bytes of the event's `ns` document (looked up without building a string for
+    /// every event), with its `db.coll` name.
+    namespaces: HashMap<Box<[u8]>, (usize, String)>,
     /// Rows (events and seams) dropped from the front so far.
     removed: u64,
 }
@@ -87,11 +91,14 @@ impl EventStore {
         }
     }
 
-    /// Forgets every row (the count of rows dropped for room stays).
+    /// Forgets every row (the count of events dropped for room stays). The cleared rows'
+    /// numbers are not given again: a search holds rows by number.
     pub fn clear(&mut self) {
+        self.removed += self.rows.len() as u64;
         self.rows.clear();
         self.bytes = 0;
         self.seams = 0;
+        self.namespaces.clear();
     }
 
     /// Appends a row; returns how many old rows were dropped to make room, so that positions
@@ -99,8 +106,8 @@ impl EventStore {
     pub fn push(&mut self, row: Row) -> usize {
         self.bytes += row.size();
         self.seams += usize::from(matches!(row, Row::Seam(_)));
-        if let Some(ns) = row.event().and_then(ChangeEvent::namespace) {
-            *self.namespaces.entry(ns).or_default() += 1;
+        if let Some(event) = row.event() {
+            self.count_namespace(event);
         }
         self.rows.push_back(row);
         let mut removed = 0;
@@ -123,14 +130,27 @@ impl EventStore {
         removed
     }
 
-    fn forget_namespace(&mut self, event: &ChangeEvent) {
-        let Some(ns) = event.namespace() else {
+    fn count_namespace(&mut self, event: &ChangeEvent) {
+        let Some(key) = namespace_key(event) else {
             return;
         };
-        if let Some(count) = self.namespaces.get_mut(&ns) {
+        match self.namespaces.get_mut(key) {
+            Some((count, _)) => *count += 1,
+            None => {
+                let name = event.namespace().unwrap_or_default();
+                self.namespaces.insert(key.into(), (1, name));
+            }
+        }
+    }
+
+    fn forget_namespace(&mut self, event: &ChangeEvent) {
+        let Some(key) = namespace_key(event) else {
+            return;
+        };
+        if let Some((count, _)) = self.namespaces.get_mut(key) {
             *count -= 1;
             if *count == 0 {
-                self.namespaces.remove(&ns);
+                self.namespaces.remove(key);
             }
         }
     }
@@ -138,7 +158,10 @@ impl EventStore {
     /// The namespace every retained event that has one comes from, if there is exactly one.
     pub fn only_namespace(&self) -> Option<&str> {
         if self.namespaces.len() == 1 {
-            self.namespaces.keys().next().map(String::as_str)
+            self.namespaces
+                .values()
+                .next()
+                .map(|(_, name)| name.as_str())
         } else {
             None
         }
@@ -194,6 +217,12 @@ impl EventStore {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+}
+
+/// What the namespace of `event` is counted by: its `ns` document's bytes (events without one,
+/// like an invalidate, count for none).
+fn namespace_key(event: &ChangeEvent) -> Option<&[u8]> {
+    event.ns_document().map(RawDocument::as_bytes)
 }
 
 impl Default for EventStore {
@@ -298,6 +327,20 @@ mod tests {
             Some("shop.b"),
             "an event with no namespace (an invalidate) counts for none"
         );
+    }
+
+    /// Numbers are never given twice (a search holds rows by number), and the namespaces
+    /// counted are those of the rows retained.
+    #[test]
+    fn clearing_moves_the_numbers_on_and_forgets_the_namespaces() {
+        let mut store = EventStore::new(10, usize::MAX);
+        store.push(in_collection("a"));
+        store.push(in_collection("a"));
+        store.clear();
+        assert_eq!(store.first_number(), 2, "rows 0 and 1 were cleared");
+        store.push(in_collection("b"));
+        assert_eq!(store.only_namespace(), Some("shop.b"));
+        assert_eq!(store.dropped(), 0, "cleared, not dropped for room");
     }
 
     #[test]

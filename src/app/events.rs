@@ -16,6 +16,9 @@ pub struct EventList {
     pub unseen: u64,
     /// Rows that fit on screen (set from the layout).
     pub height: usize,
+    /// The selected row was dropped and the selection moved to the oldest kept, where the user
+    /// did not put it: that row being dropped in turn is no news.
+    slid: bool,
 }
 
 impl EventList {
@@ -27,15 +30,17 @@ impl EventList {
             follow: true,
             unseen: 0,
             height: 1,
+            slid: false,
         }
     }
 
     /// Appends a row; returns whether the row the user had selected (not following) was
-    /// dropped to make room.
+    /// dropped to make room, once per selection.
     pub fn push(&mut self, row: Row) -> bool {
         let is_event = matches!(row, Row::Event(_));
         let removed = self.store.push(row);
-        let evicted = !self.follow && self.selected < removed;
+        let evicted = !self.follow && !self.slid && self.selected < removed;
+        self.slid |= evicted;
         self.selected = self.selected.saturating_sub(removed);
         self.offset = self.offset.saturating_sub(removed);
         if self.follow {
@@ -62,6 +67,7 @@ impl EventList {
         self.offset = 0;
         self.follow = true;
         self.unseen = 0;
+        self.slid = false;
     }
 
     pub fn selected_event(&self) -> Option<&ChangeEvent> {
@@ -89,6 +95,7 @@ impl EventList {
     }
 
     pub fn select(&mut self, index: usize) {
+        self.slid = false;
         self.selected = index.min(self.store.len().saturating_sub(1));
         self.reveal();
     }
@@ -97,6 +104,7 @@ impl EventList {
     pub fn show_at_top(&mut self, index: usize) {
         self.pause();
         self.unseen = 0;
+        self.slid = false;
         self.selected = index.min(self.store.len().saturating_sub(1));
         self.offset = self.selected;
     }
@@ -109,6 +117,7 @@ impl EventList {
     /// Selects the newest event and follows the tail again.
     pub fn follow_tail(&mut self) {
         self.follow = true;
+        self.slid = false;
         self.unseen = 0;
         self.show_tail();
     }
@@ -173,6 +182,19 @@ mod tests {
         list.show_at_top(4);
         list.push_events(vec![event(10)]);
         assert_eq!((list.selected, list.offset, list.follow), (4, 4, false));
+    }
+
+    /// A dropped selection is said once: then it sits on the oldest kept row, which the next
+    /// batch drops too, and that is no news until the user selects again (`g` included).
+    #[test]
+    fn a_dropped_selection_is_reported_once_per_selection() {
+        let mut list = list(4, 4);
+        list.move_by(-1);
+        assert!(list.push_events(vec![event(4), event(5), event(6)]));
+        assert!(!list.push_events(vec![event(7)]), "already said");
+        list.top();
+        assert!(list.push_events(vec![event(8)]), "a new selection");
+        assert!(!list.push_events(vec![event(9)]));
     }
 
     #[test]

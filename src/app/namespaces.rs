@@ -157,21 +157,26 @@ impl Namespaces {
             event.op(),
             OpType::Create | OpType::Drop | OpType::Rename | OpType::DropDatabase
         );
+        // Only a namespace the listing does not know is named (and the name built).
         let new = event
-            .namespace()
-            .filter(|ns| !self.knows(ns))
-            .is_some_and(|ns| self.unlisted.insert(ns));
+            .ns()
+            .is_some_and(|(db, coll)| !self.knows_in(db, coll))
+            && event.namespace().is_some_and(|ns| self.unlisted.insert(ns));
         self.stale |= ddl || new;
     }
 
     /// Whether `ns` (`db` or `db.coll`) is in the listing; unknown listings know nothing.
     pub fn knows(&self, ns: &str) -> bool {
+        match ns.split_once('.') {
+            Some((db, coll)) => self.knows_in(db, Some(coll)),
+            None => self.knows_in(ns, None),
+        }
+    }
+
+    /// Whether database `db` (and collection `coll` in it) is in the listing.
+    fn knows_in(&self, db: &str, coll: Option<&str>) -> bool {
         let Known::Listed(databases) = &self.known else {
             return true;
-        };
-        let (db, coll) = match ns.split_once('.') {
-            Some((db, coll)) => (db, Some(coll)),
-            None => (ns, None),
         };
         databases.iter().any(|d| {
             d.name == db && coll.is_none_or(|c| d.collections.iter().any(|info| info.name == c))

@@ -98,7 +98,11 @@ pub struct Watch {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Purpose {
     Search,
-    WriteEvent,
+    /// Naming the file for an event: its contents, made when `w` was pressed, wait here (the
+    /// selection may move meanwhile).
+    WriteEvent {
+        contents: String,
+    },
     /// Naming a new bookmark, then giving it a note; the bookmark waits here meanwhile.
     BookmarkName(Box<Bookmark>),
     BookmarkNote(Box<Bookmark>),

@@ -34,7 +34,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // A message that changes nothing must not cancel the redraw an earlier one asked for
     // (a tick right after the stream went live did, and the screen kept saying "connecting").
     let undrawn = state.dirty;
+    // A key or a click that moves what the user reads takes it over from a search under way.
+    let by_user = matches!(msg, Msg::Key(_) | Msg::Mouse(_));
+    let read = reading(state);
     let cmds = handle(state, msg);
+    if by_user && reading(state) != read {
+        search::settle(state);
+    }
     state.dirty |= undrawn;
     // The layout depends on the size, the focus and the zoom: page sizes follow it, and a
     // detail given more room shows more of its end rather than empty rows.
@@ -47,6 +53,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         state.focus == Focus::Pipeline && state.overlay.is_none() && state.offer.is_none();
     state.editor.show_cursor(editing);
     cmds
+}
+
+/// What the user reads: the selected row, whether it follows the tail, the detail's scroll.
+fn reading(state: &State) -> (usize, bool, usize) {
+    (
+        state.events.selected,
+        state.events.follow,
+        state.detail.scroll,
+    )
 }
 
 fn handle(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -241,8 +256,10 @@ fn prompt(state: &mut State, action: Action) -> Vec<Cmd> {
     match prompt.purpose {
         Purpose::Search if !text.is_empty() => return search::start(state, &text),
         Purpose::Search => state.search = None,
-        Purpose::WriteEvent if !text.is_empty() => return write::prompted(state, text),
-        Purpose::WriteEvent => {}
+        Purpose::WriteEvent { contents } if !text.is_empty() => {
+            return write::prompted(text, contents)
+        }
+        Purpose::WriteEvent { .. } => {}
         purpose => return bookmarks::prompted(state, purpose, text),
     }
     Vec::new()
@@ -418,15 +435,23 @@ pub(super) fn scroll_detail(state: &mut State, delta: isize) {
 fn detail_scroll_within(state: &State, target: usize) -> usize {
     const MAX_LINES: usize = 100_000;
     let limit = target.saturating_add(state.detail.height).min(MAX_LINES);
-    let rows: usize = match state.events.selected_event() {
-        Some(event) => detail::content(event, state.detail.tab, detail::Context::of(state), limit)
-            .iter()
-            .map(|line| line.row_starts(state.detail.width).len())
-            .sum(),
+    let last = match state.events.selected_event() {
+        Some(event) => {
+            let lines = detail::content(event, state.detail.tab, detail::Context::of(state), limit);
+            last_scroll(state, &lines)
+        }
         None => 0,
     };
-    let last = rows.saturating_sub(state.detail.height);
     target.min(last)
+}
+
+/// The scroll position that shows the last row of `lines` at the detail's bottom.
+pub(super) fn last_scroll(state: &State, lines: &[detail::DetailLine]) -> usize {
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.row_starts(state.detail.width).len())
+        .sum();
+    rows.saturating_sub(state.detail.height)
 }
 
 /// Keys that are not commands: text for the focused input.

@@ -3,16 +3,19 @@
 //! Nothing saved is lost: every change re-reads the file under a lock (so a TUI and a
 //! `mwatch bookmarks` command in another terminal do not undo each other), writes the new
 //! version to a temporary file, syncs it and renames it over the old one, keeping the old one
-//! as `bookmarks.json.bak`. A file that cannot be read is moved aside, never overwritten.
+//! as `bookmarks.json.bak`. A file that is not understood is moved aside, never overwritten;
+//! one that cannot be read now or that a newer mwatch wrote is left as it is (`files`).
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::{check_name, close_names, token_time, unique_name, Bookmark};
-use crate::files::{aside_path, create_private_dir, private_options, sibling, write_atomically};
+use crate::files::{
+    lock, private_options, read_kept, sibling, write_atomically, FormatError, Kept,
+};
 
 /// The version of the file format this mwatch writes.
 const VERSION: u32 = 1;
@@ -245,7 +248,7 @@ impl BookmarkStore {
         &mut self,
         edit: impl FnOnce(&mut Vec<Bookmark>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let _lock = self.lock()?;
+        let _lock = lock(&self.path).map_err(StoreError::Io)?;
         self.load();
         if let Some(reason) = &self.blocked {
             return Err(StoreError::ReadOnly(reason.clone()));
@@ -258,60 +261,28 @@ impl BookmarkStore {
         Ok(result)
     }
 
-    /// Held while a change reads and writes the file. Its own file, because the store file
-    /// is replaced on every save.
-    fn lock(&self) -> Result<File, StoreError> {
-        let lock_path = sibling(&self.path, ".lock");
-        if let Some(dir) = self.path.parent() {
-            create_private_dir(dir).map_err(|e| io_error("create", dir, e))?;
-        }
-        let file = private_options()
-            .write(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|e| io_error("open", &lock_path, e))?;
-        file.lock().map_err(|e| io_error("lock", &lock_path, e))?;
-        Ok(file)
-    }
-
     fn load(&mut self) {
         self.bookmarks.clear();
         self.blocked = None;
-        let bytes = match fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return,
-            Err(e) => return self.set_aside(format!("cannot read {}: {e}", self.path.display())),
-        };
-        match parse(&bytes, &self.path).and_then(|b| no_duplicates(b, &self.path)) {
-            Ok(bookmarks) => self.bookmarks = bookmarks,
-            Err(ParseError::Newer(version)) => {
-                let reason = format!(
-                    "{} was written by a newer mwatch (format {version}); it is left as it is",
-                    self.path.display()
-                );
+        let path = &self.path;
+        let read = read_kept(path, |bytes| {
+            parse(bytes, path).and_then(|b| no_duplicates(b, path))
+        });
+        match read {
+            Kept::Read(bookmarks) => self.bookmarks = bookmarks,
+            Kept::SetAside { problem, aside } => {
+                self.warning = Some(format!(
+                    "{problem}\nmwatch moved it to {} and starts with no bookmarks; once it is fixed, `mwatch bookmarks import {}` brings them back",
+                    aside.display(),
+                    aside.display()
+                ))
+            }
+            Kept::LeftAlone(reason) => {
                 self.warning = Some(reason.clone());
                 self.blocked = Some(reason);
             }
-            Err(ParseError::Bad(problem)) => self.set_aside(problem),
         }
         sort(&mut self.bookmarks);
-    }
-
-    /// Moves the unusable file out of the way so that it is kept as it is.
-    fn set_aside(&mut self, problem: String) {
-        let aside = aside_path(&self.path);
-        self.warning = Some(match fs::rename(&self.path, &aside) {
-            Ok(()) => format!(
-                "{problem}\nmwatch moved it to {} and starts with no bookmarks; once it is fixed, `mwatch bookmarks import {}` brings them back",
-                aside.display(),
-                aside.display()
-            ),
-            Err(e) => {
-                let reason = format!("{problem}; it could not be moved aside ({e})");
-                self.blocked = Some(reason.clone());
-                reason
-            }
-        });
     }
 
     fn save(&self, bookmarks: &[Bookmark]) -> Result<(), StoreError> {
@@ -346,15 +317,6 @@ fn to_file_text(bookmarks: &[Bookmark]) -> String {
     text
 }
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-enum ParseError {
-    /// Says what is wrong and where (`file:line:column: ...`).
-    #[error("{0}")]
-    Bad(String),
-    #[error("written by a newer mwatch (format {0}; this one reads {VERSION})")]
-    Newer(u32),
-}
-
 #[derive(Deserialize)]
 struct Header {
     version: u32,
@@ -366,11 +328,11 @@ struct StoreFile {
 }
 
 /// Reads a store file, or a JSON array of bookmarks (as `list --json` prints).
-fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, ParseError> {
+fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
     let positioned = |e: serde_json::Error| {
         let text = e.to_string();
         let message = text.split(" at line ").next().unwrap_or(&text);
-        ParseError::Bad(format!(
+        FormatError::Bad(format!(
             "{}:{}:{}: {message}",
             origin.display(),
             e.line(),
@@ -383,7 +345,10 @@ fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, ParseError> {
     } else {
         let header: Header = serde_json::from_slice(bytes).map_err(positioned)?;
         if header.version > VERSION {
-            return Err(ParseError::Newer(header.version));
+            return Err(FormatError::Newer {
+                found: header.version,
+                reads: VERSION,
+            });
         }
         serde_json::from_slice::<StoreFile>(bytes)
             .map_err(positioned)?
@@ -396,10 +361,10 @@ fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, ParseError> {
 }
 
 /// The store's names are unique; a hand-edited file may break that.
-fn no_duplicates(bookmarks: Vec<Bookmark>, origin: &Path) -> Result<Vec<Bookmark>, ParseError> {
+fn no_duplicates(bookmarks: Vec<Bookmark>, origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
     for (i, bookmark) in bookmarks.iter().enumerate() {
         if bookmarks[..i].iter().any(|b| b.name == bookmark.name) {
-            return Err(ParseError::Bad(format!(
+            return Err(FormatError::Bad(format!(
                 "{}: two bookmarks are named '{}'",
                 origin.display(),
                 bookmark.name
@@ -445,6 +410,21 @@ mod tests {
         assert_eq!(names, ["kept"]);
     }
 
+    /// A store file mwatch cannot read now (here a directory in its place, as an I/O error
+    /// would) is not corrupt: it is left where it is, reported, and not written over.
+    #[test]
+    fn a_file_that_cannot_be_read_now_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bookmarks.json");
+        fs::create_dir(&path).unwrap();
+        let mut store = BookmarkStore::open(path.clone());
+        let warning = store.take_warning().unwrap();
+        assert!(warning.contains("left as it is"), "{warning}");
+        assert!(path.is_dir(), "not moved aside");
+        let error = store.add(bookmark("a", 1)).unwrap_err();
+        assert!(matches!(error, StoreError::ReadOnly(_)), "{error}");
+    }
+
     #[test]
     fn an_export_creates_its_file_and_touches_nothing_beside_it() {
         let dir = tempfile::tempdir().unwrap();
@@ -469,11 +449,11 @@ mod tests {
         );
         assert_eq!(
             error.unwrap_err(),
-            ParseError::Bad("b.json:2:25: invalid type: integer `3`, expected a string".into())
+            FormatError::Bad("b.json:2:25: invalid type: integer `3`, expected a string".into())
         );
         let error = parse(b"{\"version\": 2, \"bookmarks\": \"the future\"}", origin);
         let newer = error.unwrap_err();
-        assert_eq!(newer, ParseError::Newer(2));
+        assert_eq!(newer, FormatError::Newer { found: 2, reads: 1 });
         assert_eq!(
             newer.to_string(),
             "written by a newer mwatch (format 2; this one reads 1)"
@@ -488,7 +468,7 @@ mod tests {
         let twice = no_duplicates(vec![bookmark("a", 1), bookmark("a", 2)], origin);
         assert_eq!(
             twice.unwrap_err(),
-            ParseError::Bad("b.json: two bookmarks are named 'a'".into())
+            FormatError::Bad("b.json: two bookmarks are named 'a'".into())
         );
     }
 }

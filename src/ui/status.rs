@@ -169,7 +169,7 @@ pub fn render(state: &State, frame: &mut Frame, status: Rect, hints: Rect) {
     if let Some(Overlay::Prompt(prompt)) = &state.overlay {
         let label = match prompt.purpose {
             Purpose::Search => "search: ",
-            Purpose::WriteEvent => "write the event to: ",
+            Purpose::WriteEvent { .. } => "write the event to: ",
             Purpose::BookmarkName(_) => "bookmark name: ",
             Purpose::BookmarkNote(_) => "note (optional): ",
             Purpose::ReplayTime => "replay from (RFC 3339 · HH:MM UTC today · -10m): ",

@@ -186,14 +186,18 @@ fn a_corrupt_file_is_moved_aside_reported_and_never_overwritten() {
     assert_eq!(fs::read_to_string(&aside[0]).unwrap(), broken);
     assert_eq!(home.names(), ["new"]);
 
-    // Unreadable (here: a directory where the file should be) is set aside the same way.
+    // Not readable now (here: a directory where the file should be) is not corrupt: it is
+    // left where it is and not written over.
     fs::remove_file(home.file()).unwrap();
     fs::create_dir(home.file()).unwrap();
     let mut store = home.store();
     assert!(store.take_warning().unwrap().contains("cannot read"));
-    assert_eq!(aside_files(home.dir.path()).len(), 2);
-    store.add(named("again", 1)).unwrap();
-    assert_eq!(home.names(), ["again"]);
+    assert_eq!(aside_files(home.dir.path()).len(), 1);
+    assert!(matches!(
+        store.add(named("again", 1)),
+        Err(StoreError::ReadOnly(_))
+    ));
+    assert!(home.file().is_dir());
 }
 
 #[test]

@@ -227,3 +227,31 @@ fn a_search_on_screen() {
         insta::assert_snapshot!(sized("search", size), screen(&state));
     }
 }
+
+/// A search still looking when the user moves the selection (`k`) or pins the event shown
+/// (`Enter`) leaves the selection where the user put it: a match found later is counted, not
+/// gone to.
+#[test]
+fn a_search_under_way_does_not_move_a_selection_the_user_took() {
+    for keys in ["k", "\n"] {
+        let mut state = many(5_000);
+        let mut cmds = search(&mut state, "1234");
+        assert_eq!(cmds, [Cmd::ContinueSearch], "not found in the first step");
+        for c in keys.chars() {
+            match c {
+                '\n' => enter(&mut state),
+                c => press(&mut state, c),
+            };
+        }
+        let chosen = state.events.selected;
+        while cmds == [Cmd::ContinueSearch] {
+            cmds = update(&mut state, Msg::ContinueSearch);
+        }
+        assert_eq!(state.events.selected, chosen, "after {keys:?}");
+        let title = events_title(&state);
+        assert!(
+            title.contains("1 match") || title.contains("of 1"),
+            "{title}"
+        );
+    }
+}

@@ -66,11 +66,12 @@ fn an_existing_file_asks_whether_to_overwrite_or_take_another_name() {
         Msg::FileExists {
             typed: "~/out.json".into(),
             path: absolute,
-            contents,
+            contents: contents.clone(),
         },
     );
     assert!(press(&mut state, 'n').is_empty());
-    assert_eq!(prompt(&state), Some((&Purpose::WriteEvent, "~/out.json")));
+    let asked = Purpose::WriteEvent { contents };
+    assert_eq!(prompt(&state), Some((&asked, "~/out.json")));
     type_text(&mut state, "2");
     match &enter(&mut state)[..] {
         [Cmd::WriteFile {
@@ -99,4 +100,43 @@ fn a_long_path_wraps_in_the_question_on_a_small_screen() {
         "the path wraps, whole: {screen}"
     );
     assert!(screen.contains("[y] yes  [n/Esc] no"), "{screen}");
+}
+
+/// The event written is the one `w` named, though newer events move the followed selection
+/// while the name is typed, and again after "another name".
+#[test]
+fn the_event_written_is_the_one_selected_at_w() {
+    let mut state = running();
+    receive(&mut state, 1, vec![insert(1)]);
+    assert!(state.events.follow);
+    press(&mut state, 'w');
+    let named = prompt(&state).map(|(_, name)| name.to_string());
+    receive(&mut state, 1, vec![insert(2)]);
+    let [Cmd::WriteFile { contents, .. }] = &enter(&mut state)[..] else {
+        panic!("a write")
+    };
+    let contents = contents.clone();
+    assert!(
+        contents.contains("\"n\": 1") && !contents.contains("\"n\": 2"),
+        "the event of {named:?}: {contents}"
+    );
+
+    update(
+        &mut state,
+        Msg::FileExists {
+            typed: "out.json".into(),
+            path: PathBuf::from("/tmp/out.json"),
+            contents: contents.clone(),
+        },
+    );
+    press(&mut state, 'n');
+    receive(&mut state, 1, vec![insert(3)]);
+    type_text(&mut state, "2");
+    let [Cmd::WriteFile {
+        contents: again, ..
+    }] = &enter(&mut state)[..]
+    else {
+        panic!("a write")
+    };
+    assert_eq!(again, &contents, "another name, the same event");
 }

@@ -103,7 +103,7 @@ pub(super) fn prompted(state: &mut State, purpose: Purpose, text: String) -> Vec
                 state.warn(e);
             }
         },
-        Purpose::Search | Purpose::WriteEvent => {}
+        Purpose::Search | Purpose::WriteEvent { .. } => {}
     }
     Vec::new()
 }

@@ -5,7 +5,7 @@ use super::super::input::LineInput;
 use super::super::msg::Cmd;
 use super::super::search::{field, Search, STEP};
 use super::super::state::{Overlay, Prompt, Purpose, State};
-use super::scroll_detail;
+use super::last_scroll;
 
 /// `/`: a prompt for a new search, empty: what is typed is the whole search, not an addition
 /// to the last one.
@@ -89,14 +89,23 @@ fn show(state: &mut State, index: usize) {
     let place = field(event, &needle)
         .map(|path| format!(": matched in {path}"))
         .unwrap_or_default();
-    // The detail's first line that shows the match, among its first lines.
+    // The detail's first line that shows the match, among its first lines (laid out once:
+    // they also say how far the detail scrolls).
     let lines = detail::content(event, state.detail.tab, detail::Context::of(state), 10_000);
     if let Some(at) = lines.iter().position(|line| needle.is_in(&line.text())) {
         let width = state.detail.width;
         let rows: usize = lines[..at].iter().map(|l| l.row_starts(width).len()).sum();
-        scroll_detail(state, rows as isize);
+        state.detail.scroll = rows.min(last_scroll(state, &lines));
     }
     state.notify(format!("/{query}{place}  (n next, N previous, Esc clears)"));
+}
+
+/// The user moved the selection or pinned it: a search under way no longer goes to the first
+/// match it finds (it still counts and highlights them).
+pub(super) fn settle(state: &mut State) {
+    if let Some(search) = state.search.as_mut() {
+        search.settled = true;
+    }
 }
 
 /// Whether a search is still looking (`Esc` stops it).

@@ -9,7 +9,8 @@ use super::super::input::LineInput;
 use super::super::msg::{Action, Cmd};
 use super::super::state::{Overlay, Overwrite, Prompt, Purpose, State};
 
-/// Asks for a file name, proposing one made from the event's cluster time.
+/// Asks for a file name, proposing one made from the event's cluster time. The event is
+/// written as it is now, as pretty Extended JSON, whatever is selected when the name is given.
 pub(super) fn ask(state: &mut State) {
     let Some(event) = state.events.selected_event() else {
         state.warn("no event selected");
@@ -19,24 +20,20 @@ pub(super) fn ask(state: &mut State) {
         Some(ts) => format!("event-{}-{}.json", ts.time, ts.increment),
         None => "event.json".to_string(),
     };
-    open_prompt(state, &name);
+    let mut contents = serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
+    contents.push('\n');
+    open_prompt(state, &name, contents);
 }
 
-fn open_prompt(state: &mut State, name: &str) {
+fn open_prompt(state: &mut State, name: &str, contents: String) {
     state.overlay = Some(Overlay::Prompt(Prompt {
-        purpose: Purpose::WriteEvent,
+        purpose: Purpose::WriteEvent { contents },
         input: LineInput::new(name),
     }));
 }
 
-/// The name was given: write the event there, as pretty Extended JSON.
-pub(super) fn prompted(state: &mut State, name: String) -> Vec<Cmd> {
-    let Some(event) = state.events.selected_event() else {
-        state.warn("no event selected");
-        return Vec::new();
-    };
-    let mut contents = serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
-    contents.push('\n');
+/// The name was given: write the event there.
+pub(super) fn prompted(name: String, contents: String) -> Vec<Cmd> {
     vec![Cmd::WriteFile {
         path: name.into(),
         contents,
@@ -65,6 +62,6 @@ pub(super) fn confirm(state: &mut State, action: Action) -> Vec<Cmd> {
             overwrite: true,
         }];
     }
-    open_prompt(state, &question.typed);
+    open_prompt(state, &question.typed, question.contents);
     Vec::new()
 }
