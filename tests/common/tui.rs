@@ -16,7 +16,9 @@ use mwatch::store::{EventStore, Row};
 use mwatch_playground::Filter;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::Terminal;
 
 /// 2025-11-24T16:00:00Z: every time in the fixture is relative to it.
@@ -305,8 +307,41 @@ pub fn connected(state: &mut State, attempt: u64) -> Vec<Cmd> {
     )
 }
 
+/// The runtime's connection attempt 1 failed with `error`.
+pub fn connection_failed(state: &mut State, error: &str) -> Vec<Cmd> {
+    update(
+        state,
+        Msg::Connected {
+            attempt: 1,
+            result: Err(error.into()),
+        },
+    )
+}
+
 pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
     source_at(state, msg, NOW)
+}
+
+/// The task says `watch` was invalidated; the invalidate event's token is `token`.
+pub fn invalidated(state: &mut State, watch: u64, token: Option<Document>) -> Vec<Cmd> {
+    source(
+        state,
+        SourceMsg::Status {
+            watch,
+            status: Status::Invalidated { token },
+        },
+    )
+}
+
+/// A left click at `column`, `row`.
+pub fn click(state: &mut State, column: u16, row: u16) -> Vec<Cmd> {
+    let mouse = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(state, Msg::Mouse(mouse))
 }
 
 fn source_at(state: &mut State, msg: SourceMsg, now: i64) -> Vec<Cmd> {

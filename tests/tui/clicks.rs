@@ -9,17 +9,7 @@ use mwatch::app::msg::{Focus, Msg};
 use mwatch::app::state::State;
 use mwatch::app::update::update;
 use mwatch::source::{SourceMsg, Status};
-use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-
-pub fn click(state: &mut State, column: u16, row: u16) {
-    let mouse = MouseEvent {
-        kind: MouseEventKind::Down(MouseButton::Left),
-        column,
-        row,
-        modifiers: KeyModifiers::NONE,
-    };
-    update(state, Msg::Mouse(mouse));
-}
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// A live state on `shop.orders` with 40 more events, whose stream then failed.
 fn stopped_with_many_rows(size: (u16, u16)) -> State {
@@ -129,15 +119,7 @@ fn a_click_under_a_dialog_changes_nothing() {
     // The offer to continue after an invalidate.
     let mut state = live(Some("shop.orders"), SIZE);
     let watch = state.watch.id;
-    source(
-        &mut state,
-        SourceMsg::Status {
-            watch,
-            status: Status::Invalidated {
-                token: Some(token(99)),
-            },
-        },
-    );
+    invalidated(&mut state, watch, Some(token(99)));
     assert!(state.offer.is_some());
     let before = (state.focus, state.events.follow, state.events.selected);
     for row in [5, 10, 25] {

@@ -43,13 +43,7 @@ fn a_failed_connection_stays_on_screen_with_a_retry_and_a_hint_at_the_demo() {
     let (mut state, _) = State::new(config(Some("shop.orders"), (60, 15)));
     let error =
         "cannot reach 127.0.0.1:27017 within 5 s: I/O error: Connection refused (os error 111)";
-    update(
-        &mut state,
-        Msg::Connected {
-            attempt: 1,
-            result: Err(error.into()),
-        },
-    );
+    connection_failed(&mut state, error);
     let shown = screen(&state);
     assert!(shown.contains("Cannot connect"), "{shown}");
     assert!(

@@ -105,15 +105,7 @@ fn a_stream_error_too_long_for_the_status_line_points_to_the_log() {
 fn the_invalidate_dialog_shows_its_keys_and_continuing_stays_possible_after_closing_it() {
     let mut state = running();
     let invalidate = doc! { "_data": "82AA" };
-    source(
-        &mut state,
-        SourceMsg::Status {
-            watch: 1,
-            status: Status::Invalidated {
-                token: Some(invalidate.clone()),
-            },
-        },
-    );
+    invalidated(&mut state, 1, Some(invalidate.clone()));
     let screen = screen(&state);
     assert!(screen.contains("[c] continue  [Esc/q] close"), "{screen}");
     esc(&mut state);

@@ -99,15 +99,7 @@ fn a_stopped_stream_is_restarted_from_the_palette_and_arrows_choose() {
 #[test]
 fn continue_after_an_invalidate_and_the_log_are_in_the_palette() {
     let mut state = running();
-    source(
-        &mut state,
-        mwatch::source::SourceMsg::Status {
-            watch: 1,
-            status: Status::Invalidated {
-                token: Some(bson::doc! { "_data": "82AA" }),
-            },
-        },
-    );
+    invalidated(&mut state, 1, Some(bson::doc! { "_data": "82AA" }));
     esc(&mut state);
     press(&mut state, ':');
     type_text(&mut state, "continue after");

@@ -15,13 +15,7 @@ fn the_pipeline_is_not_said_to_be_applying_before_a_connection() {
     assert!(shown.contains("applied once connected"), "{shown}");
 
     let error = "cannot reach 127.0.0.1:27017 within 5 s: connection refused";
-    update(
-        &mut state,
-        Msg::Connected {
-            attempt: 1,
-            result: Err(error.into()),
-        },
-    );
+    connection_failed(&mut state, error);
     let shown = screen(&state);
     assert!(!shown.contains("applying"), "{shown}");
     assert!(shown.contains("not connected: nothing runs"), "{shown}");

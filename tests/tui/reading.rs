@@ -5,10 +5,9 @@
 use crate::common;
 
 use common::tui::*;
-use mwatch::app::msg::{Focus, Msg, Tab};
+use mwatch::app::msg::{Focus, Tab};
 use mwatch::app::state::State;
-use mwatch::app::update::update;
-use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::KeyCode;
 
 /// The text inside the Detail pane's box (its title line excluded), row by row.
 fn detail_rows(state: &State) -> Vec<String> {
@@ -28,16 +27,6 @@ fn detail_rows(state: &State) -> Vec<String> {
             cells[cells.len().saturating_sub(2)].trim_end().to_string()
         })
         .collect()
-}
-
-fn click(state: &mut State, column: u16, row: u16) {
-    let mouse = MouseEvent {
-        kind: MouseEventKind::Down(MouseButton::Left),
-        column,
-        row,
-        modifiers: KeyModifiers::NONE,
-    };
-    update(state, Msg::Mouse(mouse));
 }
 
 #[test]

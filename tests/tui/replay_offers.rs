@@ -222,15 +222,7 @@ fn the_first_watch_refused_for_lost_history_is_offered_the_oldest_point() {
 fn an_invalidated_stream_offers_to_continue_after_it() {
     let mut state = running();
     let invalidate = doc! { "_data": "82AA" };
-    source(
-        &mut state,
-        SourceMsg::Status {
-            watch: 1,
-            status: Status::Invalidated {
-                token: Some(invalidate.clone()),
-            },
-        },
-    );
+    invalidated(&mut state, 1, Some(invalidate.clone()));
     assert_eq!(state.offer, Some(Offer::Invalidated(invalidate.clone())));
     assert_eq!(state.context(), Context::Invalidated);
     assert!(press(&mut state, 'x').is_empty(), "other keys do nothing");
@@ -244,13 +236,7 @@ fn an_invalidated_stream_offers_to_continue_after_it() {
         .unwrap()
         .starts_with("continued after the invalidate"));
 
-    source(
-        &mut state,
-        SourceMsg::Status {
-            watch: id,
-            status: Status::Invalidated { token: None },
-        },
-    );
+    invalidated(&mut state, id, None);
     assert_eq!(
         state.offer, None,
         "without a token there is nothing to offer"
@@ -262,15 +248,7 @@ fn an_offer_waits_under_a_prompt_being_typed() {
     let mut state = running();
     press(&mut state, 't');
     type_text(&mut state, "-5");
-    source(
-        &mut state,
-        SourceMsg::Status {
-            watch: 1,
-            status: Status::Invalidated {
-                token: Some(doc! { "_data": "82AA" }),
-            },
-        },
-    );
+    invalidated(&mut state, 1, Some(doc! { "_data": "82AA" }));
     assert_eq!(state.context(), Context::Input);
     type_text(&mut state, "m");
     assert!(matches!(&state.overlay, Some(Overlay::Prompt(p)) if p.input.text() == "-5m"));

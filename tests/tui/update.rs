@@ -389,13 +389,7 @@ fn stream_trouble_shows_in_the_status_line() {
         },
     );
     assert!(common::tui::screen(&state).contains("resuming"));
-    source(
-        &mut state,
-        SourceMsg::Status {
-            watch: 1,
-            status: Status::Invalidated { token: None },
-        },
-    );
+    invalidated(&mut state, 1, None);
     assert!(common::tui::screen(&state).contains("invalidated"));
     // A first watch that the server refuses is explained, not a blank screen.
     let (mut state, _) = fresh(Some("shop.orders"), SIZE);
