@@ -260,7 +260,10 @@ fn title(state: &State) -> String {
     let list = &state.events;
     let count = thousands(list.store.event_count() as u64);
     let mut title = format!(" Events · {count} kept · ");
-    if crate::app::stopped::has_stopped(state) {
+    if state.connecting.is_some() {
+        // Nothing arrives to follow yet.
+        title.push_str("not connected ");
+    } else if crate::app::stopped::has_stopped(state) {
         title.push_str("stopped ");
     } else if list.follow {
         title.push_str("following ");

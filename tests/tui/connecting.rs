@@ -75,3 +75,24 @@ fn esc_and_q_quit_while_connecting() {
         "the panes wait for the server"
     );
 }
+
+/// Before a connection nothing arrives: the list does not claim to follow anything.
+#[test]
+fn the_event_list_says_not_connected_until_it_is() {
+    let (mut state, _) = State::new(config(Some("shop.orders"), SIZE));
+    let title = |state: &State| {
+        screen(state)
+            .lines()
+            .find(|line| line.contains(" Events ·"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(title(&state).contains("not connected"), "{}", title(&state));
+    assert!(!title(&state).contains("following"), "{}", title(&state));
+    connection_failed(&mut state, "cannot reach 127.0.0.1:27017 within 5 s");
+    assert!(title(&state).contains("not connected"), "{}", title(&state));
+    update(&mut state, Msg::Tick { now: NOW + 1_000 });
+    press(&mut state, 'r');
+    connected(&mut state, 2);
+    assert!(title(&state).contains("following"), "{}", title(&state));
+}
