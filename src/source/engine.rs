@@ -23,7 +23,10 @@ use crate::event::{ChangeEvent, OpType};
 
 /// Events forwarded in one message at most.
 const MAX_BATCH: usize = 1000;
-pub(super) const HISTORY_LOST: i32 = 286;
+const HISTORY_LOST: i32 = 286;
+/// ChangeStreamFatalError, and what it says when the resume token is not in the history.
+const FATAL: i32 = 280;
+const TOKEN_NOT_FOUND: &str = "resume token was not found";
 const NOT_A_REPLICA_SET: i32 = 40573;
 
 /// Starts the task; returns its control sender and its message receiver (bounded: a slow
@@ -110,7 +113,7 @@ async fn run(
                             let _ = out.send(SourceMsg::Status { watch: id, status }).await;
                         }
                         Err(e) => {
-                            let history_lost = error_code(&e) == Some(HISTORY_LOST);
+                            let history_lost = history_gone(&e);
                             let _ = out.send(SourceMsg::Rejected { watch: id, error: explain(&e), history_lost }).await;
                         }
                     }
@@ -309,6 +312,17 @@ pub(super) async fn open(
     Ok(stream.with_type::<RawDocumentBuf>())
 }
 
+/// The server's history no longer holds the point to start from: 286, or 280 for a resume
+/// token it does not know (what a server restarted with its history gone says).
+pub(super) fn history_gone(error: &mongodb::error::Error) -> bool {
+    match error.kind.as_ref() {
+        mongodb::error::ErrorKind::Command(c) => {
+            c.code == HISTORY_LOST || (c.code == FATAL && c.message.contains(TOKEN_NOT_FOUND))
+        }
+        _ => false,
+    }
+}
+
 pub(super) fn error_code(error: &mongodb::error::Error) -> Option<i32> {
     match error.kind.as_ref() {
         mongodb::error::ErrorKind::Command(c) => Some(c.code),
@@ -325,6 +339,11 @@ pub fn explain(error: &mongodb::error::Error) -> String {
             .to_string(),
         Some(HISTORY_LOST) => format!(
             "history lost: the resume point is older than the oldest entry in the server's oplog ({})",
+            describe_error(error)
+        ),
+        _ if history_gone(error) => format!(
+            "history lost: the resume point is no longer in the server's history (a server \
+             restarted without its oplog says so) ({})",
             describe_error(error)
         ),
         _ => describe_error(error),
@@ -425,7 +444,7 @@ async fn read(
 }
 
 fn failure(error: &mongodb::error::Error) -> Status {
-    if error_code(error) == Some(HISTORY_LOST) {
+    if history_gone(error) {
         Status::HistoryLost(explain(error))
     } else {
         Status::Failed(explain(error))

@@ -3,7 +3,7 @@
 use bson::Timestamp;
 use mongodb::Client;
 
-use super::engine::{error_code, open, HISTORY_LOST};
+use super::engine::{history_gone, open};
 use super::{Start, WatchSpec};
 
 /// The oldest cluster time a watch of `spec` can start at now that `lost` (a time the server
@@ -45,7 +45,7 @@ pub async fn oldest_after(
 async fn can_start_at(client: &Client, spec: &WatchSpec, at: u64) -> Option<bool> {
     match open(client, spec, &Start::AtTime(timestamp(at))).await {
         Ok(_) => Some(true),
-        Err(e) if error_code(&e) == Some(HISTORY_LOST) => Some(false),
+        Err(e) if history_gone(&e) => Some(false),
         Err(_) => None,
     }
 }

@@ -30,6 +30,8 @@ struct Consumer {
     /// (watch id, event) for every event of the current watch.
     events: Vec<(u64, Document)>,
     rejected: Vec<(u64, String)>,
+    /// The watches of `rejected` whose start point the server's history no longer holds.
+    history_lost: Vec<u64>,
     statuses: Vec<Status>,
 }
 
@@ -40,6 +42,7 @@ impl Consumer {
             current: None,
             events: Vec::new(),
             rejected: Vec::new(),
+            history_lost: Vec::new(),
             statuses: Vec::new(),
         }
     }
@@ -50,7 +53,16 @@ impl Consumer {
             .expect("the engine stopped");
         match message {
             SourceMsg::Started { watch } => self.current = Some(watch),
-            SourceMsg::Rejected { watch, error, .. } => self.rejected.push((watch, error)),
+            SourceMsg::Rejected {
+                watch,
+                error,
+                history_lost,
+            } => {
+                self.rejected.push((watch, error));
+                if history_lost {
+                    self.history_lost.push(watch);
+                }
+            }
             SourceMsg::Events { watch, events } if Some(watch) == self.current => {
                 self.events
                     .extend(events.iter().map(|e| (watch, e.to_document().unwrap())));
@@ -554,4 +566,32 @@ async fn a_server_that_goes_away_shows_as_resuming_at_once() {
         unreachable!()
     };
     assert!(why.contains("no server answers"), "{why}");
+}
+
+/// A resume token the server does not know (here a moment of its history when nothing
+/// happened; in life, a server restarted with its history gone: 280, "the resume token was not
+/// found") is history lost, with the same way on as 286, not a bare error.
+#[tokio::test]
+async fn a_resume_token_the_server_does_not_know_is_history_lost() {
+    let (server, client) = common::setup().await;
+    let (control, mut consumer) = watching_everything(&server).await;
+    let coll = client.database("e").collection::<Document>("c");
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
+    consumer.until(|c| !c.events.is_empty()).await;
+    let token = consumer.events[0].1.get_document("_id").unwrap().clone();
+    let data = token.get_str("_data").unwrap();
+    let unknown = format!(
+        "82{:016X}{}",
+        u64::from_str_radix(&data[2..18], 16).unwrap() + 12345,
+        &data[18..]
+    );
+    let start = Start::ResumeAfter(doc! { "_data": unknown });
+    send_watch(&control, 2, spec(vec![], start)).await;
+    consumer.until(|c| !c.rejected.is_empty()).await;
+    assert_eq!(consumer.history_lost, [2], "{:?}", consumer.rejected);
+    let error = &consumer.rejected[0].1;
+    assert!(
+        error.contains("no longer in the server's history"),
+        "{error}"
+    );
 }
