@@ -1,15 +1,18 @@
 //! The key tables: which key means which [`Action`] in which context. The footer hints and the
 //! help screen are generated from these same tables, so they cannot disagree with the keys.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::msg::{Action, Tab};
 
 mod bookmarks;
+mod key;
 mod messages;
 mod palette;
 
 pub use bookmarks::{BOOKMARKS, CONFIRM, INVALIDATED, LOST};
+pub use key::Key;
+use key::{alt, ch, ctrl, plain};
 pub use messages::{CONNECTION, LOG};
 pub use palette::{KEYLESS, PALETTE};
 
@@ -73,76 +76,6 @@ impl Context {
             Context::Connection => "Connection",
             Context::Palette => "Command palette",
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-const fn plain(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::NONE,
-    }
-}
-
-const fn ch(c: char) -> Key {
-    plain(KeyCode::Char(c))
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-const fn alt(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::ALT,
-    }
-}
-
-impl Key {
-    /// Shift is part of the character for letters and symbols (`G`, `?`), so it is ignored there.
-    fn matches(&self, event: &KeyEvent) -> bool {
-        let mods = match event.code {
-            KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
-            _ => event.modifiers,
-        };
-        self.code == event.code && self.mods == mods
-    }
-
-    pub fn label(&self) -> String {
-        let name = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
-                c.to_ascii_uppercase().to_string()
-            }
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Up => "↑".to_string(),
-            KeyCode::Down => "↓".to_string(),
-            KeyCode::Left => "←".to_string(),
-            KeyCode::Right => "→".to_string(),
-            KeyCode::PageUp => "PgUp".to_string(),
-            KeyCode::PageDown => "PgDn".to_string(),
-            KeyCode::BackTab => "Shift-Tab".to_string(),
-            KeyCode::F(n) => format!("F{n}"),
-            other => format!("{other}"),
-        };
-        let mut label = String::new();
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            label.push_str("Ctrl-");
-        }
-        if self.mods.contains(KeyModifiers::ALT) {
-            label.push_str("Alt-");
-        }
-        label.push_str(&name);
-        label
     }
 }
 
@@ -587,6 +520,7 @@ fn bindings_with_hints(tables: &[&'static [Binding]]) -> Vec<(String, &'static B
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
