@@ -2,7 +2,7 @@
 //! as the runtime would drive it, and drawn on a `TestBackend`. No terminal, no server.
 
 use bson::{doc, oid::ObjectId, DateTime, Document, Timestamp};
-use mwatch::app::msg::{Cmd, Msg};
+use mwatch::app::msg::{Cmd, Msg, StoreReply};
 use mwatch::app::state::{Config, Overlay, Purpose, State};
 use mwatch::app::update::update;
 use mwatch::bookmarks::Bookmark;
@@ -320,6 +320,30 @@ pub fn connection_failed(state: &mut State, error: &str) -> Vec<Cmd> {
 
 pub fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
     source_at(state, msg, NOW)
+}
+
+/// The server refused `watch` with `error` (its start point lost from the history, or not).
+pub fn rejected(state: &mut State, watch: u64, error: &str, history_lost: bool) -> Vec<Cmd> {
+    source(
+        state,
+        SourceMsg::Rejected {
+            watch,
+            error: error.into(),
+            history_lost,
+        },
+    )
+}
+
+/// The bookmark store answers with `list`, nothing to tell.
+pub fn stored(state: &mut State, list: Vec<Bookmark>) -> Vec<Cmd> {
+    update(
+        state,
+        Msg::Bookmarks(StoreReply {
+            list,
+            notice: None,
+            unsaved: None,
+        }),
+    )
 }
 
 /// The task says `watch` was invalidated; the invalidate event's token is `token`.

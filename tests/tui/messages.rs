@@ -135,23 +135,9 @@ fn the_history_lost_dialog_wraps_a_long_name_and_shows_its_keys_at_60x15() {
         ..sample(name)
     };
     press(&mut state, 'B');
-    update(
-        &mut state,
-        Msg::Bookmarks(mwatch::app::msg::StoreReply {
-            list: vec![saved],
-            notice: None,
-            unsaved: None,
-        }),
-    );
+    stored(&mut state, vec![saved]);
     let (id, _) = watch_cmd(&enter(&mut state));
-    source(
-        &mut state,
-        SourceMsg::Rejected {
-            watch: id,
-            error: "history lost".into(),
-            history_lost: true,
-        },
-    );
+    rejected(&mut state, id, "history lost", true);
     let screen = screen(&state);
     assert!(
         screen.contains("[s] start there  [Esc/q] close"),
@@ -168,14 +154,7 @@ fn the_history_lost_dialog_wraps_a_long_name_and_shows_its_keys_at_60x15() {
 fn the_delete_question_and_the_options_form_show_their_keys_from_the_tables() {
     let mut state = running();
     press(&mut state, 'B');
-    update(
-        &mut state,
-        Msg::Bookmarks(mwatch::app::msg::StoreReply {
-            list: vec![sample("old")],
-            notice: None,
-            unsaved: None,
-        }),
-    );
+    stored(&mut state, vec![sample("old")]);
     press(&mut state, 'd');
     let shown = screen(&state);
     assert!(

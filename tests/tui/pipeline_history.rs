@@ -6,7 +6,7 @@ use crate::common;
 use crate::stream_state::alt;
 
 use common::tui::*;
-use mwatch::app::msg::{Cmd, Msg, StoreReply};
+use mwatch::app::msg::{Cmd, Msg};
 use mwatch::app::state::Purpose;
 use mwatch::app::update::update;
 use mwatch::bookmarks::Bookmark;
@@ -77,14 +77,7 @@ fn a_bookmark_keeps_the_pipeline_as_written_and_a_replay_brings_it_back() {
         ..sample("mine")
     };
     press(&mut state, 'B');
-    update(
-        &mut state,
-        Msg::Bookmarks(StoreReply {
-            list: vec![saved],
-            notice: None,
-            unsaved: None,
-        }),
-    );
+    stored(&mut state, vec![saved]);
     let (id, _) = watch_cmd(&enter(&mut state));
     started(&mut state, id);
     assert_eq!(state.editor.text(), written);

@@ -64,14 +64,7 @@ fn a_stopped_stream_says_so_in_every_place_that_shows_state() {
     // Applying again and being refused does not claim a stream runs.
     type_text(&mut state, " ");
     let (id, _) = watch_cmd(&ctrl(&mut state, 's'));
-    source(
-        &mut state,
-        SourceMsg::Rejected {
-            watch: id,
-            error: "bad".into(),
-            history_lost: false,
-        },
-    );
+    rejected(&mut state, id, "bad", false);
     let (said, error) = notice(&state).unwrap();
     assert!(error && !said.contains("keeps running"), "{said}");
     assert!(said.contains("no stream runs"), "{said}");
@@ -169,14 +162,7 @@ fn a_replay_refused_after_the_stream_stopped_does_not_claim_a_stream_runs() {
     press(&mut state, 't');
     type_text(&mut state, "-10m");
     let (id, _) = watch_cmd(&enter(&mut state));
-    source(
-        &mut state,
-        SourceMsg::Rejected {
-            watch: id,
-            error: "history lost".into(),
-            history_lost: true,
-        },
-    );
+    rejected(&mut state, id, "history lost", true);
     let text = screen(&state);
     assert!(text.contains("No stream is running now."), "{text}");
     assert!(!text.contains("keeps running"), "{text}");
@@ -185,13 +171,11 @@ fn a_replay_refused_after_the_stream_stopped_does_not_claim_a_stream_runs() {
 #[test]
 fn a_first_watch_the_server_refuses_says_it_could_not_start_and_nothing_else() {
     let (mut state, _) = fresh(Some("shop.orders"), SIZE);
-    source(
+    rejected(
         &mut state,
-        SourceMsg::Rejected {
-            watch: 1,
-            error: "not authorized on shop to execute command { aggregate }".into(),
-            history_lost: false,
-        },
+        1,
+        "not authorized on shop to execute command { aggregate }",
+        false,
     );
     let text = screen(&state);
     assert!(

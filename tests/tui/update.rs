@@ -393,14 +393,7 @@ fn stream_trouble_shows_in_the_status_line() {
     assert!(common::tui::screen(&state).contains("invalidated"));
     // A first watch that the server refuses is explained, not a blank screen.
     let (mut state, _) = fresh(Some("shop.orders"), SIZE);
-    source(
-        &mut state,
-        SourceMsg::Rejected {
-            watch: 1,
-            error: "change streams need a replica set".into(),
-            history_lost: false,
-        },
-    );
+    rejected(&mut state, 1, "change streams need a replica set", false);
     assert!(common::tui::screen(&state).contains("change streams need a replica set"));
 }
 
