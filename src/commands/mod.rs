@@ -28,8 +28,11 @@ pub struct UsageError(pub String);
 /// How a command ended, which decides its exit code.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Done: Ctrl-C, an invalidated stream, or a closed stdout.
+    /// Done: an invalidated stream, the end of a recording.
     Clean,
+    /// A signal asked the process to stop (its number), or stdout was closed
+    /// ([`crate::signals::BROKEN_PIPE`]): what was printed so far is whole.
+    Signal(i32),
     /// The connection, the stream or the disk failed.
     Failed,
     /// The start point is older than the server's history (286 ChangeStreamHistoryLost).
@@ -39,10 +42,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// 0 when clean, 2 for a usage error, else 1.
+    /// 0 when clean, 2 for a usage error, 128 + the signal's number as a shell reports a
+    /// process that signal ended, else 1.
     pub fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Signal(number) => ExitCode::from(128u8.saturating_add(number as u8)),
             Outcome::Failed | Outcome::HistoryLost => ExitCode::FAILURE,
             Outcome::Usage => ExitCode::from(2),
         }

@@ -117,8 +117,7 @@ pub(super) async fn tui(
 ) -> ExitCode {
     match runtime::terminal::run(target, config, recorder).await {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
-        // As a shell reports a process a signal ended: 128 + its number.
-        Ok(Exit::Signal(signal)) => ExitCode::from(128 + signal as u8),
+        Ok(Exit::Signal(signal)) => Outcome::Signal(signal).exit_code(),
         Err(e) => fail(e, Outcome::Failed),
     }
 }

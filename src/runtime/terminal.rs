@@ -16,6 +16,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::Terminal;
 
 use crate::bookmarks::default_path;
+use crate::signals::stop_signals;
 use crate::source::connect::Target;
 use crate::source::recording::Recorder;
 
@@ -55,33 +56,6 @@ pub async fn run(
         result = super::run(&mut terminal, io, target, config, recorder) => result.map(|()| Exit::Quit),
         signal = stop => Ok(Exit::Signal(signal)),
     }
-}
-
-/// Waits for a signal that asks the process to stop, and says which. Registered at once, so
-/// none is missed once this returns.
-#[cfg(unix)]
-fn stop_signals() -> io::Result<impl std::future::Future<Output = i32>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut quit = signal(SignalKind::quit())?;
-    Ok(async move {
-        tokio::select! {
-            _ = term.recv() => 15,
-            _ = hangup.recv() => 1,
-            _ = interrupt.recv() => 2,
-            _ = quit.recv() => 3,
-        }
-    })
-}
-
-#[cfg(not(unix))]
-fn stop_signals() -> io::Result<impl std::future::Future<Output = i32>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-        2
-    })
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
