@@ -20,7 +20,7 @@ use crate::signals::stop_signals;
 use crate::source::connect::Target;
 use crate::source::recording::Recorder;
 
-use super::Io;
+use super::{Io, Suspend};
 use crate::app::state::Config;
 
 /// How the TUI ended, when it did not fail.
@@ -49,6 +49,7 @@ pub async fn run(
         input: EventStream::new(),
         clipboard: Box::new(io::stdout()),
         bookmarks: default_path().map_err(|e| e.to_string()),
+        suspend: job_control()?,
     };
     // A signal drops the loop where it waits; the guard then puts the terminal back. What is
     // written (bookmarks, the pipeline history) is replaced atomically, so nothing is half done.
@@ -56,6 +57,32 @@ pub async fn run(
         result = super::run(&mut terminal, io, target, config, recorder) => result.map(|()| Exit::Quit),
         signal = stop => Ok(Exit::Signal(signal)),
     }
+}
+
+/// Ctrl-Z and SIGTSTP, which the TUI handles from now on: the default stop would leave the
+/// shell a raw terminal in the alternate screen.
+#[cfg(unix)]
+fn job_control() -> io::Result<Suspend> {
+    use signal_hook::consts::SIGTSTP;
+    use tokio::signal::unix::{signal, SignalKind};
+    let stops = signal(SignalKind::from_raw(SIGTSTP))?;
+    let requests = futures_util::stream::unfold(stops, |mut stops| async move {
+        stops.recv().await.map(|()| ((), stops))
+    });
+    Ok(Suspend {
+        requests: Box::pin(requests),
+        stop: Box::new(|| {
+            restore();
+            // As the default action of SIGTSTP would (SIGSTOP), until SIGCONT.
+            signal_hook::low_level::emulate_default_handler(SIGTSTP)?;
+            modes_on()
+        }),
+    })
+}
+
+#[cfg(not(unix))]
+fn job_control() -> io::Result<Suspend> {
+    Ok(Suspend::none())
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
@@ -85,13 +112,18 @@ fn enter() -> io::Result<Guard> {
         restore();
         previous(info);
     }));
-    enable_raw_mode()?;
     let guard = Guard;
+    modes_on()?;
+    Ok(guard)
+}
+
+/// The TUI's modes: raw, the alternate screen, mouse and paste reporting.
+fn modes_on() -> io::Result<()> {
+    enable_raw_mode()?;
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
         EnableBracketedPaste
-    )?;
-    Ok(guard)
+    )
 }
