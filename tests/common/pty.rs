@@ -99,6 +99,16 @@ impl Tui {
         }
     }
 
+    /// Sends the signal `name` (`TERM`, `HUP`, ...) to the program, as `kill -NAME` does.
+    pub fn kill(&self, name: &str) {
+        let pid = self.child.process_id().expect("running");
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{name}"), pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{name} {pid}");
+    }
+
     /// Types `keys` (text, or the constants above).
     pub fn send(&mut self, keys: &str) {
         self.writer
