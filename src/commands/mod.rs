@@ -7,11 +7,14 @@
 //! - [`replay`]: `mwatch replay FILE`, a recording in the TUI or as JSON lines.
 //! - [`bookmarks`]: `mwatch bookmarks list | show | rm | export | import`.
 //! - [`playground`]: `mwatch playground`, the embedded server until Ctrl-C.
+//! - [`password`]: a password on the command line warned about, or asked for at the
+//!   terminal (`-p`, `-u`).
 //! - [`setup`]: the flags of a watch turned into a connection string and a watch spec;
 //!   [`resume`]: the bookmark `--resume NAME` means, and the advice when its history is lost.
 
 pub mod bookmarks;
 pub mod headless;
+pub mod password;
 pub mod playground;
 pub mod replay;
 pub mod resume;
