@@ -39,7 +39,7 @@ pub async fn with_credentials(uri: String, args: &WatchArgs) -> Result<String, E
     };
     if user.is_empty() {
         return Err(usage_error(UsageError(
-            "-p: the connection string names no user: give one with -u NAME or in it (mongodb://NAME@host)".to_string(),
+            "no user to ask the password of: give one with -u NAME or in the connection string (mongodb://NAME@host)".to_string(),
         )));
     }
     let password = prompt::read().await.map_err(|e| match e {

@@ -129,7 +129,8 @@ async fn p_needs_a_user_and_a_terminal() {
     let (code, _, stderr) = run(&["-p", "mongodb://127.0.0.1:1/", "--json"]).await;
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.starts_with("mwatch: -p: ") && stderr.contains("-u NAME"),
+        stderr.starts_with("mwatch: no user to ask the password of: ")
+            && stderr.contains("-u NAME"),
         "{stderr}"
     );
 
