@@ -4,11 +4,11 @@
 use std::io::{self, Write};
 
 use super::resume::history_lost;
-use super::Outcome;
+use super::{stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;
-use crate::signals::{stop_signals, BROKEN_PIPE};
+use crate::signals::stop_signals;
 use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
@@ -22,13 +22,7 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(),
         .iter()
         .try_for_each(|event| writeln!(out, "{}", json_line(event, canonical)))
         .and_then(|()| out.flush());
-    printed.map_err(|e| match e.kind() {
-        io::ErrorKind::BrokenPipe => Outcome::Signal(BROKEN_PIPE),
-        _ => {
-            eprintln!("mwatch: cannot write to standard output: {e}");
-            Outcome::Failed
-        }
-    })
+    printed.map_err(|e| stdout_failed(&e))
 }
 
 /// Watches until a signal to stop (Ctrl-C), invalidation or failure. When the replay of `bookmark` finds its

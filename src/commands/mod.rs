@@ -57,6 +57,18 @@ impl Outcome {
     }
 }
 
+/// How a command ends when writing to stdout failed: quietly when the reader went away
+/// (`| head -1`), as SIGPIPE would have ended it; else saying why.
+fn stdout_failed(error: &std::io::Error) -> Outcome {
+    match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Outcome::Signal(crate::signals::BROKEN_PIPE),
+        _ => {
+            eprintln!("mwatch: cannot write to standard output: {error}");
+            Outcome::Failed
+        }
+    }
+}
+
 /// Says what went wrong and ends with `outcome`'s exit code.
 fn fail(message: impl std::fmt::Display, outcome: Outcome) -> ExitCode {
     eprintln!("mwatch: {message}");

@@ -67,3 +67,25 @@ async fn a_closed_stdout_ends_quietly_with_141() {
         "{stderr:?}"
     );
 }
+
+/// `mwatch playground | head -1` once head has gone: the banner meets a closed pipe, and the
+/// playground ends as SIGPIPE would end it, without a panic ("failed printing to stdout").
+#[tokio::test]
+async fn the_playground_ends_quietly_when_its_banner_meets_a_closed_pipe() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let port = common::cli::free_port().to_string();
+    let mut command = common::cli::mwatch(&["playground", "--port", &port]);
+    command.stdout(writer);
+    let mut child = command.spawn().unwrap();
+    let mut stderr = String::new();
+    let mut err = child.stderr.take().unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        let (_, status) = tokio::join!(err.read_to_string(&mut stderr), child.wait());
+        status.unwrap()
+    })
+    .await
+    .expect("the playground ends within 15 s");
+    assert_eq!(status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
