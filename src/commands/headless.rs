@@ -25,8 +25,8 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(),
     printed.map_err(|e| stdout_failed(&e))
 }
 
-/// Watches until a signal to stop (Ctrl-C), invalidation or failure. When the replay of `bookmark` finds its
-/// history lost, says how to go on.
+/// Watches until a signal to stop (Ctrl-C), invalidation or failure. When the replay of
+/// `bookmark` finds its history lost, says how to go on.
 pub async fn watch(
     connection: Connection,
     spec: WatchSpec,

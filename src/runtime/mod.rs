@@ -49,6 +49,7 @@ pub struct Io<I> {
     pub clipboard: Box<dyn Write + Send>,
     /// The bookmark file, or why there is none (said when a bookmark command needs it).
     pub bookmarks: Result<PathBuf, String>,
+    /// Ctrl-Z and SIGTSTP.
     pub suspend: Suspend,
 }
 

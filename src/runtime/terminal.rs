@@ -1,6 +1,7 @@
 //! The real terminal: raw mode, the alternate screen, mouse and paste reporting for the
 //! runtime's loop, and the terminal put back as it was on return, on error, on panic and when
-//! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
+//! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT); given back while
+//! Ctrl-Z or SIGTSTP stops the process, and taken again when it is continued.
 
 use std::io;
 
@@ -52,7 +53,8 @@ pub async fn run(
         suspend: job_control()?,
     };
     // A signal drops the loop where it waits; the guard then puts the terminal back. What is
-    // written (bookmarks, the pipeline history) is replaced atomically, so nothing is half done.
+    // written (bookmarks, the pipeline history) is replaced atomically, and `--record` writes
+    // and flushes a batch before the loop waits again, so nothing is half done.
     tokio::select! {
         result = super::run(&mut terminal, io, target, config, recorder) => result.map(|()| Exit::Quit),
         signal = stop => Ok(Exit::Signal(signal)),
