@@ -68,8 +68,19 @@ pub enum BookmarksCommand {
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// Connection string [default: $MONGODB_URI, else mongodb://localhost:27017].
+    /// Connection string [default: $MONGODB_URI, else mongodb://localhost:27017]. A password
+    /// here is visible to every local user (ps): use $MONGODB_URI or -p.
     pub uri: Option<String>,
+
+    /// The user to log in as, instead of the connection string's; asks for the password as -p
+    /// does unless the connection string has one.
+    #[arg(short = 'u', long, value_name = "NAME", conflicts_with = "demo")]
+    pub username: Option<String>,
+
+    /// Ask for the password at the terminal, without echo, instead of giving it in the
+    /// connection string (as mongosh's -p).
+    #[arg(short = 'p', long, conflicts_with = "demo")]
+    pub password_prompt: bool,
 
     /// What to watch: db.collection, db, or * for the whole deployment.
     #[arg(long, value_name = "NS")]

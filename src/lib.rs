@@ -19,6 +19,7 @@
 //! - [`start_at`]: the times a user can type for `--start-at`.
 //! - [`redact`]: hides passwords in connection strings; [`deployment`]: which deployment one
 //!   names (hosts and replica set).
+//! - [`signals`]: the signals that ask mwatch to stop, caught to end as quitting does.
 //! - [`cli`]: the command line (clap definitions).
 
 pub mod app;
@@ -34,6 +35,7 @@ pub mod pipeline;
 pub mod pipeline_history;
 pub mod redact;
 pub mod runtime;
+pub mod signals;
 pub mod source;
 pub mod start_at;
 pub mod store;

@@ -13,10 +13,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Playground(args)) => runtime.block_on(playground::run(args)),
         Some(Command::Replay(args)) => runtime.block_on(replay::run(args)),
         Some(Command::Bookmarks { command }) => bookmarks::run(&command),
         None => runtime.block_on(watch::run(cli.watch)),
-    }
+    };
+    // The work is done; dropping the runtime waits for file writes still under way (a bookmark
+    // saved just before quitting) and cancels the rest. Cancelled mid-request, the driver's
+    // tasks can panic ("called `Result::unwrap()` on an `Err` value: RecvError"): tokio
+    // catches that, and no message should say it.
+    std::panic::set_hook(Box::new(|_| {}));
+    drop(runtime);
+    code
 }

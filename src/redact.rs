@@ -113,13 +113,22 @@ fn uri_parts(after_scheme: &str) -> (&str, Option<usize>) {
 /// percent-encoded but is not, like the `?` of `ann:S3cr?t@host`. Drivers misread such a
 /// string, and their errors then quote pieces of the password.
 pub fn unencoded_in_credentials(uri: &str) -> Option<char> {
-    let after_scheme = &uri[uri.find("://")? + 3..];
-    let (uri, credentials_end) = uri_parts(after_scheme);
-    let credentials = &uri[..credentials_end?];
+    let (_, credentials, _) = split_credentials(uri)?;
+    let credentials = credentials?;
     let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));
     user.chars()
         .chain(password.chars())
         .find(|c| matches!(c, ':' | '/' | '?' | '#' | '[' | ']' | '@'))
+}
+
+/// A connection string in three: up to and with its `://`, its credentials (`user:password`,
+/// before the last `@`) if it has any, and what follows them.
+pub fn split_credentials(uri: &str) -> Option<(&str, Option<&str>, &str)> {
+    let (scheme, after_scheme) = uri.split_at(uri.find("://")? + 3);
+    Some(match uri_parts(after_scheme).1 {
+        Some(at) => (scheme, Some(&after_scheme[..at]), &after_scheme[at + 1..]),
+        None => (scheme, None, after_scheme),
+    })
 }
 
 /// Whether a connection string passed through [`redact`] had a password or a secret option

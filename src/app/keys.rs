@@ -105,7 +105,15 @@ const fn bind(
 }
 
 /// Keys that work everywhere, also in overlays.
-pub const ALWAYS: &[Binding] = &[bind(&[ctrl('c')], Action::Quit, "quit", Some("quit"))];
+pub const ALWAYS: &[Binding] = &[
+    bind(&[ctrl('c')], Action::Quit, "quit", Some("quit")),
+    bind(
+        &[ctrl('z')],
+        Action::Suspend,
+        "suspend: back to the shell, fg resumes",
+        None,
+    ),
+];
 
 /// Keys that work in every pane, also while typing.
 pub const GLOBAL: &[Binding] = &[

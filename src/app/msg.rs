@@ -113,6 +113,7 @@ impl Tab {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
+    Suspend,
     Help,
     FocusNext,
     FocusPrev,
@@ -227,5 +228,8 @@ pub enum Cmd {
     /// Send [`Msg::ContinueSearch`] once the input waiting has been read: a search takes
     /// bounded steps, and keys are handled between them.
     ContinueSearch,
+    /// Stop the process until it is continued, the terminal given back meanwhile (Ctrl-Z);
+    /// the runtime answers with [`Msg::Resize`] once continued.
+    Suspend,
     Quit,
 }

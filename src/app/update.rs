@@ -168,6 +168,7 @@ fn tick(state: &mut State, now: i64) -> Vec<Cmd> {
 fn act(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return vec![Cmd::Quit],
+        Action::Suspend => return vec![Cmd::Suspend],
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::MessageLog => state.overlay = Some(Overlay::Log { scroll: 0 }),
         Action::Palette => state.overlay = Some(Overlay::Palette(Palette::new())),

@@ -4,26 +4,29 @@
 use std::io::{self, Write};
 
 use super::resume::history_lost;
-use super::Outcome;
+use super::{stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;
+use crate::signals::stop_signals;
 use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
 use crate::source::{engine, Control, SourceMsg, Status, WatchSpec};
 
-/// Prints `events`, one JSON line each, and flushes them.
-pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> io::Result<()> {
+/// Prints `events`, one JSON line each, and flushes them. A failure is how the command ends:
+/// a closed stdout (`| head -1`) quietly, as SIGPIPE would have ended it.
+pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(), Outcome> {
     let mut out = io::stdout().lock();
-    for event in events {
-        writeln!(out, "{}", json_line(event, canonical))?;
-    }
-    out.flush()
+    let printed = events
+        .iter()
+        .try_for_each(|event| writeln!(out, "{}", json_line(event, canonical)))
+        .and_then(|()| out.flush());
+    printed.map_err(|e| stdout_failed(&e))
 }
 
-/// Watches until Ctrl-C, invalidation or failure. When the replay of `bookmark` finds its
-/// history lost, says how to go on.
+/// Watches until a signal to stop (Ctrl-C), invalidation or failure. When the replay of
+/// `bookmark` finds its history lost, says how to go on.
 pub async fn watch(
     connection: Connection,
     spec: WatchSpec,
@@ -47,6 +50,14 @@ async fn print_events(
     canonical: bool,
     mut recorder: Option<Recorder>,
 ) -> Outcome {
+    let stop = match stop_signals() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("mwatch: cannot handle signals: {e}");
+            return Outcome::Failed;
+        }
+    };
+    tokio::pin!(stop);
     let (control, mut messages) = engine::spawn(connection);
     const WATCH: u64 = 1;
     if control
@@ -59,13 +70,13 @@ async fn print_events(
     {
         return Outcome::Failed;
     }
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
     loop {
+        // Each batch is printed and recorded whole before the next wait, so a signal finds
+        // nothing half written.
         let message = tokio::select! {
-            _ = &mut interrupted => {
+            signal = &mut stop => {
                 let _ = control.send(Control::Stop).await;
-                return Outcome::Clean;
+                return Outcome::Signal(signal);
             }
             message = messages.recv() => message,
         };
@@ -78,9 +89,8 @@ async fn print_events(
                         return Outcome::Failed;
                     }
                 }
-                if print_batch(&events, canonical).is_err() {
-                    // stdout closed (e.g. `| head`): nothing more to do.
-                    return Outcome::Clean;
+                if let Err(outcome) = print_batch(&events, canonical) {
+                    return outcome;
                 }
             }
             Some(SourceMsg::Rejected {

@@ -7,11 +7,14 @@
 //! - [`replay`]: `mwatch replay FILE`, a recording in the TUI or as JSON lines.
 //! - [`bookmarks`]: `mwatch bookmarks list | show | rm | export | import`.
 //! - [`playground`]: `mwatch playground`, the embedded server until Ctrl-C.
+//! - [`password`]: a password on the command line warned about, or asked for at the
+//!   terminal (`-p`, `-u`).
 //! - [`setup`]: the flags of a watch turned into a connection string and a watch spec;
 //!   [`resume`]: the bookmark `--resume NAME` means, and the advice when its history is lost.
 
 pub mod bookmarks;
 pub mod headless;
+pub mod password;
 pub mod playground;
 pub mod replay;
 pub mod resume;
@@ -28,8 +31,11 @@ pub struct UsageError(pub String);
 /// How a command ended, which decides its exit code.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Done: Ctrl-C, an invalidated stream, or a closed stdout.
+    /// Done: an invalidated stream, the end of a recording.
     Clean,
+    /// A signal asked the process to stop (its number), or stdout was closed
+    /// ([`crate::signals::BROKEN_PIPE`]): what was printed so far is whole.
+    Signal(i32),
     /// The connection, the stream or the disk failed.
     Failed,
     /// The start point is older than the server's history (286 ChangeStreamHistoryLost).
@@ -39,12 +45,26 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// 0 when clean, 2 for a usage error, else 1.
+    /// 0 when clean, 2 for a usage error, 128 + the signal's number as a shell reports a
+    /// process that signal ended, else 1.
     pub fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Signal(number) => ExitCode::from(128u8.saturating_add(number as u8)),
             Outcome::Failed | Outcome::HistoryLost => ExitCode::FAILURE,
             Outcome::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// How a command ends when writing to stdout failed: quietly when the reader went away
+/// (`| head -1`), as SIGPIPE would have ended it; else saying why.
+fn stdout_failed(error: &std::io::Error) -> Outcome {
+    match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Outcome::Signal(crate::signals::BROKEN_PIPE),
+        _ => {
+            eprintln!("mwatch: cannot write to standard output: {error}");
+            Outcome::Failed
         }
     }
 }

@@ -1,10 +1,12 @@
 //! `mwatch playground`: the embedded server (a replica set, or a standalone one), with or
 //! without a workload, until Ctrl-C.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use mwatch_playground as playground;
 
+use super::stdout_failed;
 use crate::cli::PlaygroundArgs;
 
 /// Serves until Ctrl-C.
@@ -37,34 +39,42 @@ pub async fn run(args: PlaygroundArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if args.standalone {
-        println!(
-            "mwatch playground: MongoDB {} standalone server listening on {}",
-            playground::VERSION,
-            server.addr()
-        );
-        println!("  connect with:  {}", server.direct_uri());
-    } else {
-        println!(
-            "mwatch playground: MongoDB {} replica set '{}' listening on {}",
-            playground::VERSION,
-            playground::SET_NAME,
-            server.addr()
-        );
-        println!("  connect with:  {}", server.uri());
-        println!("  or directly:   {}", server.direct_uri());
+    // Written at once: a closed stdout (`| head -1`) ends the command, as SIGPIPE would.
+    if let Err(e) = io::stdout().write_all(banner(&args, &server).as_bytes()) {
+        return stdout_failed(&e).exit_code();
     }
-    if args.workload {
-        println!(
-            "  workload:      a shop in database 'shop', {} operations/s (seed {})",
-            args.rate, args.seed
-        );
-    }
-    if args.standalone {
-        println!("  standalone:    no replica set; change streams are refused (code 40573)");
-    }
-    println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     server.stop().await;
     ExitCode::SUCCESS
+}
+
+fn banner(args: &PlaygroundArgs, server: &playground::Playground) -> String {
+    let mut text = if args.standalone {
+        format!(
+            "mwatch playground: MongoDB {} standalone server listening on {}\n  connect with:  {}\n",
+            playground::VERSION,
+            server.addr(),
+            server.direct_uri()
+        )
+    } else {
+        format!(
+            "mwatch playground: MongoDB {} replica set '{}' listening on {}\n  connect with:  {}\n  or directly:   {}\n",
+            playground::VERSION,
+            playground::SET_NAME,
+            server.addr(),
+            server.uri(),
+            server.direct_uri()
+        )
+    };
+    if args.workload {
+        text.push_str(&format!(
+            "  workload:      a shop in database 'shop', {} operations/s (seed {})\n",
+            args.rate, args.seed
+        ));
+    }
+    if args.standalone {
+        text.push_str("  standalone:    no replica set; change streams are refused (code 40573)\n");
+    }
+    text.push_str("Press Ctrl-C to stop.\n");
+    text
 }

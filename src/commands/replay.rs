@@ -63,16 +63,22 @@ fn print(path: &Path, canonical: bool) -> Outcome {
         match event {
             Ok(event) => batch.push(event),
             Err(e) => {
-                let _ = print_batch(&batch, canonical);
+                if let Err(outcome) = print_batch(&batch, canonical) {
+                    return outcome;
+                }
                 eprintln!("mwatch: {e}");
                 return Outcome::Failed;
             }
         }
-        if batch.len() == 1000 && print_batch(&std::mem::take(&mut batch), canonical).is_err() {
-            return Outcome::Clean;
+        if batch.len() == 1000 {
+            if let Err(outcome) = print_batch(&std::mem::take(&mut batch), canonical) {
+                return outcome;
+            }
         }
     }
-    let _ = print_batch(&batch, canonical);
+    if let Err(outcome) = print_batch(&batch, canonical) {
+        return outcome;
+    }
     if let Some(warning) = replay.warning {
         eprintln!("mwatch: warning: {warning}");
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use mwatch_playground as playground;
 
-use super::{fail, headless, resume, setup, usage_error, Outcome, UsageError};
+use super::{fail, headless, password, resume, setup, usage_error, Outcome, UsageError};
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
@@ -19,6 +19,7 @@ use crate::store::EventStore;
 /// Checks the flags, connects and watches until the user quits (or, with `--json`, until
 /// Ctrl-C or the stream ends).
 pub async fn run(args: WatchArgs) -> ExitCode {
+    password::warn_if_in_arguments(&args);
     let bookmark = match args.resume.as_deref().map(resume::lookup) {
         Some(Err(e)) => return usage_error(e),
         Some(Ok(bookmark)) => bookmark,
@@ -55,9 +56,13 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             }
         }
     } else {
-        match setup::uri(&args, std::env::var("MONGODB_URI").ok(), bookmark.as_ref()) {
-            Ok(uri) => (uri, None),
+        let uri = match setup::uri(&args, std::env::var("MONGODB_URI").ok(), bookmark.as_ref()) {
+            Ok(uri) => uri,
             Err(e) => return usage_error(e),
+        };
+        match password::with_credentials(uri, &args).await {
+            Ok(uri) => (uri, None),
+            Err(code) => return code,
         }
     };
     // Only a mistyped string is refused here, before the screen changes (and a
@@ -117,8 +122,7 @@ pub(super) async fn tui(
 ) -> ExitCode {
     match runtime::terminal::run(target, config, recorder).await {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
-        // As a shell reports a process a signal ended: 128 + its number.
-        Ok(Exit::Signal(signal)) => ExitCode::from(128 + signal as u8),
+        Ok(Exit::Signal(signal)) => Outcome::Signal(signal).exit_code(),
         Err(e) => fail(e, Outcome::Failed),
     }
 }

@@ -10,6 +10,7 @@ pub mod terminal;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -48,6 +49,46 @@ pub struct Io<I> {
     pub clipboard: Box<dyn Write + Send>,
     /// The bookmark file, or why there is none (said when a bookmark command needs it).
     pub bookmarks: Result<PathBuf, String>,
+    /// Ctrl-Z and SIGTSTP.
+    pub suspend: Suspend,
+}
+
+/// Job control: Ctrl-Z, or SIGTSTP from `kill`, stops mwatch until it is continued (`fg`,
+/// SIGCONT) with the terminal given back meanwhile, as vim and less do; the screen is then
+/// drawn anew, at the terminal's size then.
+pub struct Suspend {
+    /// SIGTSTP received (in raw mode Ctrl-Z is a key, which asks with [`Cmd::Suspend`]).
+    pub requests: Pin<Box<dyn Stream<Item = ()> + Send>>,
+    /// Gives the terminal back, stops the process until it is continued, takes the terminal
+    /// again.
+    pub stop: Box<dyn FnMut() -> io::Result<()> + Send>,
+}
+
+impl Suspend {
+    /// No job control: a terminal that is not the process's own (tests), or no Unix.
+    pub fn none() -> Suspend {
+        Suspend {
+            requests: Box::pin(futures_util::stream::pending()),
+            stop: Box::new(|| Ok(())),
+        }
+    }
+}
+
+/// Stops as [`Suspend`] says; returns the size to draw at once continued, with the screen
+/// cleared so that the next frame draws all of it.
+fn stop_until_continued<B>(terminal: &mut Terminal<B>, suspend: &mut Suspend) -> anyhow::Result<Msg>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+{
+    (suspend.stop)()?;
+    let size = terminal.size()?;
+    // Clears all of it, where `clear` would ask the terminal where its cursor is.
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+    Ok(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    })
 }
 
 fn now_millis() -> i64 {
@@ -153,6 +194,8 @@ struct Runtime {
     bookmarks: Result<PathBuf, String>,
     /// A search asked for its next step ([`Cmd::ContinueSearch`]).
     search_step: bool,
+    /// Ctrl-Z asked to stop ([`Cmd::Suspend`]).
+    suspend_asked: bool,
 }
 
 impl Runtime {
@@ -186,6 +229,7 @@ impl Runtime {
                 }));
             }
             Cmd::ContinueSearch => self.search_step = true,
+            Cmd::Suspend => self.suspend_asked = true,
             Cmd::Watch { id, spec } => {
                 if let Some(control) = &self.control {
                     let _ = control.send(Control::Watch { id, spec }).await;
@@ -301,6 +345,7 @@ where
         mut input,
         clipboard,
         bookmarks,
+        mut suspend,
     } = io;
     let mut runtime = Runtime {
         target,
@@ -313,6 +358,7 @@ where
         clipboard,
         bookmarks,
         search_step: false,
+        suspend_asked: false,
     };
     let (mut state, cmds) = State::new(config);
     for cmd in cmds {
@@ -380,6 +426,11 @@ where
             () = std::future::ready(()), if runtime.search_step => {
                 runtime.search_step = false;
                 Some(Msg::ContinueSearch)
+            }
+            Some(()) = suspend.requests.next() => Some(stop_until_continued(terminal, &mut suspend)?),
+            () = std::future::ready(()), if runtime.suspend_asked => {
+                runtime.suspend_asked = false;
+                Some(stop_until_continued(terminal, &mut suspend)?)
             }
             _ = sleep_until(next_frame), if state.dirty => None,
         };

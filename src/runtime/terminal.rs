@@ -1,6 +1,7 @@
 //! The real terminal: raw mode, the alternate screen, mouse and paste reporting for the
 //! runtime's loop, and the terminal put back as it was on return, on error, on panic and when
-//! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
+//! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT); given back while
+//! Ctrl-Z or SIGTSTP stops the process, and taken again when it is continued.
 
 use std::io;
 
@@ -16,10 +17,11 @@ use ratatui::crossterm::terminal::{
 use ratatui::Terminal;
 
 use crate::bookmarks::default_path;
+use crate::signals::stop_signals;
 use crate::source::connect::Target;
 use crate::source::recording::Recorder;
 
-use super::Io;
+use super::{Io, Suspend};
 use crate::app::state::Config;
 
 /// How the TUI ended, when it did not fail.
@@ -48,40 +50,41 @@ pub async fn run(
         input: EventStream::new(),
         clipboard: Box::new(io::stdout()),
         bookmarks: default_path().map_err(|e| e.to_string()),
+        suspend: job_control()?,
     };
     // A signal drops the loop where it waits; the guard then puts the terminal back. What is
-    // written (bookmarks, the pipeline history) is replaced atomically, so nothing is half done.
+    // written (bookmarks, the pipeline history) is replaced atomically, and `--record` writes
+    // and flushes a batch before the loop waits again, so nothing is half done.
     tokio::select! {
         result = super::run(&mut terminal, io, target, config, recorder) => result.map(|()| Exit::Quit),
         signal = stop => Ok(Exit::Signal(signal)),
     }
 }
 
-/// Waits for a signal that asks the process to stop, and says which. Registered at once, so
-/// none is missed once this returns.
+/// Ctrl-Z and SIGTSTP, which the TUI handles from now on: the default stop would leave the
+/// shell a raw terminal in the alternate screen.
 #[cfg(unix)]
-fn stop_signals() -> io::Result<impl std::future::Future<Output = i32>> {
+fn job_control() -> io::Result<Suspend> {
+    use signal_hook::consts::SIGTSTP;
     use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut quit = signal(SignalKind::quit())?;
-    Ok(async move {
-        tokio::select! {
-            _ = term.recv() => 15,
-            _ = hangup.recv() => 1,
-            _ = interrupt.recv() => 2,
-            _ = quit.recv() => 3,
-        }
+    let stops = signal(SignalKind::from_raw(SIGTSTP))?;
+    let requests = futures_util::stream::unfold(stops, |mut stops| async move {
+        stops.recv().await.map(|()| ((), stops))
+    });
+    Ok(Suspend {
+        requests: Box::pin(requests),
+        stop: Box::new(|| {
+            restore();
+            // As the default action of SIGTSTP would (SIGSTOP), until SIGCONT.
+            signal_hook::low_level::emulate_default_handler(SIGTSTP)?;
+            modes_on()
+        }),
     })
 }
 
 #[cfg(not(unix))]
-fn stop_signals() -> io::Result<impl std::future::Future<Output = i32>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-        2
-    })
+fn job_control() -> io::Result<Suspend> {
+    Ok(Suspend::none())
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
@@ -111,13 +114,18 @@ fn enter() -> io::Result<Guard> {
         restore();
         previous(info);
     }));
-    enable_raw_mode()?;
     let guard = Guard;
+    modes_on()?;
+    Ok(guard)
+}
+
+/// The TUI's modes: raw, the alternate screen, mouse and paste reporting.
+fn modes_on() -> io::Result<()> {
+    enable_raw_mode()?;
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
         EnableBracketedPaste
-    )?;
-    Ok(guard)
+    )
 }

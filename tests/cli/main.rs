@@ -7,5 +7,7 @@ mod common;
 mod bookmarks;
 mod headless;
 mod options;
+mod password;
 mod playground;
+mod signals;
 mod usage;

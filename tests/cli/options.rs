@@ -137,12 +137,13 @@ async fn record_appends_and_replay_skips_a_truncated_last_line_with_a_warning() 
 }
 
 #[tokio::test]
-async fn ctrl_c_ends_a_watch_cleanly() {
+async fn ctrl_c_ends_a_watch_with_130() {
     let (server, _client) = common::setup().await;
     let (child, _) = watching(&[&server.uri(), "--json"]).await;
     interrupt(&child).await;
     let (code, stdout, stderr) = finish(child).await;
-    assert_eq!(code, 0, "{stderr}");
+    // As a shell reports a process SIGINT ended: 128 + 2.
+    assert_eq!(code, 130, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
 }
 
@@ -159,7 +160,7 @@ async fn demo_watches_the_shop_workload() {
     assert!(namespaces.iter().all(|db| db == "shop"), "{namespaces:?}");
     child.stdout = Some(stdout.into_inner());
     interrupt(&child).await;
-    assert_eq!(finish(child).await.0, 0);
+    assert_eq!(finish(child).await.0, 130);
 }
 
 #[tokio::test]

@@ -65,9 +65,14 @@ pub async fn refused_before_connecting(args: &[&str]) -> String {
 
 /// Sends SIGINT, as Ctrl-C in a terminal does.
 pub async fn interrupt(child: &Child) {
+    signal(child, "INT").await;
+}
+
+/// Sends the signal `name` (`TERM`, `HUP`, ...), as `kill -NAME` does.
+pub async fn signal(child: &Child, name: &str) {
     let pid = child.id().expect("still running").to_string();
     let status = Command::new("kill")
-        .args(["-INT", &pid])
+        .args([&format!("-{name}"), &pid])
         .status()
         .await
         .unwrap();

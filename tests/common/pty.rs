@@ -99,6 +99,16 @@ impl Tui {
         }
     }
 
+    /// Sends the signal `name` (`TERM`, `HUP`, ...) to the program, as `kill -NAME` does.
+    pub fn kill(&self, name: &str) {
+        let pid = self.child.process_id().expect("running");
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{name}"), pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{name} {pid}");
+    }
+
     /// Types `keys` (text, or the constants above).
     pub fn send(&mut self, keys: &str) {
         self.writer
@@ -111,20 +121,7 @@ impl Tui {
     /// none if it put the terminal back.
     pub fn modes_left_on(&mut self) -> Vec<&'static str> {
         self.read_to_end();
-        let parser = self.screen.lock().unwrap();
-        let screen = parser.screen();
-        [
-            (screen.alternate_screen(), "alternate screen"),
-            (screen.hide_cursor(), "hidden cursor"),
-            (
-                screen.mouse_protocol_mode() != vt100::MouseProtocolMode::None,
-                "mouse reporting",
-            ),
-            (screen.bracketed_paste(), "bracketed paste"),
-        ]
-        .into_iter()
-        .filter_map(|(on, mode)| on.then_some(mode))
-        .collect()
+        modes_on(self.screen.lock().unwrap().screen())
     }
 
     /// Everything written to the terminal, once the program has exited ([`Tui::wait_exit`])
@@ -183,10 +180,24 @@ impl Tui {
         timeout: Duration,
         done: impl Fn(&str) -> bool,
     ) -> String {
+        self.wait_for_terminal(what, timeout, |screen| done(&screen.contents()))
+    }
+
+    /// Like [`Tui::wait_until`], for a condition on the whole terminal: its text and its
+    /// modes ([`modes_on`]).
+    pub fn wait_for_terminal(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&vt100::Screen) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         loop {
-            let screen = self.screen();
-            if done(&screen) {
+            let (done, screen) = {
+                let parser = self.screen.lock().unwrap();
+                (done(parser.screen()), parser.screen().contents())
+            };
+            if done {
                 return screen;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -212,6 +223,22 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The modes a TUI turns on that are on in `screen`.
+pub fn modes_on(screen: &vt100::Screen) -> Vec<&'static str> {
+    [
+        (screen.alternate_screen(), "alternate screen"),
+        (screen.hide_cursor(), "hidden cursor"),
+        (
+            screen.mouse_protocol_mode() != vt100::MouseProtocolMode::None,
+            "mouse reporting",
+        ),
+        (screen.bracketed_paste(), "bracketed paste"),
+    ]
+    .into_iter()
+    .filter_map(|(on, mode)| on.then_some(mode))
+    .collect()
 }
 
 impl Drop for Tui {

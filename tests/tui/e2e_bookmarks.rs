@@ -22,7 +22,7 @@ async fn insert_shown(coll: &Collection<Document>, tui: &mut Tui, n: i32) {
 }
 
 /// Bookmarks the selected event under its default name, which starts with `ns@`.
-fn bookmark_selected(tui: &mut Tui, ns: &str) {
+pub(crate) fn bookmark_selected(tui: &mut Tui, ns: &str) {
     tui.send("b");
     tui.wait_for(&format!("bookmark name: {ns}@"), SCREEN);
     tui.send(ENTER);

@@ -14,6 +14,8 @@ mod e2e;
 mod e2e_bookmarks;
 mod e2e_connect;
 mod e2e_reading;
+mod e2e_signals;
+mod e2e_suspend;
 mod footer;
 mod large_paste;
 mod messages;

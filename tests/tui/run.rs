@@ -12,7 +12,7 @@ use base64::Engine;
 use bson::{doc, Document};
 use futures_util::Stream;
 use mwatch::app::state::{Config, Recording};
-use mwatch::runtime::{run, Io, FRAME};
+use mwatch::runtime::{run, Io, Suspend, FRAME};
 use mwatch::source::connect::{prepare, Deployment, Target};
 use mwatch::source::recording::{Recorder, Replay};
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
@@ -167,6 +167,7 @@ fn outside(clipboard: &Clipboard, dir: &Path) -> (Keys, Io<Input>) {
         input,
         clipboard: Box::new(clipboard.clone()),
         bookmarks: Ok(dir.join("bookmarks.json")),
+        suspend: Suspend::none(),
     };
     (Keys(keys), io)
 }

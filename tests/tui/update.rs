@@ -40,6 +40,20 @@ fn tab_cycles_the_panes_and_letters_jump_from_the_event_list() {
     assert_eq!(state.focus, Focus::Pipeline);
 }
 
+/// Ctrl-Z is a key in raw mode, not SIGTSTP: it asks the runtime to stop the process, from
+/// any pane or overlay (tests/tui/e2e_suspend.rs sees it done).
+#[test]
+fn ctrl_z_suspends_everywhere_also_in_the_editor() {
+    let mut state = live(Some("shop.orders"), SIZE);
+    assert_eq!(ctrl(&mut state, 'z'), vec![Cmd::Suspend]);
+    press(&mut state, 'p');
+    assert_eq!(ctrl(&mut state, 'z'), vec![Cmd::Suspend]);
+    assert_eq!(state.editor.text(), "", "not text");
+    esc(&mut state);
+    press(&mut state, '?');
+    assert_eq!(ctrl(&mut state, 'z'), vec![Cmd::Suspend]);
+}
+
 #[test]
 fn q_quits_from_lists_but_is_text_in_the_editor_and_ctrl_c_always_quits() {
     let mut state = live(Some("shop.orders"), SIZE);

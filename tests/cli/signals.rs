@@ -1,0 +1,91 @@
+//! How `--json` ends when it is told to: a signal to stop, or a reader that goes away
+//! (`mwatch --json | head -1`). What was printed and recorded is whole, and the exit code is
+//! the one a shell gives a process that signal ended (128 + its number).
+
+use crate::common;
+
+use bson::{doc, Document};
+use common::cli::{finish, json_lines, signal, wait_for_line, watching};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+
+#[tokio::test]
+async fn a_signal_to_stop_ends_with_128_and_its_number_with_output_and_recording_whole() {
+    let (server, client) = common::setup().await;
+    let uri = server.uri();
+    for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rec.jsonl");
+        let file_arg = file.to_str().unwrap();
+        let ns = format!("s.{name}");
+        let (mut child, _) = watching(&[&uri, "--json", "--ns", &ns, "--record", file_arg]).await;
+        let coll = client.database("s").collection::<Document>(name);
+        coll.insert_many((1..=3).map(|n| doc! { "n": n }))
+            .await
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut printed = wait_for_line(&mut stdout, r#""n":3"#).await.concat();
+        child.stdout = Some(stdout.into_inner());
+        signal(&child, name).await;
+        let (code, rest, stderr) = finish(child).await;
+        printed.push_str(&rest);
+        assert_eq!(code, 128 + number, "SIG{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "SIG{name}: {stderr}");
+        let recorded = std::fs::read_to_string(&file).unwrap();
+        assert!(recorded.ends_with('\n'), "SIG{name}: a whole last line");
+        assert_eq!(json_lines(&recorded).len(), 3, "SIG{name}: {recorded}");
+        assert_eq!(json_lines(&printed).len(), 3, "SIG{name}: {printed}");
+    }
+}
+
+/// A reader that has read enough closes the pipe: mwatch ends at its next write, quietly, as
+/// a process SIGPIPE ends would (141), where it used to say nothing and exit 0.
+#[tokio::test]
+async fn a_closed_stdout_ends_quietly_with_141() {
+    let (server, client) = common::setup().await;
+    let (mut child, _) = watching(&[&server.uri(), "--json", "--ns", "s.pipe"]).await;
+    let coll = client.database("s").collection::<Document>("pipe");
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).await.unwrap();
+    assert!(first.contains(r#""n":1"#), "{first}");
+    // As `head -1` does once it has its line.
+    drop(stdout);
+    coll.insert_one(doc! { "n": 2 }).await.unwrap();
+    let mut stderr = String::new();
+    let mut err = child.stderr.take().unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        let (_, status) = tokio::join!(err.read_to_string(&mut stderr), child.wait());
+        status.unwrap()
+    })
+    .await
+    .expect("mwatch ends within 15 s of its reader going away");
+    let code = status.code().unwrap_or(-1);
+    assert_eq!(code, 141, "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("failed printing"),
+        "{stderr:?}"
+    );
+}
+
+/// `mwatch playground | head -1` once head has gone: the banner meets a closed pipe, and the
+/// playground ends as SIGPIPE would end it, without a panic ("failed printing to stdout").
+#[tokio::test]
+async fn the_playground_ends_quietly_when_its_banner_meets_a_closed_pipe() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let port = common::cli::free_port().to_string();
+    let mut command = common::cli::mwatch(&["playground", "--port", &port]);
+    command.stdout(writer);
+    let mut child = command.spawn().unwrap();
+    let mut stderr = String::new();
+    let mut err = child.stderr.take().unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        let (_, status) = tokio::join!(err.read_to_string(&mut stderr), child.wait());
+        status.unwrap()
+    })
+    .await
+    .expect("the playground ends within 15 s");
+    assert_eq!(status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
