@@ -271,5 +271,16 @@ mod tests {
             "mongodb://ann:new@h/"
         );
         assert_eq!(splice("not a uri", "ann", new), "not a uri");
+        // An '@' in an option is not where credentials end: the host stays.
+        for uri in [
+            "mongodb://db.example.com/?appName=ops@laptop",
+            "mongodb+srv://db.example.com/?tlsCAFile=/home/ann@corp/ca.pem",
+        ] {
+            let (scheme, rest) = uri.split_once("://").unwrap();
+            assert_eq!(
+                splice(uri, "ann", Some("pw")),
+                format!("{scheme}://ann:pw@{rest}")
+            );
+        }
     }
 }
