@@ -59,22 +59,32 @@ fn ctrl_z_and_sigtstp_give_the_terminal_back_until_sigcont() {
 }
 
 /// A signal to stop sent to the stopped job is what ends it once continued, with the exit
-/// code it asks for and the terminal left as it was: mwatch does not take the terminal
-/// again on the way out (`kill %1` is SIGTERM then SIGCONT; a terminal closed meanwhile,
-/// SIGHUP then SIGCONT).
+/// code it asks for: `kill %1` is SIGTERM then SIGCONT; a terminal closed meanwhile, SIGHUP
+/// then SIGCONT. By then the shell has the terminal: mwatch, in the background, must not try
+/// to take it again (the terminal would stop it again, SIGTTOU).
 #[test]
 fn a_signal_to_stop_sent_while_stopped_ends_mwatch_once_continued() {
     let dir = tempfile::tempdir().unwrap();
-    let script = r#""$MWATCH" --demo </dev/tty & echo $! > mwatch.pid; wait $!"#;
-    let mut tui = Tui::spawn_sh(script, &[], dir.path(), (120, 35));
+    // A shell with job control, as the user's: the job is its own process group.
+    let job = r#"echo $$ > job.pid; "$MWATCH" --demo </dev/tty & echo $! > mwatch.pid; wait $!; echo $? > status"#;
+    let script = format!("set -m; sh -c '{job}'; echo job stopped; sleep 60");
+    let mut tui = Tui::spawn_sh(&script, &[], dir.path(), (120, 35));
     tui.wait_for("● live", SECONDS(30));
-    let pid = read(dir.path(), "mwatch.pid");
     tui.send(CTRL_Z);
-    wait_stopped(&pid, "Ctrl-Z");
-    kill("HUP", &pid);
-    kill("CONT", format!("-{}", tui.pid()));
-    assert_eq!(tui.wait_exit(SECONDS(10)), 128 + 1, "{}", tui.screen());
-    assert_eq!(tui.modes_left_on(), [] as [&str; 0]);
+    tui.wait_for("job stopped", SECONDS(10));
+    kill("HUP", read(dir.path(), "mwatch.pid"));
+    kill("CONT", format!("-{}", read(dir.path(), "job.pid")));
+    let deadline = Instant::now() + SECONDS(10);
+    let status = || std::fs::read_to_string(dir.path().join("status")).unwrap_or_default();
+    while !status().ends_with('\n') {
+        assert!(
+            Instant::now() < deadline,
+            "mwatch did not end: {}",
+            tui.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status(), "129\n");
 }
 
 enum Stop {
