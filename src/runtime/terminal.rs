@@ -22,7 +22,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::Terminal;
 
 use crate::bookmarks::default_path;
-use crate::signals::{stop_job, JobStops, Signals};
+use crate::signals::{JobStops, Signals};
 use crate::source::connect::Target;
 use crate::source::recording::Recorder;
 
@@ -40,8 +40,8 @@ pub enum Exit {
 
 /// Runs the TUI on this process's terminal until the user quits or a signal asks the
 /// process to stop: on the change streams of the server `target` leads to, or (with none) on
-/// the recording in `config`. `job` is SIGTSTP, which from now on gives the terminal back
-/// before the job stops.
+/// the recording in `config`. From now on SIGTSTP gives the terminal back before the job
+/// stops.
 pub async fn run(
     target: Option<Target>,
     config: Config,
@@ -102,7 +102,7 @@ fn job_control(job: JobStops) -> io::Result<JobControl> {
             requests: Box::pin(requests),
             stop: Box::new(move || {
                 restore();
-                stop_job()?;
+                crate::signals::stop_job()?;
                 if noted.load(Ordering::SeqCst) != 0 {
                     return Ok(());
                 }
