@@ -1,7 +1,8 @@
 //! The real terminal: raw mode, the alternate screen, mouse and paste reporting for the
 //! runtime's loop, and the terminal put back as it was on return, on error, on panic and when
 //! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT); given back while
-//! Ctrl-Z or SIGTSTP stops the process, and taken again when it is continued.
+//! Ctrl-Z or SIGTSTP stops the job, and taken again when it is continued (unless a signal to
+//! stop came meanwhile).
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,8 +75,8 @@ pub async fn run(
     }
 }
 
-/// Job control, and the signal to stop (its number, else 0) that came while the job was
-/// stopped.
+/// Job control, and the signal to stop that came while the job was stopped (its number,
+/// else 0), which is then how the TUI ends.
 struct JobControl {
     suspend: Suspend,
     stopped_by: Arc<AtomicUsize>,
@@ -104,7 +105,8 @@ fn job_control(job: JobStops) -> io::Result<JobControl> {
                 restore();
                 crate::signals::stop_job()?;
                 if noted.load(Ordering::SeqCst) != 0 {
-                    return Ok(());
+                    // Ends the loop before it draws on a terminal no longer its own.
+                    return Err(io::Error::other("a signal to stop came while stopped"));
                 }
                 modes_on()
             }),
