@@ -68,45 +68,104 @@ pub fn redact(text: &str) -> String {
 }
 
 /// URI options whose values are secrets, named as drivers name them (compared without case,
-/// as drivers do). `authMechanismProperties` may carry `AWS_SESSION_TOKEN`: all of it is hidden.
+/// as drivers do). `authMechanismProperties` is one when it carries `AWS_SESSION_TOKEN`.
 const SECRET_OPTIONS: &[&str] = &[
     "tlsCertificateKeyFilePassword",
     "sslPEMKeyPassword",
     "proxyPassword",
-    "authMechanismProperties",
 ];
 
+/// The key of the option `pair` (`key=value`) if its value is a secret.
+fn secret_key(pair: &str) -> Option<&str> {
+    let (key, value) = pair.split_once('=')?;
+    let secret = SECRET_OPTIONS.iter().any(|s| s.eq_ignore_ascii_case(key))
+        || (key.eq_ignore_ascii_case("authMechanismProperties")
+            && value.to_ascii_uppercase().contains("AWS_SESSION_TOKEN"));
+    secret.then_some(key)
+}
+
+/// The options of `hosts_and_options` (`host/db?options`), each as `key=value` and the
+/// separator after it. Options are separated by `&` (or the old `;`).
+fn options(hosts_and_options: &str) -> impl Iterator<Item = (&str, &str)> {
+    let options = hosts_and_options.split_once('?').map_or("", |(_, o)| o);
+    options
+        .split_inclusive(['&', ';'])
+        .map(|option| match option.strip_suffix(['&', ';']) {
+            Some(pair) => (pair, &option[pair.len()..]),
+            None => (option, ""),
+        })
+}
+
 /// `host/db?options` (what follows the credentials) with the value of every secret option
-/// hidden. Options are separated by `&` (or the old `;`).
+/// hidden.
 fn hide_secret_options(hosts_and_options: &str) -> String {
-    let Some((hosts, options)) = hosts_and_options.split_once('?') else {
+    let Some((hosts, _)) = hosts_and_options.split_once('?') else {
         return hosts_and_options.to_string();
     };
     let mut out = format!("{hosts}?");
-    for option in options.split_inclusive(['&', ';']) {
-        let (pair, separator) = match option.strip_suffix(['&', ';']) {
-            Some(pair) => (pair, &option[pair.len()..]),
-            None => (option, ""),
-        };
-        match pair.split_once('=') {
-            Some((key, _)) if SECRET_OPTIONS.iter().any(|s| s.eq_ignore_ascii_case(key)) => {
-                out.push_str(&format!("{key}={HIDDEN}{separator}"))
-            }
-            _ => out.push_str(option),
+    for (pair, separator) in options(hosts_and_options) {
+        match secret_key(pair) {
+            Some(key) => out.push_str(&format!("{key}={HIDDEN}{separator}")),
+            None => out.push_str(&format!("{pair}{separator}")),
         }
     }
     out
 }
 
+/// What secrets a connection string holds, as a user would name them: "password", and the
+/// names of secret options as written.
+pub fn secrets_in(uri: &str) -> Vec<String> {
+    let Some((_, credentials, rest)) = split_credentials(uri) else {
+        return Vec::new();
+    };
+    let password = credentials
+        .and_then(|c| user_and_password(c).1)
+        .map(|_| "password".to_string());
+    let options = options(rest).filter_map(|(pair, _)| secret_key(pair).map(str::to_string));
+    password.into_iter().chain(options).collect()
+}
+
 /// What follows `scheme://`, up to the end of the URI (whitespace or a quote), and where its
-/// credentials end: the authority ends at the first '/', '?' or '#', but a password may hold
-/// any of those, so the credentials end at the *last* '@'.
+/// credentials end. The driver looks for them before the options, at the last '@': an '@' in
+/// an option's value (`appName=ops@laptop`) is not theirs. A password with an unencoded '/'
+/// or '?' (which the driver misreads) ends at the last '@' of all, so that it is hidden whole:
+/// when what precedes it is not a list of hosts (`bob:a/b@h`), or when an '@' comes before
+/// any option's value (`ann:12/34@h`, `ann:12?34@h`).
 fn uri_parts(after_scheme: &str) -> (&str, Option<usize>) {
     let end = after_scheme
         .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
         .unwrap_or(after_scheme.len());
     let uri = &after_scheme[..end];
-    (uri, uri.rfind('@'))
+    let (authority, rest) = uri.split_at(uri.find(['/', '?']).unwrap_or(uri.len()));
+    if let Some(at) = authority.rfind('@') {
+        return (uri, Some(at));
+    }
+    let in_an_option = |before_at: &str| {
+        before_at
+            .split_once('?')
+            .is_some_and(|(_, options)| options.contains('='))
+    };
+    let misread = rest
+        .find('@')
+        .is_some_and(|at| !is_host_list(authority) || !in_an_option(&rest[..at]));
+    (uri, uri.rfind('@').filter(|_| misread))
+}
+
+/// `host`, `host:port`, `[ipv6]:port`, ... separated by commas (an authority without
+/// credentials).
+fn is_host_list(authority: &str) -> bool {
+    authority.split(',').all(|host| {
+        if let Some(ipv6) = host.strip_prefix('[') {
+            return ipv6.split_once(']').is_some_and(|(_, port)| {
+                port.is_empty() || port.strip_prefix(':').is_some_and(is_port)
+            });
+        }
+        host.split_once(':').is_none_or(|(_, port)| is_port(port))
+    })
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The first character of a connection string's user name or password that must be
@@ -114,11 +173,30 @@ fn uri_parts(after_scheme: &str) -> (&str, Option<usize>) {
 /// string, and their errors then quote pieces of the password.
 pub fn unencoded_in_credentials(uri: &str) -> Option<char> {
     let (_, credentials, _) = split_credentials(uri)?;
-    let credentials = credentials?;
-    let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));
+    let (user, password) = user_and_password(credentials?);
     user.chars()
-        .chain(password.chars())
+        .chain(password.unwrap_or("").chars())
         .find(|c| matches!(c, ':' | '/' | '?' | '#' | '[' | ']' | '@'))
+}
+
+/// Credentials (`user:password`, as [`split_credentials`] gives them) as the user and the
+/// password if there is one, both as written (percent-encoded).
+pub fn user_and_password(credentials: &str) -> (&str, Option<&str>) {
+    match credentials.split_once(':') {
+        Some((user, password)) => (user, Some(password)),
+        None => (credentials, None),
+    }
+}
+
+/// A redacted connection string whose password was hidden, without it: what `-p` can ask for.
+pub fn without_hidden_password(redacted_uri: &str) -> String {
+    match split_credentials(redacted_uri) {
+        Some((scheme, Some(credentials), rest)) => match user_and_password(credentials) {
+            (user, Some(HIDDEN)) => format!("{scheme}{user}@{rest}"),
+            _ => redacted_uri.to_string(),
+        },
+        _ => redacted_uri.to_string(),
+    }
 }
 
 /// A connection string in three: up to and with its `://`, its credentials (`user:password`,
@@ -247,6 +325,10 @@ mod tests {
         for (uri, found) in [
             ("mongodb://ann:S3cr?t@h/", Some('?')),
             ("mongodb://ann:a/b@h/", Some('/')),
+            ("mongodb://ann:12/34@h/", Some('/')),
+            ("mongodb://ann:12?34@h/", Some('?')),
+            ("mongodb+srv://ann:a/b@h/?appName=x@y", Some('/')),
+            ("mongodb://h/?appName=a@b", None),
             ("mongodb://ann:a:b@h/", Some(':')),
             ("mongodb://ann:a@b@h/?w=1", Some('@')),
             ("mongodb://a#nn:pw@h/", Some('#')),
@@ -255,6 +337,61 @@ mod tests {
             ("not a uri", None),
         ] {
             assert_eq!(unencoded_in_credentials(uri), found, "{uri}");
+        }
+    }
+
+    /// An '@' in the options or the path is not where credentials end: the driver looks for
+    /// them before the first '/' only.
+    #[test]
+    fn an_at_sign_after_the_hosts_is_not_the_end_of_credentials() {
+        for scheme in ["mongodb://", "mongodb+srv://"] {
+            for rest in [
+                "db.example.com/?appName=ops@laptop",
+                "db.example.com?appName=ops@laptop",
+                "db:27017/?appName=a@b",
+                "h1:1,[::1]:2/?tlsCAFile=/home/ann@corp/ca.pem",
+            ] {
+                let uri = format!("{scheme}{rest}");
+                assert_eq!(redact(&uri), uri);
+                assert_eq!(split_credentials(&uri), Some((scheme, None, rest)));
+                assert!(!has_hidden_secret(&redact(&uri)), "{uri}");
+            }
+            let uri = format!("{scheme}ann:pw@db:1/?appName=a@b");
+            assert_eq!(redact(&uri), format!("{scheme}ann:****@db:1/?appName=a@b"));
+            assert_eq!(
+                split_credentials(&uri),
+                Some((scheme, Some("ann:pw"), "db:1/?appName=a@b"))
+            );
+        }
+    }
+
+    #[test]
+    fn names_the_secrets_a_connection_string_holds() {
+        for (uri, found) in [
+            ("mongodb://ann:pw@h/?appName=a@b", &["password"][..]),
+            ("mongodb://ann@h/?appName=a:b@c", &[]),
+            (
+                "mongodb://h/?authMechanismProperties=SERVICE_NAME:mongodb",
+                &[],
+            ),
+            (
+                "mongodb+srv://ann:pw@h/?authMechanismProperties=AWS_SESSION_TOKEN:t&tlsCertificateKeyFilePassword=k",
+                &["password", "authMechanismProperties", "tlsCertificateKeyFilePassword"],
+            ),
+        ] {
+            assert_eq!(secrets_in(uri), found, "{uri}");
+            assert_eq!(has_hidden_secret(&redact(uri)), !found.is_empty(), "{uri}");
+        }
+    }
+
+    #[test]
+    fn a_hidden_password_can_be_taken_out() {
+        assert_eq!(
+            without_hidden_password("mongodb://ann:****@h/?appName=a@b"),
+            "mongodb://ann@h/?appName=a@b"
+        );
+        for kept in ["mongodb://ann@h/", "mongodb://h/?proxyPassword=****", "x"] {
+            assert_eq!(without_hidden_password(kept), kept);
         }
     }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use bson::{Bson, Document};
 
 use super::resume::shell_word;
-use super::{fail, Outcome};
+use super::{fail, stdout_failed, Outcome};
 use crate::bookmarks::{
     default_path, ns_text, options_document, Bookmark, BookmarkStore, StoreError,
 };
@@ -60,9 +60,11 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
     };
     match output {
         Ok(text) => {
-            // A closed pipe (`| head`) is not an error.
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            ExitCode::SUCCESS
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => stdout_failed(&e).exit_code(),
+            }
         }
         Err(e) if e.is_usage() => fail(e, Outcome::Usage),
         Err(e) => fail(e, Outcome::Failed),

@@ -8,7 +8,7 @@ use super::{stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;
-use crate::signals::stop_signals;
+use crate::signals::{until_stopped, Signals};
 use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
@@ -25,17 +25,24 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(),
     printed.map_err(|e| stdout_failed(&e))
 }
 
-/// Watches until a signal to stop (Ctrl-C), invalidation or failure. When the replay of
-/// `bookmark` finds its history lost, says how to go on.
+/// How `--json` prints: the watch, and its output.
+pub struct Printing {
+    pub spec: WatchSpec,
+    pub canonical: bool,
+    pub recorder: Option<Recorder>,
+}
+
+/// Watches until one of `stop` (Ctrl-C), invalidation or failure; `job` (Ctrl-Z) stops the
+/// job meanwhile. When the replay of `bookmark` finds its history lost, says how to go on.
 pub async fn watch(
     connection: Connection,
-    spec: WatchSpec,
-    canonical: bool,
-    recorder: Option<Recorder>,
+    printing: Printing,
+    signals: Signals,
     bookmark: Option<&Bookmark>,
 ) -> Outcome {
     let client = connection.client.clone();
-    let outcome = print_events(connection, spec.clone(), canonical, recorder).await;
+    let spec = printing.spec.clone();
+    let outcome = print_events(connection, printing, signals).await;
     if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, bookmark) {
         let now = bson::DateTime::now().timestamp_millis();
         let oldest = oldest_after(&client, &spec, bookmark.cluster_time, now).await;
@@ -44,20 +51,12 @@ pub async fn watch(
     outcome
 }
 
-async fn print_events(
-    connection: Connection,
-    spec: WatchSpec,
-    canonical: bool,
-    mut recorder: Option<Recorder>,
-) -> Outcome {
-    let stop = match stop_signals() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("mwatch: cannot handle signals: {e}");
-            return Outcome::Failed;
-        }
-    };
-    tokio::pin!(stop);
+async fn print_events(connection: Connection, printing: Printing, mut signals: Signals) -> Outcome {
+    let Printing {
+        spec,
+        canonical,
+        mut recorder,
+    } = printing;
     let (control, mut messages) = engine::spawn(connection);
     const WATCH: u64 = 1;
     if control
@@ -73,12 +72,12 @@ async fn print_events(
     loop {
         // Each batch is printed and recorded whole before the next wait, so a signal finds
         // nothing half written.
-        let message = tokio::select! {
-            signal = &mut stop => {
+        let message = match until_stopped(messages.recv(), &mut signals).await {
+            Ok(message) => message,
+            Err(signal) => {
                 let _ = control.send(Control::Stop).await;
                 return Outcome::Signal(signal);
             }
-            message = messages.recv() => message,
         };
         match message {
             None => return Outcome::Failed,

@@ -10,6 +10,7 @@ use super::{fail, usage_error, Outcome, UsageError};
 use crate::app::state::{Config, Recording};
 use crate::cli::ReplayArgs;
 use crate::redact::RedactedUri;
+use crate::signals::Signals;
 use crate::source::connect::{Deployment, Destination};
 use crate::source::recording::{self, Replay};
 use crate::source::WatchSpec;
@@ -46,7 +47,10 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
             warning,
         }),
     };
-    super::watch::tui(None, config, None).await
+    match Signals::new() {
+        Ok(signals) => super::watch::tui(None, config, None, signals).await,
+        Err(e) => fail(format!("cannot handle signals: {e}"), Outcome::Failed),
+    }
 }
 
 /// `--json`: prints the recording back.

@@ -8,7 +8,7 @@ use super::UsageError;
 use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
 use crate::pipeline;
-use crate::redact::has_hidden_secret;
+use crate::redact::{has_hidden_secret, without_hidden_password};
 use crate::source::recording::Recorder;
 use crate::source::{Scope, Start, StreamOptions, WatchSpec};
 use bson::{Bson, DateTime, Document};
@@ -16,7 +16,8 @@ use bson::{Bson, DateTime, Document};
 pub const DEFAULT_URI: &str = "mongodb://localhost:27017";
 
 /// The connection string: the argument; else, replaying a bookmark, its deployment (unless
-/// its password was hidden when it was saved); else `$MONGODB_URI`; else localhost (as mongosh).
+/// a secret was hidden when it was saved; with `-p` or `-u`, its hidden password is asked
+/// for); else `$MONGODB_URI`; else localhost (as mongosh).
 pub fn uri(
     args: &WatchArgs,
     env_uri: Option<String>,
@@ -26,10 +27,15 @@ pub fn uri(
         return Ok(uri.clone());
     }
     let env_uri = env_uri.filter(|u| !u.trim().is_empty());
+    let prompted = args.password_prompt || args.username.is_some();
     match bookmark.map(|b| b.deployment.as_str()) {
         Some(saved) if !saved.is_empty() && !has_hidden_secret(saved) => Ok(saved.to_string()),
+        Some(saved) if prompted && !has_hidden_secret(&without_hidden_password(saved)) => {
+            Ok(without_hidden_password(saved))
+        }
         Some(saved) if env_uri.is_none() && has_hidden_secret(saved) => Err(UsageError(format!(
-            "--resume: the bookmark was made on {saved}; give that connection string, with its password, as the first argument or in $MONGODB_URI"
+            "--resume: the bookmark was made on {saved}; give that connection string, with its secrets, as the first argument or in $MONGODB_URI{}",
+            if has_hidden_secret(&without_hidden_password(saved)) { "" } else { ", or type its password at a prompt with -p" }
         ))),
         _ => Ok(env_uri.unwrap_or_else(|| DEFAULT_URI.to_string())),
     }
@@ -327,8 +333,26 @@ mod tests {
         assert_eq!(uri(&[], env(), Some(&hidden)), Ok("mongodb://env".into()));
         let error = uri(&[], None, Some(&hidden)).unwrap_err();
         assert!(
-            error.contains("made on mongodb://ann:****@db:1/"),
+            error.contains("made on mongodb://ann:****@db:1/") && error.contains("with -p"),
             "{error}"
+        );
+        for asks in [&["-p"][..], &["-u", "bob"]] {
+            let mut line = vec!["--resume", "b"];
+            line.extend(asks);
+            assert_eq!(
+                uri(&line, env(), Some(&hidden)),
+                Ok("mongodb://ann@db:1/".into()),
+                "{asks:?}: the bookmark's deployment, its password asked for"
+            );
+        }
+        let secret_option = Bookmark {
+            deployment: RedactedUri::new("mongodb://ann:pw@db:1/?proxyPassword=x"),
+            ..bookmark(false)
+        };
+        let error = uri(&["--resume", "b", "-p"], None, Some(&secret_option)).unwrap_err();
+        assert!(
+            !error.contains("-p"),
+            "-p cannot give a proxy password: {error}"
         );
     }
 }

@@ -12,6 +12,7 @@ use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
 use crate::runtime::terminal::Exit;
+use crate::signals::{until_stopped, Signals};
 use crate::source::connect::{prepare, ConnectError, Deployment, Target};
 use crate::source::recording::Recorder;
 use crate::store::EventStore;
@@ -19,6 +20,12 @@ use crate::store::EventStore;
 /// Checks the flags, connects and watches until the user quits (or, with `--json`, until
 /// Ctrl-C or the stream ends).
 pub async fn run(args: WatchArgs) -> ExitCode {
+    // First: from now on a signal is handled by whatever waits (the prompt, the connection,
+    // the watch), never lost in between.
+    let mut signals = match Signals::new() {
+        Ok(signals) => signals,
+        Err(e) => return fail(format!("cannot handle signals: {e}"), Outcome::Failed),
+    };
     password::warn_if_in_arguments(&args);
     let bookmark = match args.resume.as_deref().map(resume::lookup) {
         Some(Err(e)) => return usage_error(e),
@@ -60,16 +67,17 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             Ok(uri) => uri,
             Err(e) => return usage_error(e),
         };
-        match password::with_credentials(uri, &args).await {
+        match password::with_credentials(uri, &args, &mut signals).await {
             Ok(uri) => (uri, None),
             Err(code) => return code,
         }
     };
     // Only a mistyped string is refused here, before the screen changes (and a
     // `mongodb+srv://` string's DNS lookup, which cannot wait for the screen to draw).
-    let target = match prepare(&uri).await {
-        Ok(target) => target,
-        Err(e) => return connect_failed(e),
+    let target = match until_stopped(prepare(&uri), &mut signals).await {
+        Ok(Ok(target)) => target,
+        Ok(Err(e)) => return connect_failed(e),
+        Err(signal) => return Outcome::Signal(signal).exit_code(),
     };
     if let Some(bookmark) = &bookmark {
         eprintln!(
@@ -78,19 +86,18 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         );
     }
     if args.json {
-        let (connection, deployment) = match target.connect().await {
-            Ok(connected) => connected,
-            Err(e) => return connect_failed(e),
+        let (connection, deployment) = match until_stopped(target.connect(), &mut signals).await {
+            Ok(Ok(connected)) => connected,
+            Ok(Err(e)) => return connect_failed(e),
+            Err(signal) => return Outcome::Signal(signal).exit_code(),
         };
         eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
-        let outcome = headless::watch(
-            connection,
+        let printing = headless::Printing {
             spec,
-            args.canonical,
+            canonical: args.canonical,
             recorder,
-            bookmark.as_ref(),
-        )
-        .await;
+        };
+        let outcome = headless::watch(connection, printing, signals, bookmark.as_ref()).await;
         return outcome.exit_code();
     }
     let config = Config {
@@ -103,7 +110,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         size: (80, 24),
         recording: None,
     };
-    tui(Some(target), config, recorder).await
+    tui(Some(target), config, recorder, signals).await
 }
 
 fn connect_failed(error: ConnectError) -> ExitCode {
@@ -113,14 +120,15 @@ fn connect_failed(error: ConnectError) -> ExitCode {
     }
 }
 
-/// Runs the TUI until the user quits: on the change streams of the server `target` leads to,
-/// else on the recording in `config`.
+/// Runs the TUI until the user quits or a signal stops it: on the change streams of the
+/// server `target` leads to, else on the recording in `config`.
 pub(super) async fn tui(
     target: Option<Target>,
     config: Config,
     recorder: Option<Recorder>,
+    signals: Signals,
 ) -> ExitCode {
-    match runtime::terminal::run(target, config, recorder).await {
+    match runtime::terminal::run(target, config, recorder, signals).await {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
         Ok(Exit::Signal(signal)) => Outcome::Signal(signal).exit_code(),
         Err(e) => fail(e, Outcome::Failed),

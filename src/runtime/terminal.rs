@@ -1,9 +1,15 @@
 //! The real terminal: raw mode, the alternate screen, mouse and paste reporting for the
 //! runtime's loop, and the terminal put back as it was on return, on error, on panic and when
 //! a signal asks the process to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT); given back while
-//! Ctrl-Z or SIGTSTP stops the process, and taken again when it is continued.
+//! Ctrl-Z or SIGTSTP stops the job, and taken again when it is continued (unless a signal to
+//! stop came meanwhile).
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+#[cfg(unix)]
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
@@ -17,7 +23,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::Terminal;
 
 use crate::bookmarks::default_path;
-use crate::signals::stop_signals;
+use crate::signals::{JobStops, Signals};
 use crate::source::connect::Target;
 use crate::source::recording::Recorder;
 
@@ -33,16 +39,18 @@ pub enum Exit {
     Signal(i32),
 }
 
-/// Runs the TUI on this process's terminal until the user quits or a signal asks the process
-/// to stop: on the change streams of the server `target` leads to, or (with none) on the
-/// recording in `config`.
+/// Runs the TUI on this process's terminal until the user quits or a signal asks the
+/// process to stop: on the change streams of the server `target` leads to, or (with none) on
+/// the recording in `config`. From now on SIGTSTP gives the terminal back before the job
+/// stops.
 pub async fn run(
     target: Option<Target>,
     config: Config,
     recorder: Option<Recorder>,
+    Signals { mut stop, job }: Signals,
 ) -> anyhow::Result<Exit> {
-    // Before the terminal changes: a signal from now on ends the loop, not the process.
-    let stop = stop_signals()?;
+    // Before the terminal changes: what the handlers see while the job is stopped.
+    let suspend = job_control(job)?;
     let _guard = enter()?;
     // Dropped before the guard: ratatui shows the cursor again, then the guard leaves.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -50,41 +58,70 @@ pub async fn run(
         input: EventStream::new(),
         clipboard: Box::new(io::stdout()),
         bookmarks: default_path().map_err(|e| e.to_string()),
-        suspend: job_control()?,
+        suspend: suspend.suspend,
     };
     // A signal drops the loop where it waits; the guard then puts the terminal back. What is
     // written (bookmarks, the pipeline history) is replaced atomically, and `--record` writes
-    // and flushes a batch before the loop waits again, so nothing is half done.
-    tokio::select! {
-        result = super::run(&mut terminal, io, target, config, recorder) => result.map(|()| Exit::Quit),
-        signal = stop => Ok(Exit::Signal(signal)),
+    // and flushes a batch before the loop waits again, so nothing is half done. A signal that
+    // came while the job was stopped wins over whatever the loop did then.
+    let ended = tokio::select! {
+        biased;
+        signal = stop.recv() => return Ok(Exit::Signal(signal)),
+        result = super::run(&mut terminal, io, target, config, recorder) => result,
+    };
+    match suspend.stopped_by.load(Ordering::SeqCst) {
+        0 => ended.map(|()| Exit::Quit),
+        signal => Ok(Exit::Signal(signal as i32)),
     }
 }
 
+/// Job control, and the signal to stop that came while the job was stopped (its number,
+/// else 0), which is then how the TUI ends.
+struct JobControl {
+    suspend: Suspend,
+    stopped_by: Arc<AtomicUsize>,
+}
+
 /// Ctrl-Z and SIGTSTP, which the TUI handles from now on: the default stop would leave the
-/// shell a raw terminal in the alternate screen.
+/// shell a raw terminal in the alternate screen. A signal to stop sent to the stopped job
+/// (`kill %1` is SIGTERM then SIGCONT; closing the terminal, SIGHUP then SIGCONT) is noted
+/// as it comes, so that the terminal is not taken again (from the background, which would stop
+/// the job again; or a closed one) on the way out.
 #[cfg(unix)]
-fn job_control() -> io::Result<Suspend> {
-    use signal_hook::consts::SIGTSTP;
-    use tokio::signal::unix::{signal, SignalKind};
-    let stops = signal(SignalKind::from_raw(SIGTSTP))?;
-    let requests = futures_util::stream::unfold(stops, |mut stops| async move {
-        stops.recv().await.map(|()| ((), stops))
+fn job_control(job: JobStops) -> io::Result<JobControl> {
+    let stopped_by = Arc::new(AtomicUsize::new(0));
+    for signal in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+        signal_hook::flag::register_usize(signal, Arc::clone(&stopped_by), signal as usize)?;
+    }
+    let requests = futures_util::stream::unfold(job, |mut job| async move {
+        job.recv().await;
+        Some(((), job))
     });
-    Ok(Suspend {
-        requests: Box::pin(requests),
-        stop: Box::new(|| {
-            restore();
-            // As the default action of SIGTSTP would (SIGSTOP), until SIGCONT.
-            signal_hook::low_level::emulate_default_handler(SIGTSTP)?;
-            modes_on()
-        }),
+    let noted = Arc::clone(&stopped_by);
+    Ok(JobControl {
+        suspend: Suspend {
+            requests: Box::pin(requests),
+            stop: Box::new(move || {
+                restore();
+                crate::signals::stop_job()?;
+                if noted.load(Ordering::SeqCst) != 0 {
+                    // Ends the loop before it draws on a terminal no longer its own.
+                    return Err(io::Error::other("a signal to stop came while stopped"));
+                }
+                modes_on()
+            }),
+        },
+        stopped_by,
     })
 }
 
+/// No job control off Unix: Ctrl-Z only draws the screen anew.
 #[cfg(not(unix))]
-fn job_control() -> io::Result<Suspend> {
-    Ok(Suspend::none())
+fn job_control(_job: JobStops) -> io::Result<JobControl> {
+    Ok(JobControl {
+        suspend: Suspend::none(),
+        stopped_by: Arc::new(AtomicUsize::new(0)),
+    })
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.

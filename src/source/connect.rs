@@ -117,6 +117,28 @@ pub struct Destination {
     pub timeout: Duration,
 }
 
+/// Why `uri` could not be read.
+fn read_failed(uri: &str, e: &mongodb::error::Error) -> ConnectError {
+    let shown = RedactedUri::new(uri);
+    match e.kind.as_ref() {
+        // mongodb+srv:// looks its hosts up in DNS while parsing: a failed lookup is a
+        // network problem, not a mistyped string.
+        mongodb::error::ErrorKind::DnsResolve { .. } => ConnectError::Unreachable(format!(
+            "cannot look up the hosts of '{shown}': {}",
+            describe_error(e)
+        )),
+        // The driver's words would quote the misread piece of the password.
+        _ => ConnectError::BadUri(match unencoded_in_credentials(uri) {
+            Some(c) => format!(
+                "invalid connection string '{shown}': the user name and password must be \
+                 percent-encoded: `{c}` is `%{:02X}`",
+                u32::from(c)
+            ),
+            None => format!("invalid connection string '{shown}': {}", describe_error(e)),
+        }),
+    }
+}
+
 /// A connection string read and checked, not yet connected. It holds the password, so it
 /// has no `Debug`: it stays in the runtime and is never shown.
 #[derive(Clone)]
@@ -126,32 +148,21 @@ pub struct Target {
     pub destination: Destination,
 }
 
+/// Whether `uri` reads as a connection string, without looking anything up (no DNS for a
+/// `mongodb+srv://` one): what can be said before asking for its password.
+pub fn check_syntax(uri: &str) -> Result<(), ConnectError> {
+    mongodb::options::ConnectionString::parse(uri)
+        .map(drop)
+        .map_err(|e| read_failed(uri, &e))
+}
+
 /// Reads a connection string (a `mongodb+srv://` one looks its hosts up in DNS): app name
 /// `mwatch`, a few seconds to find a server unless the string says otherwise.
 pub async fn prepare(uri: &str) -> Result<Target, ConnectError> {
     let shown = RedactedUri::new(uri);
     let mut options = ClientOptions::parse(uri)
         .await
-        .map_err(|e| match e.kind.as_ref() {
-            // mongodb+srv:// looks its hosts up in DNS while parsing: a failed lookup is a
-            // network problem, not a mistyped string.
-            mongodb::error::ErrorKind::DnsResolve { .. } => ConnectError::Unreachable(format!(
-                "cannot look up the hosts of '{shown}': {}",
-                describe_error(&e)
-            )),
-            // The driver's words would quote the misread piece of the password.
-            _ => ConnectError::BadUri(match unencoded_in_credentials(uri) {
-                Some(c) => format!(
-                    "invalid connection string '{shown}': the user name and password must be \
-                     percent-encoded: `{c}` is `%{:02X}`",
-                    u32::from(c)
-                ),
-                None => format!(
-                    "invalid connection string '{shown}': {}",
-                    describe_error(&e)
-                ),
-            }),
-        })?;
+        .map_err(|e| read_failed(uri, &e))?;
     options.app_name = Some("mwatch".to_string());
     options
         .server_selection_timeout

@@ -8,7 +8,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use bson::{doc, Document};
-use common::cli::{finish, interrupt, mwatch, run, watching};
+use common::cli::{finish, interrupt, kill, mwatch, run, watching};
+use common::pty::wait_stopped;
 use common::pty::Tui;
 use mwatch_playground::{Config, Playground};
 
@@ -75,6 +76,7 @@ async fn p_asks_for_the_password_without_echo_and_logs_in() {
         line.extend(args);
         let mut tui = Tui::spawn(&line, &[], dir.path(), (100, 30));
         tui.wait_for("Enter password: ", SCREEN);
+        tui.wait_for_echo(false, SCREEN);
         tui.send(password);
         tui.send("\r");
         tui.wait_for("mwatch: watching", SCREEN);
@@ -97,21 +99,17 @@ async fn p_asks_for_the_password_without_echo_and_logs_in() {
 fn a_signal_at_the_prompt_gives_the_terminal_back() {
     for (how, number) in [("Ctrl-C", 2), ("TERM", 15)] {
         let dir = tempfile::tempdir().unwrap();
-        let script = r#"stty -a > before; "$MWATCH" -p mongodb://ann@127.0.0.1:1/ --json & echo $! > mwatch.pid; wait $!; status=$?; stty -a > after; exit $status"#;
+        // Ctrl-C interrupts the terminal's whole foreground job: the shell ignores it, as an
+        // interactive one would.
+        let script = r#"trap '' INT; stty -a > before; "$MWATCH" -p mongodb://ann@127.0.0.1:1/ --json & echo $! > mwatch.pid; wait $!; status=$?; stty -a > after; exit $status"#;
         let mut tui = Tui::spawn_sh(script, &[], dir.path(), (100, 30));
         tui.wait_for("Enter password: ", SCREEN);
+        tui.wait_for_echo(false, SCREEN);
         tui.send("abc");
         let read = |name| std::fs::read_to_string(dir.path().join(name)).unwrap();
         match how {
             "Ctrl-C" => tui.send("\x03"),
-            signal => {
-                let pid = read("mwatch.pid");
-                let sent = std::process::Command::new("kill")
-                    .args([format!("-{signal}"), pid.trim().to_string()])
-                    .status()
-                    .unwrap();
-                assert!(sent.success());
-            }
+            signal => kill(signal, read("mwatch.pid").trim()),
         }
         assert_eq!(
             tui.wait_exit(SCREEN),
@@ -151,4 +149,112 @@ async fn p_needs_a_user_and_a_terminal() {
             && stderr.contains("$MONGODB_URI"),
         "{stderr}"
     );
+}
+
+/// A signal to stop once the password is typed, while mwatch looks for the server, ends it
+/// at once: it used to be caught and lost, and mwatch waited for the server selection to
+/// give up (here 60 s) to exit 1.
+#[test]
+fn a_signal_after_the_prompt_ends_mwatch_while_it_connects() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = "mongodb://ann@127.0.0.1:1/?serverSelectionTimeoutMS=60000";
+    let script = format!(r#""$MWATCH" -p '{uri}' --json & echo $! > mwatch.pid; wait $!"#);
+    let mut tui = Tui::spawn_sh(&script, &[], dir.path(), (100, 30));
+    tui.wait_for("Enter password: ", SCREEN);
+    tui.wait_for_echo(false, SCREEN);
+    tui.send("pw\r");
+    // The prompt is over once echo is back.
+    tui.wait_for_echo(true, SCREEN);
+    let pid = std::fs::read_to_string(dir.path().join("mwatch.pid")).unwrap();
+    kill("TERM", pid.trim());
+    assert_eq!(tui.wait_exit(SCREEN), 128 + 15, "{}", tui.screen());
+}
+
+/// SIGTSTP at the prompt (Ctrl-Z) stops the job with echo back on, and continued, mwatch
+/// turns it off again and asks again, as sudo does; it used to stop with echo off and read
+/// with echo on once continued.
+#[test]
+fn sigtstp_at_the_prompt_gives_echo_back_until_continued() {
+    let dir = tempfile::tempdir().unwrap();
+    let script =
+        r#""$MWATCH" -p mongodb://ann@127.0.0.1:1/ --json & echo $! > mwatch.pid; wait $!"#;
+    let mut tui = Tui::spawn_sh(script, &[], dir.path(), (100, 30));
+    tui.wait_for("Enter password: ", SCREEN);
+    tui.wait_for_echo(false, SCREEN);
+    let pid = std::fs::read_to_string(dir.path().join("mwatch.pid")).unwrap();
+    let pid = pid.trim();
+    kill("TSTP", pid);
+    wait_stopped(pid, "SIGTSTP at the prompt");
+    tui.wait_for_echo(true, SCREEN);
+    kill("CONT", format!("-{}", tui.pid()));
+    tui.wait_for_terminal("the prompt again", SCREEN, |screen| {
+        screen.contents().matches("Enter password: ").count() == 2
+    });
+    tui.wait_for_echo(false, SCREEN);
+    tui.send("hunter2");
+    kill("TERM", pid);
+    assert_eq!(tui.wait_exit(SCREEN), 128 + 15, "{}", tui.screen());
+    let shown = String::from_utf8_lossy(&tui.output()).to_string();
+    assert!(!shown.contains("hunter2"), "echoed: {shown}");
+}
+
+/// What `-p` cannot help with is not offered: the warning names what it found, and says
+/// -p only for a password, and only when -p was not given.
+#[tokio::test]
+async fn the_warning_names_the_secret_and_offers_p_only_where_it_helps() {
+    let bad_ns = ["--ns", "a b"];
+    for (line, warning) in [
+        (
+            &["mongodb://h/?tlsCertificateKeyFilePassword=k"][..],
+            Some("the connection string's tlsCertificateKeyFilePassword can be read"),
+        ),
+        (
+            &["mongodb://ann:pw@h/"],
+            Some("the connection string's password can be read"),
+        ),
+        (
+            &["-p", "mongodb://ann:pw@h/"],
+            Some("the connection string's password can be read"),
+        ),
+        (
+            &["mongodb://h/?authMechanismProperties=SERVICE_NAME:mongodb"],
+            None,
+        ),
+        (&["mongodb://h/?appName=ops@laptop"], None),
+    ] {
+        let mut args = line.to_vec();
+        args.extend(bad_ns);
+        let (code, _, stderr) = run(&args).await;
+        assert_eq!(code, 2, "{stderr}");
+        let offers_p = line[0] != "-p" && line[0].contains(":pw@");
+        match warning {
+            Some(warning) => assert!(
+                stderr.starts_with(&format!("mwatch: warning: {warning}"))
+                    && stderr.lines().next().unwrap().contains("-p") == offers_p,
+                "{line:?}: {stderr}"
+            ),
+            None => assert!(!stderr.contains("warning"), "{line:?}: {stderr}"),
+        }
+    }
+}
+
+/// A connection string that cannot be read is said so before the password is asked for.
+#[tokio::test]
+async fn p_checks_the_connection_string_before_asking() {
+    for uri in [
+        "mongodb://ann@h:notaport/",
+        "mongodb+srv://ann@h:27017/",
+        "mongodb://ann:a/b@h/",
+    ] {
+        let (code, _, stderr) = run(&["-p", uri, "--json"]).await;
+        assert_eq!(code, 2, "{uri}: {stderr}");
+        assert!(
+            stderr
+                .lines()
+                .last()
+                .unwrap_or("")
+                .starts_with("mwatch: invalid connection string"),
+            "{uri}: {stderr}"
+        );
+    }
 }

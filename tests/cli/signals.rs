@@ -68,15 +68,59 @@ async fn a_closed_stdout_ends_quietly_with_141() {
     );
 }
 
-/// `mwatch playground | head -1` once head has gone: the banner meets a closed pipe, and the
-/// playground ends as SIGPIPE would end it, without a panic ("failed printing to stdout").
+/// `mwatch playground | true`: the banner meets a closed pipe, and the playground ends as
+/// SIGPIPE would end it, without a panic ("failed printing to stdout"). (With `| head -1`
+/// the banner is written whole before head goes, and the playground runs on until Ctrl-C.)
 #[tokio::test]
 async fn the_playground_ends_quietly_when_its_banner_meets_a_closed_pipe() {
+    let port = common::cli::free_port().to_string();
+    let command = common::cli::mwatch(&["playground", "--port", &port]);
+    let (code, stderr) = writing_to(command, closed_pipe()).await;
+    assert_eq!(code, 141, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `mwatch bookmarks list | head -1`, `mwatch bookmarks export > /dev/full`: a failed write
+/// ends the command as it ends a watch (141 quietly for a closed pipe, else 1 saying why),
+/// where it used to exit 0 as if all was written.
+#[tokio::test]
+async fn bookmark_commands_say_when_their_output_is_lost() {
+    let home = common::home::Home::new();
+    for args in [&["bookmarks", "list"][..], &["bookmarks", "export"]] {
+        let command = || {
+            let mut command = common::cli::mwatch(args);
+            command.env("MWATCH_HOME", home.dir.path());
+            command
+        };
+        let (code, stderr) = writing_to(command(), closed_pipe()).await;
+        assert_eq!((code, stderr.as_str()), (141, ""), "{args:?} | head");
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, stderr) = writing_to(command(), full.into()).await;
+        assert_eq!(code, 1, "{args:?} > /dev/full: {stderr}");
+        assert!(
+            stderr.starts_with("mwatch: cannot write to standard output: "),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// A pipe whose reader has gone, as `| head -1` leaves it once head has its line.
+fn closed_pipe() -> std::process::Stdio {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let port = common::cli::free_port().to_string();
-    let mut command = common::cli::mwatch(&["playground", "--port", &port]);
-    command.stdout(writer);
+    writer.into()
+}
+
+/// Runs `command` with its stdout `stdout` until it ends (15 s at most); returns its exit
+/// code and stderr.
+async fn writing_to(
+    mut command: tokio::process::Command,
+    stdout: std::process::Stdio,
+) -> (i32, String) {
+    command.stdout(stdout);
     let mut child = command.spawn().unwrap();
     let mut stderr = String::new();
     let mut err = child.stderr.take().unwrap();
@@ -85,7 +129,6 @@ async fn the_playground_ends_quietly_when_its_banner_meets_a_closed_pipe() {
         status.unwrap()
     })
     .await
-    .expect("the playground ends within 15 s");
-    assert_eq!(status.code(), Some(141), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    .expect("mwatch ends within 15 s");
+    (status.code().unwrap_or(-1), stderr)
 }

@@ -70,13 +70,21 @@ pub async fn interrupt(child: &Child) {
 
 /// Sends the signal `name` (`TERM`, `HUP`, ...), as `kill -NAME` does.
 pub async fn signal(child: &Child, name: &str) {
-    let pid = child.id().expect("still running").to_string();
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &pid])
+    kill(name, child.id().expect("still running"));
+}
+
+/// `kill -s NAME -- PID`: the one way every test sends a signal (`-PGID`: to a whole job).
+pub fn kill(name: &str, pid: impl std::fmt::Display) {
+    let status = std::process::Command::new("kill")
+        .args([
+            "-s".to_string(),
+            name.to_string(),
+            "--".to_string(),
+            pid.to_string(),
+        ])
         .status()
-        .await
-        .unwrap();
-    assert!(status.success());
+        .expect("run kill");
+    assert!(status.success(), "kill -{name} {pid}");
 }
 
 /// A loopback port nothing listens on (free when this returns).

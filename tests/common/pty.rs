@@ -101,12 +101,41 @@ impl Tui {
 
     /// Sends the signal `name` (`TERM`, `HUP`, ...) to the program, as `kill -NAME` does.
     pub fn kill(&self, name: &str) {
-        let pid = self.child.process_id().expect("running");
-        let sent = std::process::Command::new("kill")
-            .args([format!("-{name}"), pid.to_string()])
-            .status()
-            .expect("run kill");
-        assert!(sent.success(), "kill -{name} {pid}");
+        super::cli::kill(name, self.pid());
+    }
+
+    /// The process started (with [`Tui::spawn_sh`], the shell: the job's group leader).
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("running")
+    }
+
+    /// The terminal's name (`/dev/pts/N`), for `stty -F`.
+    pub fn tty(&self) -> String {
+        let link = std::fs::read_link(format!("/proc/{}/fd/0", self.pid())).expect("the terminal");
+        link.display().to_string()
+    }
+
+    /// Waits until the terminal's echo is `on` (`stty -F`), as a program turned it.
+    pub fn wait_for_echo(&self, on: bool, within: Duration) {
+        let tty = self.tty();
+        let word = if on { " echo " } else { " -echo " };
+        let deadline = Instant::now() + within;
+        loop {
+            let out = std::process::Command::new("stty")
+                .args(["-a", "-F", &tty])
+                .output()
+                .expect("run stty");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let settings = format!(
+                " {} ",
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+            if settings.contains(word) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no{word}on {tty}: {settings}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Types `keys` (text, or the constants above).
@@ -247,5 +276,22 @@ impl Drop for Tui {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+}
+
+/// Waits until the process `pid` is stopped (state `T` in /proc).
+pub fn wait_stopped(pid: impl std::fmt::Display, how: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit_once(") ").map(|(_, rest)| &rest[..1]);
+        if state == Some("T") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{how}: {pid} not stopped: {stat}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -1,14 +1,16 @@
 //! Job control in a pseudo-terminal: Ctrl-Z (a key in raw mode) and SIGTSTP (from `kill`)
 //! stop mwatch with the terminal as it was before it started (cooked, main screen, no mouse
 //! reporting), as vim and less do; SIGCONT (`fg`) takes the terminal again and draws the
-//! whole screen anew. After quitting, `stty -a` reads as it did before mwatch.
+//! whole screen anew. The whole job stops, as with vim: a script that runs mwatch stops with
+//! it. After quitting, `stty -a` reads as it did before mwatch.
 
 use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::pty::{modes_on, Tui};
+use common::cli::kill;
+use common::pty::{modes_on, wait_stopped, Tui};
 
 const SECONDS: fn(u64) -> Duration = Duration::from_secs;
 const CTRL_Z: &str = "\x1a";
@@ -32,6 +34,7 @@ fn ctrl_z_and_sigtstp_give_the_terminal_back_until_sigcont() {
             Stop::Key => tui.send(CTRL_Z),
         }
         wait_stopped(&pid, how);
+        wait_stopped(tui.pid(), &format!("{how}: the shell that runs mwatch"));
         tui.wait_for_terminal("the terminal's own modes", SECONDS(10), |screen| {
             modes_on(screen).is_empty()
         });
@@ -40,7 +43,8 @@ fn ctrl_z_and_sigtstp_give_the_terminal_back_until_sigcont() {
             before,
             "{how}: stty -a while stopped, then before"
         );
-        kill("CONT", &pid);
+        // As `fg` does: the whole job.
+        kill("CONT", format!("-{}", tui.pid()));
         // Entering the alternate screen again clears it: what shows is a new frame.
         tui.wait_for_terminal("the TUI drawn again", SECONDS(10), |screen| {
             modes_on(screen).contains(&"alternate screen") && screen.contents().contains("● live")
@@ -54,6 +58,35 @@ fn ctrl_z_and_sigtstp_give_the_terminal_back_until_sigcont() {
     assert_eq!(words(after), before, "stty -a after mwatch, then before");
 }
 
+/// A signal to stop sent to the stopped job is what ends it once continued, with the exit
+/// code it asks for: `kill %1` is SIGTERM then SIGCONT; a terminal closed meanwhile, SIGHUP
+/// then SIGCONT. By then the shell has the terminal: mwatch, in the background, must not try
+/// to take it again (the terminal would stop it again, SIGTTOU).
+#[test]
+fn a_signal_to_stop_sent_while_stopped_ends_mwatch_once_continued() {
+    let dir = tempfile::tempdir().unwrap();
+    // A shell with job control, as the user's: the job is its own process group.
+    let job = r#"echo $$ > job.pid; "$MWATCH" --demo </dev/tty & echo $! > mwatch.pid; wait $!; echo $? > status"#;
+    let script = format!("set -m; sh -c '{job}'; echo job stopped; sleep 60");
+    let mut tui = Tui::spawn_sh(&script, &[], dir.path(), (120, 35));
+    tui.wait_for("● live", SECONDS(30));
+    tui.send(CTRL_Z);
+    tui.wait_for("job stopped", SECONDS(10));
+    kill("HUP", read(dir.path(), "mwatch.pid"));
+    kill("CONT", format!("-{}", read(dir.path(), "job.pid")));
+    let deadline = Instant::now() + SECONDS(10);
+    let status = || std::fs::read_to_string(dir.path().join("status")).unwrap_or_default();
+    while !status().ends_with('\n') {
+        assert!(
+            Instant::now() < deadline,
+            "mwatch did not end: {}",
+            tui.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status(), "129\n");
+}
+
 enum Stop {
     Signal,
     Key,
@@ -64,14 +97,6 @@ fn read(dir: &Path, name: &str) -> String {
         .unwrap()
         .trim()
         .to_string()
-}
-
-fn kill(signal: &str, pid: &str) {
-    let sent = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), pid])
-        .status()
-        .unwrap();
-    assert!(sent.success(), "kill -{signal}");
 }
 
 /// `stty -a` of the terminal `tty`, its settings one word apart (how it wraps them depends
@@ -90,21 +115,4 @@ fn words(text: &str) -> String {
         " {} ",
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     )
-}
-
-/// Waits until the process `pid` is stopped (state `T` in /proc).
-fn wait_stopped(pid: &str, how: &str) {
-    let deadline = Instant::now() + SECONDS(10);
-    loop {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat.rsplit_once(") ").map(|(_, rest)| &rest[..1]);
-        if state == Some("T") {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{how}: mwatch not stopped: {stat}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
