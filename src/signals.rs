@@ -45,6 +45,17 @@ impl StopSignals {
     }
 }
 
+/// The name of a signal [`StopSignals::recv`] returns, as `kill -l` spells it.
+pub fn name(number: i32) -> &'static str {
+    match number {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
 /// Ctrl-C only.
 #[cfg(not(unix))]
 pub struct StopSignals;

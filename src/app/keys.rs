@@ -110,7 +110,11 @@ pub const ALWAYS: &[Binding] = &[
     bind(
         &[ctrl('z')],
         Action::Suspend,
-        "suspend: back to the shell, fg resumes",
+        if cfg!(unix) {
+            "suspend: back to the shell, fg resumes"
+        } else {
+            "redraw the screen"
+        },
         None,
     ),
 ];

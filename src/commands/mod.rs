@@ -6,7 +6,7 @@
 //!   [`headless`], which prints events as JSON lines.
 //! - [`replay`]: `mwatch replay FILE`, a recording in the TUI or as JSON lines.
 //! - [`bookmarks`]: `mwatch bookmarks list | show | rm | export | import`.
-//! - [`playground`]: `mwatch playground`, the embedded server until Ctrl-C.
+//! - [`playground`]: `mwatch playground`, the embedded server until a signal to stop.
 //! - [`password`]: a password on the command line warned about, or asked for at the
 //!   terminal (`-p`, `-u`).
 //! - [`setup`]: the flags of a watch turned into a connection string and a watch spec;

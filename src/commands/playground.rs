@@ -1,16 +1,27 @@
 //! `mwatch playground`: the embedded server (a replica set, or a standalone one), with or
-//! without a workload, until Ctrl-C.
+//! without a workload, until a signal asks it to stop (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT).
 
+use std::convert::Infallible;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use mwatch_playground as playground;
 
-use super::stdout_failed;
+use super::{stdout_failed, Outcome};
 use crate::cli::PlaygroundArgs;
+use crate::signals::{self, until_stopped, Signals};
 
-/// Serves until Ctrl-C.
+/// Serves until a signal to stop, then closes the listener and its connections and exits
+/// as the other commands do, with 128 + the signal's number.
 pub async fn run(args: PlaygroundArgs) -> ExitCode {
+    // Before the server starts: a signal that comes meanwhile is caught, not lost.
+    let mut signals = match Signals::new() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("mwatch playground: cannot handle signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = playground::Config {
         bind: args.bind,
         port: args.port,
@@ -39,13 +50,15 @@ pub async fn run(args: PlaygroundArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // Written at once: a closed stdout (`| head -1`) ends the command, as SIGPIPE would.
+    // A pipe already closed (`| true`) ends the command here, as SIGPIPE would. One closed
+    // later (`| head -1`) is not noticed: the banner is the only write.
     if let Err(e) = io::stdout().write_all(banner(&args, &server).as_bytes()) {
         return stdout_failed(&e).exit_code();
     }
-    let _ = tokio::signal::ctrl_c().await;
+    let Err(signal) = until_stopped(std::future::pending::<Infallible>(), &mut signals).await;
     server.stop().await;
-    ExitCode::SUCCESS
+    eprintln!("mwatch playground: stopped by {}", signals::name(signal));
+    Outcome::Signal(signal).exit_code()
 }
 
 fn banner(args: &PlaygroundArgs, server: &playground::Playground) -> String {

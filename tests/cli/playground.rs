@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use bson::doc;
-use common::cli::{finish, free_port, interrupt, mwatch, run, wait_for_line};
+use common::cli::{finish, free_port, interrupt, mwatch, run, signal, wait_for_line};
 use tokio::io::BufReader;
 
 /// Starts `mwatch playground` with `flags` on a free port; returns the child, its banner and
@@ -40,7 +40,33 @@ async fn serves_until_ctrl_c_and_prints_both_connection_strings() {
     }
     interrupt(&child).await;
     let (code, _, stderr) = finish(child).await;
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 130, "{stderr}");
+}
+
+/// Each signal that asks mwatch to stop ends the playground as it ends a watch: with a
+/// connection open, it stops serving, says so, lets the port go and exits with 128 + the
+/// signal's number (SIGTERM, SIGHUP and SIGQUIT used to kill it, SIGINT to exit 0).
+#[tokio::test]
+async fn a_signal_to_stop_ends_it_with_128_and_its_number_and_frees_the_port() {
+    for (name, number) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
+        let (child, _, port) = serve(&[]).await;
+        let client = common::client_for(&format!(
+            "mongodb://127.0.0.1:{port}/?directConnection=true"
+        ))
+        .await;
+        common::admin(&client, doc! { "ping": 1 }).await;
+        signal(&child, name).await;
+        let (code, _, stderr) = finish(child).await;
+        assert_eq!(code, 128 + number, "SIG{name}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("mwatch playground: stopped by SIG{name}\n"),
+            "SIG{name}"
+        );
+        if let Err(e) = std::net::TcpListener::bind(format!("127.0.0.1:{port}")) {
+            panic!("SIG{name}: port {port} still taken: {e}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -69,7 +95,7 @@ async fn standalone_mode_says_so_and_offers_the_direct_uri() {
     let hello = common::admin(&client, doc! { "hello": 1 }).await;
     assert!(!hello.contains_key("setName"));
     interrupt(&child).await;
-    assert_eq!(finish(child).await.0, 0);
+    assert_eq!(finish(child).await.0, 130);
 }
 
 #[tokio::test]
@@ -134,5 +160,5 @@ async fn history_workload_rate_and_seed_flags_reach_the_server() {
     // ChangeStreamHistoryLost.
     assert_eq!(common::command_error(error).0, 286);
     interrupt(&child).await;
-    assert_eq!(finish(child).await.0, 0);
+    assert_eq!(finish(child).await.0, 130);
 }
