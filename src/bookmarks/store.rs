@@ -6,13 +6,15 @@
 //! as `bookmarks.json.bak`. A file that is not understood is moved aside, never overwritten;
 //! one that cannot be read now or that a newer mwatch wrote is left as it is (`files`).
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{check_name, close_names, token_time, unique_name, Bookmark};
+use super::names::Names;
+use super::{check_name, close_names, token_time, Bookmark};
 use crate::files::{
     lock, private_options, read_kept, sibling, write_atomically, FormatError, Kept,
 };
@@ -136,13 +138,11 @@ impl BookmarkStore {
     pub fn add(&mut self, mut bookmark: Bookmark) -> Result<String, StoreError> {
         check_name(&bookmark.name).map_err(StoreError::BadName)?;
         self.change(|bookmarks| {
-            let taken = |name: &str| bookmarks.iter().any(|b| b.name == name);
-            if taken(&bookmark.name) {
-                if bookmark.name != bookmark.default_name() {
-                    return Err(StoreError::NameTaken(bookmark.name.clone()));
-                }
-                bookmark.name = unique_name(&bookmark.name, taken);
+            let mut names = Names::of(bookmarks.iter().map(|b| b.name.as_str()));
+            if names.contains(&bookmark.name) && bookmark.name != bookmark.default_name() {
+                return Err(StoreError::NameTaken(bookmark.name.clone()));
             }
+            bookmark.name = names.claim_unique(&bookmark.name);
             let name = bookmark.name.clone();
             bookmarks.push(bookmark);
             Ok(name)
@@ -218,21 +218,28 @@ impl BookmarkStore {
         }
         self.change(|bookmarks| {
             let mut report = ImportReport::default();
+            let mut names = Names::of(bookmarks.iter().map(|b| b.name.as_str()));
+            // Where each name's bookmark is, those imported included.
+            let mut at: HashMap<String, usize> = (bookmarks.iter().enumerate())
+                .map(|(i, b)| (b.name.clone(), i))
+                .collect();
             for mut bookmark in incoming {
-                let existing = bookmarks.iter().find(|b| b.name == bookmark.name);
-                match existing {
+                match at.get(&bookmark.name).map(|&i| &bookmarks[i]) {
                     Some(b) if b.token == bookmark.token => {
                         report.skipped.push(bookmark.name);
                         continue;
                     }
                     Some(_) => {
-                        let taken = |name: &str| bookmarks.iter().any(|b| b.name == name);
-                        let name = unique_name(&bookmark.name, taken);
+                        let name = names.claim_unique(&bookmark.name);
                         report.renamed.push((bookmark.name, name.clone()));
                         bookmark.name = name;
                     }
-                    None => report.added.push(bookmark.name.clone()),
+                    None => {
+                        names.insert(&bookmark.name);
+                        report.added.push(bookmark.name.clone());
+                    }
                 }
+                at.insert(bookmark.name.clone(), bookmarks.len());
                 bookmarks.push(bookmark);
             }
             Ok(report)
@@ -304,10 +311,11 @@ fn unknown(name: &str, bookmarks: &[Bookmark]) -> StoreError {
 }
 
 fn sort(bookmarks: &mut [Bookmark]) {
-    bookmarks.sort_by_key(|b| {
+    fn key(b: &Bookmark) -> (bool, Option<(u32, u32)>, &str) {
         let time = b.cluster_time.map(|ts| (ts.time, ts.increment));
-        (time.is_none(), time, b.name.clone())
-    });
+        (time.is_none(), time, &b.name)
+    }
+    bookmarks.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 fn to_file_text(bookmarks: &[Bookmark]) -> String {
@@ -362,8 +370,9 @@ fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
 
 /// The store's names are unique; a hand-edited file may break that.
 fn no_duplicates(bookmarks: Vec<Bookmark>, origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
-    for (i, bookmark) in bookmarks.iter().enumerate() {
-        if bookmarks[..i].iter().any(|b| b.name == bookmark.name) {
+    let mut names = Names::default();
+    for bookmark in &bookmarks {
+        if !names.insert(&bookmark.name) {
             return Err(FormatError::Bad(format!(
                 "{}: two bookmarks are named '{}'",
                 origin.display(),
