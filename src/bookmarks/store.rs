@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::names::Names;
 use super::{check_name, close_names, token_time, Bookmark};
 use crate::files::{
-    lock, private_options, read_kept, sibling, write_atomically, FormatError, Kept,
+    back_up, lock, private_options, read_kept, sibling, write_atomically, FormatError, Kept,
 };
 
 /// The version of the file format this mwatch writes.
@@ -293,10 +293,7 @@ impl BookmarkStore {
     }
 
     fn save(&self, bookmarks: &[Bookmark]) -> Result<(), StoreError> {
-        if self.path.exists() {
-            let backup = sibling(&self.path, ".bak");
-            fs::copy(&self.path, &backup).map_err(|e| io_error("write", &backup, e))?;
-        }
+        back_up(&self.path).map_err(|e| io_error("write", &sibling(&self.path, ".bak"), e))?;
         write_atomically(&self.path, to_file_text(bookmarks).as_bytes())
             .map_err(|e| io_error("write", &self.path, e))
     }
