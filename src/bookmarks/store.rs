@@ -119,6 +119,12 @@ impl BookmarkStore {
         self.warning.take()
     }
 
+    /// Why the file was not read (it cannot be now, or a newer mwatch wrote it), if it was not:
+    /// then it is not written either.
+    pub fn unread(&self) -> Option<&str> {
+        self.blocked.as_deref()
+    }
+
     /// Every bookmark, oldest cluster time first (those without one last).
     pub fn list(&self) -> &[Bookmark] {
         &self.bookmarks

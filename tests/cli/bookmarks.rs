@@ -200,6 +200,45 @@ fn a_corrupt_file_is_moved_aside_reported_and_never_overwritten() {
     assert!(home.file().is_dir());
 }
 
+/// `bookmarks list` only reads: a store it cannot read (a directory in its place) is reported
+/// as an error and left where it is, never moved aside as corrupt.
+#[tokio::test]
+async fn list_reports_a_directory_in_place_of_the_store_and_leaves_it() {
+    let home = Home::new();
+    fs::create_dir(home.file()).unwrap();
+    let (code, stdout, stderr) = home.run(&["bookmarks", "list"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    assert_eq!(stdout, "", "no 'no bookmarks' when they could not be read");
+    assert!(home.file().is_dir());
+    assert!(aside_files(home.dir.path()).is_empty());
+}
+
+/// The same for a store mwatch may not read. Root reads any file, so as root the command
+/// runs as `nobody` (uid 65534), which may not.
+#[cfg(unix)]
+#[tokio::test]
+async fn list_reports_a_store_it_may_not_read_and_leaves_it() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let home = Home::new();
+    home.store().add(named("a", 1)).unwrap();
+    let before = fs::read(home.file()).unwrap();
+    fs::set_permissions(home.file(), fs::Permissions::from_mode(0o000)).unwrap();
+    let mut command = common::cli::mwatch(&["bookmarks", "list"]);
+    command.env("MWATCH_HOME", home.dir.path());
+    if fs::metadata(home.dir.path()).unwrap().uid() == 0 {
+        fs::set_permissions(home.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        command.uid(65534);
+    }
+    let (code, stdout, stderr) = common::cli::finish(command.spawn().unwrap()).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Permission denied"), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(aside_files(home.dir.path()).is_empty());
+    fs::set_permissions(home.file(), fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(fs::read(home.file()).unwrap(), before);
+}
+
 #[test]
 fn a_file_from_a_newer_mwatch_is_left_alone() {
     let home = Home::new();
