@@ -8,4 +8,5 @@ mod bookmarks;
 mod headless;
 mod options;
 mod playground;
+mod replay;
 mod usage;
