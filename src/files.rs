@@ -7,7 +7,7 @@
 //! (or its backup's, temporary file's or lock's): a link there may point at any file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use bson::DateTime;
@@ -36,12 +36,30 @@ pub enum Kept<T> {
     LeftAlone(String),
 }
 
+/// The most mwatch reads of a file whole (a kept file, a pipeline file, bookmarks to import):
+/// far more than any of them holds, and a bound on what a wrong path (`/dev/zero`) takes.
+pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// The bytes of the file at `path`, at most [`MAX_FILE`] of them: a larger file is an error
+/// (`FileTooLarge`), read no further.
+pub fn read_bounded(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE {
+        let larger = format!("larger than {} MiB", MAX_FILE >> 20);
+        return Err(io::Error::new(io::ErrorKind::FileTooLarge, larger));
+    }
+    Ok(bytes)
+}
+
 /// Reads the kept file at `path` with `parse`, under the policy.
 pub fn read_kept<T: Default>(
     path: &Path,
     parse: impl FnOnce(&[u8]) -> Result<T, FormatError>,
 ) -> Kept<T> {
-    let bytes = match fs::read(path) {
+    let bytes = match read_bounded(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Kept::Read(T::default()),
         Err(e) => {

@@ -7,7 +7,6 @@
 //! one that cannot be read now or that a newer mwatch wrote is left as it is (`files`).
 
 use std::collections::HashMap;
-use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -16,7 +15,8 @@ use serde::Deserialize;
 use super::names::Names;
 use super::{check_name, close_names, token_time, Bookmark};
 use crate::files::{
-    back_up, lock, private_options, read_kept, sibling, write_atomically, FormatError, Kept,
+    back_up, lock, private_options, read_bounded, read_kept, sibling, write_atomically,
+    FormatError, Kept,
 };
 
 /// The version of the file format this mwatch writes.
@@ -206,9 +206,12 @@ impl BookmarkStore {
     /// A name that is taken by a different bookmark gets a `#2` suffix; a bookmark that is
     /// already there (same name, same token) is skipped.
     pub fn import(&mut self, path: &Path) -> Result<ImportReport, StoreError> {
-        let bytes = fs::read(path)
+        let bytes = read_bounded(path)
             .map_err(|e| StoreError::BadFile(format!("cannot read {}: {e}", path.display())))?;
-        let incoming = parse(&bytes, path).map_err(|e| StoreError::BadFile(e.to_string()))?;
+        let incoming = parse(&bytes, path).map_err(|e| match e {
+            FormatError::Bad(problem) => StoreError::BadFile(problem),
+            newer => StoreError::BadFile(format!("{}: {newer}", path.display())),
+        })?;
         for bookmark in &incoming {
             check_name(&bookmark.name)
                 .map_err(|e| StoreError::BadFile(format!("{}: {e}", path.display())))?;
@@ -391,6 +394,7 @@ mod tests {
     use super::*;
     use crate::bookmarks::sample;
     use bson::doc;
+    use std::fs;
 
     fn bookmark(name: &str, time: u32) -> Bookmark {
         Bookmark {

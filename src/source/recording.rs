@@ -325,9 +325,21 @@ mod tests {
         };
         assert_eq!(next(5), (Line::Read, "ab".into()));
         assert_eq!(next(5), (Line::Read, "".into()));
-        assert_eq!(next(5), (Line::TooLong, "abcd".into()), "read to the bound only");
-        assert_eq!(next(5), (Line::Read, "ef".into()), "where the long line was left");
-        assert_eq!(next(5), (Line::Read, "gh".into()), "a last line without its newline");
+        assert_eq!(
+            next(5),
+            (Line::TooLong, "abcd".into()),
+            "read to the bound only"
+        );
+        assert_eq!(
+            next(5),
+            (Line::Read, "ef".into()),
+            "where the long line was left"
+        );
+        assert_eq!(
+            next(5),
+            (Line::Read, "gh".into()),
+            "a last line without its newline"
+        );
         assert_eq!(next(5), (Line::End, "".into()));
     }
 

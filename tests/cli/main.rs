@@ -5,6 +5,7 @@
 mod common;
 
 mod bookmarks;
+mod corpus;
 mod headless;
 mod options;
 mod playground;
