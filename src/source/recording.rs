@@ -356,6 +356,19 @@ mod tests {
         let _ = std::fs::remove_file(&path);
     }
 
+    /// The TUI shows nothing of a file with no event: it is refused, as `--json` refuses it.
+    #[test]
+    fn load_refuses_a_file_with_no_event() {
+        let path = temp("none");
+        for (text, error) in [("", ": holds no event"), ("not json", ":1: ")] {
+            std::fs::write(&path, text).unwrap();
+            let refused = load(&path, 10).unwrap_err();
+            assert!(!refused.is_open());
+            assert!(refused.to_string().contains(error), "{refused}");
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+
     #[test]
     fn a_bad_line_in_the_middle_is_an_error_with_its_position() {
         let path = temp("bad");
