@@ -3,10 +3,11 @@
 //! a home do not undo or break each other's saves; replaced atomically. A file that is read
 //! but not understood is moved aside (so nothing of it is lost and the next save starts
 //! afresh); one that cannot be read now, or that a newer mwatch wrote, is left as it is and
-//! not written over.
+//! not written over. Nothing is written through a symbolic link found in a kept file's place
+//! (or its backup's, temporary file's or lock's): a link there may point at any file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use bson::DateTime;
@@ -35,12 +36,30 @@ pub enum Kept<T> {
     LeftAlone(String),
 }
 
+/// The most mwatch reads of a file whole (a kept file, a pipeline file, bookmarks to import):
+/// far more than any of them holds, and a bound on what a wrong path (`/dev/zero`) takes.
+pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// The bytes of the file at `path`, at most [`MAX_FILE`] of them: a larger file is an error
+/// (`FileTooLarge`), read no further.
+pub fn read_bounded(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE {
+        let larger = format!("larger than {} MiB", MAX_FILE >> 20);
+        return Err(io::Error::new(io::ErrorKind::FileTooLarge, larger));
+    }
+    Ok(bytes)
+}
+
 /// Reads the kept file at `path` with `parse`, under the policy.
 pub fn read_kept<T: Default>(
     path: &Path,
     parse: impl FnOnce(&[u8]) -> Result<T, FormatError>,
 ) -> Kept<T> {
-    let bytes = match fs::read(path) {
+    let bytes = match read_bounded(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Kept::Read(T::default()),
         Err(e) => {
@@ -102,9 +121,20 @@ fn aside_path(path: &Path) -> PathBuf {
         .expect("some suffix is free")
 }
 
+/// Keeps the file at `path`, if there is one, as `PATH.bak` (private, replaced as
+/// [`write_atomically`] replaces a file: a link in its place is replaced, not followed).
+pub fn back_up(path: &Path) -> io::Result<()> {
+    match fs::read(path) {
+        Ok(bytes) => write_atomically(&sibling(path, ".bak"), &bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the
 /// new file, whole. Callers hold the [`lock`], so a temporary file found here is a leftover of
-/// a crash.
+/// a crash. A link at `path` is replaced by the file, never written through (the temporary
+/// file is created new, so a link in its place fails the write).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temp = sibling(path, ".tmp");
     let _ = fs::remove_file(&temp);
@@ -124,12 +154,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(path)
 }
 
-/// Files readable by their owner only (tokens, deployments and pipelines are private).
+/// Files readable by their owner only (tokens, deployments and pipelines are private),
+/// opened only if they are not symbolic links (a link may point at any file).
 pub fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.create(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
     options
 }
 

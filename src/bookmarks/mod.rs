@@ -6,6 +6,7 @@
 //! The `mwatch bookmarks` command and `--resume NAME` live in `src/commands/`.
 
 mod json;
+mod names;
 mod store;
 mod token;
 
@@ -191,17 +192,6 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `name`, or `name#2`, `name#3`, ... : the first that `taken` does not hold.
-fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(name) {
-        return name.to_string();
-    }
-    (2..)
-        .map(|n| format!("{name}#{n}"))
-        .find(|candidate| !taken(candidate))
-        .expect("some suffix is free")
-}
-
 /// Names close to `wanted`: holding it, or a few typos away from it; closest first.
 pub fn close_names<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let wanted = wanted.to_lowercase();
@@ -305,14 +295,11 @@ mod tests {
     }
 
     #[test]
-    fn names_are_checked_and_made_unique() {
+    fn names_are_checked() {
         assert!(check_name("before the fix").is_ok());
         for bad in ["", "  ", " x", "a\nb", "{\"_data\": 1}"] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
-        let taken = ["a", "a#2"];
-        assert_eq!(unique_name("a", |n| taken.contains(&n)), "a#3");
-        assert_eq!(unique_name("b", |n| taken.contains(&n)), "b");
     }
 
     #[test]

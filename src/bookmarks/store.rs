@@ -6,15 +6,17 @@
 //! as `bookmarks.json.bak`. A file that is not understood is moved aside, never overwritten;
 //! one that cannot be read now or that a newer mwatch wrote is left as it is (`files`).
 
-use std::fs;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{check_name, close_names, token_time, unique_name, Bookmark};
+use super::names::Names;
+use super::{check_name, close_names, token_time, Bookmark};
 use crate::files::{
-    lock, private_options, read_kept, sibling, write_atomically, FormatError, Kept,
+    back_up, lock, private_options, read_bounded, read_kept, sibling, write_atomically,
+    FormatError, Kept,
 };
 
 /// The version of the file format this mwatch writes.
@@ -117,6 +119,12 @@ impl BookmarkStore {
         self.warning.take()
     }
 
+    /// Why the file was not read (it cannot be now, or a newer mwatch wrote it), if it was not:
+    /// then it is not written either.
+    pub fn unread(&self) -> Option<&str> {
+        self.blocked.as_deref()
+    }
+
     /// Every bookmark, oldest cluster time first (those without one last).
     pub fn list(&self) -> &[Bookmark] {
         &self.bookmarks
@@ -136,13 +144,11 @@ impl BookmarkStore {
     pub fn add(&mut self, mut bookmark: Bookmark) -> Result<String, StoreError> {
         check_name(&bookmark.name).map_err(StoreError::BadName)?;
         self.change(|bookmarks| {
-            let taken = |name: &str| bookmarks.iter().any(|b| b.name == name);
-            if taken(&bookmark.name) {
-                if bookmark.name != bookmark.default_name() {
-                    return Err(StoreError::NameTaken(bookmark.name.clone()));
-                }
-                bookmark.name = unique_name(&bookmark.name, taken);
+            let mut names = Names::of(bookmarks.iter().map(|b| b.name.as_str()));
+            if names.contains(&bookmark.name) && bookmark.name != bookmark.default_name() {
+                return Err(StoreError::NameTaken(bookmark.name.clone()));
             }
+            bookmark.name = names.claim_unique(&bookmark.name);
             let name = bookmark.name.clone();
             bookmarks.push(bookmark);
             Ok(name)
@@ -200,9 +206,12 @@ impl BookmarkStore {
     /// A name that is taken by a different bookmark gets a `#2` suffix; a bookmark that is
     /// already there (same name, same token) is skipped.
     pub fn import(&mut self, path: &Path) -> Result<ImportReport, StoreError> {
-        let bytes = fs::read(path)
+        let bytes = read_bounded(path)
             .map_err(|e| StoreError::BadFile(format!("cannot read {}: {e}", path.display())))?;
-        let incoming = parse(&bytes, path).map_err(|e| StoreError::BadFile(e.to_string()))?;
+        let incoming = parse(&bytes, path).map_err(|e| match e {
+            FormatError::Bad(problem) => StoreError::BadFile(problem),
+            newer => StoreError::BadFile(format!("{}: {newer}", path.display())),
+        })?;
         for bookmark in &incoming {
             check_name(&bookmark.name)
                 .map_err(|e| StoreError::BadFile(format!("{}: {e}", path.display())))?;
@@ -218,21 +227,28 @@ impl BookmarkStore {
         }
         self.change(|bookmarks| {
             let mut report = ImportReport::default();
+            let mut names = Names::of(bookmarks.iter().map(|b| b.name.as_str()));
+            // Where each name's bookmark is, those imported included.
+            let mut at: HashMap<String, usize> = (bookmarks.iter().enumerate())
+                .map(|(i, b)| (b.name.clone(), i))
+                .collect();
             for mut bookmark in incoming {
-                let existing = bookmarks.iter().find(|b| b.name == bookmark.name);
-                match existing {
+                match at.get(&bookmark.name).map(|&i| &bookmarks[i]) {
                     Some(b) if b.token == bookmark.token => {
                         report.skipped.push(bookmark.name);
                         continue;
                     }
                     Some(_) => {
-                        let taken = |name: &str| bookmarks.iter().any(|b| b.name == name);
-                        let name = unique_name(&bookmark.name, taken);
+                        let name = names.claim_unique(&bookmark.name);
                         report.renamed.push((bookmark.name, name.clone()));
                         bookmark.name = name;
                     }
-                    None => report.added.push(bookmark.name.clone()),
+                    None => {
+                        names.insert(&bookmark.name);
+                        report.added.push(bookmark.name.clone());
+                    }
                 }
+                at.insert(bookmark.name.clone(), bookmarks.len());
                 bookmarks.push(bookmark);
             }
             Ok(report)
@@ -286,10 +302,7 @@ impl BookmarkStore {
     }
 
     fn save(&self, bookmarks: &[Bookmark]) -> Result<(), StoreError> {
-        if self.path.exists() {
-            let backup = sibling(&self.path, ".bak");
-            fs::copy(&self.path, &backup).map_err(|e| io_error("write", &backup, e))?;
-        }
+        back_up(&self.path).map_err(|e| io_error("write", &sibling(&self.path, ".bak"), e))?;
         write_atomically(&self.path, to_file_text(bookmarks).as_bytes())
             .map_err(|e| io_error("write", &self.path, e))
     }
@@ -304,10 +317,11 @@ fn unknown(name: &str, bookmarks: &[Bookmark]) -> StoreError {
 }
 
 fn sort(bookmarks: &mut [Bookmark]) {
-    bookmarks.sort_by_key(|b| {
+    fn key(b: &Bookmark) -> (bool, Option<(u32, u32)>, &str) {
         let time = b.cluster_time.map(|ts| (ts.time, ts.increment));
-        (time.is_none(), time, b.name.clone())
-    });
+        (time.is_none(), time, &b.name)
+    }
+    bookmarks.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 fn to_file_text(bookmarks: &[Bookmark]) -> String {
@@ -362,8 +376,9 @@ fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
 
 /// The store's names are unique; a hand-edited file may break that.
 fn no_duplicates(bookmarks: Vec<Bookmark>, origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
-    for (i, bookmark) in bookmarks.iter().enumerate() {
-        if bookmarks[..i].iter().any(|b| b.name == bookmark.name) {
+    let mut names = Names::default();
+    for bookmark in &bookmarks {
+        if !names.insert(&bookmark.name) {
             return Err(FormatError::Bad(format!(
                 "{}: two bookmarks are named '{}'",
                 origin.display(),
@@ -379,6 +394,7 @@ mod tests {
     use super::*;
     use crate::bookmarks::sample;
     use bson::doc;
+    use std::fs;
 
     fn bookmark(name: &str, time: u32) -> Bookmark {
         Bookmark {

@@ -17,10 +17,22 @@ use crate::format::utc_seconds;
 
 /// Runs one `mwatch bookmarks` command on the store at [`default_path`].
 pub fn run(command: &BookmarksCommand) -> ExitCode {
-    let mut store = match open_store() {
-        Ok(store) => store,
+    let mut store = match default_path() {
+        Ok(path) => BookmarkStore::open(path),
         Err(e) => return fail(e, Outcome::Failed),
     };
+    // A command that only shows the store fails when it was not read: 'no bookmarks' would be
+    // untrue. (One that changes it is refused by the store.)
+    let shows_only = matches!(
+        command,
+        BookmarksCommand::List { .. }
+            | BookmarksCommand::Show { .. }
+            | BookmarksCommand::Export { .. }
+    );
+    if let Some(reason) = store.unread().filter(|_| shows_only) {
+        return fail(reason, Outcome::Failed);
+    }
+    warn(&mut store);
     // Each command's output for stdout.
     let output = match command {
         BookmarksCommand::List { json: true } => {
@@ -75,10 +87,14 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
 /// stderr.
 pub(super) fn open_store() -> Result<BookmarkStore, StoreError> {
     let mut store = BookmarkStore::open(default_path()?);
+    warn(&mut store);
+    Ok(store)
+}
+
+fn warn(store: &mut BookmarkStore) {
     if let Some(warning) = store.take_warning() {
         eprintln!("mwatch: warning: {warning}");
     }
-    Ok(store)
 }
 
 fn list_text(store: &BookmarkStore) -> String {

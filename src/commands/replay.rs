@@ -28,8 +28,8 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     }
     let (events, warning) = match recording::load(&args.file, DEFAULT_MAX_EVENTS) {
         Ok(loaded) => loaded,
-        // Only opening fails: a file that is not there is a usage error, as with --json.
-        Err(e) => return fail(e, Outcome::Usage),
+        Err(e) if e.is_open() => return fail(e, Outcome::Usage),
+        Err(e) => return fail(e, Outcome::Failed),
     };
     let name = args.file.display().to_string();
     let config = Config {

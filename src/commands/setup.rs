@@ -2,11 +2,13 @@
 //! spec, from the flags and the bookmark `--resume NAME` names (found by [`super::resume`]). Every mistake becomes a
 //! [`UsageError`] that names the flag and, for pipelines, the line and column.
 
+use std::path::Path;
 use std::time::Duration;
 
 use super::UsageError;
 use crate::bookmarks::Bookmark;
 use crate::cli::WatchArgs;
+use crate::files::read_bounded;
 use crate::pipeline;
 use crate::redact::{has_hidden_secret, without_hidden_password};
 use crate::source::recording::Recorder;
@@ -101,8 +103,21 @@ pub fn spec(
 fn pipeline_source(value: &str) -> Result<(String, String), UsageError> {
     match value.strip_prefix('@') {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let bytes = read_bounded(Path::new(path))
                 .map_err(|e| UsageError(format!("--pipeline: cannot read {path}: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                let line_start = valid
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |at| at + 1);
+                let column = String::from_utf8_lossy(&valid[line_start..])
+                    .chars()
+                    .count()
+                    + 1;
+                UsageError(format!("{path}:{line}:{column}: not UTF-8"))
+            })?;
             Ok((path.to_string(), text))
         }
         None => Ok(("--pipeline".to_string(), value.to_string())),

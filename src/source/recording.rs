@@ -33,12 +33,19 @@ impl Recorder {
     }
 }
 
+/// The longest line a recording may hold: what the recorder writes for the largest event a
+/// server sends (16 MiB of BSON), in canonical Extended JSON. That takes at most about 8 bytes
+/// for each byte of BSON (a key of control characters, each written `\u00XX`, or a 2-byte
+/// element such as `undefined`, written `{"$undefined":true}`), so 8 x 16 MiB. A longer line
+/// is not an event, and is not read into memory beyond this.
+pub const MAX_LINE: usize = 8 * 16 * 1024 * 1024;
+
 /// What went wrong reading a recording, naming the file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     // The io error is in the message, so it is not also the `source()` (a chain would say it
     // twice).
-    /// The file cannot be opened.
+    /// The file cannot be opened, or is a directory.
     #[error("cannot open recording {}: {error}", path.display())]
     Open { path: PathBuf, error: io::Error },
     /// Reading failed after the file was opened.
@@ -51,33 +58,103 @@ pub enum ReplayError {
         line: usize,
         problem: String,
     },
+    /// The file ended before a single event.
+    #[error("{}: holds no event", path.display())]
+    NoEvent { path: PathBuf },
+}
+
+impl ReplayError {
+    /// The file named is not one to replay (a usage error), as opposed to a recording with
+    /// something wrong inside.
+    pub fn is_open(&self) -> bool {
+        matches!(self, ReplayError::Open { .. })
+    }
+}
+
+/// How [`read_line`] ended.
+#[derive(Debug, PartialEq)]
+pub enum Line {
+    /// A line was read (without its `\n`).
+    Read,
+    /// The line is longer than the bound: it is read no further.
+    TooLong,
+    /// The end of the input, before any byte of a line.
+    End,
+}
+
+/// Reads the next line of `input` into `line` (cleared first), up to `max` bytes.
+pub fn read_line(input: &mut impl BufRead, max: usize, line: &mut Vec<u8>) -> io::Result<Line> {
+    line.clear();
+    let mut started = false;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(if started { Line::Read } else { Line::End });
+        }
+        started = true;
+        let newline = buffer.iter().position(|&b| b == b'\n');
+        let part = newline.unwrap_or(buffer.len());
+        if line.len() + part > max {
+            return Ok(Line::TooLong);
+        }
+        line.extend_from_slice(&buffer[..part]);
+        input.consume(newline.map_or(part, |at| at + 1));
+        if newline.is_some() {
+            return Ok(Line::Read);
+        }
+    }
 }
 
 /// Reads a recording line by line. A last line cut short (a recording interrupted mid-write)
-/// is skipped with a warning; a bad line anywhere else is an error.
+/// is skipped with a warning; a bad line anywhere else is an error, and so is a recording with
+/// no event.
 pub struct Replay {
     path: PathBuf,
-    lines: std::iter::Peekable<std::io::Lines<BufReader<File>>>,
+    input: Box<dyn BufRead>,
+    line: Vec<u8>,
     number: usize,
+    events: usize,
+    ended: bool,
     /// Set when the truncated last line was skipped.
     pub warning: Option<String>,
 }
 
 impl Replay {
     pub fn open(path: &Path) -> Result<Replay, ReplayError> {
-        let file = File::open(path).map_err(|error| ReplayError::Open {
+        let opened = File::open(path).and_then(|file| {
+            // A directory opens, and fails only when read.
+            if file.metadata()?.is_dir() {
+                return Err(io::Error::from(io::ErrorKind::IsADirectory));
+            }
+            Ok(file)
+        });
+        let file = opened.map_err(|error| ReplayError::Open {
             path: path.to_path_buf(),
             error,
         })?;
-        Ok(Replay {
-            path: path.to_path_buf(),
-            lines: BufReader::new(file).lines().peekable(),
-            number: 0,
-            warning: None,
-        })
+        Ok(Replay::from_reader(path, BufReader::new(file)))
     }
 
-    fn parse(line: &str) -> Result<ChangeEvent, String> {
+    /// A recording read from `input`, named `path` in messages.
+    pub fn from_reader(path: &Path, input: impl BufRead + 'static) -> Replay {
+        Replay {
+            path: path.to_path_buf(),
+            input: Box::new(input),
+            line: Vec::new(),
+            number: 0,
+            events: 0,
+            ended: false,
+            warning: None,
+        }
+    }
+
+    fn parse(line: &[u8]) -> Result<ChangeEvent, String> {
+        let line = std::str::from_utf8(line)
+            .map_err(|e| format!("not UTF-8 (byte {} of the line)", e.valid_up_to() + 1))?;
         let value: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
         match Bson::try_from(value).map_err(|e| e.to_string())? {
             Bson::Document(doc) => {
@@ -85,6 +162,62 @@ impl Replay {
             }
             other => Err(format!("expected an object, found {}", short(&other))),
         }
+    }
+
+    fn bad_line(&self, problem: String) -> ReplayError {
+        ReplayError::BadLine {
+            path: self.path.clone(),
+            line: self.number,
+            problem,
+        }
+    }
+
+    /// The next event, or why there is none; `next` stops after an error.
+    fn next_item(&mut self) -> Option<Result<ChangeEvent, ReplayError>> {
+        loop {
+            let read = match read_line(&mut self.input, MAX_LINE, &mut self.line) {
+                Ok(read) => read,
+                Err(error) => {
+                    let path = self.path.clone();
+                    return Some(Err(ReplayError::Read { path, error }));
+                }
+            };
+            if read == Line::End {
+                let path = self.path.clone();
+                return (self.events == 0).then_some(Err(ReplayError::NoEvent { path }));
+            }
+            self.number += 1;
+            if read == Line::TooLong {
+                let problem = format!(
+                    "the line is longer than {} MiB, more than any event is written as",
+                    MAX_LINE >> 20
+                );
+                return Some(Err(self.bad_line(problem)));
+            }
+            if self.line.trim_ascii().is_empty() {
+                continue;
+            }
+            return match Replay::parse(&self.line) {
+                Ok(event) => {
+                    self.events += 1;
+                    Some(Ok(event))
+                }
+                Err(_) if self.events > 0 && self.at_end() => {
+                    self.warning = Some(format!(
+                        "{}:{}: skipped a truncated last line (the recording was interrupted mid-write)",
+                        self.path.display(),
+                        self.number
+                    ));
+                    None
+                }
+                Err(problem) => Some(Err(self.bad_line(problem))),
+            };
+        }
+    }
+
+    /// At the end of the input (after the line just read)?
+    fn at_end(&mut self) -> bool {
+        self.input.fill_buf().is_ok_and(<[u8]>::is_empty)
     }
 }
 
@@ -97,42 +230,17 @@ impl Iterator for Replay {
     type Item = Result<ChangeEvent, ReplayError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let line = match self.lines.next()? {
-                Ok(line) => line,
-                Err(error) => {
-                    return Some(Err(ReplayError::Read {
-                        path: self.path.clone(),
-                        error,
-                    }))
-                }
-            };
-            self.number += 1;
-            if line.trim().is_empty() {
-                continue;
-            }
-            return match Replay::parse(&line) {
-                Ok(event) => Some(Ok(event)),
-                Err(_) if self.lines.peek().is_none() => {
-                    self.warning = Some(format!(
-                        "{}:{}: skipped a truncated last line (the recording was interrupted mid-write)",
-                        self.path.display(),
-                        self.number
-                    ));
-                    None
-                }
-                Err(problem) => Some(Err(ReplayError::BadLine {
-                    path: self.path.clone(),
-                    line: self.number,
-                    problem,
-                })),
-            };
+        if self.ended {
+            return None;
         }
+        let item = self.next_item();
+        self.ended = !matches!(item, Some(Ok(_)));
+        item
     }
 }
 
 /// The newest `keep` events of a recording, for the TUI, and what went wrong reading it: a
-/// bad line stops the reading but keeps what came before it.
+/// bad line stops the reading but keeps what came before it (an error if nothing did).
 pub fn load(path: &Path, keep: usize) -> Result<(Vec<ChangeEvent>, Option<String>), ReplayError> {
     let mut replay = Replay::open(path)?;
     let mut events = VecDeque::new();
@@ -147,6 +255,8 @@ pub fn load(path: &Path, keep: usize) -> Result<(Vec<ChangeEvent>, Option<String
                     events.pop_front();
                 }
             }
+            // Nothing to show: the file is no recording.
+            Err(e) if read == 0 => return Err(e),
             Err(e) => {
                 error = Some(e.to_string());
                 break;
@@ -206,6 +316,34 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_read_up_to_a_bound_and_no_further() {
+        let mut input = io::BufReader::with_capacity(4, &b"ab\n\nabcdef\ngh"[..]);
+        let mut line = Vec::new();
+        let mut next = |max| {
+            let read = read_line(&mut input, max, &mut line).unwrap();
+            (read, String::from_utf8(line.clone()).unwrap())
+        };
+        assert_eq!(next(5), (Line::Read, "ab".into()));
+        assert_eq!(next(5), (Line::Read, "".into()));
+        assert_eq!(
+            next(5),
+            (Line::TooLong, "abcd".into()),
+            "read to the bound only"
+        );
+        assert_eq!(
+            next(5),
+            (Line::Read, "ef".into()),
+            "where the long line was left"
+        );
+        assert_eq!(
+            next(5),
+            (Line::Read, "gh".into()),
+            "a last line without its newline"
+        );
+        assert_eq!(next(5), (Line::End, "".into()));
+    }
+
+    #[test]
     fn load_keeps_the_newest_events_and_says_how_many_were_left_out() {
         let path = temp("load");
         let mut recorder = Recorder::open(&path).unwrap();
@@ -215,6 +353,19 @@ mod tests {
         assert_eq!(events, vec![event(2), event(3)]);
         assert_eq!(warning.as_deref(), Some("showing the last 2 of 3 events"));
         assert_eq!(load(&path, 5).unwrap().1, None);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// The TUI shows nothing of a file with no event: it is refused, as `--json` refuses it.
+    #[test]
+    fn load_refuses_a_file_with_no_event() {
+        let path = temp("none");
+        for (text, error) in [("", ": holds no event"), ("not json", ":1: ")] {
+            std::fs::write(&path, text).unwrap();
+            let refused = load(&path, 10).unwrap_err();
+            assert!(!refused.is_open());
+            assert!(refused.to_string().contains(error), "{refused}");
+        }
         let _ = std::fs::remove_file(&path);
     }
 

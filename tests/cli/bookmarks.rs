@@ -200,6 +200,45 @@ fn a_corrupt_file_is_moved_aside_reported_and_never_overwritten() {
     assert!(home.file().is_dir());
 }
 
+/// `bookmarks list` only reads: a store it cannot read (a directory in its place) is reported
+/// as an error and left where it is, never moved aside as corrupt.
+#[tokio::test]
+async fn list_reports_a_directory_in_place_of_the_store_and_leaves_it() {
+    let home = Home::new();
+    fs::create_dir(home.file()).unwrap();
+    let (code, stdout, stderr) = home.run(&["bookmarks", "list"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    assert_eq!(stdout, "", "no 'no bookmarks' when they could not be read");
+    assert!(home.file().is_dir());
+    assert!(aside_files(home.dir.path()).is_empty());
+}
+
+/// The same for a store mwatch may not read. Root reads any file, so as root the command
+/// runs as `nobody` (uid 65534), which may not.
+#[cfg(unix)]
+#[tokio::test]
+async fn list_reports_a_store_it_may_not_read_and_leaves_it() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let home = Home::new();
+    home.store().add(named("a", 1)).unwrap();
+    let before = fs::read(home.file()).unwrap();
+    fs::set_permissions(home.file(), fs::Permissions::from_mode(0o000)).unwrap();
+    let mut command = common::cli::mwatch(&["bookmarks", "list"]);
+    command.env("MWATCH_HOME", home.dir.path());
+    if fs::metadata(home.dir.path()).unwrap().uid() == 0 {
+        fs::set_permissions(home.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        command.uid(65534);
+    }
+    let (code, stdout, stderr) = common::cli::finish(command.spawn().unwrap()).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Permission denied"), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(aside_files(home.dir.path()).is_empty());
+    fs::set_permissions(home.file(), fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(fs::read(home.file()).unwrap(), before);
+}
+
 #[test]
 fn a_file_from_a_newer_mwatch_is_left_alone() {
     let home = Home::new();
@@ -252,6 +291,63 @@ fn files_are_readable_by_their_owner_only() {
         .unwrap();
     let mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
+}
+
+/// The store and its backup are written by replacing them, never through a link found in
+/// their place (another user's, or an attacker's, pointing at a file to overwrite), and the
+/// backup is private whatever the mode of the file it copies.
+#[cfg(unix)]
+#[test]
+fn links_in_place_of_the_store_files_are_never_written_through() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let home = Home::new();
+    let at = |name: &str| home.dir.path().join(name);
+    let victim = at("victim");
+    fs::write(&victim, "precious").unwrap();
+    let mut store = home.store();
+    store.add(named("a", 1)).unwrap();
+    for (n, link) in ["bookmarks.json.bak", "bookmarks.json.tmp"]
+        .iter()
+        .enumerate()
+    {
+        symlink(&victim, at(link)).unwrap();
+        store
+            .add(named(&format!("after {link}"), 2 + n as u32))
+            .unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious", "{link}");
+    }
+    let backup = fs::symlink_metadata(at("bookmarks.json.bak")).unwrap();
+    assert!(backup.is_file(), "the link is replaced by a file");
+    assert_eq!(
+        home.names(),
+        ["a", "after bookmarks.json.bak", "after bookmarks.json.tmp"]
+    );
+
+    // A store that is itself a link is read, and replaced by a file on the next change.
+    fs::rename(home.file(), &victim).unwrap();
+    let kept = fs::read(&victim).unwrap();
+    symlink(&victim, home.file()).unwrap();
+    home.store().add(named("b", 9)).unwrap();
+    assert_eq!(fs::read(&victim).unwrap(), kept);
+    assert!(fs::symlink_metadata(home.file()).unwrap().is_file());
+    assert_eq!(home.names().len(), 4);
+
+    // A lock file that is a link (here to nowhere) is refused, not created where it points.
+    let nowhere = at("created-through-the-link");
+    fs::remove_file(at("bookmarks.json.lock")).unwrap();
+    symlink(&nowhere, at("bookmarks.json.lock")).unwrap();
+    let error = home.store().add(named("c", 10)).unwrap_err();
+    assert!(matches!(error, StoreError::Io(_)), "{error}");
+    assert!(!nowhere.exists());
+    fs::remove_file(at("bookmarks.json.lock")).unwrap();
+
+    // A store made by hand, readable by all: its backup is private all the same.
+    fs::set_permissions(home.file(), fs::Permissions::from_mode(0o644)).unwrap();
+    home.store().add(named("d", 11)).unwrap();
+    for file in [home.file(), at("bookmarks.json.bak")] {
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
 }
 
 #[tokio::test]

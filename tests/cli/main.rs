@@ -5,9 +5,11 @@
 mod common;
 
 mod bookmarks;
+mod corpus;
 mod headless;
 mod options;
 mod password;
 mod playground;
+mod replay;
 mod signals;
 mod usage;

@@ -4,6 +4,7 @@ mod ejson;
 mod errors;
 mod fuzz;
 mod mongosh;
+mod properties;
 mod stages;
 mod values;
 

@@ -1,0 +1,23 @@
+//! Any text into the pipeline parser: no panic, no stack overflow, and an error's line:column
+//! is a place in the text (a line it has, at most one past that line's end).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mwatch::pipeline::{parse, parse_value, ParseError};
+
+fn points_into(text: &str, error: &ParseError) -> bool {
+    let lines: Vec<&str> = text.split('\n').collect();
+    (1..=lines.len()).contains(&error.line)
+        && (1..=lines[error.line - 1].chars().count() + 1).contains(&error.column)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for result in [parse(text).map(drop), parse_value(text).map(drop)] {
+        if let Err(e) = result {
+            assert!(points_into(text, &e), "{e} is outside {text:?}");
+        }
+    }
+});
