@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use bson::{doc, Bson, Document};
 
 use crate::aggregate::stages::{stage_spec, Pipeline, PER_DOCUMENT};
+use crate::depth;
 use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::numeric::{add, int_or_long, is_number};
@@ -177,16 +178,18 @@ fn group(docs: &[Document], spec: &Bson) -> CmdResult<Vec<Document>> {
             }
         }
     }
-    Ok(groups
+    groups
         .into_iter()
         .map(|(key, totals)| {
             let mut out = doc! { "_id": key };
             for ((field, _), total) in sums.iter().zip(totals) {
                 out.insert(field, total);
             }
-            out
+            // `_id: "$$ROOT"` nests the input one level deeper, stage after stage.
+            depth::check_built(&out)?;
+            Ok(out)
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

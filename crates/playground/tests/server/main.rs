@@ -4,4 +4,5 @@
 mod auth;
 mod commands;
 mod discovery;
+mod hostile;
 mod wire;
