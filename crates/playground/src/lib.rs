@@ -64,6 +64,9 @@ mod depth;
 mod error;
 mod expr;
 mod filter;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod projection;
 mod query;
 mod server;
