@@ -66,6 +66,132 @@ pub fn check_reply(reply: &Document) {
     }
 }
 
+/// Commands of the dispatch table (and one that is not), for generated commands.
+pub const COMMANDS: &[&str] = &[
+    "find",
+    "insert",
+    "update",
+    "delete",
+    "findAndModify",
+    "aggregate",
+    "count",
+    "getMore",
+    "killCursors",
+    "create",
+    "drop",
+    "createIndexes",
+    "listIndexes",
+    "listCollections",
+    "renameCollection",
+    "collMod",
+    "hello",
+    "ping",
+    "nosuch",
+];
+
+/// Argument names commands take, for generated commands.
+pub const ARGUMENTS: &[&str] = &[
+    "filter",
+    "projection",
+    "sort",
+    "limit",
+    "skip",
+    "batchSize",
+    "pipeline",
+    "cursor",
+    "documents",
+    "updates",
+    "deletes",
+    "query",
+    "update",
+    "fields",
+    "new",
+    "remove",
+    "upsert",
+    "indexes",
+    "to",
+    "collection",
+    "maxTimeMS",
+    "ordered",
+    "let",
+];
+
+/// Field names and operators, for generated documents.
+pub const KEYS: &[&str] = &[
+    "_id",
+    "a",
+    "b",
+    "a.b",
+    "b.c.0",
+    "tags",
+    "$and",
+    "$or",
+    "$nor",
+    "$not",
+    "$gt",
+    "$in",
+    "$eq",
+    "$exists",
+    "$type",
+    "$regex",
+    "$elemMatch",
+    "$size",
+    "$all",
+    "$expr",
+    "$set",
+    "$unset",
+    "$inc",
+    "$push",
+    "$each",
+    "$slice",
+    "$sort",
+    "$pull",
+    "$addToSet",
+    "$rename",
+    "$min",
+    "$mul",
+    "$currentDate",
+    "$match",
+    "$project",
+    "$addFields",
+    "$group",
+    "$replaceRoot",
+    "newRoot",
+    "$redact",
+    "$sum",
+    "$cond",
+    "$add",
+    "$concat",
+    "$literal",
+    "$mergeObjects",
+    "$objectToArray",
+    "$getField",
+    "$limit",
+    "$skip",
+    "$count",
+    "$changeStream",
+    "if",
+    "then",
+    "else",
+    "q",
+    "u",
+    "multi",
+    "upsert",
+    "limit",
+];
+
+/// Field paths and variables, for generated values.
+pub const STRINGS: &[&str] = &[
+    "$a",
+    "$b.c",
+    "$$ROOT",
+    "$$CURRENT",
+    "$$REMOVE",
+    "$$KEEP",
+    "",
+    "x",
+];
+
 /// The bytes of `{"0": {"0": ... {"0": 1}}}` with `kinds.len()` levels below the top one,
 /// each an array where `kinds` says `true`: built from the inside out, without recursion,
 /// since tests build documents far deeper than any recursive walk could take.
@@ -119,85 +245,13 @@ mod tests {
     }
 
     fn key() -> impl Strategy<Value = String> {
-        const KNOWN: &[&str] = &[
-            "_id",
-            "a",
-            "b",
-            "a.b",
-            "b.c.0",
-            "tags",
-            "$and",
-            "$or",
-            "$nor",
-            "$not",
-            "$gt",
-            "$in",
-            "$eq",
-            "$exists",
-            "$type",
-            "$regex",
-            "$elemMatch",
-            "$size",
-            "$all",
-            "$expr",
-            "$set",
-            "$unset",
-            "$inc",
-            "$push",
-            "$each",
-            "$slice",
-            "$sort",
-            "$pull",
-            "$addToSet",
-            "$rename",
-            "$min",
-            "$mul",
-            "$currentDate",
-            "$match",
-            "$project",
-            "$addFields",
-            "$group",
-            "$replaceRoot",
-            "newRoot",
-            "$redact",
-            "$sum",
-            "$cond",
-            "$add",
-            "$concat",
-            "$literal",
-            "$mergeObjects",
-            "$objectToArray",
-            "$getField",
-            "$limit",
-            "$skip",
-            "$count",
-            "$changeStream",
-            "if",
-            "then",
-            "else",
-            "q",
-            "u",
-            "multi",
-            "upsert",
-            "limit",
-        ];
         prop_oneof![
-            3 => proptest::sample::select(KNOWN).prop_map(String::from),
+            3 => proptest::sample::select(KEYS).prop_map(String::from),
             1 => "[a-z$.]{0,4}",
         ]
     }
 
     fn leaf() -> impl Strategy<Value = Bson> {
-        const STRINGS: &[&str] = &[
-            "$a",
-            "$b.c",
-            "$$ROOT",
-            "$$CURRENT",
-            "$$REMOVE",
-            "$$KEEP",
-            "",
-            "x",
-        ];
         prop_oneof![
             any::<i32>().prop_map(Bson::Int32),
             any::<i64>().prop_map(Bson::Int64),
@@ -223,64 +277,21 @@ mod tests {
     /// A command of the dispatch table on `db.c` (or a random first value), with arguments
     /// named as commands name theirs.
     fn command() -> impl Strategy<Value = Document> {
-        const NAMES: &[&str] = &[
-            "find",
-            "insert",
-            "update",
-            "delete",
-            "findAndModify",
-            "aggregate",
-            "count",
-            "getMore",
-            "killCursors",
-            "create",
-            "drop",
-            "createIndexes",
-            "listIndexes",
-            "listCollections",
-            "renameCollection",
-            "collMod",
-            "hello",
-            "ping",
-            "nosuch",
-        ];
-        const ARGUMENTS: &[&str] = &[
-            "filter",
-            "projection",
-            "sort",
-            "limit",
-            "skip",
-            "batchSize",
-            "pipeline",
-            "cursor",
-            "documents",
-            "updates",
-            "deletes",
-            "query",
-            "update",
-            "fields",
-            "new",
-            "remove",
-            "upsert",
-            "indexes",
-            "to",
-            "collection",
-            "maxTimeMS",
-            "ordered",
-            "let",
-        ];
         let first = prop_oneof![3 => Just(Bson::from("c")), 1 => value()];
         let argument = (proptest::sample::select(ARGUMENTS), value());
-        (proptest::sample::select(NAMES), first, vec(argument, 0..4)).prop_map(
-            |(name, first, arguments)| {
+        (
+            proptest::sample::select(COMMANDS),
+            first,
+            vec(argument, 0..4),
+        )
+            .prop_map(|(name, first, arguments)| {
                 let mut command = doc! { name: first };
                 for (field, value) in arguments {
                     command.insert(field, value);
                 }
                 command.insert("$db", "db");
                 command
-            },
-        )
+            })
     }
 
     /// An OP_MSG with one body section, the document `body` (its bytes).
