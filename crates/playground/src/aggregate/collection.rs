@@ -117,6 +117,11 @@ fn count(stage: &str, arg: &Bson, min: i64) -> CmdResult<usize> {
 
 fn count_stage(arg: &Bson, n: usize) -> CmdResult<Vec<Document>> {
     match arg {
+        // It becomes a field name, which BSON ends with a NUL byte.
+        Bson::String(field) if field.contains('\0') => Err(location_error!(
+            40159,
+            "the count field cannot contain a null byte"
+        )),
         Bson::String(field)
             if !field.is_empty() && !field.starts_with('$') && !field.contains('.') =>
         {
@@ -279,6 +284,10 @@ mod tests {
                 .code,
             40156
         );
+        // Found by fuzzing: the count's document could not be sent.
+        let error = run(docs(), &stages(bson!([{ "$count": "a\0b" }]))).unwrap_err();
+        assert_eq!(error.code, 40159);
+        assert_eq!(error.message, "the count field cannot contain a null byte");
         // Stage shapes are checked as for change streams (and as MongoDB does).
         assert_eq!(run(docs(), &stages(bson!([1]))).unwrap_err().code, 14);
         assert_eq!(
