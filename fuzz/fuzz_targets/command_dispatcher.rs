@@ -30,7 +30,11 @@ fn value(u: &mut Unstructured, depth: usize) -> Result<Bson> {
         5 => Bson::String(u.choose(STRINGS)?.to_string()),
         6 if nests => {
             let len = u.int_in_range(0..=4)?;
-            Bson::Array((0..len).map(|_| value(u, depth + 1)).collect::<Result<_>>()?)
+            Bson::Array(
+                (0..len)
+                    .map(|_| value(u, depth + 1))
+                    .collect::<Result<_>>()?,
+            )
         }
         7 if nests => {
             let mut doc = Document::new();

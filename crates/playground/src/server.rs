@@ -75,36 +75,53 @@ pub async fn serve(
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 next_id = next_id.wrapping_add(1);
-                let (shared, intake, alive) = (shared.clone(), intake.clone(), alive.clone());
-                let mut stop = shutdown.clone();
-                let Ok(stream) = stream.into_std() else { continue };
-                let spawned = std::thread::Builder::new()
-                    .name(format!("playground-conn-{next_id}"))
-                    .stack_size(CONNECTION_STACK)
-                    .spawn(move || {
-                        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                        else {
-                            return;
-                        };
-                        runtime.block_on(async move {
-                            let Ok(stream) = TcpStream::from_std(stream) else { return };
-                            tokio::select! {
-                                _ = connection(stream, shared, &intake, next_id) => {}
-                                _ = stop.wait_for(|stopped| *stopped) => {}
-                            }
-                        });
-                        drop(alive);
-                    });
-                // No thread to be had: the stream, moved into the closure, is dropped (closed).
-                drop(spawned);
+                let (shared, intake) = (shared.clone(), intake.clone());
+                spawn_connection(stream, shared, intake, next_id, &shutdown, alive.clone());
             }
             _ = shutdown.changed() => break,
         }
     }
     drop(alive);
     let _ = ended.recv().await;
+}
+
+/// Serves one connection on a thread of its own, with a runtime of its own, until the peer
+/// leaves or the server stops; `alive` is dropped when it ends. When no thread can be had,
+/// the connection is closed.
+fn spawn_connection(
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    intake: Arc<Intake>,
+    connection_id: i32,
+    shutdown: &watch::Receiver<bool>,
+    alive: mpsc::Sender<()>,
+) {
+    let Ok(stream) = stream.into_std() else {
+        return;
+    };
+    let mut stop = shutdown.clone();
+    let serve = move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async move {
+            let Ok(stream) = TcpStream::from_std(stream) else {
+                return;
+            };
+            tokio::select! {
+                _ = connection(stream, shared, &intake, connection_id) => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        });
+        drop(alive);
+    };
+    let _ = std::thread::Builder::new()
+        .name(format!("playground-conn-{connection_id}"))
+        .stack_size(CONNECTION_STACK)
+        .spawn(serve);
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>, intake: &Intake, connection_id: i32) {
