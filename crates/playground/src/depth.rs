@@ -148,6 +148,23 @@ pub fn check_built(doc: &Document) -> CmdResult<()> {
     Ok(())
 }
 
+/// The bytes of `{"0": {"0": ... {"0": 1}}}` with `kinds.len()` levels below the top one,
+/// each an array where `kinds` says `true`: built from the inside out, without recursion,
+/// since tests build documents far deeper than any recursive walk could take.
+#[cfg(test)]
+pub fn nested(kinds: &[bool]) -> Vec<u8> {
+    // {"0": 1}
+    let mut inner = vec![12, 0, 0, 0, 0x10, b'0', 0, 1, 0, 0, 0, 0];
+    for &array in kinds.iter().rev() {
+        let mut level = ((4 + 3 + inner.len() + 1) as i32).to_le_bytes().to_vec();
+        level.extend([if array { 0x04 } else { 0x03 }, b'0', 0]);
+        level.extend(inner);
+        level.push(0);
+        inner = level;
+    }
+    inner
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,7 +172,7 @@ mod tests {
 
     /// `{"0": {"0": ... {"0": 1}}}`, `levels` documents below the top one, as bytes.
     fn nested_bytes(levels: usize) -> Vec<u8> {
-        crate::fuzzing::nested(&vec![false; levels])
+        super::nested(&vec![false; levels])
     }
 
     /// `{a: {a: ... {a: 1}}}` in memory, `levels` documents below the top one.

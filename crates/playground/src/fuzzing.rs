@@ -198,26 +198,10 @@ pub const STRINGS: &[&str] = &[
     "x",
 ];
 
-/// The bytes of `{"0": {"0": ... {"0": 1}}}` with `kinds.len()` levels below the top one,
-/// each an array where `kinds` says `true`: built from the inside out, without recursion,
-/// since tests build documents far deeper than any recursive walk could take.
-pub fn nested(kinds: &[bool]) -> Vec<u8> {
-    // {"0": 1}
-    let mut inner = vec![12, 0, 0, 0, 0x10, b'0', 0, 1, 0, 0, 0, 0];
-    for &array in kinds.iter().rev() {
-        let mut level = ((4 + 3 + inner.len() + 1) as i32).to_le_bytes().to_vec();
-        level.extend([if array { 0x04 } else { 0x03 }, b'0', 0]);
-        level.extend(inner);
-        level.push(0);
-        inner = level;
-    }
-    inner
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::depth::MAX_DEPTH;
+    use crate::depth::{nested, MAX_DEPTH};
     use proptest::collection::vec;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};

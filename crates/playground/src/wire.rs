@@ -486,7 +486,7 @@ mod tests {
     fn documents_nested_too_deeply_are_refused_before_decoding() {
         for levels in [depth::MAX_DEPTH + 1, 2_000, 10_000, 100_000] {
             let mut sections = vec![0u8];
-            sections.extend(crate::fuzzing::nested(&vec![false; levels]));
+            sections.extend(depth::nested(&vec![false; levels]));
             assert_eq!(refused(&msg_bytes(0, &sections, false)), 15, "{levels}");
         }
     }
