@@ -31,7 +31,7 @@ pub async fn run(args: PlaygroundArgs) -> ExitCode {
             rate: args.rate,
             seed: args.seed,
         }),
-        users: Vec::new(),
+        ..playground::Config::default()
     };
     let server = match playground::start(config).await {
         Ok(server) => server,

@@ -60,9 +60,13 @@ mod aggregate;
 mod auth;
 mod changestream;
 mod commands;
+mod depth;
 mod error;
 mod expr;
 mod filter;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod projection;
 mod query;
 mod server;
@@ -76,6 +80,7 @@ mod workload;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -120,6 +125,13 @@ pub struct Config {
     /// (`mongodb://name:password@host/`). With any, commands other than those a driver needs
     /// to connect and log in are refused until it has; with none, no login is asked for.
     pub users: Vec<(String, String)>,
+    /// How long a message may take to arrive once its first byte has: a connection that
+    /// starts a message and stalls is closed after it.
+    pub message_timeout: Duration,
+    /// Bytes the unfinished messages of all connections may hold together (at least one
+    /// largest message, 48 MB): a message's buffer grows as its bytes arrive, and waits for
+    /// room when the others hold it all.
+    pub message_memory: usize,
 }
 
 impl Default for Config {
@@ -131,6 +143,8 @@ impl Default for Config {
             standalone: false,
             workload: None,
             users: Vec::new(),
+            message_timeout: Duration::from_secs(30),
+            message_memory: 2 * wire::MAX_MESSAGE,
         }
     }
 }
@@ -163,7 +177,11 @@ pub async fn start(config: Config) -> io::Result<Playground> {
     if let Some(workload) = config.workload {
         tokio::spawn(workload::run(shared.clone(), workload, stopped.clone()));
     }
-    let task = tokio::spawn(server::serve(listener, shared, stopped));
+    let intake = Arc::new(wire::Intake::new(
+        config.message_timeout,
+        config.message_memory,
+    ));
+    let task = tokio::spawn(server::serve(listener, shared, intake, stopped));
     Ok(Playground {
         addr,
         standalone: config.standalone,

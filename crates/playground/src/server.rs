@@ -7,8 +7,7 @@ use std::time::Duration;
 use bson::{doc, spec::BinarySubtype, Binary, Document};
 use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::auth::Login;
@@ -17,7 +16,7 @@ use crate::commands;
 use crate::error::CmdResult;
 use crate::state::failpoints::Injected;
 use crate::state::State;
-use crate::wire::{self, Request};
+use crate::wire::{self, Intake, Request};
 
 /// What every connection shares: the state, and a signal that something was written.
 pub struct Shared {
@@ -56,36 +55,84 @@ impl Shared {
     }
 }
 
+/// The stack of a connection's thread. Documents nest up to 200 levels (`depth`), and the
+/// bson crate's decoder and encoder recurse once per level, as do our own walks: an
+/// unoptimized build takes some 15 KiB a level, more than a runtime's worker threads have.
+/// Only the pages used are ever committed.
+const CONNECTION_STACK: usize = 64 << 20;
+
 pub async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    intake: Arc<Intake>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    // Dropping the set at shutdown aborts every connection.
-    let mut connections = JoinSet::new();
+    // Each connection holds a sender; all have ended when `recv` sees none left.
+    let (alive, mut ended) = mpsc::channel::<()>(1);
     let mut next_id: i32 = 0;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                if let Ok((stream, _)) = accepted {
-                    next_id = next_id.wrapping_add(1);
-                    connections.spawn(connection(stream, shared.clone(), next_id));
-                }
+                let Ok((stream, _)) = accepted else { continue };
+                next_id = next_id.wrapping_add(1);
+                let (shared, intake) = (shared.clone(), intake.clone());
+                spawn_connection(stream, shared, intake, next_id, &shutdown, alive.clone());
             }
             _ = shutdown.changed() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+    drop(alive);
+    let _ = ended.recv().await;
 }
 
-async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) {
+/// Serves one connection on a thread of its own, with a runtime of its own, until the peer
+/// leaves or the server stops; `alive` is dropped when it ends. When no thread can be had,
+/// the connection is closed.
+fn spawn_connection(
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    intake: Arc<Intake>,
+    connection_id: i32,
+    shutdown: &watch::Receiver<bool>,
+    alive: mpsc::Sender<()>,
+) {
+    let Ok(stream) = stream.into_std() else {
+        return;
+    };
+    let mut stop = shutdown.clone();
+    let serve = move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async move {
+            let Ok(stream) = TcpStream::from_std(stream) else {
+                return;
+            };
+            tokio::select! {
+                _ = connection(stream, shared, &intake, connection_id) => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        });
+        drop(alive);
+    };
+    let _ = std::thread::Builder::new()
+        .name(format!("playground-conn-{connection_id}"))
+        .stack_size(CONNECTION_STACK)
+        .spawn(serve);
+}
+
+async fn connection(stream: TcpStream, shared: Arc<Shared>, intake: &Intake, connection_id: i32) {
     let _ = stream.set_nodelay(true);
     let mut login = Login::default();
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
     let mut reply_id: i32 = 0;
-    // A malformed message or a closed socket ends the connection, as with MongoDB.
-    while let Ok(Some(request)) = wire::read_request(&mut reader).await {
+    // A malformed frame, a message that does not arrive in time or a closed socket ends the
+    // connection, as with MongoDB.
+    while let Ok(Some(request)) = wire::read_request(&mut reader, intake).await {
         reply_id = reply_id.wrapping_add(1);
         let bytes = match request {
             Request::Msg {
@@ -125,6 +172,22 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, connection_id: i32) 
                     error.to_document()
                 };
                 wire::encode_reply(reply_id, request_id, &reply)
+            }
+            Request::Refused {
+                more_to_come: true, ..
+            } => continue,
+            Request::Refused {
+                request_id,
+                error,
+                legacy,
+                ..
+            } => {
+                let reply = error.to_document();
+                if legacy {
+                    wire::encode_reply(reply_id, request_id, &reply)
+                } else {
+                    wire::encode_msg(reply_id, request_id, &reply)
+                }
             }
         };
         let Ok(bytes) = bytes else { break };

@@ -2,9 +2,15 @@
 //! legacy handshake that older pymongo versions still send.
 
 use std::io;
+use std::sync::Arc;
+use std::time::Duration;
 
 use bson::{Bson, Document};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::depth;
+use crate::error::{location_error, CommandError};
 
 const OP_REPLY: i32 = 1;
 const OP_QUERY: i32 = 2004;
@@ -14,7 +20,10 @@ const CHECKSUM_PRESENT: u32 = 1;
 const MORE_TO_COME: u32 = 1 << 1;
 
 /// Larger than any legal message (maxMessageSizeBytes is 48,000,000); guards memory.
-const MAX_MESSAGE: usize = 48_000_000 + 1024;
+pub const MAX_MESSAGE: usize = 48_000_000 + 1024;
+
+/// The first room a message's body gets; it doubles as bytes arrive, up to the declared length.
+const FIRST_ROOM: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub enum Request {
@@ -30,27 +39,55 @@ pub enum Request {
         collection: String,
         query: Document,
     },
+    /// A whole message whose content MongoDB would refuse with an error reply (a document
+    /// that is not BSON or nests too deeply, a section it does not know) rather than by
+    /// closing the connection: the message's end is known, so the next one can be read.
+    Refused {
+        request_id: i32,
+        error: CommandError,
+        /// Answered with an OP_REPLY (the refused message was an OP_QUERY).
+        legacy: bool,
+        more_to_come: bool,
+    },
+}
+
+/// What bounds reading messages: how long a started message may take to arrive, and the
+/// bytes the unfinished messages of all connections may hold together.
+#[derive(Debug)]
+pub struct Intake {
+    timeout: Duration,
+    memory: Arc<Semaphore>,
+}
+
+impl Intake {
+    /// `memory` is raised to one largest message, so that any legal message can be read.
+    pub fn new(timeout: Duration, memory: usize) -> Intake {
+        let permits = memory.clamp(MAX_MESSAGE, Semaphore::MAX_PERMITS);
+        Intake {
+            timeout,
+            memory: Arc::new(Semaphore::new(permits)),
+        }
+    }
+
+    /// Bytes not held by unfinished messages.
+    #[cfg(test)]
+    pub fn available(&self) -> usize {
+        self.memory.available_permits()
+    }
 }
 
 fn invalid(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message.into())
 }
 
-/// Reads one request; `Ok(None)` when the peer closed the connection between messages.
-pub async fn read_request<R: AsyncRead + Unpin>(reader: &mut R) -> io::Result<Option<Request>> {
-    let mut header = [0u8; 16];
-    match reader.read_exact(&mut header).await {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e),
-    }
+/// A message's length and op code from its header, checked before its body is read, so
+/// that a peer that does not speak the wire protocol (a TLS handshake, an HTTP request) is
+/// turned away at once instead of being waited on.
+fn check_header(header: &[u8; 16]) -> io::Result<(usize, i32, i32)> {
     let field =
         |i: usize| i32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
-    let length = field(0);
-    let request_id = field(4);
-    let op_code = field(12);
-    // Checked before reading the body, so a peer that does not speak the wire protocol
-    // (a TLS handshake, an HTTP request) is turned away at once instead of being waited on.
+    let (length, request_id, op_code) = (field(0), field(4), field(12));
+    // OP_COMPRESSED (2012) too: the server offers no compressor in its hello.
     if op_code != OP_MSG && op_code != OP_QUERY {
         return Err(invalid(format!("unsupported opcode {op_code}")));
     }
@@ -58,21 +95,145 @@ pub async fn read_request<R: AsyncRead + Unpin>(reader: &mut R) -> io::Result<Op
         .ok()
         .filter(|l| (16..=MAX_MESSAGE).contains(l))
         .ok_or_else(|| invalid(format!("bad message length {length}")))?;
-    let mut body = vec![0u8; length - 16];
-    reader.read_exact(&mut body).await?;
-    if op_code == OP_MSG {
-        parse_msg(request_id, &body).map(Some)
-    } else {
-        parse_query(request_id, &body).map(Some)
+    Ok((length, request_id, op_code))
+}
+
+/// Reads one request; `Ok(None)` when the peer closed the connection between messages, an
+/// error when the connection should be closed. Waiting for a message to start has no limit
+/// (idle connections are normal); once its first byte is in, the whole message must arrive
+/// within the intake's timeout.
+pub async fn read_request<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    intake: &Intake,
+) -> io::Result<Option<Request>> {
+    let mut header = [0u8; 16];
+    if reader.read(&mut header[..1]).await? == 0 {
+        return Ok(None);
+    }
+    let rest = async {
+        reader.read_exact(&mut header[1..]).await?;
+        let (length, request_id, op_code) = check_header(&header)?;
+        let (body, held) = read_body(reader, length - 16, &intake.memory).await?;
+        let request = parse(request_id, op_code, &body);
+        drop(held);
+        request
+    };
+    match tokio::time::timeout(intake.timeout, rest).await {
+        Ok(request) => request.map(Some),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the message did not arrive in time",
+        )),
     }
 }
 
-fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
-    let flags = u32::from_le_bytes(take::<4>(body, 0)?);
+/// Reads `length` bytes. The buffer grows as they arrive, never ahead of them by more than
+/// it holds already (or `FIRST_ROOM`), and takes its room from `memory` first: a peer that
+/// declares a large message and sends little holds little, and all of them together no more
+/// than `memory` has.
+async fn read_body<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    length: usize,
+    memory: &Arc<Semaphore>,
+) -> io::Result<(Vec<u8>, OwnedSemaphorePermit)> {
+    let closed = |_| io::Error::other("the server is stopping");
+    let mut held = memory.clone().acquire_many_owned(0).await.map_err(closed)?;
+    let mut body = Vec::new();
+    let mut room = 0;
+    while body.len() < length {
+        if body.len() == room {
+            let grown = (room * 2).max(FIRST_ROOM).min(length);
+            let more = u32::try_from(grown - room).map_err(|_| invalid("message too large"))?;
+            held.merge(
+                memory
+                    .clone()
+                    .acquire_many_owned(more)
+                    .await
+                    .map_err(closed)?,
+            );
+            body.reserve_exact(grown - body.len());
+            room = grown;
+        }
+        let want = (room - body.len()) as u64;
+        if (&mut *reader).take(want).read_buf(&mut body).await? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+    Ok((body, held))
+}
+
+/// A whole message (header included) as the server takes it: the request, or an error when
+/// the connection would be closed. For tests and fuzzing, which have messages in memory.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn decode(message: &[u8]) -> io::Result<Request> {
+    let header: &[u8; 16] = message
+        .get(..16)
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(|| invalid("message ends early"))?;
+    let (length, request_id, op_code) = check_header(header)?;
+    let body = message
+        .get(16..length)
+        .ok_or_else(|| invalid("message ends early"))?;
+    parse(request_id, op_code, body)
+}
+
+/// A message's body: `Refused` for content MongoDB answers with an error, an error for what
+/// makes it close the connection.
+fn parse(request_id: i32, op_code: i32, body: &[u8]) -> io::Result<Request> {
+    let legacy = op_code == OP_QUERY;
+    let parsed = if legacy {
+        parse_query(request_id, body)
+    } else {
+        parse_msg(request_id, body)
+    };
+    match parsed {
+        Ok(request) => Ok(request),
+        Err(Fault::Close(message)) => Err(invalid(message)),
+        Err(Fault::Refuse(error)) => Ok(Request::Refused {
+            request_id,
+            error,
+            legacy,
+            // A refused message's flags may be what is wrong; read them only when sound.
+            more_to_come: !legacy && flags(body).is_some_and(|f| f & MORE_TO_COME != 0),
+        }),
+    }
+}
+
+/// Why a message's body is not a request.
+enum Fault {
+    /// MongoDB closes the connection (its ConnectionFatalMessageParseError codes).
+    Close(String),
+    /// MongoDB answers with this error.
+    Refuse(CommandError),
+}
+
+impl From<CommandError> for Fault {
+    fn from(error: CommandError) -> Self {
+        Fault::Refuse(error)
+    }
+}
+
+fn flags(body: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(body.get(..4)?.try_into().ok()?))
+}
+
+/// The flag bits a client may set: checksumPresent, moreToCome, and the upper 16 bits,
+/// which are optional (exhaustAllowed among them).
+const KNOWN_FLAGS: u32 = CHECKSUM_PRESENT | MORE_TO_COME | 0xffff_0000;
+
+fn parse_msg(request_id: i32, body: &[u8]) -> Result<Request, Fault> {
+    let flags = flags(body).ok_or_else(|| protocol_error("OP_MSG without flags"))?;
+    if flags & !KNOWN_FLAGS != 0 {
+        return Err(Fault::Close(format!(
+            "Message contains illegal flags value: Ob{flags:032b}"
+        )));
+    }
+    // The checksum is not verified: no driver sends one unasked.
     let end = if flags & CHECKSUM_PRESENT != 0 {
         body.len()
             .checked_sub(4)
-            .ok_or_else(|| invalid("short OP_MSG"))?
+            .filter(|end| *end >= 4)
+            .ok_or_else(|| protocol_error("OP_MSG too short for its checksum"))?
     } else {
         body.len()
     };
@@ -86,19 +247,31 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
             0 => {
                 let (doc, size) = read_document(&body[at..end])?;
                 if command.replace(doc).is_some() {
-                    return Err(invalid("OP_MSG with more than one kind-0 section"));
+                    return Err(location_error!(40430, "Multiple body sections in message").into());
                 }
                 at += size;
             }
             1 => {
-                let section = sized(&body[at..end], 4, "kind-1 section")?;
+                if sequences.len() == 2 {
+                    return Err(Fault::Close("Too many document sequences in OP_MSG".into()));
+                }
+                let section = sized(&body[at..end], 4).ok_or_else(|| {
+                    protocol_error("a document sequence's size does not fit the message")
+                })?;
                 at += section.len();
                 let section = &section[4..];
                 let name_end = section
                     .iter()
                     .position(|b| *b == 0)
-                    .ok_or_else(|| invalid("unterminated section identifier"))?;
+                    .ok_or_else(|| protocol_error("unterminated document sequence name"))?;
                 let name = String::from_utf8_lossy(&section[..name_end]).into_owned();
+                if sequences.iter().any(|(seen, _)| *seen == name) {
+                    return Err(location_error!(
+                        40431,
+                        format!("Duplicate document sequence: {name}")
+                    )
+                    .into());
+                }
                 let mut docs = Vec::new();
                 let mut pos = name_end + 1;
                 while pos < section.len() {
@@ -108,11 +281,18 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
                 }
                 sequences.push((name, docs));
             }
-            other => return Err(invalid(format!("unknown OP_MSG section kind {other}"))),
+            other => {
+                return Err(location_error!(40432, format!("Unknown section kind {other}")).into())
+            }
         }
     }
-    let mut command = command.ok_or_else(|| invalid("OP_MSG without a kind-0 section"))?;
+    let mut command = command
+        .ok_or_else(|| Fault::from(location_error!(40587, "OP_MSG messages must have a body")))?;
     for (name, docs) in sequences {
+        if command.contains_key(&name) {
+            let message = format!("Duplicate field between body and document sequence {name}");
+            return Err(location_error!(40433, message).into());
+        }
         command.insert(name, docs);
     }
     Ok(Request::Msg {
@@ -122,14 +302,14 @@ fn parse_msg(request_id: i32, body: &[u8]) -> io::Result<Request> {
     })
 }
 
-fn parse_query(request_id: i32, body: &[u8]) -> io::Result<Request> {
+fn parse_query(request_id: i32, body: &[u8]) -> Result<Request, Fault> {
     // flags(4) fullCollectionName(cstring) numberToSkip(4) numberToReturn(4) query [fields]
     let name_end = body
         .iter()
         .skip(4)
         .position(|b| *b == 0)
         .map(|p| p + 4)
-        .ok_or_else(|| invalid("unterminated collection name"))?;
+        .ok_or_else(|| protocol_error("unterminated collection name"))?;
     let collection = String::from_utf8_lossy(&body[4..name_end]).into_owned();
     let query_at = name_end + 1 + 8;
     let (query, _) = read_document(body.get(query_at..).unwrap_or_default())?;
@@ -140,29 +320,34 @@ fn parse_query(request_id: i32, body: &[u8]) -> io::Result<Request> {
     })
 }
 
-fn take<const N: usize>(bytes: &[u8], at: usize) -> io::Result<[u8; N]> {
-    bytes
-        .get(at..at + N)
-        .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| invalid("message ends early"))
+fn protocol_error(message: &str) -> Fault {
+    Fault::Refuse(CommandError::new(17, "ProtocolError", message))
 }
 
 /// The length-prefixed part at the start of `bytes` (a BSON document, a kind-1 section: its
 /// int32 size counts itself), at least `min` bytes long. The size comes from the peer, so it
 /// is checked against `bytes` before anything is sliced or added with it.
-fn sized<'a>(bytes: &'a [u8], min: usize, what: &str) -> io::Result<&'a [u8]> {
-    let size = i32::from_le_bytes(take::<4>(bytes, 0)?);
+fn sized(bytes: &[u8], min: usize) -> Option<&[u8]> {
+    let size = i32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
     usize::try_from(size)
         .ok()
         .filter(|s| (min..=bytes.len()).contains(s))
         .map(|s| &bytes[..s])
-        .ok_or_else(|| invalid(format!("bad {what} size")))
 }
 
-/// One BSON document from the start of `bytes`, and how many bytes it used.
-fn read_document(bytes: &[u8]) -> io::Result<(Document, usize)> {
-    let bytes = sized(bytes, 5, "BSON document")?;
-    let doc = Document::from_reader(bytes).map_err(|e| invalid(format!("bad BSON: {e}")))?;
+/// One BSON document from the start of `bytes`, and how many bytes it used. Its depth is
+/// checked on the bytes first: decoding recurses once per level.
+fn read_document(bytes: &[u8]) -> Result<(Document, usize), CommandError> {
+    let bytes = sized(bytes, 5).ok_or_else(|| {
+        CommandError::new(
+            22,
+            "InvalidBSON",
+            "a document's size does not fit the message",
+        )
+    })?;
+    depth::check_raw(bytes)?;
+    let doc = Document::from_reader(bytes)
+        .map_err(|e| CommandError::new(22, "InvalidBSON", format!("invalid BSON document: {e}")))?;
     Ok((doc, bytes.len()))
 }
 
@@ -230,6 +415,10 @@ mod tests {
         .unwrap()
     }
 
+    fn intake() -> Intake {
+        Intake::new(Duration::from_secs(5), MAX_MESSAGE)
+    }
+
     #[tokio::test]
     async fn merges_kind_one_sections_and_skips_checksum() {
         let mut sections = vec![0u8];
@@ -244,7 +433,10 @@ mod tests {
         sections.extend(b"documents\0");
         sections.extend(docs);
         let bytes = msg_bytes(CHECKSUM_PRESENT | MORE_TO_COME, &sections, true);
-        let request = read_request(&mut bytes.as_slice()).await.unwrap().unwrap();
+        let request = read_request(&mut bytes.as_slice(), &intake())
+            .await
+            .unwrap()
+            .unwrap();
         let Request::Msg {
             command,
             more_to_come,
@@ -259,15 +451,142 @@ mod tests {
         assert_eq!(command.get_str("insert").unwrap(), "c");
     }
 
+    /// The code of the error a message is refused with.
+    fn refused(bytes: &[u8]) -> i32 {
+        match decode(bytes) {
+            Ok(Request::Refused { error, .. }) => error.code,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
     #[tokio::test]
-    async fn rejects_garbage_without_panicking() {
-        let bytes = msg_bytes(0, &[0, 200, 0, 0, 0, 1], false);
-        assert!(read_request(&mut bytes.as_slice()).await.is_err());
-        let short = [10u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        assert!(read_request(&mut short.as_slice()).await.is_err());
+    async fn bad_framing_closes_and_bad_content_is_refused() {
+        let short = [10u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xdd, 7, 0, 0];
+        assert!(read_request(&mut short.as_slice(), &intake())
+            .await
+            .is_err());
+        assert!(read_request(&mut [].as_slice(), &intake())
+            .await
+            .unwrap()
+            .is_none());
+        // A document claiming 200 bytes where 1 follows.
+        assert_eq!(refused(&msg_bytes(0, &[0, 200, 0, 0, 0, 1], false)), 22);
         // A kind-1 section claiming a negative size.
-        let negative = msg_bytes(0, &[1, 0xff, 0xff, 0xff, 0xff, 0], false);
-        assert!(read_request(&mut negative.as_slice()).await.is_err());
-        assert!(read_request(&mut [].as_slice()).await.unwrap().is_none());
+        assert_eq!(
+            refused(&msg_bytes(0, &[1, 0xff, 0xff, 0xff, 0xff, 0], false)),
+            17
+        );
+        assert_eq!(refused(&msg_bytes(0, &[2], false)), 40432);
+        assert_eq!(refused(&msg_bytes(0, &[], false)), 40587);
+        // A required flag bit no client may set closes the connection.
+        assert!(decode(&msg_bytes(1 << 3, &[], false)).is_err());
+    }
+
+    #[test]
+    fn documents_nested_too_deeply_are_refused_before_decoding() {
+        for levels in [depth::MAX_DEPTH + 1, 2_000, 10_000, 100_000] {
+            let mut sections = vec![0u8];
+            sections.extend(depth::nested(&vec![false; levels]));
+            assert_eq!(refused(&msg_bytes(0, &sections, false)), 15, "{levels}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_takes_room_as_its_bytes_arrive() {
+        let intake = Intake::new(Duration::from_secs(5), MAX_MESSAGE);
+        let all = intake.available();
+        // 40 connections each declare a 48 MB message and send 20 bytes of it.
+        let mut readers = Vec::new();
+        let mut writers = Vec::new();
+        for _ in 0..40 {
+            let (mut writer, reader) = tokio::io::duplex(1024);
+            let mut header = ((MAX_MESSAGE) as i32).to_le_bytes().to_vec();
+            header.extend([0; 8]);
+            header.extend(OP_MSG.to_le_bytes());
+            header.extend([0; 20]);
+            writer.write_all(&header).await.unwrap();
+            writers.push(writer);
+            readers.push(reader);
+        }
+        let intake = std::sync::Arc::new(intake);
+        let mut tasks = tokio::task::JoinSet::new();
+        for mut reader in readers {
+            let intake = intake.clone();
+            tasks.spawn(async move { read_request(&mut reader, &intake).await.is_err() });
+        }
+        // Let every reader take what it needs for the bytes it has.
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        let held = all - intake.available();
+        assert!(
+            held <= 40 * FIRST_ROOM,
+            "{held} bytes held for 800 bytes received"
+        );
+        // Closing the connections gives it all back.
+        drop(writers);
+        while let Some(failed) = tasks.join_next().await {
+            assert!(failed.unwrap());
+        }
+        assert_eq!(intake.available(), all);
+    }
+
+    #[tokio::test]
+    async fn the_memory_of_unfinished_messages_is_capped() {
+        // Room for one largest message: a second waits until the first is done.
+        let intake = std::sync::Arc::new(Intake::new(Duration::from_secs(60), 0));
+        let largest = |fill: u8| {
+            let mut body = vec![0u8; MAX_MESSAGE - 16];
+            body[4] = 0;
+            body[5..].fill(fill);
+            message(1, 0, OP_MSG, |out| {
+                out.extend(body);
+                Ok(())
+            })
+            .unwrap()
+        };
+        let (mut first_writer, mut first) = tokio::io::duplex(1 << 20);
+        let (mut second_writer, mut second) = tokio::io::duplex(1 << 20);
+        let one = largest(1);
+        let reading = {
+            let intake = intake.clone();
+            tokio::spawn(async move { read_request(&mut first, &intake).await })
+        };
+        first_writer.write_all(&one[..one.len() - 1]).await.unwrap();
+        let second_task = {
+            let intake = intake.clone();
+            tokio::spawn(async move { read_request(&mut second, &intake).await })
+        };
+        second_writer.write_all(&one[..1 << 20]).await.unwrap();
+        assert!(intake.available() < FIRST_ROOM);
+        // The first ends (it is not BSON: refused), and gives its room to the second.
+        first_writer.write_all(&one[one.len() - 1..]).await.unwrap();
+        assert!(matches!(
+            reading.await.unwrap(),
+            Ok(Some(Request::Refused { .. }))
+        ));
+        drop(second_writer);
+        assert!(second_task.await.unwrap().is_err());
+        assert_eq!(intake.available(), MAX_MESSAGE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_started_message_must_arrive_in_time() {
+        let intake = Intake::new(Duration::from_secs(3), MAX_MESSAGE);
+        let (mut writer, mut reader) = tokio::io::duplex(1024);
+        let mut partial = 1000i32.to_le_bytes().to_vec();
+        partial.extend([0; 8]);
+        partial.extend(OP_MSG.to_le_bytes());
+        partial.extend([0; 4]);
+        writer.write_all(&partial).await.unwrap();
+        let started = tokio::time::Instant::now();
+        let error = read_request(&mut reader, &intake).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(3));
+        // Before a message starts, there is no limit.
+        let (_idle_writer, mut idle) = tokio::io::duplex(1024);
+        let waiting =
+            tokio::time::timeout(Duration::from_secs(3600), read_request(&mut idle, &intake));
+        assert!(waiting.await.is_err());
     }
 }

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use bson::{doc, Bson, Document};
 
 use crate::aggregate::stages::{stage_spec, Pipeline, PER_DOCUMENT};
+use crate::depth;
 use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::numeric::{add, int_or_long, is_number};
@@ -116,6 +117,11 @@ fn count(stage: &str, arg: &Bson, min: i64) -> CmdResult<usize> {
 
 fn count_stage(arg: &Bson, n: usize) -> CmdResult<Vec<Document>> {
     match arg {
+        // It becomes a field name, which BSON ends with a NUL byte.
+        Bson::String(field) if field.contains('\0') => Err(location_error!(
+            40159,
+            "the count field cannot contain a null byte"
+        )),
         Bson::String(field)
             if !field.is_empty() && !field.starts_with('$') && !field.contains('.') =>
         {
@@ -177,16 +183,18 @@ fn group(docs: &[Document], spec: &Bson) -> CmdResult<Vec<Document>> {
             }
         }
     }
-    Ok(groups
+    groups
         .into_iter()
         .map(|(key, totals)| {
             let mut out = doc! { "_id": key };
             for ((field, _), total) in sums.iter().zip(totals) {
                 out.insert(field, total);
             }
-            out
+            // `_id: "$$ROOT"` nests the input one level deeper, stage after stage.
+            depth::check_built(&out)?;
+            Ok(out)
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -276,6 +284,10 @@ mod tests {
                 .code,
             40156
         );
+        // Found by fuzzing: the count's document could not be sent.
+        let error = run(docs(), &stages(bson!([{ "$count": "a\0b" }]))).unwrap_err();
+        assert_eq!(error.code, 40159);
+        assert_eq!(error.message, "the count field cannot contain a null byte");
         // Stage shapes are checked as for change streams (and as MongoDB does).
         assert_eq!(run(docs(), &stages(bson!([1]))).unwrap_err().code, 14);
         assert_eq!(

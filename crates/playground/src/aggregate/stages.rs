@@ -4,6 +4,7 @@
 
 use bson::{Bson, Document};
 
+use crate::depth;
 use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::{display, display_document, shown, type_name_of, Expr};
@@ -121,6 +122,9 @@ impl Pipeline {
                 },
                 Stage::SplitLargeEvent => doc,
             };
+            // A stage may nest its input one level deeper (`{$set: {a: "$$ROOT"}}`), and
+            // stages may follow one another without end.
+            depth::check_built(&doc)?;
         }
         Ok(Some(doc))
     }

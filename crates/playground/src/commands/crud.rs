@@ -8,6 +8,7 @@ use super::{array_arg, collection_arg, doc_arg};
 use crate::aggregate::collection::sort_documents;
 use crate::aggregate::stages::Pipeline;
 use crate::changestream::oplog::{Images, Op};
+use crate::depth;
 use crate::error::{CmdResult, CommandError};
 use crate::projection::Projection;
 use crate::query::Filter;
@@ -37,8 +38,9 @@ impl Change {
         matches!(self, Change::Update(Update::Replacement(_)))
     }
 
+    /// The document the change makes of `doc`, if MongoDB would store it.
     fn apply(&self, state: &State, doc: &Document, is_insert: bool) -> CmdResult<Document> {
-        match self {
+        let changed = match self {
             Change::Update(update) => update.apply(
                 doc,
                 &UpdateContext {
@@ -58,7 +60,9 @@ impl Change {
                 }
                 Ok(out)
             }
-        }
+        }?;
+        depth::check_stored(&changed, depth::Write::Update)?;
+        Ok(changed)
     }
 }
 
@@ -72,6 +76,7 @@ fn duplicate_key(ns: &str, id: &Bson) -> CommandError {
 
 /// Stores a new document (adding an ObjectId `_id` if it has none) and returns its `_id`.
 fn insert_document(state: &mut State, db: &str, coll: &str, mut doc: Document) -> CmdResult<Bson> {
+    depth::check_stored(&doc, depth::Write::Insert)?;
     let id = match doc.get("_id") {
         Some(Bson::Array(_)) => {
             return Err(CommandError::new(

@@ -133,6 +133,12 @@ fn parse_rename(from: Vec<String>, field: &str, value: &Bson) -> CmdResult<(Vec<
             element_string(field, value)
         )));
     };
+    // It becomes a field name, which BSON ends with a NUL byte.
+    if target.contains('\0') {
+        return Err(CommandError::bad_value(
+            "The 'to' field for $rename cannot contain an embedded null byte",
+        ));
+    }
     let to = parse_path(target)?;
     if from == to {
         return Err(CommandError::bad_value(format!(
@@ -326,6 +332,11 @@ mod tests {
             (
                 doc! { "$rename": { "a": 1 } },
                 "The 'to' field for $rename must be a string: a: 1",
+            ),
+            // Found by fuzzing: the renamed document could not be sent.
+            (
+                doc! { "$rename": { "a": "x\0y" } },
+                "The 'to' field for $rename cannot contain an embedded null byte",
             ),
             (
                 doc! { "$rename": { "a.$[]": "b" } },

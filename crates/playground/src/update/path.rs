@@ -3,6 +3,7 @@
 
 use bson::{Bson, Document};
 
+use crate::depth;
 use crate::error::{CmdResult, CommandError};
 
 /// MongoDB refuses to pad an array with more nulls than this in one update.
@@ -176,7 +177,7 @@ where
         Some(slot) => update_in(slot, first, rest, change),
         None => {
             if let Some(value) = change(None)? {
-                doc.insert(first.clone(), nest(rest, value));
+                doc.insert(first.clone(), nest(rest, value)?);
             }
             Ok(())
         }
@@ -213,7 +214,7 @@ where
                 ));
             }
             items.resize(index, Bson::Null);
-            items.push(nest(rest, new));
+            items.push(nest(rest, new)?);
             Ok(())
         }
         (value, _) => match change(None)? {
@@ -231,12 +232,17 @@ where
 }
 
 /// `value` wrapped in sub-documents named by `path`.
-fn nest(path: &[String], value: Bson) -> Bson {
-    path.iter().rev().fold(value, |inner, name| {
+fn nest(path: &[String], value: Bson) -> CmdResult<Bson> {
+    // A path this long makes a document deeper than any stored one: refused before it is
+    // built, since every later walk over it would recurse once per level.
+    if path.len() >= depth::MAX_STORAGE_DEPTH {
+        return Err(depth::storage_overflow(depth::Write::Update));
+    }
+    Ok(path.iter().rev().fold(value, |inner, name| {
         let mut doc = Document::new();
         doc.insert(name.clone(), inner);
         Bson::Document(doc)
-    })
+    }))
 }
 
 /// Removes the value at `path`; an array element becomes null instead, as in MongoDB.

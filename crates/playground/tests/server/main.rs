@@ -3,5 +3,7 @@
 
 mod auth;
 mod commands;
+mod corpus;
 mod discovery;
+mod hostile;
 mod wire;

@@ -12,9 +12,9 @@ use tokio::net::TcpStream;
 
 const OP_REPLY: i32 = 1;
 const OP_QUERY: i32 = 2004;
-const OP_MSG: i32 = 2013;
+pub(crate) const OP_MSG: i32 = 2013;
 
-fn frame(request_id: i32, op_code: i32, body: &[u8]) -> Vec<u8> {
+pub(crate) fn frame(request_id: i32, op_code: i32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend(((16 + body.len()) as i32).to_le_bytes());
     out.extend(request_id.to_le_bytes());
@@ -24,7 +24,7 @@ fn frame(request_id: i32, op_code: i32, body: &[u8]) -> Vec<u8> {
     out
 }
 
-fn op_msg(request_id: i32, flags: u32, command: &Document, checksum: bool) -> Vec<u8> {
+pub(crate) fn op_msg(request_id: i32, flags: u32, command: &Document, checksum: bool) -> Vec<u8> {
     let mut body = flags.to_le_bytes().to_vec();
     body.push(0);
     body.extend(bson::to_vec(command).unwrap());
@@ -48,7 +48,7 @@ fn op_query(request_id: i32, collection: &str, query: &Document) -> Vec<u8> {
 }
 
 /// One reply: (op code, responseTo, the bytes after the header).
-async fn read_reply(socket: &mut TcpStream) -> (i32, i32, Vec<u8>) {
+pub(crate) async fn read_reply(socket: &mut TcpStream) -> (i32, i32, Vec<u8>) {
     let read = async {
         let mut header = [0u8; 16];
         socket.read_exact(&mut header).await.unwrap();
@@ -63,7 +63,7 @@ async fn read_reply(socket: &mut TcpStream) -> (i32, i32, Vec<u8>) {
 }
 
 /// The document of an OP_MSG reply, checking the reply flags and sections pymongo insists on.
-fn msg_document(body: &[u8]) -> Document {
+pub(crate) fn msg_document(body: &[u8]) -> Document {
     assert_eq!(&body[..4], &[0, 0, 0, 0], "reply flags must be 0");
     assert_eq!(body[4], 0, "one kind-0 section");
     let doc = Document::from_reader(&body[5..]).unwrap();
@@ -75,7 +75,7 @@ fn msg_document(body: &[u8]) -> Document {
     doc
 }
 
-async fn connect() -> (mwatch_playground::Playground, TcpStream) {
+pub(crate) async fn connect() -> (mwatch_playground::Playground, TcpStream) {
     let server = common::playground().await;
     let socket = TcpStream::connect(server.addr()).await.unwrap();
     (server, socket)

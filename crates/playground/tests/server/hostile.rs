@@ -1,0 +1,236 @@
+//! Messages no driver sends, meant to bring the server down: documents nested thousands of
+//! levels deep, and inserts deeper than MongoDB stores. Each is refused with MongoDB's error,
+//! and the server goes on serving.
+
+use mwatch_testkit as common;
+
+use bson::{doc, Document};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use super::wire::{connect, frame, msg_document, read_reply, OP_MSG};
+
+/// The bytes of `{a: {a: ... {a: 1}}}` with `levels` documents below the top one, built
+/// without recursion: the test must not overflow its own stack building them.
+fn nested(levels: usize) -> Vec<u8> {
+    let innermost: &[u8] = &[0x10, b'a', 0, 1, 0, 0, 0];
+    let total = 5 + innermost.len() + levels * 8;
+    let mut out = Vec::with_capacity(total);
+    for level in 0..levels {
+        out.extend(((total - level * 8) as i32).to_le_bytes());
+        out.extend([0x03, b'a', 0]);
+    }
+    out.extend(((total - levels * 8) as i32).to_le_bytes());
+    out.extend(innermost);
+    out.extend(std::iter::repeat_n(0u8, levels + 1));
+    out
+}
+
+/// An OP_MSG `{ping: 1, deep: <levels - 1 below it>, $db: "admin"}`: `levels` below the top.
+fn deep_ping(request_id: i32, levels: usize) -> Vec<u8> {
+    let mut elements = vec![0x10];
+    elements.extend(b"ping\0");
+    elements.extend(1i32.to_le_bytes());
+    elements.push(0x03);
+    elements.extend(b"deep\0");
+    elements.extend(nested(levels - 1));
+    elements.push(0x02);
+    elements.extend(b"$db\0");
+    elements.extend(6i32.to_le_bytes());
+    elements.extend(b"admin\0");
+    let mut body = 0u32.to_le_bytes().to_vec();
+    body.push(0);
+    body.extend(((4 + elements.len() + 1) as i32).to_le_bytes());
+    body.extend(elements);
+    body.push(0);
+    frame(request_id, OP_MSG, &body)
+}
+
+async fn ping(socket: &mut TcpStream, request_id: i32) -> Document {
+    let ping = doc! { "ping": 1, "$db": "admin" };
+    socket
+        .write_all(&super::wire::op_msg(request_id, 0, &ping, false))
+        .await
+        .unwrap();
+    let (op, response_to, body) = read_reply(socket).await;
+    assert_eq!((op, response_to), (OP_MSG, request_id));
+    msg_document(&body)
+}
+
+#[test]
+fn nested_builds_the_document_it_names() {
+    let mut doc = doc! { "a": 1 };
+    for levels in 0..4 {
+        assert_eq!(nested(levels), bson::to_vec(&doc).unwrap());
+        doc = doc! { "a": doc };
+    }
+}
+
+// Before the depth check, 2,000 levels aborted the whole test process with a stack overflow.
+#[tokio::test]
+async fn a_deeply_nested_command_is_refused_and_the_server_goes_on() {
+    let (server, mut socket) = connect().await;
+    for (request_id, levels) in [(1, 2_000), (2, 10_000), (3, 100_000)] {
+        socket
+            .write_all(&deep_ping(request_id, levels))
+            .await
+            .unwrap();
+        let (op, response_to, body) = read_reply(&mut socket).await;
+        assert_eq!((op, response_to), (OP_MSG, request_id), "{levels}");
+        let reply = msg_document(&body);
+        assert_eq!(reply.get_f64("ok"), Ok(0.0), "{levels}");
+        assert_eq!(reply.get_i32("code"), Ok(15), "{levels}");
+        assert_eq!(reply.get_str("codeName"), Ok("Overflow"));
+        assert_eq!(
+            reply.get_str("errmsg"),
+            Ok("BSONObj exceeds maximum nested object depth")
+        );
+        // The same connection still answers, and so does a new one.
+        assert_eq!(
+            ping(&mut socket, 100 + request_id).await.get_f64("ok"),
+            Ok(1.0)
+        );
+        let mut other = TcpStream::connect(server.addr()).await.unwrap();
+        assert_eq!(ping(&mut other, 1).await.get_f64("ok"), Ok(1.0));
+    }
+}
+
+#[tokio::test]
+async fn a_command_as_deep_as_mongodb_allows_is_answered() {
+    let (_server, mut socket) = connect().await;
+    socket.write_all(&deep_ping(1, 200)).await.unwrap();
+    let (_, _, body) = read_reply(&mut socket).await;
+    assert_eq!(msg_document(&body).get_f64("ok"), Ok(1.0));
+}
+
+/// `{v: {v: ... {v: 1}}}`, `levels` levels in all (the top one included).
+fn document_of_levels(levels: usize) -> Document {
+    let mut doc = doc! { "v": 1 };
+    for _ in 1..levels {
+        doc = doc! { "v": doc };
+    }
+    doc
+}
+
+#[tokio::test]
+async fn documents_deeper_than_mongodb_stores_are_refused() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("deep").collection::<Document>("c");
+    coll.insert_one(document_of_levels(180)).await.unwrap();
+
+    let error = coll.insert_one(document_of_levels(181)).await.unwrap_err();
+    let (code, message) = write_error(error);
+    assert_eq!(code, 15);
+    assert_eq!(
+        message,
+        "cannot insert document because it exceeds 180 levels of nesting"
+    );
+
+    // An update that builds a document too deep: a path of 200 new levels, and one that
+    // wraps the whole document once more.
+    coll.insert_one(doc! { "_id": "u", "v": document_of_levels(179) })
+        .await
+        .unwrap();
+    let long_path = vec!["p"; 200].join(".");
+    let pipeline_wrap = vec![doc! { "$set": { "v": { "w": "$v" } } }];
+    for error in [
+        coll.update_one(doc! { "_id": "u" }, doc! { "$set": { long_path: 1 } })
+            .await
+            .unwrap_err(),
+        coll.update_one(doc! { "_id": "u" }, pipeline_wrap)
+            .await
+            .unwrap_err(),
+    ] {
+        let (code, message) = write_error(error);
+        assert_eq!(code, 15);
+        assert_eq!(message, "Document exceeds maximum nesting depth of 180");
+    }
+    assert_eq!(coll.count_documents(doc! {}).await.unwrap(), 2);
+}
+
+/// A refused write's code and message.
+fn write_error(error: mongodb::error::Error) -> (i32, String) {
+    match *error.kind {
+        mongodb::error::ErrorKind::Write(mongodb::error::WriteFailure::WriteError(e)) => {
+            (e.code, e.message)
+        }
+        other => panic!("not a write error: {other:?}"),
+    }
+}
+
+/// The code and message of a command's error.
+fn command_error(error: mongodb::error::Error) -> (i32, String) {
+    let (code, message, _) = common::command_error(error);
+    (code, message)
+}
+
+// Without a bound between stages, these nested documents 10,000 levels deep and overflowed
+// the stack.
+#[tokio::test]
+async fn pipelines_that_nest_documents_stage_after_stage_are_refused() {
+    let (_server, client) = common::setup().await;
+    let coll = client.database("deep").collection::<Document>("p");
+    coll.insert_one(doc! { "_id": 1 }).await.unwrap();
+    let too_deep = (
+        15,
+        "cannot convert document to BSON because it exceeds the limit of 200 levels of nesting"
+            .to_string(),
+    );
+    for stage in [
+        doc! { "$addFields": { "a": "$$ROOT" } },
+        doc! { "$replaceWith": { "a": "$$ROOT" } },
+        doc! { "$group": { "_id": "$$ROOT" } },
+    ] {
+        let pipeline = vec![stage.clone(); 10_000];
+        let error = coll.aggregate(pipeline).await.unwrap_err();
+        assert_eq!(command_error(error), too_deep, "{stage}");
+    }
+    let nesting_update = vec![doc! { "$set": { "a": "$$ROOT" } }; 10_000];
+    let error = coll
+        .update_one(doc! { "_id": 1 }, nesting_update)
+        .await
+        .unwrap_err();
+    assert_eq!(write_error(error), too_deep);
+    // A change stream's stages too: the event is refused, the stream reports it.
+    let mut stream = coll
+        .watch()
+        .pipeline(vec![doc! { "$addFields": { "e": "$$ROOT" } }; 300])
+        .await
+        .unwrap()
+        .with_type::<Document>();
+    coll.insert_one(doc! { "_id": 2 }).await.unwrap();
+    let error = mwatch_testkit::streams::first_error(&mut stream).await;
+    assert_eq!(command_error(error), too_deep);
+    // And the server goes on.
+    assert_eq!(coll.count_documents(doc! {}).await.unwrap(), 2);
+}
+
+// Before the timeout, such a connection was held open for as long as the peer liked.
+#[tokio::test]
+async fn a_connection_that_stalls_mid_message_is_closed() {
+    let timeout = std::time::Duration::from_millis(300);
+    let server = mwatch_playground::start(mwatch_playground::Config {
+        message_timeout: timeout,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut stalled = TcpStream::connect(server.addr()).await.unwrap();
+    // A header declaring 1,000 bytes, then 4 of them, then nothing.
+    let mut partial = 1000i32.to_le_bytes().to_vec();
+    partial.extend([0; 8]);
+    partial.extend(OP_MSG.to_le_bytes());
+    partial.extend([0; 4]);
+    stalled.write_all(&partial).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    let read = common::within("the server to close the connection", async {
+        tokio::io::AsyncReadExt::read(&mut stalled, &mut buf).await
+    })
+    .await;
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    assert!(started.elapsed() >= timeout);
+    // Others are served as before.
+    let mut other = TcpStream::connect(server.addr()).await.unwrap();
+    assert_eq!(ping(&mut other, 1).await.get_f64("ok"), Ok(1.0));
+}
