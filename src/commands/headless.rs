@@ -20,7 +20,13 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(),
     let mut out = io::stdout().lock();
     let printed = events
         .iter()
-        .try_for_each(|event| writeln!(out, "{}", json_line(event, canonical)))
+        .try_for_each(|event| match json_line(event, canonical) {
+            Ok(line) => writeln!(out, "{line}"),
+            Err(e) => {
+                eprintln!("mwatch: skipped an event: {e}");
+                Ok(())
+            }
+        })
         .and_then(|()| out.flush());
     printed.map_err(|e| stdout_failed(&e))
 }

@@ -8,6 +8,7 @@ mod bookmark_keys;
 mod clicks;
 mod connecting;
 mod cut_messages;
+mod deep;
 mod dialogs;
 mod diff;
 mod e2e;
