@@ -34,6 +34,7 @@ pub mod format;
 pub mod nesting;
 pub mod pipeline;
 pub mod pipeline_history;
+pub mod printable;
 pub mod redact;
 pub mod runtime;
 pub mod signals;

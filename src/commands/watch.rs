@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use mwatch_playground as playground;
 
-use super::{fail, headless, password, resume, setup, usage_error, Outcome, UsageError};
+use super::{fail, headless, password, resume, say, setup, usage_error, Outcome, UsageError};
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
@@ -72,17 +72,20 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         Err(e) => return connect_failed(e),
     };
     if let Some(bookmark) = &bookmark {
-        eprintln!(
-            "mwatch: replaying bookmark '{}' (made on {})",
+        say(format!(
+            "replaying bookmark '{}' (made on {})",
             bookmark.name, bookmark.deployment
-        );
+        ));
     }
     if args.json {
         let (connection, deployment) = match target.connect().await {
             Ok(connected) => connected,
             Err(e) => return connect_failed(e),
         };
-        eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
+        say(format!(
+            "connected to {deployment}; watching {}",
+            spec.scope
+        ));
         let outcome = headless::watch(
             connection,
             spec,

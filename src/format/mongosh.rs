@@ -7,6 +7,7 @@ use bson::spec::BinarySubtype;
 use bson::{RawArray, RawBsonRef, RawDocument};
 
 use crate::nesting::{MARKER, MAX_DEPTH};
+use crate::printable;
 
 /// Nested values shorter than this stay on one line, as in mongosh (or the screen's width,
 /// if narrower).
@@ -278,11 +279,7 @@ fn quote(text: &str) -> String {
         match c {
             '\'' => out.push_str("\\'"),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+            c => printable::push(&mut out, c),
         }
     }
     out.push('\'');
@@ -341,7 +338,11 @@ fn scalar_piece(value: RawBsonRef<'_>) -> Piece {
             base64::engine::general_purpose::STANDARD.encode(bin.bytes),
             u8::from(bin.subtype)
         )),
-        RawBsonRef::RegularExpression(re) => typed(format!("/{}/{}", re.pattern, re.options)),
+        RawBsonRef::RegularExpression(re) => typed(format!(
+            "/{}/{}",
+            printable::printable(re.pattern),
+            printable::printable(re.options)
+        )),
         RawBsonRef::JavaScriptCode(code) => typed(format!("Code({})", quote(code))),
         RawBsonRef::JavaScriptCodeWithScope(code) => {
             typed(format!("Code({}, {{…}})", quote(code.code)))

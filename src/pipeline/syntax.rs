@@ -12,7 +12,6 @@ use std::collections::HashSet;
 use super::{ParseError, Pos};
 use crate::nesting::MAX_DEPTH;
 
-
 pub(crate) struct Node {
     pub pos: Pos,
     pub kind: Kind,

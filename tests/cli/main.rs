@@ -5,6 +5,7 @@
 mod common;
 
 mod bookmarks;
+mod escapes;
 mod headless;
 mod options;
 mod password;
