@@ -382,6 +382,7 @@ impl State {
     /// Shows a message until the next key, and keeps it in the log.
     fn say(&mut self, text: String, error: bool) {
         self.log.push(self.now, &text, error);
+        let text = crate::printable::printable(&text).into_owned();
         self.notice = Some(Notice { text, error });
     }
 }

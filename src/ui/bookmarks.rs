@@ -1,6 +1,7 @@
 //! The bookmarks overlay (`B`): one row per bookmark, oldest first, and under the list the
 //! selected one's note and pipeline, or what is being typed or asked.
 
+use crate::printable::printable;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
@@ -48,7 +49,7 @@ fn row(bookmark: &Bookmark, columns: &Columns, now: i64) -> Line<'static> {
         Span::raw(pad(&bookmark.op, OP - 1)),
         Span::styled(pad(&time, TIME - 1), theme::dim()),
         Span::styled(pad(&age, AGE - 1), theme::dim()),
-        Span::raw(bookmark.note.clone()),
+        Span::raw(printable(&bookmark.note).into_owned()),
     ])
 }
 
@@ -123,11 +124,15 @@ fn footer(pane: &BookmarkPane, chosen: Option<&Bookmark>) -> Vec<Line<'static>> 
                 "replays with resumeAfter"
             };
             let mut lines = vec![Line::from(Span::styled(
-                format!(" {pipeline} · {start} · made on {}", bookmark.deployment),
+                printable(&format!(
+                    " {pipeline} · {start} · made on {}",
+                    bookmark.deployment
+                ))
+                .into_owned(),
                 theme::dim(),
             ))];
             if !bookmark.note.is_empty() {
-                lines.push(Line::from(format!(" note: {}", bookmark.note)));
+                lines.push(Line::from(format!(" note: {}", printable(&bookmark.note))));
             }
             lines
         }

@@ -1,5 +1,6 @@
 //! The detail view: tabs over the selected event's content (see `app::detail`), in colour.
 
+use crate::printable::printable;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -126,7 +127,7 @@ fn title(state: &State) -> String {
             } else {
                 format!(" {key}")
             };
-            format!("{}{key} {}", event.op_name(), time(event, true))
+            format!("{}{key} {}", printable(event.op_name()), time(event, true))
         }
     };
     if crate::app::stopped::has_stopped(state) {

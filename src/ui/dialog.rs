@@ -1,6 +1,7 @@
 //! A dialog box: its text wrapped to fit (never cut at the edge), and its own keys inside it
 //! (`[c] continue  [Esc/q] close`), taken from the key table of its context.
 
+use crate::printable::printable;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -41,7 +42,7 @@ pub fn render(
     let inner = width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = paragraphs
         .iter()
-        .flat_map(|(text, style)| wrap(text, *style, inner))
+        .flat_map(|(text, style)| wrap(&printable(text), *style, inner))
         .collect();
     lines.push(Line::default());
     lines.extend(keys_rows(context, inner));

@@ -1,6 +1,7 @@
 //! The event list. Virtualized: only the rows on screen are read and formatted, so a million
 //! retained events cost no more to draw than ten.
 
+use crate::printable::printable;
 use bson::{RawBsonRef, RawDocument};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -74,6 +75,8 @@ impl Columns {
 
 /// `text` cut or padded to `width` characters, and a space.
 pub(super) fn pad(text: &str, width: usize) -> String {
+    // Columns hold names and values from the server.
+    let text = printable(text);
     let count = text.chars().count();
     if count > width {
         let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();

@@ -1,6 +1,7 @@
 //! The status line (stream state, rate with a sparkline of the last minute, counts, dropped,
 //! lag) and the hint line under it (a prompt, a notice, or the keys of the focused pane).
 
+use crate::printable::printable;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
@@ -106,6 +107,7 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
     }
     match &state.watch.status {
         Status::Resuming(reason) | Status::HistoryLost(reason) | Status::Failed(reason) => {
+            let reason = printable(reason);
             spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
         }
         Status::Invalidated { .. } => spans.push(Span::styled(

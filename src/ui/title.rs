@@ -1,6 +1,7 @@
 //! The title line: the live state, what is watched, and the deployment (password hidden).
 //! Most important first, so a narrow terminal cuts the least useful part.
 
+use crate::printable::printable;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -33,8 +34,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Span::raw(" "),
         status_badge(state),
         Span::raw(what),
-        Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
-        Span::styled(facts, theme::dim()),
+        Span::styled(
+            printable(&name).into_owned(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(printable(&facts).into_owned(), theme::dim()),
     ]);
     frame.render_widget(line, area);
 }

@@ -17,6 +17,7 @@ mod e2e_connect;
 mod e2e_reading;
 mod e2e_signals;
 mod e2e_suspend;
+mod escapes;
 mod footer;
 mod large_paste;
 mod messages;
