@@ -136,3 +136,10 @@ fn bookmark_fields_from_a_file_are_shown_escaped() {
     assert!(screen.contains("op\\u001…"), "{screen}");
     assert!(screen.contains("shop.orders\\u001b"), "{screen}");
 }
+
+#[test]
+fn a_namespace_flag_is_shown_escaped_in_the_title() {
+    let (state, _) = fresh(Some("shop.orders\x07x"), (200, 60));
+    let screen = shown(&state);
+    assert!(screen.contains("watching shop.orders\\u0007x"), "{screen}");
+}
