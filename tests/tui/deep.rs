@@ -124,3 +124,116 @@ fn a_deep_resume_token_is_no_bookmark() {
         assert!(notice(&state).is_some_and(|(_, warning)| warning));
     }
 }
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const KEYS: [&str; 7] = ["_id", "a", "", "a.b", "k\x1b[2J\x07", "é😀", "$x"];
+
+/// A random value: scalars of many kinds (control characters in strings too) or, while
+/// `depth` lasts, documents, arrays and code with scope holding more.
+fn value(rng: &mut Rng, depth: usize) -> bson::RawBson {
+    use bson::{RawArrayBuf, RawBson, RawJavaScriptCodeWithScope, Regex};
+    // Far from the bottom the spine always goes on, so that the depth asked for is reached.
+    let container = depth > 4 || (depth > 0 && rng.below(3) > 0);
+    match (container, rng.below(8)) {
+        (true, 0..=4) => RawBson::Document(document(rng, depth - 1)),
+        (true, 5 | 6) => {
+            let mut array = RawArrayBuf::new();
+            array.push(value(rng, depth - 1));
+            array.push(value(rng, 0));
+            RawBson::Array(array)
+        }
+        (true, _) => RawBson::JavaScriptCodeWithScope(RawJavaScriptCodeWithScope {
+            code: "f\x07".into(),
+            scope: document(rng, depth - 1),
+        }),
+        (false, 0) => RawBson::Int32(rng.next() as i32),
+        (false, 1) => RawBson::Double(f64::from_bits(rng.next())),
+        (false, 2) => RawBson::String(format!("s\x1b[31m{}\r", rng.below(100))),
+        (false, 3) => RawBson::RegularExpression(Regex {
+            pattern: "a\x1b".into(),
+            options: "i".into(),
+        }),
+        (false, 4) => RawBson::DateTime(bson::DateTime::from_millis(rng.next() as i64)),
+        (false, 5) => RawBson::Null,
+        (false, 6) => RawBson::Int64(rng.next() as i64),
+        (false, _) => RawBson::Boolean(true),
+    }
+}
+
+/// A random document `depth` levels deep at most: one field goes on down, the others branch
+/// only near the bottom, so that the size stays small.
+fn document(rng: &mut Rng, depth: usize) -> bson::RawDocumentBuf {
+    let mut doc = bson::RawDocumentBuf::new();
+    for i in 0..rng.below(3) + 1 {
+        let key = KEYS[rng.below(KEYS.len() as u64) as usize];
+        let below = if i == 0 || depth < 4 { depth } else { 0 };
+        doc.append(key, value(rng, below));
+    }
+    doc
+}
+
+/// Random events, nested up to past the limit, some with bytes flipped inside, through every
+/// view: each tab of the detail (whose lines never hold a control character), the search,
+/// and Extended JSON (refused exactly when too deep). None may panic or overflow.
+#[test]
+fn random_events_go_through_every_view() {
+    use mwatch::app::search::{field, Needle};
+    use mwatch::format::json_line;
+    use mwatch::nesting::within_limit;
+    use mwatch::source::StreamOptions;
+
+    let options = StreamOptions::default();
+    let context = Context {
+        options: &options,
+        images_enabled: true,
+        width: 80,
+    };
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut too_deep = 0;
+    for case in 0..400 {
+        let depth = [3, 20, MAX_DEPTH - 2, MAX_DEPTH + 5][case % 4];
+        let mut event = deep::update(2);
+        event.append("fullDocumentBeforeChange", document(&mut rng, depth));
+        event.append("fullDocument", document(&mut rng, depth));
+        let mut bytes = event.into_bytes();
+        if case % 3 == 0 {
+            // Inside the outer frame: the event stays a document, its fields may not.
+            for _ in 0..3 {
+                let at = 4 + rng.below(bytes.len() as u64 - 5) as usize;
+                bytes[at] = rng.next() as u8;
+            }
+        }
+        let Ok(raw) = bson::RawDocumentBuf::from_bytes(bytes) else {
+            continue;
+        };
+        let event = ChangeEvent::from_raw(raw);
+        for tab in [Tab::Event, Tab::Diff, Tab::FullDocument, Tab::PreImage] {
+            for line in content(&event, tab, context, 2_000) {
+                let text = line.text();
+                assert!(!text.contains(char::is_control), "case {case}: {text:?}");
+            }
+        }
+        for needle in ["a", "2J", "zz"] {
+            let _ = field(&event, &Needle::new(needle));
+        }
+        let json = json_line(&event, true);
+        assert_eq!(json.is_ok(), within_limit(event.raw()), "case {case}");
+        too_deep += usize::from(json.is_err());
+    }
+    assert!(too_deep >= 50, "{too_deep} cases past the limit");
+}
