@@ -7,6 +7,7 @@ use bson::{Bson, DateTime};
 
 use crate::event::ChangeEvent;
 use crate::nesting::{self, TooDeep};
+use crate::printable::printable;
 
 /// `2024-01-02T12:01:03.120Z`: always milliseconds, as mongosh shows dates; `None` for dates
 /// outside years 0-9999.
@@ -67,9 +68,11 @@ pub fn age_text(seconds: i64) -> String {
     }
 }
 
-/// One line of Extended JSON (relaxed, or canonical to keep every type exact).
+/// One line of Extended JSON (relaxed, or canonical to keep every type exact). The control
+/// characters serde_json leaves in strings (DEL, C1) are escaped too, as JSON allows: the
+/// line may be printed to a terminal.
 pub fn json_line(event: &ChangeEvent, canonical: bool) -> Result<String, TooDeep> {
-    json_value(event, canonical).map(|json| json.to_string())
+    json_value(event, canonical).map(|json| printable(&json.to_string()).into_owned())
 }
 
 #[cfg(test)]
@@ -105,6 +108,16 @@ mod tests {
         );
         assert_eq!(time_of_day(1_764_000_000_250, true), "16:00:00.250");
         assert_eq!(time_of_day(-1, false), "23:59:59");
+    }
+
+    #[test]
+    fn json_lines_hold_no_control_character() {
+        let text = "a\x1b[2J\x07\x7f\u{9b}31m";
+        let event = ChangeEvent::from_document(&doc! { text: text }).unwrap();
+        let line = json_line(&event, false).unwrap();
+        assert!(!line.contains(char::is_control), "{line:?}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back[text], text);
     }
 
     #[test]
