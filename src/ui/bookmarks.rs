@@ -1,7 +1,6 @@
 //! The bookmarks overlay (`B`): one row per bookmark, oldest first, and under the list the
 //! selected one's note and pipeline, or what is being typed or asked.
 
-use crate::printable::printable;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
@@ -15,6 +14,7 @@ use crate::app::state::State;
 use crate::bookmarks::Bookmark;
 use crate::format::age_text;
 use crate::format::utc_seconds;
+use crate::printable::printable;
 use crate::redact::has_hidden_secret;
 
 use super::events::pad;

@@ -1,6 +1,5 @@
 //! The detail view: tabs over the selected event's content (see `app::detail`), in colour.
 
-use crate::printable::printable;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -12,6 +11,7 @@ use crate::app::layout::{tab_labels, TAB_SEPARATOR};
 use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::format::mongosh::Kind;
+use crate::printable::printable;
 use crate::store::{Row, Seam, SeamKind};
 
 use super::events::{document_key, time};

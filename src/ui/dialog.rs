@@ -1,7 +1,6 @@
 //! A dialog box: its text wrapped to fit (never cut at the edge), and its own keys inside it
 //! (`[c] continue  [Esc/q] close`), taken from the key table of its context.
 
-use crate::printable::printable;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -9,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::app::keys::{own_hints, Context};
+use crate::printable::printable;
 
 use super::text::wrap;
 use super::{pane, popup, theme};

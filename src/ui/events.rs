@@ -1,7 +1,6 @@
 //! The event list. Virtualized: only the rows on screen are read and formatted, so a million
 //! retained events cost no more to draw than ten.
 
-use crate::printable::printable;
 use bson::{RawBsonRef, RawDocument};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -13,6 +12,7 @@ use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::event::{ChangeEvent, OpType};
 use crate::format::{mongosh, time_of_day};
+use crate::printable::printable;
 use crate::source::{Scope, Status};
 use crate::store::Row;
 

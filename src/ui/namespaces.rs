@@ -1,6 +1,5 @@
 //! The namespace picker: a filter line over the tree.
 
-use crate::printable::printable;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -10,6 +9,7 @@ use ratatui::Frame;
 use crate::app::msg::Focus;
 use crate::app::namespaces::{Known, NsRow};
 use crate::app::state::State;
+use crate::printable::printable;
 
 use super::{focused, pane, theme};
 

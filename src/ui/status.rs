@@ -1,7 +1,6 @@
 //! The status line (stream state, rate with a sparkline of the last minute, counts, dropped,
 //! lag) and the hint line under it (a prompt, a notice, or the keys of the focused pane).
 
-use crate::printable::printable;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
@@ -12,6 +11,7 @@ use crate::app::keys;
 use crate::app::msg::Action;
 use crate::app::state::{Overlay, Purpose, State};
 use crate::app::stopped;
+use crate::printable::printable;
 use crate::source::Status;
 
 use super::text::{fit, to_the_log};

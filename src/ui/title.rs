@@ -1,13 +1,13 @@
 //! The title line: the live state, what is watched, and the deployment (password hidden).
 //! Most important first, so a narrow terminal cuts the least useful part.
 
-use crate::printable::printable;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::app::state::State;
+use crate::printable::printable;
 use crate::source::connect::Deployment;
 
 use super::status::status_badge;
