@@ -9,8 +9,7 @@ use std::hash::{Hash, Hasher};
 
 use bson::{RawBsonRef, RawDocument};
 
-/// Nesting followed before two values are compared whole: no input drives the recursion deeper.
-const MAX_DEPTH: usize = 100;
+use crate::nesting::MAX_DEPTH;
 
 /// Cells of alignment tables one diff may use, all its array pairs together, once their common
 /// ends are trimmed (one pair of about 500 by 500 elements, a megabyte). Arrays past what is

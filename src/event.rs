@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use bson::{DateTime, Document, RawBsonRef, RawDocument, RawDocumentBuf, Timestamp};
 
+use crate::nesting;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OpType {
     Insert,
@@ -169,16 +171,16 @@ impl ChangeEvent {
         self.raw().get_document("documentKey").ok()
     }
 
-    /// The event's `_id`: its resume token.
+    /// The event's `_id`: its resume token (none if nested deeper than anything walks).
     pub fn resume_token(&self) -> Option<Document> {
-        self.raw()
-            .get_document("_id")
-            .ok()
-            .and_then(|t| Document::try_from(t).ok())
+        let token = self.raw().get_document("_id").ok()?;
+        nesting::to_document(token).ok().flatten()
     }
 
+    /// The event as an owned document; `None` if it is not well formed or nested deeper than
+    /// anything walks.
     pub fn to_document(&self) -> Option<Document> {
-        Document::try_from(self.raw()).ok()
+        nesting::to_document(self.raw()).ok().flatten()
     }
 }
 

@@ -6,6 +6,7 @@ use bson::{RawBsonRef, RawDocument};
 use crate::diff::{diff, Change};
 use crate::event::{ChangeEvent, OpType};
 use crate::format::mongosh::{self, DocLine, Kind, Piece};
+use crate::printable::printable;
 use crate::source::{FullDocument, PreImage, Scope, StreamOptions};
 
 use super::msg::Tab;
@@ -31,14 +32,16 @@ pub struct DetailLine {
 }
 
 impl DetailLine {
+    /// A note; it may name what the server sent (an operation type).
     fn note(text: impl Into<String>) -> DetailLine {
+        let text = printable(&text.into()).into_owned();
         DetailLine {
             mark: Mark::Note,
             line: DocLine {
                 indent: 0,
                 pieces: vec![Piece {
                     kind: Kind::Punct,
-                    text: text.into(),
+                    text,
                 }],
             },
         }
@@ -215,7 +218,7 @@ fn diff_line(mark: Mark, sign: &str, path: &str, values: &[RawBsonRef<'_>]) -> D
         },
         Piece {
             kind: Kind::Field,
-            text: path.to_string(),
+            text: printable(path).into_owned(),
         },
     ];
     for (i, value) in values.iter().enumerate() {

@@ -3,6 +3,8 @@
 
 use std::collections::VecDeque;
 
+use crate::printable::printable;
+
 /// Messages kept; older ones are dropped first.
 pub const LIMIT: usize = 500;
 
@@ -26,7 +28,8 @@ impl MessageLog {
         }
         self.entries.push_back(Entry {
             at,
-            text: text.to_string(),
+            // Messages carry names, hosts and server errors: kept as they can be drawn.
+            text: printable(text).into_owned(),
             error,
         });
     }

@@ -13,6 +13,7 @@ use bson::{RawBsonRef, RawDocument};
 
 use crate::event::ChangeEvent;
 use crate::format::mongosh;
+use crate::nesting::MAX_DEPTH;
 use crate::store::EventStore;
 
 /// Rows looked at in one step: 7–9 ms of work for events of 350 bytes (`cargo bench --bench
@@ -21,10 +22,6 @@ pub const STEP: usize = 1_000;
 
 /// Bytes of events looked at in one step, at most: a step of large events stays short too.
 const STEP_BYTES: usize = 1 << 20;
-
-/// Nesting followed into an event; deeper fields are not searched (no input drives the
-/// recursion further).
-const MAX_DEPTH: usize = 100;
 
 /// The text searched for, with smart case: case-insensitive unless it has capitals.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +92,8 @@ pub fn field(event: &ChangeEvent, needle: &Needle) -> Option<String> {
     Some(path.join("."))
 }
 
-/// The path to the first match in `doc`, innermost key first.
+/// The path to the first match in `doc`, innermost key first. Fields [`MAX_DEPTH`] levels
+/// down are not searched: nothing walks deeper.
 fn find(doc: &RawDocument, array: bool, needle: &Needle, depth: usize) -> Option<Vec<String>> {
     for (key, value) in doc.iter().filter_map(Result::ok) {
         // An array's keys are its indexes: not names anyone searches for.

@@ -7,6 +7,7 @@ use bson::{Document, Timestamp};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::pipeline_history::history_key;
+use crate::printable::printable;
 use crate::source::connect::{Deployment, Destination, Listing};
 use crate::source::{Status, WatchSpec};
 use crate::store::{EventStore, Row, SeamKind};
@@ -382,6 +383,7 @@ impl State {
     /// Shows a message until the next key, and keeps it in the log.
     fn say(&mut self, text: String, error: bool) {
         self.log.push(self.now, &text, error);
+        let text = printable(&text).into_owned();
         self.notice = Some(Notice { text, error });
     }
 }

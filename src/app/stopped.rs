@@ -9,6 +9,7 @@ use super::detail::row_starts;
 use super::keys::{key_for, Context};
 use super::msg::Action;
 use super::state::State;
+use crate::printable::printable;
 
 /// Why an invalidated stream ended, wherever it is said.
 pub const INVALIDATED: &str = "its collection or database was dropped or renamed";
@@ -20,7 +21,9 @@ pub fn reason(state: &State) -> Option<String> {
         return None;
     }
     match &state.watch.status {
-        Status::Failed(reason) | Status::HistoryLost(reason) => Some(reason.clone()),
+        Status::Failed(reason) | Status::HistoryLost(reason) => {
+            Some(printable(reason).into_owned())
+        }
         Status::Invalidated { .. } => Some(INVALIDATED.to_string()),
         Status::Connecting | Status::Live | Status::Paused | Status::Resuming(_) => None,
     }

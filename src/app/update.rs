@@ -353,12 +353,12 @@ fn list(state: &mut State, context: Context, action: Action) -> Vec<Cmd> {
         (_, Action::RetryStream) => return stream::retry(state),
         (_, Action::SearchNext) => search::next(state, true),
         (_, Action::SearchPrev) => search::next(state, false),
-        (_, Action::Copy) => match state.events.selected_event() {
-            Some(event) => {
-                let json = json_line(event, false);
+        (_, Action::Copy) => match state.events.selected_event().map(|e| json_line(e, false)) {
+            Some(Ok(json)) => {
                 state.notify("copied the event as JSON (OSC 52)");
                 return vec![Cmd::Copy(json)];
             }
+            Some(Err(e)) => state.warn(format!("cannot copy the event: {e}")),
             None => state.warn("no event selected"),
         },
         (_, Action::Write) => write::ask(state),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{ChangeEvent, OpType};
 use crate::format::utc_seconds;
+use crate::nesting;
 use crate::redact::RedactedUri;
 use crate::source::{Scope, Start, StreamOptions, WatchSpec};
 
@@ -88,7 +89,7 @@ impl Bookmark {
             event_ns: event.namespace(),
             document_key: event
                 .document_key()
-                .and_then(|key| Document::try_from(key).ok()),
+                .and_then(|key| nesting::to_document(key).ok().flatten()),
             deployment: deployment.clone(),
             created_at: Some(created_at),
         };

@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use bson::{Bson, Document};
 
 use super::resume::shell_word;
-use super::{fail, stdout_failed, Outcome};
+use super::{fail, say, stdout_failed, Outcome};
 use crate::bookmarks::{
     default_path, ns_text, options_document, Bookmark, BookmarkStore, StoreError,
 };
 use crate::cli::BookmarksCommand;
 use crate::format::iso_date;
 use crate::format::utc_seconds;
+use crate::printable::printable;
 
 /// Runs one `mwatch bookmarks` command on the store at [`default_path`].
 pub fn run(command: &BookmarksCommand) -> ExitCode {
@@ -37,18 +38,18 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
     let output = match command {
         BookmarksCommand::List { json: true } => {
             let list = serde_json::to_string_pretty(store.list()).expect("bookmarks are JSON");
-            Ok(format!("{list}\n"))
+            Ok(json_text(&list))
         }
         BookmarksCommand::List { json: false } => Ok(list_text(&store)),
         BookmarksCommand::Show { name } => store.find(name).map(show_text),
         BookmarksCommand::Rm { name } => store.remove(name).map(|removed| {
             format!(
                 "removed bookmark '{}' (the previous file is kept as {}.bak)\n",
-                removed.name,
+                printable(&removed.name),
                 store.path().display()
             )
         }),
-        BookmarksCommand::Export { file: None } => Ok(store.export()),
+        BookmarksCommand::Export { file: None } => Ok(json_text(&store.export())),
         BookmarksCommand::Export { file: Some(file) } => store.export_to(file).map(|()| {
             format!(
                 "exported {} bookmarks to {}\n",
@@ -59,13 +60,14 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
         BookmarksCommand::Import { file } => store.import(file).map(|report| {
             let mut text = String::new();
             for name in &report.added {
-                let _ = writeln!(text, "added    {name}");
+                let _ = writeln!(text, "added    {}", printable(name));
             }
             for (from, to) in &report.renamed {
+                let (from, to) = (printable(from), printable(to));
                 let _ = writeln!(text, "added    {to}  (the name '{from}' was taken)");
             }
             for name in &report.skipped {
-                let _ = writeln!(text, "skipped  {name}  (already there)");
+                let _ = writeln!(text, "skipped  {}  (already there)", printable(name));
             }
             text
         }),
@@ -93,7 +95,7 @@ pub(super) fn open_store() -> Result<BookmarkStore, StoreError> {
 
 fn warn(store: &mut BookmarkStore) {
     if let Some(warning) = store.take_warning() {
-        eprintln!("mwatch: warning: {warning}");
+        say(format!("warning: {warning}"));
     }
 }
 
@@ -101,20 +103,32 @@ fn list_text(store: &BookmarkStore) -> String {
     if store.list().is_empty() {
         return format!("no bookmarks in {}\n", store.path().display());
     }
-    let width = store.list().iter().map(|b| b.name.chars().count()).max();
+    let width = store
+        .list()
+        .iter()
+        .map(|b| printable(&b.name).chars().count())
+        .max();
     let mut text = String::new();
     for bookmark in store.list() {
         let _ = writeln!(
             text,
             "{:<20}  {:<width$}  {}{}",
             event_time(bookmark),
-            bookmark.name,
-            event_summary(bookmark),
-            note_suffix(bookmark),
+            printable(&bookmark.name),
+            printable(&event_summary(bookmark)),
+            printable(&note_suffix(bookmark)),
             width = width.unwrap_or(0)
         );
     }
     text
+}
+
+/// JSON as printed: line by line, so that the control characters serde_json leaves in
+/// strings (DEL, C1) are escaped too, as JSON allows, and the lines stay lines.
+fn json_text(json: &str) -> String {
+    json.lines()
+        .map(|line| format!("{}\n", printable(line)))
+        .collect()
 }
 
 fn event_time(bookmark: &Bookmark) -> String {
@@ -187,7 +201,7 @@ fn show_text(b: &Bookmark) -> String {
     rows.push(("replay", format!("mwatch --resume {}", shell_word(&b.name))));
     let mut text = String::new();
     for (label, value) in rows {
-        let _ = writeln!(text, "{:<13} {value}", format!("{label}:"));
+        let _ = writeln!(text, "{:<13} {}", format!("{label}:"), printable(&value));
     }
     text
 }

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::resume::history_lost;
-use super::{stdout_failed, Outcome};
+use super::{say, stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::json_line;
@@ -20,7 +20,13 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(),
     let mut out = io::stdout().lock();
     let printed = events
         .iter()
-        .try_for_each(|event| writeln!(out, "{}", json_line(event, canonical)))
+        .try_for_each(|event| match json_line(event, canonical) {
+            Ok(line) => writeln!(out, "{line}"),
+            Err(e) => {
+                say(format!("skipped an event: {e}"));
+                Ok(())
+            }
+        })
         .and_then(|()| out.flush());
     printed.map_err(|e| stdout_failed(&e))
 }
@@ -46,7 +52,7 @@ pub async fn watch(
     if let (Outcome::HistoryLost, Some(bookmark)) = (&outcome, bookmark) {
         let now = bson::DateTime::now().timestamp_millis();
         let oldest = oldest_after(&client, &spec, bookmark.cluster_time, now).await;
-        eprintln!("mwatch: {}", history_lost(bookmark, now, oldest));
+        say(history_lost(bookmark, now, oldest));
     }
     outcome
 }
@@ -84,7 +90,7 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
             Some(SourceMsg::Events { events, .. }) => {
                 if let Some(recorder) = recorder.as_mut() {
                     if let Err(e) = recorder.write(&events) {
-                        eprintln!("mwatch: recording failed: {e}");
+                        say(format!("recording failed: {e}"));
                         return Outcome::Failed;
                     }
                 }
@@ -97,7 +103,7 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
                 history_lost,
                 ..
             }) => {
-                eprintln!("mwatch: {error}");
+                say(error);
                 return if history_lost {
                     Outcome::HistoryLost
                 } else {
@@ -107,22 +113,20 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
             Some(SourceMsg::Started { .. } | SourceMsg::Reopened { .. }) => {}
             Some(SourceMsg::Status { status, .. }) => match status {
                 Status::Connecting | Status::Paused => {}
-                Status::Live => eprintln!("mwatch: watching"),
-                Status::Resuming(reason) => {
-                    eprintln!(
-                        "mwatch: the stream stopped ({reason}); resuming after the last event"
-                    )
-                }
+                Status::Live => say("watching"),
+                Status::Resuming(reason) => say(format!(
+                    "the stream stopped ({reason}); resuming after the last event"
+                )),
                 Status::Invalidated { .. } => {
-                    eprintln!("mwatch: the stream was invalidated (its collection or database was dropped or renamed)");
+                    say("the stream was invalidated (its collection or database was dropped or renamed)");
                     return Outcome::Clean;
                 }
                 Status::HistoryLost(reason) => {
-                    eprintln!("mwatch: {reason}");
+                    say(reason);
                     return Outcome::HistoryLost;
                 }
                 Status::Failed(reason) => {
-                    eprintln!("mwatch: {reason}");
+                    say(reason);
                     return Outcome::Failed;
                 }
             },

@@ -23,6 +23,8 @@ pub mod watch;
 
 use std::process::ExitCode;
 
+use crate::printable::printable;
+
 /// A bad flag value: reported with exit code 2, before anything is opened or connected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -69,9 +71,15 @@ fn stdout_failed(error: &std::io::Error) -> Outcome {
     }
 }
 
+/// Says `message` on stderr as `mwatch: ...`. Messages carry names, hosts and server errors
+/// from outside: their control characters are shown escaped.
+fn say(message: impl std::fmt::Display) {
+    eprintln!("mwatch: {}", printable(&message.to_string()));
+}
+
 /// Says what went wrong and ends with `outcome`'s exit code.
 fn fail(message: impl std::fmt::Display, outcome: Outcome) -> ExitCode {
-    eprintln!("mwatch: {message}");
+    say(message);
     outcome.exit_code()
 }
 

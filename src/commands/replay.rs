@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::headless::print_batch;
-use super::{fail, usage_error, Outcome, UsageError};
+use super::{fail, say, usage_error, Outcome, UsageError};
 use crate::app::state::{Config, Recording};
 use crate::cli::ReplayArgs;
 use crate::redact::RedactedUri;
@@ -58,7 +58,7 @@ fn print(path: &Path, canonical: bool) -> Outcome {
     let mut replay = match Replay::open(path) {
         Ok(replay) => replay,
         Err(e) => {
-            eprintln!("mwatch: {e}");
+            say(e);
             return Outcome::Usage;
         }
     };
@@ -70,7 +70,7 @@ fn print(path: &Path, canonical: bool) -> Outcome {
                 if let Err(outcome) = print_batch(&batch, canonical) {
                     return outcome;
                 }
-                eprintln!("mwatch: {e}");
+                say(e);
                 return Outcome::Failed;
             }
         }
@@ -84,7 +84,7 @@ fn print(path: &Path, canonical: bool) -> Outcome {
         return outcome;
     }
     if let Some(warning) = replay.warning {
-        eprintln!("mwatch: warning: {warning}");
+        say(format!("warning: {warning}"));
     }
     Outcome::Clean
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use mwatch_playground as playground;
 
-use super::{fail, headless, password, resume, setup, usage_error, Outcome, UsageError};
+use super::{fail, headless, password, resume, say, setup, usage_error, Outcome, UsageError};
 use crate::app::state::Config;
 use crate::cli::WatchArgs;
 use crate::runtime;
@@ -80,10 +80,10 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         Err(signal) => return Outcome::Signal(signal).exit_code(),
     };
     if let Some(bookmark) = &bookmark {
-        eprintln!(
-            "mwatch: replaying bookmark '{}' (made on {})",
+        say(format!(
+            "replaying bookmark '{}' (made on {})",
             bookmark.name, bookmark.deployment
-        );
+        ));
     }
     if args.json {
         let (connection, deployment) = match until_stopped(target.connect(), &mut signals).await {
@@ -91,7 +91,10 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             Ok(Err(e)) => return connect_failed(e),
             Err(signal) => return Outcome::Signal(signal).exit_code(),
         };
-        eprintln!("mwatch: connected to {deployment}; watching {}", spec.scope);
+        say(format!(
+            "connected to {deployment}; watching {}",
+            spec.scope
+        ));
         let printing = headless::Printing {
             spec,
             canonical: args.canonical,

@@ -6,6 +6,8 @@ pub mod mongosh;
 use bson::{Bson, DateTime};
 
 use crate::event::ChangeEvent;
+use crate::nesting::{self, TooDeep};
+use crate::printable::printable;
 
 /// `2024-01-02T12:01:03.120Z`: always milliseconds, as mongosh shows dates; `None` for dates
 /// outside years 0-9999.
@@ -34,16 +36,17 @@ pub fn time_of_day(millis: i64, with_millis: bool) -> String {
     }
 }
 
-/// The event as Extended JSON (relaxed, or canonical to keep every type exact).
-pub fn json_value(event: &ChangeEvent, canonical: bool) -> serde_json::Value {
-    let Some(doc) = event.to_document() else {
-        return serde_json::Value::Object(serde_json::Map::new());
+/// The event as Extended JSON (relaxed, or canonical to keep every type exact); an error for
+/// an event nested deeper than the conversion may recurse.
+pub fn json_value(event: &ChangeEvent, canonical: bool) -> Result<serde_json::Value, TooDeep> {
+    let Some(doc) = nesting::to_document(event.raw())? else {
+        return Ok(serde_json::Value::Object(serde_json::Map::new()));
     };
-    if canonical {
+    Ok(if canonical {
         Bson::Document(doc).into_canonical_extjson()
     } else {
         Bson::Document(doc).into_relaxed_extjson()
-    }
+    })
 }
 
 /// `2026-11-21T10:00:00Z`.
@@ -65,9 +68,11 @@ pub fn age_text(seconds: i64) -> String {
     }
 }
 
-/// One line of Extended JSON (relaxed, or canonical to keep every type exact).
-pub fn json_line(event: &ChangeEvent, canonical: bool) -> String {
-    json_value(event, canonical).to_string()
+/// One line of Extended JSON (relaxed, or canonical to keep every type exact). The control
+/// characters serde_json leaves in strings (DEL, C1) are escaped too, as JSON allows: the
+/// line may be printed to a terminal.
+pub fn json_line(event: &ChangeEvent, canonical: bool) -> Result<String, TooDeep> {
+    json_value(event, canonical).map(|json| printable(&json.to_string()).into_owned())
 }
 
 #[cfg(test)]
@@ -106,17 +111,27 @@ mod tests {
     }
 
     #[test]
+    fn json_lines_hold_no_control_character() {
+        let text = "a\x1b[2J\x07\x7f\u{9b}31m";
+        let event = ChangeEvent::from_document(&doc! { text: text }).unwrap();
+        let line = json_line(&event, false).unwrap();
+        assert!(!line.contains(char::is_control), "{line:?}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back[text], text);
+    }
+
+    #[test]
     fn relaxed_and_canonical_extended_json() {
         let id = ObjectId::parse_str("64b7f0a1e4b0a1a2b3c4d5e6").unwrap();
         let event =
             ChangeEvent::from_document(&doc! { "n": 1, "id": id, "at": DateTime::from_millis(0) })
                 .unwrap();
         assert_eq!(
-            json_line(&event, false),
+            json_line(&event, false).unwrap(),
             r#"{"n":1,"id":{"$oid":"64b7f0a1e4b0a1a2b3c4d5e6"},"at":{"$date":"1970-01-01T00:00:00Z"}}"#
         );
         assert_eq!(
-            json_line(&event, true),
+            json_line(&event, true).unwrap(),
             r#"{"n":{"$numberInt":"1"},"id":{"$oid":"64b7f0a1e4b0a1a2b3c4d5e6"},"at":{"$date":{"$numberLong":"0"}}}"#
         );
     }

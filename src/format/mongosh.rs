@@ -6,6 +6,9 @@ use base64::Engine;
 use bson::spec::BinarySubtype;
 use bson::{RawArray, RawBsonRef, RawDocument};
 
+use crate::nesting::{MARKER, MAX_DEPTH};
+use crate::printable;
+
 /// Nested values shorter than this stay on one line, as in mongosh (or the screen's width,
 /// if narrower).
 const INLINE_WIDTH: usize = 72;
@@ -86,10 +89,25 @@ pub fn inline(value: RawBsonRef<'_>, max: usize) -> String {
 
 /// `value` on one line as pieces; stops once about `budget` characters are produced.
 pub fn inline_pieces(value: RawBsonRef<'_>, budget: usize) -> Vec<Piece> {
+    pieces_at(value, budget, 0)
+}
+
+/// [`inline_pieces`] of a value `depth` levels down.
+fn pieces_at(value: RawBsonRef<'_>, budget: usize, depth: usize) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut used = 0;
-    push_inline(&mut pieces, &mut used, value, budget);
+    push_inline(&mut pieces, &mut used, value, budget, depth);
     pieces
+}
+
+/// What stands for a document or an array [`MAX_DEPTH`] levels down: nothing walks deeper.
+fn too_deep(value: RawBsonRef<'_>) -> Option<Piece> {
+    let text = match value {
+        RawBsonRef::Document(_) => format!("{{ {MARKER} }}"),
+        RawBsonRef::Array(_) => format!("[ {MARKER} ]"),
+        _ => return None,
+    };
+    Some(piece(Kind::Punct, text))
 }
 
 /// Appends one piece; returns false once `budget` is exceeded.
@@ -99,14 +117,21 @@ fn add(out: &mut Vec<Piece>, used: &mut usize, p: Piece, budget: usize) -> bool 
     *used <= budget
 }
 
-/// Appends the one-line form of `value`; returns false once `budget` is exceeded.
+/// Appends the one-line form of `value`, `depth` levels down; returns false once `budget` is
+/// exceeded.
 fn push_inline(
     out: &mut Vec<Piece>,
     used: &mut usize,
     value: RawBsonRef<'_>,
     budget: usize,
+    depth: usize,
 ) -> bool {
     let punct = |text: &str| piece(Kind::Punct, text);
+    if depth >= MAX_DEPTH {
+        if let Some(marker) = too_deep(value) {
+            return add(out, used, marker, budget);
+        }
+    }
     match value {
         RawBsonRef::Document(doc) => {
             let mut entries = doc.iter().peekable();
@@ -121,7 +146,7 @@ fn push_inline(
                 if (i > 0 && !add(out, used, punct(", "), budget))
                     || !add(out, used, piece(Kind::Field, key_text(key)), budget)
                     || !add(out, used, punct(": "), budget)
-                    || !push_inline(out, used, value, budget)
+                    || !push_inline(out, used, value, budget, depth + 1)
                 {
                     return false;
                 }
@@ -139,7 +164,7 @@ fn push_inline(
             for (i, item) in items.enumerate() {
                 let Ok(item) = item else { break };
                 if (i > 0 && !add(out, used, punct(", "), budget))
-                    || !push_inline(out, used, item, budget)
+                    || !push_inline(out, used, item, budget, depth + 1)
                 {
                     return false;
                 }
@@ -171,9 +196,11 @@ impl Printer {
     /// lines and leaves the last, unfinished one in `line`.
     fn value(&mut self, line: &mut DocLine, value: RawBsonRef<'_>, depth: usize) {
         let room = self.inline_width.saturating_sub(line.indent + width(line));
-        let pieces = inline_pieces(value, room);
+        let pieces = pieces_at(value, room, depth);
         let fits = pieces.iter().map(|p| p.text.chars().count()).sum::<usize>() <= room;
-        if fits || !matches!(value, RawBsonRef::Document(_) | RawBsonRef::Array(_)) {
+        // Past the limit, the pieces are the marker: it stays on the line, fitting or not.
+        let container = matches!(value, RawBsonRef::Document(_) | RawBsonRef::Array(_));
+        if fits || !container || depth >= MAX_DEPTH {
             line.pieces.extend(pieces);
             return;
         }
@@ -252,11 +279,7 @@ fn quote(text: &str) -> String {
         match c {
             '\'' => out.push_str("\\'"),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+            c => printable::push(&mut out, c),
         }
     }
     out.push('\'');
@@ -315,7 +338,11 @@ fn scalar_piece(value: RawBsonRef<'_>) -> Piece {
             base64::engine::general_purpose::STANDARD.encode(bin.bytes),
             u8::from(bin.subtype)
         )),
-        RawBsonRef::RegularExpression(re) => typed(format!("/{}/{}", re.pattern, re.options)),
+        RawBsonRef::RegularExpression(re) => typed(format!(
+            "/{}/{}",
+            printable::printable(re.pattern),
+            printable::printable(re.options)
+        )),
         RawBsonRef::JavaScriptCode(code) => typed(format!("Code({})", quote(code))),
         RawBsonRef::JavaScriptCodeWithScope(code) => {
             typed(format!("Code({}, {{…}})", quote(code.code)))
@@ -381,6 +408,25 @@ mod tests {
         let doc = doc! { "a": 1, "b": 2, "c": 3, "d": 4 };
         assert_eq!(text(&doc, 3), "{\n  a: 1,\n  b: 2,");
         assert_eq!(text(&doc, 0), "");
+    }
+
+    /// However deep the document, the lines stop at the limit with a marker, on a test
+    /// thread's stack.
+    #[test]
+    fn nesting_past_the_limit_is_marked() {
+        for depth in [MAX_DEPTH + 1, 100_000] {
+            let doc = mwatch_testkit::deep::nested(depth);
+            let lines = lines(&doc, usize::MAX, 80);
+            // The first line opens the outermost level; the one after the deepest shown says
+            // what is below.
+            let deepest = &lines[MAX_DEPTH];
+            assert_eq!(deepest.indent, MAX_DEPTH * INDENT);
+            assert_eq!(deepest.text().trim(), "d: { … nested too deeply }");
+            let value = RawBsonRef::Document(&doc);
+            let text = inline(value, usize::MAX);
+            assert!(text.contains("{ d: { … nested too deeply } }"));
+            assert!(!text.contains("x: 1"));
+        }
     }
 
     #[test]

@@ -10,10 +10,7 @@ mod literals;
 use std::collections::HashSet;
 
 use super::{ParseError, Pos};
-
-/// Deeper nesting is refused so that hostile input cannot overflow the
-/// stack; MongoDB itself stops at 100 levels of documents.
-const MAX_DEPTH: usize = 100;
+use crate::nesting::MAX_DEPTH;
 
 pub(crate) struct Node {
     pub pos: Pos,
@@ -231,6 +228,7 @@ impl<'a> Parser<'a> {
 
     /// Consumes the opening bracket at the current position.
     fn open(&mut self, bracket: char) -> Result<(), ParseError> {
+        // Deeper is refused: nothing downstream walks it (see `nesting`).
         if self.open.len() >= MAX_DEPTH {
             return Err(self.error(format!("nested too deeply (more than {MAX_DEPTH} levels)")));
         }

@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use super::connect::{describe_error, Connection};
 use super::{Control, FullDocument, PreImage, Scope, SourceMsg, Start, Status, WatchSpec};
 use crate::event::{ChangeEvent, OpType};
+use crate::nesting;
 
 /// Events forwarded in one message at most.
 const MAX_BATCH: usize = 1000;
@@ -247,11 +248,10 @@ fn resolve_start(spec: &WatchSpec, current: Option<&Current>) -> Start {
     }
 }
 
+/// The token as a document: a copy of its bytes, checked before it is converted.
 fn token_document(token: ResumeToken) -> Option<Document> {
-    match bson::to_bson(&token).ok()? {
-        Bson::Document(doc) => Some(doc),
-        _ => None,
-    }
+    let raw = bson::to_raw_document_buf(&token).ok()?;
+    nesting::to_document(&raw).ok().flatten()
 }
 
 fn resume_token(token: &Document) -> mongodb::error::Result<ResumeToken> {

@@ -27,7 +27,14 @@ impl Recorder {
     /// Appends a batch and flushes it, so a crash loses at most the batch being written.
     pub fn write(&mut self, events: &[ChangeEvent]) -> io::Result<()> {
         for event in events {
-            writeln!(self.out, "{}", json_line(event, true))?;
+            match json_line(event, true) {
+                Ok(line) => writeln!(self.out, "{line}")?,
+                Err(e) => {
+                    // What came before it is kept.
+                    self.out.flush()?;
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+                }
+            }
         }
         self.out.flush()
     }

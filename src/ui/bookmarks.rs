@@ -14,6 +14,7 @@ use crate::app::state::State;
 use crate::bookmarks::Bookmark;
 use crate::format::age_text;
 use crate::format::utc_seconds;
+use crate::printable::printable;
 use crate::redact::has_hidden_secret;
 
 use super::events::pad;
@@ -48,7 +49,7 @@ fn row(bookmark: &Bookmark, columns: &Columns, now: i64) -> Line<'static> {
         Span::raw(pad(&bookmark.op, OP - 1)),
         Span::styled(pad(&time, TIME - 1), theme::dim()),
         Span::styled(pad(&age, AGE - 1), theme::dim()),
-        Span::raw(bookmark.note.clone()),
+        Span::raw(printable(&bookmark.note).into_owned()),
     ])
 }
 
@@ -123,11 +124,15 @@ fn footer(pane: &BookmarkPane, chosen: Option<&Bookmark>) -> Vec<Line<'static>> 
                 "replays with resumeAfter"
             };
             let mut lines = vec![Line::from(Span::styled(
-                format!(" {pipeline} · {start} · made on {}", bookmark.deployment),
+                printable(&format!(
+                    " {pipeline} · {start} · made on {}",
+                    bookmark.deployment
+                ))
+                .into_owned(),
                 theme::dim(),
             ))];
             if !bookmark.note.is_empty() {
-                lines.push(Line::from(format!(" note: {}", bookmark.note)));
+                lines.push(Line::from(format!(" note: {}", printable(&bookmark.note))));
             }
             lines
         }

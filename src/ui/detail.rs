@@ -11,6 +11,7 @@ use crate::app::layout::{tab_labels, TAB_SEPARATOR};
 use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::format::mongosh::Kind;
+use crate::printable::printable;
 use crate::store::{Row, Seam, SeamKind};
 
 use super::events::{document_key, time};
@@ -126,7 +127,7 @@ fn title(state: &State) -> String {
             } else {
                 format!(" {key}")
             };
-            format!("{}{key} {}", event.op_name(), time(event, true))
+            format!("{}{key} {}", printable(event.op_name()), time(event, true))
         }
     };
     if crate::app::stopped::has_stopped(state) {

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::app::keys::{own_hints, Context};
+use crate::printable::printable;
 
 use super::text::wrap;
 use super::{pane, popup, theme};
@@ -41,7 +42,7 @@ pub fn render(
     let inner = width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = paragraphs
         .iter()
-        .flat_map(|(text, style)| wrap(text, *style, inner))
+        .flat_map(|(text, style)| wrap(&printable(text), *style, inner))
         .collect();
     lines.push(Line::default());
     lines.extend(keys_rows(context, inner));

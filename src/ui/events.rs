@@ -12,6 +12,7 @@ use crate::app::msg::Focus;
 use crate::app::state::State;
 use crate::event::{ChangeEvent, OpType};
 use crate::format::{mongosh, time_of_day};
+use crate::printable::printable;
 use crate::source::{Scope, Status};
 use crate::store::Row;
 
@@ -74,6 +75,8 @@ impl Columns {
 
 /// `text` cut or padded to `width` characters, and a space.
 pub(super) fn pad(text: &str, width: usize) -> String {
+    // Columns hold names and values from the server.
+    let text = printable(text);
     let count = text.chars().count();
     if count > width {
         let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();

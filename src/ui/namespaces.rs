@@ -9,6 +9,7 @@ use ratatui::Frame;
 use crate::app::msg::Focus;
 use crate::app::namespaces::{Known, NsRow};
 use crate::app::state::State;
+use crate::printable::printable;
 
 use super::{focused, pane, theme};
 
@@ -18,11 +19,11 @@ fn row_line(row: &NsRow, watched: bool, selected: bool) -> Line<'static> {
     match row {
         NsRow::Deployment => spans.push(Span::raw("◆ whole deployment")),
         NsRow::Database(db) => spans.push(Span::styled(
-            format!("▾ {db}"),
+            format!("▾ {}", printable(db)),
             Style::new().add_modifier(Modifier::BOLD),
         )),
         NsRow::Collection { info, .. } => {
-            spans.push(Span::raw(format!("    {}", info.name)));
+            spans.push(Span::raw(format!("    {}", printable(&info.name))));
             if info.images {
                 spans.push(Span::styled(" ◑", Style::new().fg(Color::Cyan)));
             }

@@ -11,6 +11,7 @@ use crate::app::keys;
 use crate::app::msg::Action;
 use crate::app::state::{Overlay, Purpose, State};
 use crate::app::stopped;
+use crate::printable::printable;
 use crate::source::Status;
 
 use super::text::{fit, to_the_log};
@@ -106,6 +107,7 @@ fn status_line(state: &State, width: u16) -> Line<'static> {
     }
     match &state.watch.status {
         Status::Resuming(reason) | Status::HistoryLost(reason) | Status::Failed(reason) => {
+            let reason = printable(reason);
             spans.push(Span::styled(format!(" │ {reason}"), theme::error()));
         }
         Status::Invalidated { .. } => spans.push(Span::styled(

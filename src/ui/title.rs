@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::app::state::State;
+use crate::printable::printable;
 use crate::source::connect::Deployment;
 
 use super::status::status_badge;
@@ -33,8 +34,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Span::raw(" "),
         status_badge(state),
         Span::raw(what),
-        Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
-        Span::styled(facts, theme::dim()),
+        Span::styled(
+            printable(&name).into_owned(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(printable(&facts).into_owned(), theme::dim()),
     ]);
     frame.render_widget(line, area);
 }

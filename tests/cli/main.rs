@@ -6,6 +6,7 @@ mod common;
 
 mod bookmarks;
 mod corpus;
+mod escapes;
 mod headless;
 mod options;
 mod password;

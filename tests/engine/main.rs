@@ -6,4 +6,5 @@ mod common;
 
 mod bookmark_replay;
 mod connect;
+mod deep;
 mod stream;

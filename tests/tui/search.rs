@@ -213,7 +213,9 @@ fn the_first_match_after_the_selection_is_found_first() {
         cmds = update(&mut state, Msg::ContinueSearch);
     }
     let event = state.events.selected_event().unwrap();
-    assert!(mwatch::format::json_line(event, false).contains("\"n\":1234}"));
+    assert!(mwatch::format::json_line(event, false)
+        .unwrap()
+        .contains("\"n\":1234}"));
     let text = notice(&state).unwrap().0;
     assert!(text.contains("matched in"), "{text}");
 }

@@ -2,6 +2,7 @@
 //! a playground on a free loopback port, a driver client for it, and change-stream readers
 //! that fail a test instead of hanging it.
 
+pub mod deep;
 pub mod streams;
 
 use std::future::Future;

@@ -20,7 +20,11 @@ pub(super) fn ask(state: &mut State) {
         Some(ts) => format!("event-{}-{}.json", ts.time, ts.increment),
         None => "event.json".to_string(),
     };
-    let mut contents = serde_json::to_string_pretty(&json_value(event, false)).unwrap_or_default();
+    let json = match json_value(event, false) {
+        Ok(json) => json,
+        Err(e) => return state.warn(format!("cannot write the event: {e}")),
+    };
+    let mut contents = serde_json::to_string_pretty(&json).unwrap_or_default();
     contents.push('\n');
     open_prompt(state, &name, contents);
 }

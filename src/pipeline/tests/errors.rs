@@ -258,16 +258,16 @@ fn nesting_too_deep_is_an_error_not_a_crash() {
     let text = "[".repeat(100_000);
     assert_eq!(
         value_error(&text),
-        "1:101: nested too deeply (more than 100 levels)"
+        "1:111: nested too deeply (more than 110 levels)"
     );
     let text = "{a:".repeat(50_000);
     assert_eq!(
         value_error(&text),
-        "1:301: nested too deeply (more than 100 levels)"
+        "1:331: nested too deeply (more than 110 levels)"
     );
     let text = "ObjectId(".repeat(1000);
     assert_eq!(
         value_error(&text),
-        "1:909: nested too deeply (more than 100 levels)"
+        "1:999: nested too deeply (more than 110 levels)"
     );
 }

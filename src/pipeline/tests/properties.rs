@@ -5,6 +5,7 @@
 
 use proptest::prelude::*;
 
+use crate::nesting::MAX_DEPTH;
 use crate::pipeline::{parse, parse_value, ParseError};
 
 /// Cases per property and run: 4 properties x 1,000 = 4,000 parses (well under a second).
@@ -124,7 +125,7 @@ proptest! {
         check(&format!("{}{splice}{}", &text[..at], &text[at..]))?;
     }
 
-    /// Nesting is accepted to 100 levels and refused past it, at the place it goes too deep,
+    /// Nesting is accepted to `MAX_DEPTH` levels and refused past it, at the place it goes too deep,
     /// however deep the text goes (never a stack overflow).
     #[test]
     fn deep_nesting_is_refused_at_its_place(
@@ -140,10 +141,10 @@ proptest! {
         }
         check(&text)?;
         let levels = depth * if start.starts_with("{'") { 2 } else { 1 };
-        if closed && levels + 3 <= 100 {
+        if closed && levels + 3 <= MAX_DEPTH {
             prop_assert!(parse(&text).is_ok(), "{levels} levels: {text}");
         }
-        if levels + 3 > 100 {
+        if levels + 3 > MAX_DEPTH {
             let e = parse(&text).unwrap_err();
             prop_assert!(e.message.contains("nested too deeply"), "{e}");
         }
