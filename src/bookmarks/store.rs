@@ -344,13 +344,12 @@ struct StoreFile {
 /// Reads a store file, or a JSON array of bookmarks (as `list --json` prints).
 fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
     let positioned = |e: serde_json::Error| {
-        let text = e.to_string();
-        let message = text.split(" at line ").next().unwrap_or(&text);
         FormatError::Bad(format!(
-            "{}:{}:{}: {message}",
+            "{}:{}:{}: {}",
             origin.display(),
             e.line(),
-            e.column()
+            e.column(),
+            crate::json_position::message(&e)
         ))
     };
     let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
