@@ -486,4 +486,24 @@ mod tests {
             FormatError::Bad("b.json: two bookmarks are named 'a'".into())
         );
     }
+
+    /// Importing N bookmarks of one name looks up each name about twice, not `#2`, `#3`, ...
+    /// again for every one.
+    #[test]
+    fn importing_n_bookmarks_of_one_name_is_linear() {
+        const N: u32 = 2_000;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("import.json");
+        let incoming: Vec<Bookmark> = (1..=N).map(|n| bookmark("same", n)).collect();
+        fs::write(&file, serde_json::to_string(&incoming).unwrap()).unwrap();
+        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
+        let before = super::super::names::PROBES.with(std::cell::Cell::get);
+        let report = store.import(&file).unwrap();
+        let probes = super::super::names::PROBES.with(std::cell::Cell::get) - before;
+        assert_eq!(report.renamed.last().unwrap().1, format!("same#{N}"));
+        assert!(
+            probes <= 2 * u64::from(N),
+            "{probes} look-ups for {N} bookmarks"
+        );
+    }
 }

@@ -67,6 +67,9 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
             for name in &report.skipped {
                 let _ = writeln!(text, "skipped  {name}  (already there)");
             }
+            if text.is_empty() {
+                let _ = writeln!(text, "no bookmarks in {}", file.display());
+            }
             text
         }),
     };

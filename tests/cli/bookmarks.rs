@@ -416,6 +416,36 @@ async fn a_password_put_in_the_file_by_hand_is_hidden_when_read() {
     assert!(!fs::read_to_string(home.file()).unwrap().contains(secret));
 }
 
+/// A password in a file to import is removed before the bookmark is stored: the store file,
+/// `show` and `list` never hold it.
+#[tokio::test]
+async fn a_password_in_an_imported_file_is_not_stored() {
+    let home = Home::new();
+    let secret = "Sup3rS3cretPw";
+    let file = home.dir.path().join("import.json");
+    let bookmark = r#"{"name": "pw", "token": {"_data": "8200000001000000012B0229296E04"}, "ns": "shop.orders", "deployment": "mongodb://ann:SECRET@db1:27017/"}"#;
+    fs::write(&file, format!("[{}]", bookmark.replace("SECRET", secret))).unwrap();
+    let (code, stdout, stderr) = home
+        .run(&["bookmarks", "import", file.to_str().unwrap()])
+        .await;
+    assert_eq!((code, stdout.as_str()), (0, "added    pw\n"), "{stderr}");
+    assert!(!fs::read_to_string(home.file()).unwrap().contains(secret));
+    for args in [
+        &["bookmarks", "show", "pw"][..],
+        &["bookmarks", "list"],
+        &["bookmarks", "list", "--json"],
+    ] {
+        let (code, stdout, stderr) = home.run(args).await;
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{stdout}"
+        );
+    }
+    let (_, shown, _) = home.run(&["bookmarks", "show", "pw"]).await;
+    assert!(shown.contains("mongodb://ann:****@db1:27017/"), "{shown}");
+}
+
 #[tokio::test]
 async fn list_json_gives_scripts_the_token_and_what_was_watched() {
     let home = Home::new();
