@@ -260,10 +260,41 @@ async fn a_store_that_cannot_be_written_fails_the_command_with_exit_1() {
     let home = Home::new();
     let future = r#"{"version": 2, "bookmarks": {"new": "shape"}}"#;
     fs::write(home.file(), future).unwrap();
-    let (code, _, stderr) = home.run(&["bookmarks", "rm", "x"]).await;
+    let import = home.dir.path().join("import.json");
+    fs::write(&import, "[]").unwrap();
+    for args in [
+        &["bookmarks", "rm", "x"][..],
+        &["bookmarks", "import", import.to_str().unwrap()],
+    ] {
+        let (code, _, stderr) = home.run(args).await;
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        // The reason is given once, with what it means.
+        let reason = format!("{} was written by a newer mwatch", home.file().display());
+        assert!(
+            stderr.starts_with(&format!("mwatch: bookmarks are not saved: {reason}")),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.matches(&reason).count(), 1, "{args:?}: {stderr}");
+        assert_eq!(fs::read_to_string(home.file()).unwrap(), future);
+    }
+}
+
+/// A link in the lock file's place is not followed, and the error says why.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_in_place_of_the_lock_is_named_as_the_cause() {
+    let home = Home::new();
+    let lock = home.dir.path().join("bookmarks.json.lock");
+    std::os::unix::fs::symlink(home.dir.path().join("elsewhere"), &lock).unwrap();
+    let import = home.dir.path().join("import.json");
+    fs::write(&import, "[]").unwrap();
+    let (code, _, stderr) = home
+        .run(&["bookmarks", "import", import.to_str().unwrap()])
+        .await;
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("bookmarks are not saved: "), "{stderr}");
-    assert_eq!(fs::read_to_string(home.file()).unwrap(), future);
+    let cause = format!("{} is a symbolic link; remove it", lock.display());
+    assert!(stderr.contains(&cause), "{stderr}");
+    assert!(!home.dir.path().join("elsewhere").exists());
 }
 
 #[cfg(unix)]
