@@ -45,8 +45,9 @@ const EVENT_MAX: usize = 16 * 1024 * 1024;
 pub const MAX_LINE: usize = 12 * EVENT_MAX;
 
 /// The most values (counted by [`values`]) the line of an event holds: every BSON element
-/// takes at least 3 bytes (a type, a key and its end) and is written with at most 2 of the
-/// bytes counted (the `,` before it and the `{` of `{"$undefined":true}`).
+/// takes at least 3 bytes (a type, a key and its end), and no element is written with more
+/// than 2 of the bytes counted for each 3 of its BSON (the most: `undefined`, 3 bytes, written
+/// with the `,` before it and the `{` of `{"$undefined":true}`).
 const MAX_VALUES: usize = EVENT_MAX / 3 * 2;
 
 /// The `,` `[` `{` of a line of JSON outside its strings: a value of the parsed line is the
@@ -87,7 +88,7 @@ pub enum ReplayError {
     #[error("{}: {error}", path.display())]
     Read { path: PathBuf, error: io::Error },
     /// A line (1-based) that is not a change event, where in it if known, and why.
-    #[error("{}:{line}{}: {problem}", path.display(), column.map(|c| format!(":{c}")).unwrap_or_default())]
+    #[error("{}:{line}{}: {problem}", path.display(), at_column(*column))]
     BadLine {
         path: PathBuf,
         line: usize,
@@ -148,8 +149,8 @@ pub fn read_line(input: &mut impl BufRead, max: usize, line: &mut Vec<u8>) -> io
 }
 
 /// Reads a recording line by line. A bad last line without its `\n` (a recording interrupted
-/// mid-write) is skipped with a warning; a bad line anywhere else is an error, and so is a recording with
-/// no event.
+/// mid-write) is skipped with a warning; a bad line anywhere else is an error, and so is a
+/// recording with no event.
 pub struct Replay {
     path: PathBuf,
     input: Box<dyn BufRead>,
@@ -263,6 +264,11 @@ impl Replay {
             };
         }
     }
+}
+
+/// `:C` for a column, nothing for none.
+fn at_column(column: Option<usize>) -> String {
+    column.map(|c| format!(":{c}")).unwrap_or_default()
 }
 
 fn short(value: &Bson) -> String {

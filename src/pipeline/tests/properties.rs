@@ -111,7 +111,8 @@ proptest! {
             prop_assert!(false, "{text:?}: {e}");
         }
         // Every char boundary, the end of the text included.
-        let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let boundaries: Vec<usize> =
+            text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
         let at = boundaries[cut.index(boundaries.len())];
         check(&text[..at])?;
         check(&format!("{}{splice}{}", &text[..at], &text[at..]))?;
