@@ -27,8 +27,9 @@ pub enum FormatError {
 /// A kept file as read under the policy.
 #[derive(Debug, PartialEq)]
 pub enum Kept<T> {
-    /// Its contents; a file not there yet reads as empty (`T::default()`).
-    Read(T),
+    /// Its contents, and the bytes they were read from (to back up the very file that was
+    /// understood); a file not there yet reads as empty (`T::default()`, no bytes).
+    Read { contents: T, bytes: Option<Vec<u8>> },
     /// Read but not understood: moved to `aside`; start afresh.
     SetAside { problem: String, aside: PathBuf },
     /// Not read now (an I/O error), written by a newer mwatch, or not understood and not
@@ -61,14 +62,23 @@ pub fn read_kept<T: Default>(
 ) -> Kept<T> {
     let bytes = match read_bounded(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Kept::Read(T::default()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let contents = T::default();
+            return Kept::Read {
+                contents,
+                bytes: None,
+            };
+        }
         Err(e) => {
             let problem = format!("cannot read {}: {e}", path.display());
             return Kept::LeftAlone(format!("{problem}; it is left as it is"));
         }
     };
     match parse(&bytes) {
-        Ok(contents) => Kept::Read(contents),
+        Ok(contents) => Kept::Read {
+            contents,
+            bytes: Some(bytes),
+        },
         Err(newer @ FormatError::Newer { .. }) => Kept::LeftAlone(format!(
             "{} was {newer}; it is left as it is",
             path.display()
@@ -94,7 +104,13 @@ pub fn lock(path: &Path) -> Result<File, String> {
         .write(true)
         .truncate(false)
         .open(&lock_path)
-        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+        .map_err(|e| {
+            // Opened without following a link, which fails with a bare "too many levels".
+            if fs::symlink_metadata(&lock_path).is_ok_and(|m| m.is_symlink()) {
+                return format!("{} is a symbolic link; remove it", lock_path.display());
+            }
+            format!("cannot open {}: {e}", lock_path.display())
+        })?;
     file.lock()
         .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
     Ok(file)
@@ -121,20 +137,18 @@ fn aside_path(path: &Path) -> PathBuf {
         .expect("some suffix is free")
 }
 
-/// Keeps the file at `path`, if there is one, as `PATH.bak` (private, replaced as
-/// [`write_atomically`] replaces a file: a link in its place is replaced, not followed).
-pub fn back_up(path: &Path) -> io::Result<()> {
-    match fs::read(path) {
-        Ok(bytes) => write_atomically(&sibling(path, ".bak"), &bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
+/// Keeps `bytes`, the file at `path` as [`read_kept`] read it, as `PATH.bak` (private,
+/// replaced as [`write_atomically`] replaces a file: a link in its place is replaced, not
+/// followed).
+pub fn back_up(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomically(&sibling(path, ".bak"), bytes)
 }
 
 /// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the
 /// new file, whole. Callers hold the [`lock`], so a temporary file found here is a leftover of
-/// a crash. A link at `path` is replaced by the file, never written through (the temporary
-/// file is created new, so a link in its place fails the write).
+/// a crash, and is removed (a link there too: the link, not what it points at). A link at
+/// `path` is replaced by the file, never written through; the temporary file is created new,
+/// so nothing put in its place after the removal is written through either.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temp = sibling(path, ".tmp");
     let _ = fs::remove_file(&temp);

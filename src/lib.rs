@@ -31,6 +31,7 @@ pub mod diff;
 pub mod event;
 pub mod files;
 pub mod format;
+pub mod json_position;
 pub mod nesting;
 pub mod pipeline;
 pub mod pipeline_history;

@@ -47,7 +47,7 @@ pub fn path_beside(bookmarks: &Path) -> PathBuf {
 /// file (moved aside, or left as it is).
 pub fn load(path: &Path, deployment: &str) -> Result<Vec<String>, String> {
     let file = match read_kept(path, |bytes| parse(bytes, path)) {
-        Kept::Read(file) => file,
+        Kept::Read { contents, .. } => contents,
         Kept::SetAside { problem, aside } => return Err(moved(&problem, &aside)),
         Kept::LeftAlone(reason) => return Err(reason),
     };
@@ -67,7 +67,7 @@ pub fn save(path: &Path, deployment: &str, pipelines: &[String]) -> Result<(), S
     let not_saved = |problem: String| format!("pipeline history not saved: {problem}");
     let _lock = lock(path).map_err(not_saved)?;
     let (mut file, moved_aside) = match read_kept(path, |bytes| parse(bytes, path)) {
-        Kept::Read(file) => (file, None),
+        Kept::Read { contents, .. } => (contents, None),
         Kept::SetAside { problem, aside } => {
             (HistoryFile::default(), Some(moved(&problem, &aside)))
         }

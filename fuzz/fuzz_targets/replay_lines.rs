@@ -17,6 +17,14 @@ fuzz_target!(|data: &[u8]| {
     loop {
         match read_line(&mut input, BOUND, &mut line).expect("reading a slice") {
             Line::Read => assert!(line.len() <= BOUND && !line.contains(&b'\n')),
+            // A line without its newline is the last.
+            Line::Unended => {
+                assert!(line.len() <= BOUND && !line.contains(&b'\n'));
+                assert!(!data.ends_with(b"\n"));
+                let end = read_line(&mut input, BOUND, &mut line).expect("reading a slice");
+                assert_eq!(end, Line::End);
+                break;
+            }
             // The reader is not to be asked again after a line too long.
             Line::TooLong | Line::End => break,
         }

@@ -265,27 +265,32 @@ impl BookmarkStore {
         edit: impl FnOnce(&mut Vec<Bookmark>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let _lock = lock(&self.path).map_err(StoreError::Io)?;
-        self.load();
+        let on_disk = self.load();
         if let Some(reason) = &self.blocked {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
         let mut next = self.bookmarks.clone();
         let result = edit(&mut next)?;
         sort(&mut next);
-        self.save(&next)?;
+        self.save(on_disk.as_deref(), &next)?;
         self.bookmarks = next;
         Ok(result)
     }
 
-    fn load(&mut self) {
+    /// Reads the file; returns its bytes when it was understood (none: there was no file).
+    fn load(&mut self) -> Option<Vec<u8>> {
         self.bookmarks.clear();
         self.blocked = None;
+        let mut on_disk = None;
         let path = &self.path;
         let read = read_kept(path, |bytes| {
             parse(bytes, path).and_then(|b| no_duplicates(b, path))
         });
         match read {
-            Kept::Read(bookmarks) => self.bookmarks = bookmarks,
+            Kept::Read { contents, bytes } => {
+                self.bookmarks = contents;
+                on_disk = bytes;
+            }
             Kept::SetAside { problem, aside } => {
                 self.warning = Some(format!(
                     "{problem}\nmwatch moved it to {} and starts with no bookmarks; once it is fixed, `mwatch bookmarks import {}` brings them back",
@@ -299,10 +304,15 @@ impl BookmarkStore {
             }
         }
         sort(&mut self.bookmarks);
+        on_disk
     }
 
-    fn save(&self, bookmarks: &[Bookmark]) -> Result<(), StoreError> {
-        back_up(&self.path).map_err(|e| io_error("write", &sibling(&self.path, ".bak"), e))?;
+    /// Writes `bookmarks`, keeping `on_disk` (the file they replace, if any) as the backup.
+    fn save(&self, on_disk: Option<&[u8]>, bookmarks: &[Bookmark]) -> Result<(), StoreError> {
+        if let Some(bytes) = on_disk {
+            back_up(&self.path, bytes)
+                .map_err(|e| io_error("write", &sibling(&self.path, ".bak"), e))?;
+        }
         write_atomically(&self.path, to_file_text(bookmarks).as_bytes())
             .map_err(|e| io_error("write", &self.path, e))
     }
@@ -344,13 +354,12 @@ struct StoreFile {
 /// Reads a store file, or a JSON array of bookmarks (as `list --json` prints).
 fn parse(bytes: &[u8], origin: &Path) -> Result<Vec<Bookmark>, FormatError> {
     let positioned = |e: serde_json::Error| {
-        let text = e.to_string();
-        let message = text.split(" at line ").next().unwrap_or(&text);
         FormatError::Bad(format!(
-            "{}:{}:{}: {message}",
+            "{}:{}:{}: {}",
             origin.display(),
             e.line(),
-            e.column()
+            e.column(),
+            crate::json_position::message(&e)
         ))
     };
     let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
@@ -485,6 +494,26 @@ mod tests {
         assert_eq!(
             twice.unwrap_err(),
             FormatError::Bad("b.json: two bookmarks are named 'a'".into())
+        );
+    }
+
+    /// Importing N bookmarks of one name looks up each name about twice, not `#2`, `#3`, ...
+    /// again for every one.
+    #[test]
+    fn importing_n_bookmarks_of_one_name_is_linear() {
+        const N: u32 = 2_000;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("import.json");
+        let incoming: Vec<Bookmark> = (1..=N).map(|n| bookmark("same", n)).collect();
+        fs::write(&file, serde_json::to_string(&incoming).unwrap()).unwrap();
+        let mut store = BookmarkStore::open(dir.path().join("bookmarks.json"));
+        let before = super::super::names::PROBES.with(std::cell::Cell::get);
+        let report = store.import(&file).unwrap();
+        let probes = super::super::names::PROBES.with(std::cell::Cell::get) - before;
+        assert_eq!(report.renamed.last().unwrap().1, format!("same#{N}"));
+        assert!(
+            probes <= 2 * u64::from(N),
+            "{probes} look-ups for {N} bookmarks"
         );
     }
 }

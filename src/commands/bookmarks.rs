@@ -30,8 +30,12 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
             | BookmarksCommand::Show { .. }
             | BookmarksCommand::Export { .. }
     );
-    if let Some(reason) = store.unread().filter(|_| shows_only) {
-        return fail(reason, Outcome::Failed);
+    if let Some(reason) = store.unread() {
+        if shows_only {
+            return fail(reason, Outcome::Failed);
+        }
+        // A change is refused with the reason: not said as a warning first.
+        store.take_warning();
     }
     warn(&mut store);
     // Each command's output for stdout.
@@ -68,6 +72,9 @@ pub fn run(command: &BookmarksCommand) -> ExitCode {
             }
             for name in &report.skipped {
                 let _ = writeln!(text, "skipped  {}  (already there)", printable(name));
+            }
+            if text.is_empty() {
+                let _ = writeln!(text, "no bookmarks in {}", file.display());
             }
             text
         }),

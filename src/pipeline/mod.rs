@@ -37,6 +37,15 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// Whether the error's line and column (1-based, columns in chars) are a place in `text`
+    /// (a line it has, at most one past that line's end), as they must be for any text: what
+    /// the property tests and the fuzz target check.
+    pub fn points_into(&self, text: &str) -> bool {
+        let lines: Vec<&str> = text.split('\n').collect();
+        (1..=lines.len()).contains(&self.line)
+            && (1..=lines[self.line - 1].chars().count() + 1).contains(&self.column)
+    }
+
     fn at(pos: Pos, message: impl Into<String>) -> Self {
         ParseError {
             line: pos.line,

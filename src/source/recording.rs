@@ -40,12 +40,48 @@ impl Recorder {
     }
 }
 
-/// The longest line a recording may hold: what the recorder writes for the largest event a
-/// server sends (16 MiB of BSON), in canonical Extended JSON. That takes at most about 8 bytes
-/// for each byte of BSON (a key of control characters, each written `\u00XX`, or a 2-byte
-/// element such as `undefined`, written `{"$undefined":true}`), so 8 x 16 MiB. A longer line
-/// is not an event, and is not read into memory beyond this.
-pub const MAX_LINE: usize = 8 * 16 * 1024 * 1024;
+/// The largest event a server sends: 16 MiB of BSON.
+const EVENT_MAX: usize = 16 * 1024 * 1024;
+
+/// The longest line a recording may hold: what the recorder writes for the largest event, in
+/// canonical Extended JSON. That takes at most 12 bytes for each byte of BSON (the most is a
+/// regular expression with an empty pattern and options under a one-character key of a
+/// control character: 5 bytes, written `"\u0001":{"$regularExpression":{"pattern":"",
+/// "options":""}},` in 60), so 12 x 16 MiB. A longer line is not an event, and is not read
+/// into memory beyond this.
+pub const MAX_LINE: usize = 12 * EVENT_MAX;
+
+/// The most values (counted by [`values`]) the line of an event holds: every BSON element
+/// takes at least 3 bytes (a type, a key and its end), and no element is written with more
+/// than 2 of the bytes counted for each 3 of its BSON (the most: `undefined`, 3 bytes, written
+/// with the `,` before it and the `{` of `{"$undefined":true}`).
+const MAX_VALUES: usize = EVENT_MAX / 3 * 2;
+
+/// The `,` `[` `{` of a line of JSON outside its strings: a value of the parsed line is the
+/// first thing after a `[` or `{` or follows a `,`, so the line parses into at most one more
+/// value than this.
+fn values(line: &[u8]) -> usize {
+    let mut count = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in line {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
+}
 
 /// What went wrong reading a recording, naming the file and line.
 #[derive(Debug, thiserror::Error)]
@@ -58,11 +94,12 @@ pub enum ReplayError {
     /// Reading failed after the file was opened.
     #[error("{}: {error}", path.display())]
     Read { path: PathBuf, error: io::Error },
-    /// A line (1-based) that is not a change event, and why.
-    #[error("{}:{line}: {problem}", path.display())]
+    /// A line (1-based) that is not a change event, where in it if known, and why.
+    #[error("{}:{line}{}: {problem}", path.display(), at_column(*column))]
     BadLine {
         path: PathBuf,
         line: usize,
+        column: Option<usize>,
         problem: String,
     },
     /// The file ended before a single event.
@@ -83,6 +120,8 @@ impl ReplayError {
 pub enum Line {
     /// A line was read (without its `\n`).
     Read,
+    /// The last line, without a `\n` at its end: its write may have been cut short.
+    Unended,
     /// The line is longer than the bound: it is read no further.
     TooLong,
     /// The end of the input, before any byte of a line.
@@ -100,7 +139,7 @@ pub fn read_line(input: &mut impl BufRead, max: usize, line: &mut Vec<u8>) -> io
             Err(e) => return Err(e),
         };
         if buffer.is_empty() {
-            return Ok(if started { Line::Read } else { Line::End });
+            return Ok(if started { Line::Unended } else { Line::End });
         }
         started = true;
         let newline = buffer.iter().position(|&b| b == b'\n');
@@ -116,9 +155,9 @@ pub fn read_line(input: &mut impl BufRead, max: usize, line: &mut Vec<u8>) -> io
     }
 }
 
-/// Reads a recording line by line. A last line cut short (a recording interrupted mid-write)
-/// is skipped with a warning; a bad line anywhere else is an error, and so is a recording with
-/// no event.
+/// Reads a recording line by line. A bad last line without its `\n` (a recording interrupted
+/// mid-write) is skipped with a warning; a bad line anywhere else is an error, and so is a
+/// recording with no event.
 pub struct Replay {
     path: PathBuf,
     input: Box<dyn BufRead>,
@@ -159,22 +198,33 @@ impl Replay {
         }
     }
 
-    fn parse(line: &[u8]) -> Result<ChangeEvent, String> {
-        let line = std::str::from_utf8(line)
-            .map_err(|e| format!("not UTF-8 (byte {} of the line)", e.valid_up_to() + 1))?;
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        match Bson::try_from(value).map_err(|e| e.to_string())? {
-            Bson::Document(doc) => {
-                ChangeEvent::from_document(&doc).ok_or_else(|| "not a BSON document".to_string())
+    /// The event of a line, or why it is none (and the column where, when known).
+    fn parse(line: &[u8]) -> Result<ChangeEvent, (Option<usize>, String)> {
+        let line = std::str::from_utf8(line).map_err(|e| {
+            let problem = format!("not UTF-8 (byte {} of the line)", e.valid_up_to() + 1);
+            (None, problem)
+        })?;
+        // Parsed values take far more memory than their text: a bound on them, before parsing.
+        if values(line.as_bytes()) > MAX_VALUES {
+            return Err((None, "more values than an event can hold".to_string()));
+        }
+        let value: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| (Some(e.column()), crate::json_position::message(&e)))?;
+        match Bson::try_from(value).map_err(|e| (None, e.to_string()))? {
+            Bson::Document(doc) => ChangeEvent::from_document(&doc)
+                .ok_or_else(|| (None, "not a BSON document".to_string())),
+            other => {
+                let problem = format!("expected an object, found {}", short(&other));
+                Err((None, problem))
             }
-            other => Err(format!("expected an object, found {}", short(&other))),
         }
     }
 
-    fn bad_line(&self, problem: String) -> ReplayError {
+    fn bad_line(&self, column: Option<usize>, problem: String) -> ReplayError {
         ReplayError::BadLine {
             path: self.path.clone(),
             line: self.number,
+            column,
             problem,
         }
     }
@@ -199,7 +249,7 @@ impl Replay {
                     "the line is longer than {} MiB, more than any event is written as",
                     MAX_LINE >> 20
                 );
-                return Some(Err(self.bad_line(problem)));
+                return Some(Err(self.bad_line(None, problem)));
             }
             if self.line.trim_ascii().is_empty() {
                 continue;
@@ -209,7 +259,7 @@ impl Replay {
                     self.events += 1;
                     Some(Ok(event))
                 }
-                Err(_) if self.events > 0 && self.at_end() => {
+                Err(_) if self.events > 0 && read == Line::Unended => {
                     self.warning = Some(format!(
                         "{}:{}: skipped a truncated last line (the recording was interrupted mid-write)",
                         self.path.display(),
@@ -217,15 +267,15 @@ impl Replay {
                     ));
                     None
                 }
-                Err(problem) => Some(Err(self.bad_line(problem))),
+                Err((column, problem)) => Some(Err(self.bad_line(column, problem))),
             };
         }
     }
+}
 
-    /// At the end of the input (after the line just read)?
-    fn at_end(&mut self) -> bool {
-        self.input.fill_buf().is_ok_and(<[u8]>::is_empty)
-    }
+/// `:C` for a column, nothing for none.
+fn at_column(column: Option<usize>) -> String {
+    column.map(|c| format!(":{c}")).unwrap_or_default()
 }
 
 fn short(value: &Bson) -> String {
@@ -344,7 +394,7 @@ mod tests {
         );
         assert_eq!(
             next(5),
-            (Line::Read, "gh".into()),
+            (Line::Unended, "gh".into()),
             "a last line without its newline"
         );
         assert_eq!(next(5), (Line::End, "".into()));
@@ -367,7 +417,10 @@ mod tests {
     #[test]
     fn load_refuses_a_file_with_no_event() {
         let path = temp("none");
-        for (text, error) in [("", ": holds no event"), ("not json", ":1: ")] {
+        for (text, error) in [
+            ("", ": holds no event"),
+            ("not json", ":1:2: expected ident"),
+        ] {
             std::fs::write(&path, text).unwrap();
             let refused = load(&path, 10).unwrap_err();
             assert!(!refused.is_open());
@@ -383,7 +436,7 @@ mod tests {
         let results: Vec<_> = Replay::open(&path).unwrap().collect();
         let first = results[0].as_ref().unwrap().to_document();
         assert_eq!(first, Some(doc! { "a": 1 }));
-        let at_line_2 = format!("{}:2: ", path.display());
+        let at_line_2 = format!("{}:2:2: ", path.display());
         let error = results[1].as_ref().unwrap_err().to_string();
         assert!(error.starts_with(&at_line_2), "{error}");
         let (events, warning) = load(&path, 10).unwrap();
@@ -401,5 +454,76 @@ mod tests {
             .unwrap()
             .to_string()
             .contains("cannot open recording"));
+    }
+
+    /// The longest line an event is written as: an element of 5 bytes (a regular expression
+    /// with an empty pattern and options under a one-character key of a control character) is
+    /// written in 60 bytes. The line fits under [`MAX_LINE`].
+    #[test]
+    fn the_largest_line_per_byte_of_bson_fits_the_bound() {
+        let mut doc = bson::Document::new();
+        for c in 1u8..0x20 {
+            let regex = bson::Regex {
+                pattern: String::new(),
+                options: String::new(),
+            };
+            doc.insert(char::from(c).to_string(), regex);
+        }
+        let bson_bytes = bson::to_vec(&doc).unwrap().len();
+        let line = json_line(&ChangeEvent::from_document(&doc).unwrap(), true).unwrap();
+        assert!(
+            line.len() > 11 * bson_bytes,
+            "{} of {bson_bytes}",
+            line.len()
+        );
+        assert!(
+            line.len() * EVENT_MAX <= MAX_LINE * bson_bytes,
+            "{} bytes for {bson_bytes} of BSON",
+            line.len()
+        );
+    }
+
+    #[test]
+    fn values_are_counted_outside_strings_only() {
+        assert_eq!(values(br#"{"a":[1,2,{}],"b":"[{,\"{"}"#), 6);
+        assert_eq!(values(b"1"), 0);
+    }
+
+    /// A line within the byte bound that would be parsed into more values than any event
+    /// holds (each taking ~80 bytes of memory) is refused before it is parsed.
+    #[test]
+    fn a_line_of_more_values_than_an_event_holds_is_refused_unparsed() {
+        let mut line = b"{\"a\":[".to_vec();
+        line.extend(b"0,".repeat(MAX_VALUES));
+        line.extend(b"0]}\n");
+        let results: Vec<_> =
+            Replay::from_reader(Path::new("many"), io::Cursor::new(line)).collect();
+        let error = results[0].as_ref().unwrap_err().to_string();
+        assert_eq!(error, "many:1: more values than an event can hold");
+    }
+
+    /// Only a last line without its newline is a write cut short; a complete bad last line is
+    /// an error as anywhere else.
+    #[test]
+    fn a_bad_last_line_with_its_newline_is_an_error_not_a_truncation() {
+        let event = json_line(&event(1), true).unwrap();
+        let complete = format!("{event}\n[1,2,3]\n");
+        let mut replay = Replay::from_reader(Path::new("rec"), io::Cursor::new(complete));
+        assert!(replay.next().unwrap().is_ok());
+        let error = replay.next().unwrap().unwrap_err().to_string();
+        assert_eq!(error, "rec:2: expected an object, found [1, 2, 3]");
+        assert_eq!(replay.warning, None);
+    }
+
+    /// The line is named once, with the column serde found the problem at.
+    #[test]
+    fn a_json_error_names_its_line_and_column_once() {
+        let text = "{\"a\":1}\n{\"a\" 1}\n";
+        let error = Replay::from_reader(Path::new("rec"), io::Cursor::new(text))
+            .nth(1)
+            .unwrap()
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "rec:2:6: expected `:`");
     }
 }

@@ -260,10 +260,41 @@ async fn a_store_that_cannot_be_written_fails_the_command_with_exit_1() {
     let home = Home::new();
     let future = r#"{"version": 2, "bookmarks": {"new": "shape"}}"#;
     fs::write(home.file(), future).unwrap();
-    let (code, _, stderr) = home.run(&["bookmarks", "rm", "x"]).await;
+    let import = home.dir.path().join("import.json");
+    fs::write(&import, "[]").unwrap();
+    for args in [
+        &["bookmarks", "rm", "x"][..],
+        &["bookmarks", "import", import.to_str().unwrap()],
+    ] {
+        let (code, _, stderr) = home.run(args).await;
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        // The reason is given once, with what it means.
+        let reason = format!("{} was written by a newer mwatch", home.file().display());
+        assert!(
+            stderr.starts_with(&format!("mwatch: bookmarks are not saved: {reason}")),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.matches(&reason).count(), 1, "{args:?}: {stderr}");
+        assert_eq!(fs::read_to_string(home.file()).unwrap(), future);
+    }
+}
+
+/// A link in the lock file's place is not followed, and the error says why.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_in_place_of_the_lock_is_named_as_the_cause() {
+    let home = Home::new();
+    let lock = home.dir.path().join("bookmarks.json.lock");
+    std::os::unix::fs::symlink(home.dir.path().join("elsewhere"), &lock).unwrap();
+    let import = home.dir.path().join("import.json");
+    fs::write(&import, "[]").unwrap();
+    let (code, _, stderr) = home
+        .run(&["bookmarks", "import", import.to_str().unwrap()])
+        .await;
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("bookmarks are not saved: "), "{stderr}");
-    assert_eq!(fs::read_to_string(home.file()).unwrap(), future);
+    let cause = format!("{} is a symbolic link; remove it", lock.display());
+    assert!(stderr.contains(&cause), "{stderr}");
+    assert!(!home.dir.path().join("elsewhere").exists());
 }
 
 #[cfg(unix)]
@@ -414,6 +445,36 @@ async fn a_password_put_in_the_file_by_hand_is_hidden_when_read() {
     );
     assert!(!fs::read_to_string(&export).unwrap().contains(secret));
     assert!(!fs::read_to_string(home.file()).unwrap().contains(secret));
+}
+
+/// A password in a file to import is removed before the bookmark is stored: the store file,
+/// `show` and `list` never hold it.
+#[tokio::test]
+async fn a_password_in_an_imported_file_is_not_stored() {
+    let home = Home::new();
+    let secret = "Sup3rS3cretPw";
+    let file = home.dir.path().join("import.json");
+    let bookmark = r#"{"name": "pw", "token": {"_data": "8200000001000000012B0229296E04"}, "ns": "shop.orders", "deployment": "mongodb://ann:SECRET@db1:27017/"}"#;
+    fs::write(&file, format!("[{}]", bookmark.replace("SECRET", secret))).unwrap();
+    let (code, stdout, stderr) = home
+        .run(&["bookmarks", "import", file.to_str().unwrap()])
+        .await;
+    assert_eq!((code, stdout.as_str()), (0, "added    pw\n"), "{stderr}");
+    assert!(!fs::read_to_string(home.file()).unwrap().contains(secret));
+    for args in [
+        &["bookmarks", "show", "pw"][..],
+        &["bookmarks", "list"],
+        &["bookmarks", "list", "--json"],
+    ] {
+        let (code, stdout, stderr) = home.run(args).await;
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{stdout}"
+        );
+    }
+    let (_, shown, _) = home.run(&["bookmarks", "show", "pw"]).await;
+    assert!(shown.contains("mongodb://ann:****@db1:27017/"), "{shown}");
 }
 
 #[tokio::test]

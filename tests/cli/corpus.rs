@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ struct Case {
     stderr: Vec<String>,
     stdout: Vec<String>,
     absent: Vec<String>,
+    /// Runs only on Unix (`/dev/zero`, the system's error texts).
+    unix_only: bool,
     input: Option<Vec<u8>>,
 }
 
@@ -47,6 +50,7 @@ fn parse(path: &Path) -> Result<Case, String> {
             "stderr" => case.stderr.push(value),
             "stdout" => case.stdout.push(value),
             "absent" => case.absent.push(value),
+            "platform" if value == "unix" => case.unix_only = true,
             _ => return Err(format!("unknown field {field:?}")),
         }
     }
@@ -59,6 +63,9 @@ fn parse(path: &Path) -> Result<Case, String> {
 /// Runs one case in a home of its own; what is wrong with the outcome, if anything.
 async fn check(path: &Path) -> Result<(), String> {
     let case = parse(path)?;
+    if case.unix_only && !cfg!(unix) {
+        return Ok(());
+    }
     let home = tempfile::tempdir().unwrap();
     let input = home.path().join("input");
     if let Some(bytes) = &case.input {
@@ -121,19 +128,31 @@ async fn every_case_of_the_corpus_ends_as_it_must() {
     assert!(paths.len() >= 100, "the corpus holds {} cases", paths.len());
     let slots = Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
     let mut runs = tokio::task::JoinSet::new();
+    let mut of_task = HashMap::new();
     for path in paths.clone() {
         let slots = slots.clone();
-        runs.spawn(async move {
-            let _slot = slots.acquire().await.unwrap();
-            let outcome = check(&path).await;
-            (path, outcome)
+        let run = runs.spawn({
+            let path = path.clone();
+            async move {
+                let _slot = slots.acquire().await.unwrap();
+                check(&path).await
+            }
         });
+        of_task.insert(run.id(), path);
     }
     let mut failed = Vec::new();
-    while let Some(run) = runs.join_next().await {
-        let (path, outcome) = run.unwrap();
-        if let Err(wrong) = outcome {
-            let name = path.strip_prefix(&root).unwrap().display().to_string();
+    while let Some(run) = runs.join_next_with_id().await {
+        // A case that panics (one that does not end in time) is named, and the others run on.
+        let (id, wrong) = match run {
+            Ok((id, outcome)) => (id, outcome.err()),
+            Err(e) => (e.id(), Some(e.to_string())),
+        };
+        if let Some(wrong) = wrong {
+            let name = of_task[&id]
+                .strip_prefix(&root)
+                .unwrap()
+                .display()
+                .to_string();
             failed.push(format!("{name}: {wrong}"));
         }
     }

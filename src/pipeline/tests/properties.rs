@@ -6,23 +6,15 @@
 use proptest::prelude::*;
 
 use crate::nesting::MAX_DEPTH;
-use crate::pipeline::{parse, parse_value, ParseError};
+use crate::pipeline::{parse, parse_value};
 
 /// Cases per property and run: 4 properties x 1,000 = 4,000 parses (well under a second).
 const CASES: u32 = 1_000;
 
-/// The error's line and column (1-based, columns in chars) are a place in `text`: a line it
-/// has, and at most one past that line's end.
-fn points_into(text: &str, error: &ParseError) -> bool {
-    let lines: Vec<&str> = text.split('\n').collect();
-    (1..=lines.len()).contains(&error.line)
-        && (1..=lines[error.line - 1].chars().count() + 1).contains(&error.column)
-}
-
 fn check(text: &str) -> Result<(), TestCaseError> {
     for result in [parse(text).map(drop), parse_value(text).map(drop)] {
         if let Err(e) = result {
-            prop_assert!(points_into(text, &e), "{e} is outside {text:?}");
+            prop_assert!(e.points_into(text), "{e} is outside {text:?}");
         }
     }
     Ok(())
@@ -119,8 +111,10 @@ proptest! {
         if let Err(e) = parse(&text) {
             prop_assert!(false, "{text:?}: {e}");
         }
-        let at = text.char_indices().map(|(i, _)| i).nth(cut.index(text.chars().count()));
-        let at = at.unwrap_or(text.len());
+        // Every char boundary, the end of the text included.
+        let boundaries: Vec<usize> =
+            text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let at = boundaries[cut.index(boundaries.len())];
         check(&text[..at])?;
         check(&format!("{}{splice}{}", &text[..at], &text[at..]))?;
     }
