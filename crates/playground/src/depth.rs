@@ -2,7 +2,8 @@
 //! over a document here (decoding, matching, comparing, sizing, encoding, dropping) recurses
 //! once per level, so no document may nest deeper than these limits allow: a message is
 //! checked on its raw bytes before it is decoded, a document before it is stored, and one a
-//! pipeline stage builds before the next stage sees it.
+//! pipeline stage builds before the next stage sees it. Walks once per part of a dotted path
+//! (projection trees, update paths) are bounded by `path.rs` instead.
 
 use std::convert::Infallible;
 

@@ -67,6 +67,7 @@ mod filter;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
+mod path;
 mod projection;
 mod query;
 mod server;

@@ -1,5 +1,5 @@
 //! The corpus of hostile wire messages (`tests/corpus/wire/*.hex`): each file is one message
-//! as hex bytes, with `#` lines saying what it is and what the server must do:
+//! as hex bytes (`HEX*N` repeats those bytes N times, for messages of megabytes), with `#` lines saying what it is and what the server must do:
 //!
 //! - `# expect: closed`: the connection is closed (at once, or after the message timeout
 //!   for a message that never completes);
@@ -55,20 +55,27 @@ fn read_case(path: &Path) -> Case {
         .find_map(|line| line.strip_prefix("# expect: "))
         .unwrap_or_else(|| panic!("{}: no '# expect:' line", path.display()))
         .to_string();
-    let hex: String = text
+    let bytes = text
         .lines()
         .filter(|line| !line.starts_with('#'))
         .flat_map(|line| line.split_whitespace())
-        .collect();
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .flat_map(hex_token)
         .collect();
     Case {
         name: path.file_stem().unwrap().to_string_lossy().into_owned(),
         expect,
         bytes,
     }
+}
+
+/// The bytes of one token: hex digits, or `HEX*N` for those bytes repeated N times.
+fn hex_token(token: &str) -> Vec<u8> {
+    let (hex, times) = token.split_once('*').unwrap_or((token, "1"));
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    bytes.repeat(times.parse().unwrap())
 }
 
 fn cases() -> Vec<Case> {
