@@ -234,3 +234,45 @@ async fn a_connection_that_stalls_mid_message_is_closed() {
     let mut other = TcpStream::connect(server.addr()).await.unwrap();
     assert_eq!(ping(&mut other, 1).await.get_f64("ok"), Ok(1.0));
 }
+
+// Before the cap, every connection took a thread and its runtime's file descriptors: some
+// 250 idle ones used up 1,024 descriptors and the accept loop spun on EMFILE.
+#[tokio::test]
+async fn connections_past_the_cap_are_closed_at_once() {
+    let server = mwatch_playground::start(mwatch_playground::Config {
+        max_connections: 2,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut first = TcpStream::connect(server.addr()).await.unwrap();
+    let mut second = TcpStream::connect(server.addr()).await.unwrap();
+    assert_eq!(ping(&mut first, 1).await.get_f64("ok"), Ok(1.0));
+    assert_eq!(ping(&mut second, 1).await.get_f64("ok"), Ok(1.0));
+    let mut third = TcpStream::connect(server.addr()).await.unwrap();
+    let mut buf = [0u8; 16];
+    let read = common::within("the server to close the third connection", async {
+        tokio::io::AsyncReadExt::read(&mut third, &mut buf).await
+    })
+    .await;
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    assert_eq!(ping(&mut first, 2).await.get_f64("ok"), Ok(1.0));
+    // A connection that ends makes room for a new one.
+    drop(second);
+    let again = common::within("room for a new connection", async {
+        loop {
+            let mut socket = TcpStream::connect(server.addr()).await.unwrap();
+            let ping = doc! { "ping": 1, "$db": "admin" };
+            let sent = super::wire::op_msg(1, 0, &ping, false);
+            if socket.write_all(&sent).await.is_ok()
+                && tokio::io::AsyncReadExt::read(&mut socket, &mut buf)
+                    .await
+                    .is_ok_and(|n| n > 0)
+            {
+                return socket;
+            }
+        }
+    })
+    .await;
+    drop(again);
+}
