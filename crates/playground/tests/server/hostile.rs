@@ -208,9 +208,8 @@ async fn pipelines_that_nest_documents_stage_after_stage_are_refused() {
 // Before the timeout, such a connection was held open for as long as the peer liked.
 #[tokio::test]
 async fn a_connection_that_stalls_mid_message_is_closed() {
-    let timeout = std::time::Duration::from_millis(300);
     let server = mwatch_playground::start(mwatch_playground::Config {
-        message_timeout: timeout,
+        message_timeout: std::time::Duration::from_millis(300),
         ..Default::default()
     })
     .await
@@ -222,14 +221,13 @@ async fn a_connection_that_stalls_mid_message_is_closed() {
     partial.extend(OP_MSG.to_le_bytes());
     partial.extend([0; 4]);
     stalled.write_all(&partial).await.unwrap();
-    let started = std::time::Instant::now();
+    // How long it took is checked by wire's unit test, on a paused clock.
     let mut buf = [0u8; 16];
     let read = common::within("the server to close the connection", async {
         tokio::io::AsyncReadExt::read(&mut stalled, &mut buf).await
     })
     .await;
     assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
-    assert!(started.elapsed() >= timeout);
     // Others are served as before.
     let mut other = TcpStream::connect(server.addr()).await.unwrap();
     assert_eq!(ping(&mut other, 1).await.get_f64("ok"), Ok(1.0));
