@@ -7,6 +7,8 @@ use crate::commands;
 use crate::state::{Settings, State};
 use crate::wire::{self, Request};
 
+pub use crate::depth::nested;
+
 /// A fresh replica set with `db.c` holding a few documents, for commands to work on.
 fn fresh_state() -> State {
     let settings = Settings {
@@ -198,10 +200,37 @@ pub const STRINGS: &[&str] = &[
     "x",
 ];
 
+/// An OP_MSG with one body section, the document `body` (its bytes).
+pub fn message(body: &[u8]) -> Vec<u8> {
+    let mut message = ((16 + 5 + body.len()) as i32).to_le_bytes().to_vec();
+    message.extend(1i32.to_le_bytes());
+    message.extend(0i32.to_le_bytes());
+    message.extend(2013i32.to_le_bytes());
+    message.extend([0, 0, 0, 0, 0]);
+    message.extend(body);
+    message
+}
+
+/// `{ping: 1, $db: "admin", deep: ...}` whose `deep` nests `kinds.len() + 1` levels of
+/// documents and arrays (`true` for an array), written without
+/// recursion ([`nested`]).
+pub fn deep_ping(kinds: &[bool]) -> Vec<u8> {
+    let deep = nested(kinds);
+    let mut command = bson::to_vec(&doc! { "ping": 1, "$db": "admin" }).unwrap();
+    command.pop();
+    command.push(0x03);
+    command.extend(b"deep\0");
+    command.extend(deep);
+    command.push(0);
+    let size = command.len() as i32;
+    command[..4].copy_from_slice(&size.to_le_bytes());
+    message(&command)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::depth::{nested, MAX_DEPTH};
+    use crate::depth::MAX_DEPTH;
     use proptest::collection::vec;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -284,35 +313,8 @@ mod tests {
             })
     }
 
-    /// An OP_MSG with one body section, the document `body` (its bytes).
-    fn message(body: &[u8]) -> Vec<u8> {
-        let mut message = ((16 + 5 + body.len()) as i32).to_le_bytes().to_vec();
-        message.extend(1i32.to_le_bytes());
-        message.extend(0i32.to_le_bytes());
-        message.extend(2013i32.to_le_bytes());
-        message.extend([0, 0, 0, 0, 0]);
-        message.extend(body);
-        message
-    }
-
     fn op_msg(command: &Document) -> Vec<u8> {
         message(&bson::to_vec(command).unwrap())
-    }
-
-    /// `{ping: 1, $db: "admin", deep: ...}` whose `deep` nests `kinds.len() + 1` levels of
-    /// documents and arrays (`true` for an array), built from the inside out without
-    /// recursion.
-    fn deep_ping(kinds: &[bool]) -> Vec<u8> {
-        let deep = nested(kinds);
-        let mut command = bson::to_vec(&doc! { "ping": 1, "$db": "admin" }).unwrap();
-        command.pop();
-        command.push(0x03);
-        command.extend(b"deep\0");
-        command.extend(deep);
-        command.push(0);
-        let size = command.len() as i32;
-        command[..4].copy_from_slice(&size.to_le_bytes());
-        message(&command)
     }
 
     #[test]
