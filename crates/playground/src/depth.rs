@@ -2,7 +2,8 @@
 //! over a document here (decoding, matching, comparing, sizing, encoding, dropping) recurses
 //! once per level, so no document may nest deeper than these limits allow: a message is
 //! checked on its raw bytes before it is decoded, a document before it is stored, and one a
-//! pipeline stage builds before the next stage sees it.
+//! pipeline stage builds before the next stage sees it. Walks once per part of a dotted path
+//! (projection trees, update paths) are bounded by `path.rs` instead.
 
 use std::convert::Infallible;
 
@@ -149,20 +150,24 @@ pub fn check_built(doc: &Document) -> CmdResult<()> {
 }
 
 /// The bytes of `{"0": {"0": ... {"0": 1}}}` with `kinds.len()` levels below the top one,
-/// each an array where `kinds` says `true`: built from the inside out, without recursion,
-/// since tests build documents far deeper than any recursive walk could take.
-#[cfg(test)]
+/// each an array where `kinds` says `true`, outermost first: written front to back in one
+/// pass, without recursion, since tests build documents far deeper than any recursive walk
+/// could take.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn nested(kinds: &[bool]) -> Vec<u8> {
-    // {"0": 1}
-    let mut inner = vec![12, 0, 0, 0, 0x10, b'0', 0, 1, 0, 0, 0, 0];
-    for &array in kinds.iter().rev() {
-        let mut level = ((4 + 3 + inner.len() + 1) as i32).to_le_bytes().to_vec();
-        level.extend([if array { 0x04 } else { 0x03 }, b'0', 0]);
-        level.extend(inner);
-        level.push(0);
-        inner = level;
+    const INNERMOST: [u8; 12] = [12, 0, 0, 0, 0x10, b'0', 0, 1, 0, 0, 0, 0]; // {"0": 1}
+                                                                             // Each level around the innermost: its length, its element's type and key `"0"`, and
+                                                                             // its terminating zero after what it holds.
+    let total = INNERMOST.len() + 8 * kinds.len();
+    let mut out = Vec::with_capacity(total);
+    for (level, &array) in kinds.iter().enumerate() {
+        let length = i32::try_from(total - 8 * level).unwrap_or(i32::MAX);
+        out.extend(length.to_le_bytes());
+        out.extend([if array { 0x04 } else { 0x03 }, b'0', 0]);
     }
-    inner
+    out.extend(INNERMOST);
+    out.resize(total, 0);
+    out
 }
 
 #[cfg(test)]

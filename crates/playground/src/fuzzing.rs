@@ -7,6 +7,8 @@ use crate::commands;
 use crate::state::{Settings, State};
 use crate::wire::{self, Request};
 
+pub use crate::depth::nested;
+
 /// A fresh replica set with `db.c` holding a few documents, for commands to work on.
 fn fresh_state() -> State {
     let settings = Settings {
@@ -59,15 +61,15 @@ pub fn check_reply(reply: &Document) {
         other => panic!("ok is {other:?}: {reply}"),
     }
     let bytes = wire::encode_msg(1, 1, reply).expect("the reply encodes");
-    // A reply is an OP_MSG like a request, so the decoder reads it back; compared as bytes,
-    // since a NaN in it is not equal to itself.
-    let again = match wire::decode(&bytes) {
-        Ok(Request::Msg { command, .. }) => wire::encode_msg(1, 1, &command),
-        other => panic!("the encoded reply does not decode: {other:?}"),
-    };
-    assert_eq!(
-        again.ok(),
-        Some(bytes),
+    // The header, the flags and the body section's kind, then the document. Not read back
+    // by the request decoder: a reply may nest deeper than a request may (a cursor around a
+    // document as deep as a stage may build).
+    let (frame, document) = bytes.split_at(21);
+    assert_eq!(frame[..4], (bytes.len() as i32).to_le_bytes(), "{reply}");
+    // Compared as bytes, since a NaN is not equal to itself.
+    let again = Document::from_reader(document).map(|doc| bson::to_vec(&doc));
+    assert!(
+        matches!(&again, Ok(Ok(same)) if same == document),
         "the reply changes when decoded: {reply}"
     );
 }
@@ -198,10 +200,37 @@ pub const STRINGS: &[&str] = &[
     "x",
 ];
 
+/// An OP_MSG with one body section, the document `body` (its bytes).
+pub fn message(body: &[u8]) -> Vec<u8> {
+    let mut message = ((16 + 5 + body.len()) as i32).to_le_bytes().to_vec();
+    message.extend(1i32.to_le_bytes());
+    message.extend(0i32.to_le_bytes());
+    message.extend(2013i32.to_le_bytes());
+    message.extend([0, 0, 0, 0, 0]);
+    message.extend(body);
+    message
+}
+
+/// `{ping: 1, $db: "admin", deep: ...}` whose `deep` nests `kinds.len() + 1` levels of
+/// documents and arrays (`true` for an array), written without
+/// recursion ([`nested`]).
+pub fn deep_ping(kinds: &[bool]) -> Vec<u8> {
+    let deep = nested(kinds);
+    let mut command = bson::to_vec(&doc! { "ping": 1, "$db": "admin" }).unwrap();
+    command.pop();
+    command.push(0x03);
+    command.extend(b"deep\0");
+    command.extend(deep);
+    command.push(0);
+    let size = command.len() as i32;
+    command[..4].copy_from_slice(&size.to_le_bytes());
+    message(&command)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::depth::{nested, MAX_DEPTH};
+    use crate::depth::MAX_DEPTH;
     use proptest::collection::vec;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -284,35 +313,8 @@ mod tests {
             })
     }
 
-    /// An OP_MSG with one body section, the document `body` (its bytes).
-    fn message(body: &[u8]) -> Vec<u8> {
-        let mut message = ((16 + 5 + body.len()) as i32).to_le_bytes().to_vec();
-        message.extend(1i32.to_le_bytes());
-        message.extend(0i32.to_le_bytes());
-        message.extend(2013i32.to_le_bytes());
-        message.extend([0, 0, 0, 0, 0]);
-        message.extend(body);
-        message
-    }
-
     fn op_msg(command: &Document) -> Vec<u8> {
         message(&bson::to_vec(command).unwrap())
-    }
-
-    /// `{ping: 1, $db: "admin", deep: ...}` whose `deep` nests `kinds.len() + 1` levels of
-    /// documents and arrays (`true` for an array), built from the inside out without
-    /// recursion.
-    fn deep_ping(kinds: &[bool]) -> Vec<u8> {
-        let deep = nested(kinds);
-        let mut command = bson::to_vec(&doc! { "ping": 1, "$db": "admin" }).unwrap();
-        command.pop();
-        command.push(0x03);
-        command.extend(b"deep\0");
-        command.extend(deep);
-        command.push(0);
-        let size = command.len() as i32;
-        command[..4].copy_from_slice(&size.to_le_bytes());
-        message(&command)
     }
 
     #[test]
@@ -334,6 +336,22 @@ mod tests {
     #[test]
     fn a_reply_holding_nan_is_well_formed() {
         check_reply(&doc! { "v": f64::NAN, "ok": 1.0 });
+    }
+
+    // A cursor wraps the documents of its batch 3 levels below the reply: a document as deep
+    // as a stage may build makes a reply deeper than a request may be.
+    #[test]
+    fn a_reply_as_deep_as_a_cursor_makes_is_well_formed() {
+        check(
+            1,
+            || Just(()),
+            |()| {
+                let built =
+                    Document::from_reader(&nested(&[false; MAX_DEPTH - 1][..])[..]).unwrap();
+                assert_eq!(crate::depth::check_built(&built), Ok(()));
+                check_reply(&doc! { "cursor": { "firstBatch": [built] }, "ok": 1.0 });
+            },
+        );
     }
 
     /// Cases per run of each property below: 3 x 256, well under a minute unoptimized.

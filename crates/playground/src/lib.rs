@@ -67,6 +67,7 @@ mod filter;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
+mod path;
 mod projection;
 mod query;
 mod server;
@@ -128,10 +129,14 @@ pub struct Config {
     /// How long a message may take to arrive once its first byte has: a connection that
     /// starts a message and stalls is closed after it.
     pub message_timeout: Duration,
-    /// Bytes the unfinished messages of all connections may hold together (at least one
-    /// largest message, 48 MB): a message's buffer grows as its bytes arrive, and waits for
-    /// room when the others hold it all.
+    /// Bytes the unfinished messages of all connections may hold together beyond the first
+    /// 64 KiB of each, which every connection has of its own (at least one largest message,
+    /// 48 MB): once a message's first 64 KiB are in, it waits for room for all the rest.
+    /// Reading messages takes at most this plus `max_connections` × 64 KiB.
     pub message_memory: usize,
+    /// Connections served at once (MongoDB's `net.maxIncomingConnections`); more are closed
+    /// as soon as they are accepted. Each takes a thread and a few file descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -145,6 +150,7 @@ impl Default for Config {
             users: Vec::new(),
             message_timeout: Duration::from_secs(30),
             message_memory: 2 * wire::MAX_MESSAGE,
+            max_connections: 256,
         }
     }
 }
@@ -181,7 +187,11 @@ pub async fn start(config: Config) -> io::Result<Playground> {
         config.message_timeout,
         config.message_memory,
     ));
-    let task = tokio::spawn(server::serve(listener, shared, intake, stopped));
+    let limits = server::Limits {
+        intake,
+        max_connections: config.max_connections,
+    };
+    let task = tokio::spawn(server::serve(listener, shared, limits, stopped));
     Ok(Playground {
         addr,
         standalone: config.standalone,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bson::{doc, spec::BinarySubtype, Binary, Document};
 use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::auth::Login;
@@ -61,28 +61,54 @@ impl Shared {
 /// Only the pages used are ever committed.
 const CONNECTION_STACK: usize = 64 << 20;
 
+/// What bounds the server's connections.
+pub struct Limits {
+    pub intake: Arc<Intake>,
+    pub max_connections: usize,
+}
+
+/// How long accepting rests after an error: running out of file descriptors fails every
+/// accept at once, and retrying at once would spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 pub async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
-    intake: Arc<Intake>,
+    limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
     // Each connection holds a sender; all have ended when `recv` sees none left.
     let (alive, mut ended) = mpsc::channel::<()>(1);
+    let slots = Arc::new(Semaphore::new(
+        limits.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
     let mut next_id: i32 = 0;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, _)) = accepted else {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                };
+                // Past the cap the connection is closed at once, as mongod does.
+                let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
                 next_id = next_id.wrapping_add(1);
-                let (shared, intake) = (shared.clone(), intake.clone());
-                spawn_connection(stream, shared, intake, next_id, &shutdown, alive.clone());
+                let (shared, intake) = (shared.clone(), limits.intake.clone());
+                let alive = Alive { _ended: alive.clone(), _slot: slot };
+                spawn_connection(stream, shared, intake, next_id, &shutdown, alive);
             }
             _ = shutdown.changed() => break,
         }
     }
     drop(alive);
     let _ = ended.recv().await;
+}
+
+/// What a connection holds while it is served: dropping it tells shutdown that it ended and
+/// frees its place under the cap.
+struct Alive {
+    _ended: mpsc::Sender<()>,
+    _slot: OwnedSemaphorePermit,
 }
 
 /// Serves one connection on a thread of its own, with a runtime of its own, until the peer
@@ -94,7 +120,7 @@ fn spawn_connection(
     intake: Arc<Intake>,
     connection_id: i32,
     shutdown: &watch::Receiver<bool>,
-    alive: mpsc::Sender<()>,
+    alive: Alive,
 ) {
     let Ok(stream) = stream.into_std() else {
         return;

@@ -22,8 +22,10 @@ const MORE_TO_COME: u32 = 1 << 1;
 /// Larger than any legal message (maxMessageSizeBytes is 48,000,000); guards memory.
 pub const MAX_MESSAGE: usize = 48_000_000 + 1024;
 
-/// The first room a message's body gets; it doubles as bytes arrive, up to the declared length.
-const FIRST_ROOM: usize = 64 * 1024;
+/// The room a message's body gets before its bytes show it is as large as it says: taken
+/// outside the shared budget (each connection reads one message at a time, and their number
+/// is capped), so that small messages never wait for room behind large ones.
+pub const FIRST_ROOM: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub enum Request {
@@ -52,7 +54,8 @@ pub enum Request {
 }
 
 /// What bounds reading messages: how long a started message may take to arrive, and the
-/// bytes the unfinished messages of all connections may hold together.
+/// bytes the unfinished messages of all connections may hold together beyond their first
+/// [`FIRST_ROOM`].
 #[derive(Debug)]
 pub struct Intake {
     timeout: Duration,
@@ -69,7 +72,7 @@ impl Intake {
         }
     }
 
-    /// Bytes not held by unfinished messages.
+    /// Shared bytes not held by unfinished messages.
     #[cfg(test)]
     pub fn available(&self) -> usize {
         self.memory.available_permits()
@@ -127,39 +130,43 @@ pub async fn read_request<R: AsyncRead + Unpin>(
     }
 }
 
-/// Reads `length` bytes. The buffer grows as they arrive, never ahead of them by more than
-/// it holds already (or `FIRST_ROOM`), and takes its room from `memory` first: a peer that
-/// declares a large message and sends little holds little, and all of them together no more
-/// than `memory` has.
+/// Reads `length` bytes: the first [`FIRST_ROOM`] into room of the connection's own, and
+/// only once they are in, room for all the rest from `memory` in one go. A peer that
+/// declares a large message and sends little holds little; a message never holds part of
+/// `memory` while it waits for more of it, so messages cannot starve each other; and all of
+/// them together hold no more than `memory` has.
 async fn read_body<R: AsyncRead + Unpin>(
     reader: &mut R,
     length: usize,
     memory: &Arc<Semaphore>,
-) -> io::Result<(Vec<u8>, OwnedSemaphorePermit)> {
-    let closed = |_| io::Error::other("the server is stopping");
-    let mut held = memory.clone().acquire_many_owned(0).await.map_err(closed)?;
-    let mut body = Vec::new();
-    let mut room = 0;
+) -> io::Result<(Vec<u8>, Option<OwnedSemaphorePermit>)> {
+    let first = length.min(FIRST_ROOM);
+    let mut body = Vec::with_capacity(first);
+    read_to(reader, &mut body, first).await?;
+    if length == first {
+        return Ok((body, None));
+    }
+    let rest = u32::try_from(length - first).map_err(|_| invalid("message too large"))?;
+    // `Intake` never closes its semaphore.
+    let held = memory.clone().acquire_many_owned(rest).await.ok();
+    body.reserve_exact(length - first);
+    read_to(reader, &mut body, length).await?;
+    Ok((body, held))
+}
+
+/// Reads into `body` until it has `length` bytes.
+async fn read_to<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    body: &mut Vec<u8>,
+    length: usize,
+) -> io::Result<()> {
     while body.len() < length {
-        if body.len() == room {
-            let grown = (room * 2).max(FIRST_ROOM).min(length);
-            let more = u32::try_from(grown - room).map_err(|_| invalid("message too large"))?;
-            held.merge(
-                memory
-                    .clone()
-                    .acquire_many_owned(more)
-                    .await
-                    .map_err(closed)?,
-            );
-            body.reserve_exact(grown - body.len());
-            room = grown;
-        }
-        let want = (room - body.len()) as u64;
-        if (&mut *reader).take(want).read_buf(&mut body).await? == 0 {
+        let want = (length - body.len()) as u64;
+        if (&mut *reader).take(want).read_buf(body).await? == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
     }
-    Ok((body, held))
+    Ok(())
 }
 
 /// A whole message (header included) as the server takes it: the request, or an error when
@@ -492,7 +499,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_body_takes_room_as_its_bytes_arrive() {
+    async fn a_message_takes_shared_room_only_once_its_bytes_are_in() {
         let intake = Intake::new(Duration::from_secs(5), MAX_MESSAGE);
         let all = intake.available();
         // 40 connections each declare a 48 MB message and send 20 bytes of it.
@@ -518,11 +525,8 @@ mod tests {
         for _ in 0..100 {
             tokio::task::yield_now().await;
         }
-        let held = all - intake.available();
-        assert!(
-            held <= 40 * FIRST_ROOM,
-            "{held} bytes held for 800 bytes received"
-        );
+        // Their first room is their own.
+        assert_eq!(intake.available(), all);
         // Closing the connections gives it all back.
         drop(writers);
         while let Some(failed) = tasks.join_next().await {
@@ -535,16 +539,6 @@ mod tests {
     async fn the_memory_of_unfinished_messages_is_capped() {
         // Room for one largest message: a second waits until the first is done.
         let intake = std::sync::Arc::new(Intake::new(Duration::from_secs(60), 0));
-        let largest = |fill: u8| {
-            let mut body = vec![0u8; MAX_MESSAGE - 16];
-            body[4] = 0;
-            body[5..].fill(fill);
-            message(1, 0, OP_MSG, |out| {
-                out.extend(body);
-                Ok(())
-            })
-            .unwrap()
-        };
         let (mut first_writer, mut first) = tokio::io::duplex(1 << 20);
         let (mut second_writer, mut second) = tokio::io::duplex(1 << 20);
         let one = largest(1);
@@ -558,7 +552,8 @@ mod tests {
             tokio::spawn(async move { read_request(&mut second, &intake).await })
         };
         second_writer.write_all(&one[..1 << 20]).await.unwrap();
-        assert!(intake.available() < FIRST_ROOM);
+        // The first holds all but its header and first room.
+        assert_eq!(intake.available(), 16 + FIRST_ROOM);
         // The first ends (it is not BSON: refused), and gives its room to the second.
         first_writer.write_all(&one[one.len() - 1..]).await.unwrap();
         assert!(matches!(
@@ -568,6 +563,69 @@ mod tests {
         drop(second_writer);
         assert!(second_task.await.unwrap().is_err());
         assert_eq!(intake.available(), MAX_MESSAGE);
+    }
+
+    /// A largest message (its body not BSON: refused once whole).
+    fn largest(fill: u8) -> Vec<u8> {
+        let mut body = vec![0u8; MAX_MESSAGE - 16];
+        body[5..].fill(fill);
+        message(1, 0, OP_MSG, |out| {
+            out.extend(body);
+            Ok(())
+        })
+        .unwrap()
+    }
+
+    // Paused clock: a reader stuck for room times out at once instead of in 30 s.
+    #[tokio::test(start_paused = true)]
+    async fn largest_messages_arriving_together_never_hold_room_and_wait() {
+        let intake = Arc::new(Intake::new(Duration::from_secs(30), 2 * MAX_MESSAGE));
+        let mut tasks = tokio::task::JoinSet::new();
+        for fill in 1..=3 {
+            let (mut writer, mut reader) = tokio::io::duplex(1 << 20);
+            let intake = intake.clone();
+            tasks.spawn(async move { read_request(&mut reader, &intake).await });
+            tokio::spawn(async move { writer.write_all(&largest(fill)).await });
+        }
+        while let Some(read) = tasks.join_next().await {
+            let read = read.unwrap();
+            assert!(
+                matches!(read, Ok(Some(Request::Refused { .. }))),
+                "{read:?}"
+            );
+        }
+        assert_eq!(intake.available(), 2 * MAX_MESSAGE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_small_message_never_waits_for_room() {
+        let intake = Arc::new(Intake::new(Duration::from_secs(30), MAX_MESSAGE));
+        // Another large message holds all the room; this one waits for it.
+        let all = intake.memory.clone().acquire_many_owned(MAX_MESSAGE as u32);
+        let _all = all.await.unwrap();
+        let (mut writer, mut reader) = tokio::io::duplex(1 << 20);
+        let waiting = {
+            let intake = intake.clone();
+            tokio::spawn(async move { read_request(&mut reader, &intake).await })
+        };
+        tokio::spawn(async move { writer.write_all(&largest(1)).await });
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let ping = msg_bytes(
+            0,
+            &{
+                let mut section = vec![0u8];
+                section.extend(bson::to_vec(&doc! { "ping": 1, "$db": "admin" }).unwrap());
+                section
+            },
+            false,
+        );
+        let started = tokio::time::Instant::now();
+        let read = read_request(&mut ping.as_slice(), &intake).await;
+        assert!(matches!(read, Ok(Some(Request::Msg { .. }))), "{read:?}");
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert!(!waiting.is_finished());
     }
 
     #[tokio::test(start_paused = true)]

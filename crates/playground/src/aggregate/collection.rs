@@ -42,6 +42,7 @@ pub(crate) fn sort_documents(docs: &mut [&Document], sort: &Document) -> CmdResu
                 ))
             }
         };
+        crate::path::split(field, crate::path::Use::Field)?;
         keys.push((field.as_str(), ascending));
     }
     if let [("$natural", ascending)] = keys.as_slice() {

@@ -122,8 +122,9 @@ impl Pipeline {
                 },
                 Stage::SplitLargeEvent => doc,
             };
-            // A stage may nest its input one level deeper (`{$set: {a: "$$ROOT"}}`), and
-            // stages may follow one another without end.
+            // A stage may nest its input as deep as its own specification goes
+            // (`{$set: {a: {b: … "$$ROOT"}}}`, up to some 197 levels around it), and stages
+            // may follow one another without end.
             depth::check_built(&doc)?;
         }
         Ok(Some(doc))

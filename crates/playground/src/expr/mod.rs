@@ -14,6 +14,7 @@ use bson::{Bson, Document};
 
 use crate::error::{location_error, CmdResult};
 use crate::expr::ops::Op;
+use crate::path::Use;
 use crate::values::{compare, to_f64, type_name};
 
 /// A parsed expression; evaluation yields `None` for "missing", which differs from null.
@@ -194,8 +195,11 @@ fn parse_path(raw: &str) -> CmdResult<Node> {
         }
         None => (Var::Current, raw.get(1..)),
     };
+    let parts = path
+        .map(|p| crate::path::split(p, Use::Field))
+        .transpose()?;
     let mut fields = Vec::new();
-    for field in path.into_iter().flat_map(|p| p.split('.')) {
+    for field in parts.into_iter().flatten() {
         validate_field_name(field)?;
         fields.push(field.to_string());
     }

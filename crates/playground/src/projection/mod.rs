@@ -8,6 +8,7 @@ use bson::{Bson, Document};
 use crate::error::location_error;
 use crate::error::{CmdResult, CommandError};
 use crate::expr::{validate_field_name, Expr};
+use crate::path::Use;
 use crate::values::to_f64;
 
 #[derive(Debug, Clone)]
@@ -256,7 +257,7 @@ impl Node {
     /// Adds a leaf at a dotted path; a path may not pass through or repeat another one.
     fn insert(&mut self, path: &str, leaf: Leaf) -> CmdResult<()> {
         let mut node = self;
-        let mut parts = path.split('.').peekable();
+        let mut parts = crate::path::split(path, Use::Field)?.into_iter().peekable();
         while let Some(part) = parts.next() {
             let position = node.fields.iter().position(|(k, _)| k == part);
             if parts.peek().is_none() {
@@ -308,14 +309,14 @@ fn flatten(
             let message = "FieldPath cannot be constructed with empty string";
             return Err(location_error!(40352, message));
         }
-        for part in key.split('.') {
-            validate_field_name(part)?;
-        }
         let path = if prefix.is_empty() {
             key.clone()
         } else {
             format!("{prefix}.{key}")
         };
+        for part in crate::path::split(&path, Use::Field)? {
+            validate_field_name(part)?;
+        }
         let is_operator = matches!(value, Bson::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')));
         let leaf = match (value, mode) {
             (Bson::Document(d), Mode::Find | Mode::Project) if d.is_empty() => {

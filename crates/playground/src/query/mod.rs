@@ -11,6 +11,7 @@ use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
 use crate::expr::{truthy, Expr};
+use crate::path::Use;
 use crate::query::pattern::{parse_regex, regex_literal};
 use crate::query::pred::{parse_in, parse_mod, parse_size, parse_types, CmpOp, Pred};
 use crate::values::values_equal;
@@ -81,7 +82,7 @@ impl Filter {
                          symbol, consider using $getField or $setField."
                     )));
                 }
-                path => Clause::Path(path.split('.').map(String::from).collect(), parse_condition(value)?),
+                path => Clause::Path(crate::path::split(path, Use::Match)?.into_iter().map(String::from).collect(), parse_condition(value)?),
             });
         }
         Ok(Filter { clauses })

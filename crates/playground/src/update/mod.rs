@@ -164,7 +164,11 @@ pub fn upsert_seed(filter: &Document) -> Document {
     let mut seed = Document::new();
     let mut placed: Vec<Vec<String>> = Vec::new();
     for (field, value) in equalities {
-        let path: Vec<String> = field.split('.').map(String::from).collect();
+        // The filter was parsed before, so its paths are within the limit.
+        let Ok(parts) = crate::path::split(field, crate::path::Use::Match) else {
+            continue;
+        };
+        let path: Vec<String> = parts.into_iter().map(String::from).collect();
         // MongoDB refuses conditions on overlapping paths; keep the first.
         if placed
             .iter()

@@ -5,6 +5,7 @@ use bson::{Bson, Document};
 
 use crate::depth;
 use crate::error::{CmdResult, CommandError};
+use crate::path::Use;
 
 /// MongoDB refuses to pad an array with more nulls than this in one update.
 const MAX_PADDING: usize = 1_500_000;
@@ -17,7 +18,10 @@ pub(super) fn parse_path(dotted: &str) -> CmdResult<Vec<String>> {
             "An empty update path is not valid.".to_string(),
         ));
     }
-    let parts: Vec<String> = dotted.split('.').map(String::from).collect();
+    let parts: Vec<String> = crate::path::split(dotted, Use::Field)?
+        .into_iter()
+        .map(String::from)
+        .collect();
     if parts.iter().any(String::is_empty) {
         return Err(empty_field(format!(
             "The update path '{dotted}' contains an empty field name, which is not allowed."

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use bson::{Bson, Document};
 
 use crate::error::{CmdResult, CommandError};
+use crate::path::Use;
 use crate::update::path::{id_string, lookup, update_at, Lookup};
 use crate::values::{compare, type_name};
 
@@ -196,7 +197,10 @@ fn parse_sort(value: &Bson) -> CmdResult<Sort> {
         if field.is_empty() {
             return Err(CommandError::bad_value("The $sort field cannot be empty"));
         }
-        let path: Vec<String> = field.split('.').map(String::from).collect();
+        let path: Vec<String> = crate::path::split(field, Use::Field)?
+            .into_iter()
+            .map(String::from)
+            .collect();
         if path.iter().any(String::is_empty) {
             return Err(CommandError::bad_value(format!(
                 "The $sort field is a dotted field but has an empty part: {field}"

@@ -49,17 +49,35 @@ fn op_query(request_id: i32, collection: &str, query: &Document) -> Vec<u8> {
 
 /// One reply: (op code, responseTo, the bytes after the header).
 pub(crate) async fn read_reply(socket: &mut TcpStream) -> (i32, i32, Vec<u8>) {
+    match try_read_reply(socket).await {
+        Ok(reply) => reply,
+        Err(silence) => panic!("no reply: {silence:?}"),
+    }
+}
+
+/// Why no reply came.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Silence {
+    Closed,
+    /// Nothing within the test kit's limit, and the connection still open.
+    TimedOut,
+}
+
+/// A reply's op code, responseTo and body, or why there was none.
+pub(crate) async fn try_read_reply(socket: &mut TcpStream) -> Result<(i32, i32, Vec<u8>), Silence> {
     let read = async {
         let mut header = [0u8; 16];
-        socket.read_exact(&mut header).await.unwrap();
+        socket.read_exact(&mut header).await?;
         let field = |i: usize| i32::from_le_bytes(header[i..i + 4].try_into().unwrap());
         let mut body = vec![0u8; field(0) as usize - 16];
-        socket.read_exact(&mut body).await.unwrap();
-        (field(12), field(8), body)
+        socket.read_exact(&mut body).await?;
+        Ok::<_, std::io::Error>((field(12), field(8), body))
     };
-    tokio::time::timeout(Duration::from_secs(10), read)
-        .await
-        .expect("no reply")
+    match tokio::time::timeout(common::LIMIT, read).await {
+        Ok(Ok(reply)) => Ok(reply),
+        Ok(Err(_)) => Err(Silence::Closed),
+        Err(_) => Err(Silence::TimedOut),
+    }
 }
 
 /// The document of an OP_MSG reply, checking the reply flags and sections pymongo insists on.
