@@ -68,6 +68,14 @@ pub fn age_text(seconds: i64) -> String {
     }
 }
 
+/// The event as messages name it: by its cluster time, as `--start-at` takes it.
+pub fn event_name(event: &ChangeEvent) -> String {
+    match event.cluster_time() {
+        Some(ts) => format!("the event at cluster time {}:{}", ts.time, ts.increment),
+        None => "an event without a cluster time".to_string(),
+    }
+}
+
 /// One line of Extended JSON (relaxed, or canonical to keep every type exact). The control
 /// characters serde_json leaves in strings (DEL, C1) are escaped too, as JSON allows: the
 /// line may be printed to a terminal.
