@@ -143,3 +143,26 @@ fn a_namespace_flag_is_shown_escaped_in_the_title() {
     let screen = shown(&state);
     assert!(screen.contains("watching shop.orders\\u0007x"), "{screen}");
 }
+
+#[test]
+fn a_message_of_several_lines_keeps_them_in_the_log() {
+    let mut state = live(Some("shop.orders"), (200, 60));
+    update(
+        &mut state,
+        Msg::Done(Err(format!("first line {HOSTILE}\nsecond line"))),
+    );
+    press(&mut state, 'L');
+    let screen = shown(&state);
+    let first = screen
+        .lines()
+        .position(|row| row.contains(&format!("first line {SHOWN}")))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        screen
+            .lines()
+            .nth(first + 1)
+            .unwrap()
+            .contains("second line"),
+        "{screen}"
+    );
+}
