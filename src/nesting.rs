@@ -1,8 +1,10 @@
 //! How deep mwatch follows documents nested in one another. Events and documents come from a
 //! server or a file, and a hostile one can nest them any depth: every recursive walk over
-//! them (the formatter, the diff, the search) stops at [`MAX_DEPTH`] and says so, and the
-//! conversions done by the bson and serde crates, which recurse without a limit, are only
-//! called once [`within_limit`] has checked the bytes without recursing.
+//! them (the formatter, the diff, the search) follows at most [`MAX_DEPTH`] levels from where
+//! it starts, and says so where it stops. Most start at the event; the diff and the image
+//! tabs start at an image, one level down, so they reach one level deeper into the event.
+//! The conversions done by the bson and serde crates, which recurse without a limit, are
+//! only called once [`within_limit`] has checked the bytes without recursing.
 
 use bson::{Document, RawBsonRef, RawDocument};
 
