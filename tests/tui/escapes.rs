@@ -258,6 +258,17 @@ fn bookmark_prompts_show_names_and_deployments_escaped() {
         screen.contains(&format!("delete bookmark 'b{SHOWN}'?")),
         "{screen}"
     );
+
+    // Replayed here anyway: the seam row names it.
+    esc(&mut state);
+    enter(&mut state);
+    let (watch, _) = watch_cmd(&press(&mut state, 'y'));
+    started(&mut state, watch);
+    let screen = shown(&state);
+    assert!(
+        screen.contains(&format!("── replay from b{SHOWN} ─")),
+        "{screen}"
+    );
 }
 
 #[test]
