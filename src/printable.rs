@@ -1,5 +1,5 @@
 //! Text from a server or a file made safe to print: its control characters (ESC, BEL, CR,
-//! C1 …) shown as visible escapes, as the mongosh formatter shows them in strings, so that
+//! C1 …) and bidirectional formatting characters shown as visible escapes, as the mongosh formatter shows them in strings, so that
 //! no name, note, host or message can move the cursor, clear the screen or retitle the
 //! terminal. Used where such text is printed or drawn.
 
@@ -8,23 +8,53 @@ use std::borrow::Cow;
 /// `text` with each control character as a visible escape (`\n`, `\t`, `\r`, else
 /// `\u001b`); borrowed when there is none.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    escaped(text, false)
+}
+
+/// [`printable`], but line breaks are kept: for messages of several lines (a message is
+/// printed or drawn line by line, so a break moves nothing but to the next line).
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    escaped(text, true)
+}
+
+/// [`printable`] of an owned `text`, which is kept as it is when there is nothing to escape.
+pub fn into_printable(text: String) -> String {
+    match printable(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(escaped) => escaped,
+    }
+}
+
+fn escaped(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let escapes = |c: char| hidden(c) && !(keep_newlines && c == '\n');
+    if !text.chars().any(escapes) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        push(&mut out, c);
+        if escapes(c) {
+            push(&mut out, c);
+        } else {
+            out.push(c);
+        }
     }
     Cow::Owned(out)
 }
 
-/// Appends `c`, escaped if it is a control character.
+/// Control characters, and the bidirectional formatting ones (which reorder what follows on
+/// the line, so that text reads as something else).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Appends `c`, escaped if it is a control or bidirectional formatting character.
 pub fn push(out: &mut String, c: char) {
     match c {
         '\n' => out.push_str("\\n"),
         '\t' => out.push_str("\\t"),
         '\r' => out.push_str("\\r"),
-        c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c if hidden(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
         c => out.push(c),
     }
 }
@@ -40,5 +70,18 @@ mod tests {
             "a\\u001b[2Jb\\u0007c\\r\\n\\td\\u009be\\u007f"
         );
         assert!(matches!(printable("shop.orders é"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn bidirectional_formatting_shows_as_escapes() {
+        assert_eq!(
+            printable("a\u{202E}b\u{200F}c\u{2066}d\u{2069}"),
+            "a\\u202eb\\u200fc\\u2066d\\u2069"
+        );
+    }
+
+    #[test]
+    fn messages_keep_their_lines() {
+        assert_eq!(printable_lines("a\n\x1bb\r\n"), "a\n\\u001bb\\r\n");
     }
 }

@@ -6,7 +6,7 @@ use bson::{RawBsonRef, RawDocument};
 use crate::diff::{diff, Change};
 use crate::event::{ChangeEvent, OpType};
 use crate::format::mongosh::{self, DocLine, Kind, Piece};
-use crate::printable::printable;
+use crate::printable::{into_printable, printable};
 use crate::source::{FullDocument, PreImage, Scope, StreamOptions};
 
 use super::msg::Tab;
@@ -34,7 +34,7 @@ pub struct DetailLine {
 impl DetailLine {
     /// A note; it may name what the server sent (an operation type).
     fn note(text: impl Into<String>) -> DetailLine {
-        let text = printable(&text.into()).into_owned();
+        let text = into_printable(text.into());
         DetailLine {
             mark: Mark::Note,
             line: DocLine {

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::printable::printable;
+use crate::printable::printable_lines;
 
 /// Messages kept; older ones are dropped first.
 pub const LIMIT: usize = 500;
@@ -28,8 +28,9 @@ impl MessageLog {
         }
         self.entries.push_back(Entry {
             at,
-            // Messages carry names, hosts and server errors: kept as they can be drawn.
-            text: printable(text).into_owned(),
+            // Messages carry names, hosts and server errors: kept as they can be drawn, line
+            // by line.
+            text: printable_lines(text).into_owned(),
             error,
         });
     }

@@ -7,7 +7,7 @@ use super::resume::history_lost;
 use super::{say, stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
-use crate::format::json_line;
+use crate::format::{event_name, json_line};
 use crate::signals::{until_stopped, Signals};
 use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
@@ -23,7 +23,7 @@ pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(),
         .try_for_each(|event| match json_line(event, canonical) {
             Ok(line) => writeln!(out, "{line}"),
             Err(e) => {
-                say(format!("skipped an event: {e}"));
+                say(format!("skipped {}: {e}", event_name(event)));
                 Ok(())
             }
         })
@@ -89,9 +89,12 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
             None => return Outcome::Failed,
             Some(SourceMsg::Events { events, .. }) => {
                 if let Some(recorder) = recorder.as_mut() {
-                    if let Err(e) = recorder.write(&events) {
-                        say(format!("recording failed: {e}"));
-                        return Outcome::Failed;
+                    match recorder.write(&events) {
+                        Ok(left_out) => left_out.into_iter().for_each(say),
+                        Err(e) => {
+                            say(format!("recording failed: {e}"));
+                            return Outcome::Failed;
+                        }
                     }
                 }
                 if let Err(outcome) = print_batch(&events, canonical) {

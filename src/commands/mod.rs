@@ -23,7 +23,7 @@ pub mod watch;
 
 use std::process::ExitCode;
 
-use crate::printable::printable;
+use crate::printable::printable_lines;
 
 /// A bad flag value: reported with exit code 2, before anything is opened or connected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -72,9 +72,10 @@ fn stdout_failed(error: &std::io::Error) -> Outcome {
 }
 
 /// Says `message` on stderr as `mwatch: ...`. Messages carry names, hosts and server errors
-/// from outside: their control characters are shown escaped.
+/// from outside: their control characters are shown escaped, but the lines of a message of
+/// several stay lines.
 fn say(message: impl std::fmt::Display) {
-    eprintln!("mwatch: {}", printable(&message.to_string()));
+    eprintln!("mwatch: {}", printable_lines(&message.to_string()));
 }
 
 /// Says what went wrong and ends with `outcome`'s exit code.

@@ -7,7 +7,7 @@ use bson::{Bson, DateTime};
 
 use crate::event::ChangeEvent;
 use crate::nesting::{self, TooDeep};
-use crate::printable::printable;
+use crate::printable::into_printable;
 
 /// `2024-01-02T12:01:03.120Z`: always milliseconds, as mongosh shows dates; `None` for dates
 /// outside years 0-9999.
@@ -68,11 +68,19 @@ pub fn age_text(seconds: i64) -> String {
     }
 }
 
+/// The event as messages name it: by its cluster time, as `--start-at` takes it.
+pub fn event_name(event: &ChangeEvent) -> String {
+    match event.cluster_time() {
+        Some(ts) => format!("the event at cluster time {}:{}", ts.time, ts.increment),
+        None => "an event without a cluster time".to_string(),
+    }
+}
+
 /// One line of Extended JSON (relaxed, or canonical to keep every type exact). The control
 /// characters serde_json leaves in strings (DEL, C1) are escaped too, as JSON allows: the
 /// line may be printed to a terminal.
 pub fn json_line(event: &ChangeEvent, canonical: bool) -> Result<String, TooDeep> {
-    json_value(event, canonical).map(|json| printable(&json.to_string()).into_owned())
+    json_value(event, canonical).map(|json| into_printable(json.to_string()))
 }
 
 #[cfg(test)]

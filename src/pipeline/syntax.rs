@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use super::{ParseError, Pos};
 use crate::nesting::MAX_DEPTH;
+use crate::printable::printable;
 
 pub(crate) struct Node {
     pub pos: Pos,
@@ -91,7 +92,7 @@ fn describe_char(c: Option<char>) -> String {
         None => "end of input".to_string(),
         Some('\n') => "a line break".to_string(),
         Some('\'') => "\"'\"".to_string(),
-        Some(c) => format!("'{c}'"),
+        Some(c) => format!("'{}'", printable(&c.to_string())),
     }
 }
 

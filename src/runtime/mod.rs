@@ -392,9 +392,20 @@ where
             msg = source.recv(), if source_open => match msg {
                 Some(msg) => {
                     if let (Some(rec), SourceMsg::Events { events, .. }) = (recorder.as_mut(), &msg) {
-                        if let Err(e) = rec.write(events) {
-                            recorder = None;
-                            let _ = runtime.results.send(Msg::Done(Err(format!("recording stopped: {e}")))).await;
+                        match rec.write(events) {
+                            // One message a batch, however many were left out; this loop
+                            // reads the channel, so a full one is not waited on.
+                            Ok(left_out) => if let Some(first) = left_out.first() {
+                                let note = match left_out.len() - 1 {
+                                    0 => first.clone(),
+                                    more => format!("{first} (and {more} more events left out)"),
+                                };
+                                let _ = runtime.results.try_send(Msg::Done(Err(note)));
+                            }
+                            Err(e) => {
+                                recorder = None;
+                                let _ = runtime.results.send(Msg::Done(Err(format!("recording stopped: {e}")))).await;
+                            }
                         }
                     }
                     Some(Msg::Source { msg, now: now_millis() })

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use bson::Bson;
 
 use crate::event::ChangeEvent;
-use crate::format::json_line;
+use crate::format::{event_name, json_line};
 
 pub struct Recorder {
     out: BufWriter<File>,
@@ -24,19 +24,22 @@ impl Recorder {
         })
     }
 
-    /// Appends a batch and flushes it, so a crash loses at most the batch being written.
-    pub fn write(&mut self, events: &[ChangeEvent]) -> io::Result<()> {
+    /// Appends a batch and flushes it, so a crash loses at most the batch being written. An
+    /// event too deep to write as a line replay reads back is left out, and said: what comes
+    /// back is what to say of each one left out. An error only when writing fails.
+    pub fn write(&mut self, events: &[ChangeEvent]) -> io::Result<Vec<String>> {
+        let mut left_out = Vec::new();
         for event in events {
             match json_line(event, true) {
                 Ok(line) => writeln!(self.out, "{line}")?,
-                Err(e) => {
-                    // What came before it is kept.
-                    self.out.flush()?;
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, e));
-                }
+                Err(e) => left_out.push(format!(
+                    "left {} out of the recording: {e}",
+                    event_name(event)
+                )),
             }
         }
-        self.out.flush()
+        self.out.flush()?;
+        Ok(left_out)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::app::keys::{key_for, Context};
 use crate::app::msg::Action;
 use crate::app::state::State;
 use crate::bookmarks::Bookmark;
+use crate::commands::resume::shell_word;
 use crate::format::age_text;
 use crate::format::utc_seconds;
 use crate::printable::printable;
@@ -56,7 +57,7 @@ fn row(bookmark: &Bookmark, columns: &Columns, now: i64) -> Line<'static> {
 /// A bookmark of another deployment: where it was made, how to replay it there, and the
 /// question whether to replay it here.
 fn elsewhere(bookmark: &Bookmark) -> Vec<Line<'static>> {
-    let name = shell_quoted(&bookmark.name);
+    let name = shell_word(&bookmark.name);
     let there = if has_hidden_secret(bookmark.deployment.as_str()) {
         format!(" To replay it there, quit and run: mwatch --resume {name} 'URI' (the connection string with its password)")
     } else {
@@ -66,7 +67,7 @@ fn elsewhere(bookmark: &Bookmark) -> Vec<Line<'static>> {
         Line::from(Span::styled(
             format!(
                 " {name} was made on another deployment: {}",
-                bookmark.deployment
+                printable(&bookmark.deployment.to_string())
             ),
             theme::error(),
         )),
@@ -80,9 +81,9 @@ fn elsewhere(bookmark: &Bookmark) -> Vec<Line<'static>> {
     ]
 }
 
-/// `text` as one shell word: in single quotes, a quote in it written `'\''`.
-fn shell_quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
+/// What the new name of bookmark `from` is typed after.
+fn rename_label(from: &str) -> String {
+    format!(" rename '{}' to: ", printable(from))
 }
 
 /// The selected bookmark's note and pipeline; or the filter, the new name or the question.
@@ -96,11 +97,11 @@ fn footer(pane: &BookmarkPane, chosen: Option<&Bookmark>) -> Vec<Line<'static>> 
     match (&pane.mode, chosen) {
         (Mode::Filter, _) => vec![typing(" filter: ", pane.filter.text())],
         (Mode::Rename { from, input }, _) => {
-            vec![typing(&format!(" rename '{from}' to: "), input.text())]
+            vec![typing(&rename_label(from), input.text())]
         }
         (Mode::ConfirmDelete(name), _) => {
             let mut question = Line::from(Span::styled(
-                format!(" delete bookmark '{name}'?  "),
+                format!(" delete bookmark '{}'?  ", printable(name)),
                 theme::error(),
             ));
             question
@@ -215,9 +216,7 @@ pub fn render(state: &State, pane_state: &BookmarkPane, frame: &mut Frame, area:
     let footer_lines = footer(pane_state, chosen);
     let cursor = match &pane_state.mode {
         Mode::Filter => Some(" filter: ".len() + pane_state.filter.cursor()),
-        Mode::Rename { from, input } => {
-            Some(format!(" rename '{from}' to: ").chars().count() + input.cursor())
-        }
+        Mode::Rename { from, input } => Some(rename_label(from).chars().count() + input.cursor()),
         _ => None,
     };
     let separator = Line::from(Span::styled(

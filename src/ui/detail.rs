@@ -172,7 +172,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 /// What happened at a seam, in a sentence.
 fn seam_note(seam: &Seam) -> String {
-    let text = &seam.text;
+    let text = printable(&seam.text);
     match seam.kind {
         SeamKind::Watch => {
             format!("A watch started here: {text}. Events before it came from the previous watch.")

@@ -17,6 +17,7 @@ use crate::source::{Scope, Status};
 use crate::store::Row;
 
 use super::status::thousands;
+use super::text::untrusted;
 use super::{focused, pane, search, stopped, theme};
 
 /// Column widths, 0 for a column not shown; the summary takes what is left.
@@ -219,13 +220,16 @@ fn event_line(
         used += 2;
         spans.push(Span::styled("★ ", Style::new().fg(Color::Yellow)));
     }
-    spans.push(Span::raw(summary(event, width.saturating_sub(used))));
+    spans.push(untrusted(
+        &summary(event, width.saturating_sub(used)),
+        Style::new(),
+    ));
     Line::from(spans)
 }
 
 /// A seam row; cut with `…` when it does not fit (its detail shows it whole).
 fn seam_line(text: &str, width: usize) -> Line<'static> {
-    let label = format!("── {text} ");
+    let label = format!("── {} ", printable(text));
     let label = if label.chars().count() > width {
         pad(&label, width.saturating_sub(1))
     } else {

@@ -38,7 +38,9 @@ pub fn render(state: &State, scroll: usize, frame: &mut Frame, area: Rect) {
             Style::new()
         };
         let text = format!("{}  {}", time_of_day(entry.at, false), entry.text);
-        lines.extend(wrap(&text, style, inner));
+        for line in text.split('\n') {
+            lines.extend(wrap(line, style, inner));
+        }
     }
     lines.truncate(rows);
     lines.resize(rows, Line::default());

@@ -11,6 +11,7 @@ use crate::app::namespaces::{Known, NsRow};
 use crate::app::state::State;
 use crate::printable::printable;
 
+use super::text::untrusted;
 use super::{focused, pane, theme};
 
 fn row_line(row: &NsRow, watched: bool, selected: bool) -> Line<'static> {
@@ -65,7 +66,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     };
     let mut lines = vec![filter];
     if let Known::Unavailable(reason) = &picker.known {
-        lines.push(Line::from(Span::styled(reason.clone(), theme::error())));
+        lines.push(Line::from(untrusted(reason, theme::error())));
     }
     let rows = picker.rows();
     let room = (inner.height as usize).saturating_sub(lines.len()).max(1);

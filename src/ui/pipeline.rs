@@ -11,6 +11,7 @@ use crate::app::msg::{Action, Focus};
 use crate::app::state::State;
 use crate::app::stopped;
 
+use super::text::untrusted;
 use super::{focused, pane, theme};
 
 /// The line under the text: the parse error with its position, the server's refusal, how
@@ -18,12 +19,15 @@ use super::{focused, pane, theme};
 fn verdict(state: &State) -> Line<'static> {
     let editor = &state.editor;
     match &editor.parsed {
-        Err(e) => Line::from(Span::styled(
-            format!("✖ {}:{} {}", e.line, e.column, e.message),
+        Err(e) => Line::from(untrusted(
+            &format!("✖ {}:{} {}", e.line, e.column, e.message),
             theme::error(),
         )),
-        Ok(_) if editor.rejected.is_some() => Line::from(Span::styled(
-            format!("✖ refused: {}", editor.rejected.clone().unwrap_or_default()),
+        Ok(_) if editor.rejected.is_some() => Line::from(untrusted(
+            &format!(
+                "✖ refused: {}",
+                editor.rejected.as_deref().unwrap_or_default()
+            ),
             theme::error(),
         )),
         Ok(stages) if editor.modified() => Line::from(vec![

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::app::detail::row_starts;
 use crate::app::keys::{key_for, Context};
 use crate::app::msg::Action;
+use crate::printable::printable;
 
 /// `text` in rows of at most `width` columns, broken after spaces, each in `style`.
 pub fn wrap(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
@@ -21,6 +22,14 @@ pub fn wrap(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
             Line::from(Span::styled(row.trim_end().to_string(), style))
         })
         .collect()
+}
+
+/// Text from a server, a file or the user as drawn: its control characters shown escaped.
+/// ratatui drops them, so the text drawn would differ from the text and its width be
+/// miscounted; every such text goes through here (or [`printable`] where its width is counted
+/// first).
+pub fn untrusted(text: &str, style: Style) -> Span<'static> {
+    Span::styled(printable(text).into_owned(), style)
 }
 
 /// What a cut message ends with: how to read the rest from `context`. `… L log` where a key

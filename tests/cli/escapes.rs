@@ -134,3 +134,26 @@ async fn a_namespace_flag_is_echoed_escaped() {
         assert_eq!(controls(&stderr), "", "{ns:?}: {stderr:?}");
     }
 }
+
+#[tokio::test]
+async fn a_message_of_several_lines_keeps_them() {
+    let home = Home::new();
+    std::fs::write(home.file(), format!("not json{HOSTILE}\n")).unwrap();
+    let (code, _, stderr) = home.run(&["bookmarks", "list"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(controls(&stderr), "", "{stderr:?}");
+    assert!(stderr.contains("\nmwatch moved it to "), "{stderr}");
+    assert!(!stderr.contains("\\n"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_note_reordering_text_prints_escaped() {
+    let home = Home::new();
+    let mut bookmark = hostile();
+    bookmark.note = "total \u{202E}0001\u{202C} due".into();
+    home.store().add(bookmark).unwrap();
+    let (code, stdout, stderr) = home.run(&["bookmarks", "list"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains('\u{202E}'), "{stdout}");
+    assert!(stdout.contains("total \\u202e0001\\u202c due"), "{stdout}");
+}

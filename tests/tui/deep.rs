@@ -13,8 +13,9 @@ use mwatch::event::ChangeEvent;
 use mwatch::nesting::{MARKER, MAX_DEPTH};
 use mwatch_testkit::deep;
 
-/// Depths past the limit: just past it, and what only a hostile server sends.
-const DEPTHS: [usize; 3] = [200, 10_000, 100_000];
+/// Depths of documents in an event past the limit: just past it (a walk from the document
+/// follows [`MAX_DEPTH`] levels of it), and what only a hostile server sends.
+const DEPTHS: [usize; 3] = [MAX_DEPTH + 1, 10_000, 100_000];
 
 /// A live state whose newest event is `event`, shown in the detail.
 fn showing(event: bson::RawDocumentBuf) -> State {
@@ -207,9 +208,10 @@ fn random_events_go_through_every_view() {
     let mut too_deep = 0;
     for case in 0..400 {
         let depth = [3, 20, MAX_DEPTH - 2, MAX_DEPTH + 5][case % 4];
-        let mut event = deep::update(2);
+        let mut event = deep::bare_update();
+        let full = document(&mut rng, depth);
         event.append("fullDocumentBeforeChange", document(&mut rng, depth));
-        event.append("fullDocument", document(&mut rng, depth));
+        event.append("fullDocument", full.clone());
         let mut bytes = event.into_bytes();
         if case % 3 == 0 {
             // Inside the outer frame: the event stays a document, its fields may not.
@@ -222,6 +224,10 @@ fn random_events_go_through_every_view() {
             continue;
         };
         let event = ChangeEvent::from_raw(raw);
+        if case % 3 != 0 {
+            let shown = event.raw().get_document("fullDocument").unwrap();
+            assert_eq!(shown.as_bytes(), full.as_bytes(), "case {case}");
+        }
         for tab in [Tab::Event, Tab::Diff, Tab::FullDocument, Tab::PreImage] {
             for line in content(&event, tab, context, 2_000) {
                 let text = line.text();

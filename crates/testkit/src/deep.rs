@@ -35,10 +35,15 @@ pub fn insert(depth: usize) -> RawDocumentBuf {
     event
 }
 
+/// An update of `shop.orders` without its images: a test adds the documents it wants.
+pub fn bare_update() -> RawDocumentBuf {
+    event("update", rawdoc! { "_data": "82DEEP" })
+}
+
 /// An update of `shop.orders` whose pre- and post-image are `depth` levels deep, `x` changed
 /// from 1 to 2 at the bottom.
 pub fn update(depth: usize) -> RawDocumentBuf {
-    let mut event = event("update", rawdoc! { "_data": "82DEEP" });
+    let mut event = bare_update();
     event.append("fullDocumentBeforeChange", nested(depth));
     event.append("fullDocument", around(depth, &rawdoc! { "x": 2 }));
     event
@@ -47,6 +52,32 @@ pub fn update(depth: usize) -> RawDocumentBuf {
 /// An insert whose resume token (`_id`) is `depth` levels deep.
 pub fn token(depth: usize) -> RawDocumentBuf {
     event("insert", nested(depth))
+}
+
+/// An insert whose resume token (`_id`) nests `scopes` code-with-scope values in one another,
+/// a DBPointer at the bottom: the BSON levels Extended JSON writes deepest (two objects for
+/// each scope, three for the pointer). Built with the bson crate, for depths it converts.
+pub fn code_scopes(scopes: usize) -> RawDocumentBuf {
+    // `{ p: DBPointer("shop.orders", ObjectId(0…)) }`, which the bson crate cannot build: the
+    // length, the element (type 0x0C, key, namespace as a string, 12 bytes of id), the end.
+    let mut bytes = 36_i32.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&[0x0C, b'p', 0]);
+    bytes.extend_from_slice(&12_i32.to_le_bytes());
+    bytes.extend_from_slice(b"shop.orders\0");
+    bytes.extend_from_slice(&[0; 13]);
+    let pointer = RawDocumentBuf::from_bytes(bytes).expect("well framed");
+    let mut token = bson::Document::try_from(pointer.as_ref()).expect("a DBPointer");
+    for _ in 0..scopes {
+        let code = bson::JavaScriptCodeWithScope {
+            code: "f".into(),
+            scope: token,
+        };
+        token = bson::doc! { "c": code };
+    }
+    event(
+        "insert",
+        RawDocumentBuf::from_document(&token).expect("converts"),
+    )
 }
 
 fn event(op: &str, id: RawDocumentBuf) -> RawDocumentBuf {

@@ -271,3 +271,11 @@ fn nesting_too_deep_is_an_error_not_a_crash() {
         "1:999: nested too deeply (more than 110 levels)"
     );
 }
+
+#[test]
+fn an_unexpected_control_character_is_named_escaped() {
+    assert_eq!(
+        error("{$match: {a: 1 \u{1b}: 2}}"),
+        "1:16: expected ',' or '}' after a value, found '\\u001b'"
+    );
+}
