@@ -164,6 +164,11 @@ pub async fn prepare(uri: &str) -> Result<Target, ConnectError> {
         .await
         .map_err(|e| read_failed(uri, &e))?;
     options.app_name = Some("mwatch".to_string());
+    // The driver's retry of a read rebuilds a change stream's resume `aggregate` without its
+    // resume token (mongodb 3.9: the token is taken on the first try), so a resume that fails
+    // once and then succeeds starts from now and loses the events in between. Without the retry,
+    // the failure reaches the engine, which reopens from its own last token.
+    options.retry_reads = Some(false);
     options
         .server_selection_timeout
         .get_or_insert(SELECTION_TIMEOUT);
