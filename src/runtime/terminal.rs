@@ -104,15 +104,34 @@ fn job_control(job: JobStops) -> io::Result<JobControl> {
             stop: Box::new(move || {
                 restore();
                 crate::signals::stop_job()?;
-                if noted.load(Ordering::SeqCst) != 0 {
-                    // Ends the loop before it draws on a terminal no longer its own.
-                    return Err(io::Error::other("a signal to stop came while stopped"));
+                // Continued. A signal to stop sent with SIGCONT may reach another thread a
+                // moment later, and `bg` or `kill %1` continue the job in the background:
+                // the terminal is taken back only once it is the job's again (taking it from
+                // the background would stop the job again).
+                loop {
+                    if noted.load(Ordering::SeqCst) != 0 {
+                        // Ends the loop before it draws on a terminal no longer its own.
+                        return Err(io::Error::other("a signal to stop came while stopped"));
+                    }
+                    if in_foreground() {
+                        return modes_on();
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                modes_on()
             }),
         },
         stopped_by,
     })
+}
+
+/// Whether the terminal's foreground job is this process's (true when there is no terminal
+/// to ask).
+#[cfg(unix)]
+fn in_foreground() -> bool {
+    match rustix::termios::tcgetpgrp(io::stdout()) {
+        Ok(group) => group == rustix::process::getpgrp(),
+        Err(_) => true,
+    }
 }
 
 /// No job control off Unix: Ctrl-Z only draws the screen anew.
