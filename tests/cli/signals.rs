@@ -52,15 +52,7 @@ async fn a_closed_stdout_ends_quietly_with_141() {
     // As `head -1` does once it has its line.
     drop(stdout);
     coll.insert_one(doc! { "n": 2 }).await.unwrap();
-    let mut stderr = String::new();
-    let mut err = child.stderr.take().unwrap();
-    let status = tokio::time::timeout(std::time::Duration::from_secs(15), async {
-        let (_, status) = tokio::join!(err.read_to_string(&mut stderr), child.wait());
-        status.unwrap()
-    })
-    .await
-    .expect("mwatch ends within 15 s of its reader going away");
-    let code = status.code().unwrap_or(-1);
+    let (code, stderr) = ended(child).await;
     assert_eq!(code, 141, "{stderr}");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("failed printing"),
@@ -121,7 +113,11 @@ async fn writing_to(
     stdout: std::process::Stdio,
 ) -> (i32, String) {
     command.stdout(stdout);
-    let mut child = command.spawn().unwrap();
+    ended(command.spawn().unwrap()).await
+}
+
+/// Waits for `child` to end (15 s at most); returns its exit code and stderr.
+async fn ended(mut child: tokio::process::Child) -> (i32, String) {
     let mut stderr = String::new();
     let mut err = child.stderr.take().unwrap();
     let status = tokio::time::timeout(std::time::Duration::from_secs(15), async {

@@ -11,7 +11,7 @@ use mwatch::app::state::State;
 use mwatch::app::update::update;
 use mwatch::event::ChangeEvent;
 use mwatch::nesting::{MARKER, MAX_DEPTH};
-use mwatch_testkit::deep;
+use mwatch_testkit::{deep, Rng};
 
 /// Depths of documents in an event past the limit: just past it (a walk from the document
 /// follows [`MAX_DEPTH`] levels of it), and what only a hostile server sends.
@@ -126,22 +126,6 @@ fn a_deep_resume_token_is_no_bookmark() {
     }
 }
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 const KEYS: [&str; 7] = ["_id", "a", "", "a.b", "k\x1b[2J\x07", "é😀", "$x"];
 
 /// A random value: scalars of many kinds (control characters in strings too) or, while
@@ -162,16 +146,16 @@ fn value(rng: &mut Rng, depth: usize) -> bson::RawBson {
             code: "f\x07".into(),
             scope: document(rng, depth - 1),
         }),
-        (false, 0) => RawBson::Int32(rng.next() as i32),
-        (false, 1) => RawBson::Double(f64::from_bits(rng.next())),
+        (false, 0) => RawBson::Int32(rng.next_u64() as i32),
+        (false, 1) => RawBson::Double(f64::from_bits(rng.next_u64())),
         (false, 2) => RawBson::String(format!("s\x1b[31m{}\r", rng.below(100))),
         (false, 3) => RawBson::RegularExpression(Regex {
             pattern: "a\x1b".into(),
             options: "i".into(),
         }),
-        (false, 4) => RawBson::DateTime(bson::DateTime::from_millis(rng.next() as i64)),
+        (false, 4) => RawBson::DateTime(bson::DateTime::from_millis(rng.next_u64() as i64)),
         (false, 5) => RawBson::Null,
-        (false, 6) => RawBson::Int64(rng.next() as i64),
+        (false, 6) => RawBson::Int64(rng.next_u64() as i64),
         (false, _) => RawBson::Boolean(true),
     }
 }
@@ -181,7 +165,7 @@ fn value(rng: &mut Rng, depth: usize) -> bson::RawBson {
 fn document(rng: &mut Rng, depth: usize) -> bson::RawDocumentBuf {
     let mut doc = bson::RawDocumentBuf::new();
     for i in 0..rng.below(3) + 1 {
-        let key = KEYS[rng.below(KEYS.len() as u64) as usize];
+        let key = KEYS[rng.below(KEYS.len())];
         let below = if i == 0 || depth < 4 { depth } else { 0 };
         doc.append(key, value(rng, below));
     }
@@ -216,8 +200,8 @@ fn random_events_go_through_every_view() {
         if case % 3 == 0 {
             // Inside the outer frame: the event stays a document, its fields may not.
             for _ in 0..3 {
-                let at = 4 + rng.below(bytes.len() as u64 - 5) as usize;
-                bytes[at] = rng.next() as u8;
+                let at = 4 + rng.below(bytes.len() - 5);
+                bytes[at] = rng.next_u64() as u8;
             }
         }
         let Ok(raw) = bson::RawDocumentBuf::from_bytes(bytes) else {

@@ -114,3 +114,20 @@ pub async fn fail_command(client: &Client, mode: bson::Bson, data: Document) {
 pub fn times(n: i32) -> bson::Bson {
     bson::Bson::Document(doc! { "times": n })
 }
+
+/// A small deterministic generator (xorshift), so that failures of randomized tests reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}

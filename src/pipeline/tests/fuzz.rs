@@ -2,6 +2,7 @@
 //! TUI parses every keystroke.
 
 use crate::pipeline::{parse, parse_value};
+use mwatch_testkit::Rng;
 
 const VALID: &[&str] = &[
     r#"[{"$match": {"operationType": {"$in": ["insert", "update"]}, "fullDocument.n": {"$gt": -1.5e2}}}]"#,
@@ -49,22 +50,6 @@ fn every_single_char_deletion() {
             edited.replace_range(i..i + c.len_utf8(), "");
             must_not_panic(&edited);
         }
-    }
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 
