@@ -59,6 +59,29 @@ pub fn push(out: &mut String, c: char) {
     }
 }
 
+/// The name as one shell word, quoted when it needs to be. A name with characters shown
+/// escaped is quoted as `$'…'`, where the shell reads those escapes back: the word printed
+/// names the same bookmark, and moves no cursor.
+pub fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@#.:_-+/=,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else if let Cow::Owned(_) = printable(text) {
+        let mut word = String::from("$'");
+        for c in text.chars() {
+            match c {
+                '\\' => word.push_str(r"\\"),
+                '\'' => word.push_str(r"\'"),
+                c => push(&mut word, c),
+            }
+        }
+        word.push('\'');
+        word
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +106,18 @@ mod tests {
     #[test]
     fn messages_keep_their_lines() {
         assert_eq!(printable_lines("a\n\x1bb\r\n"), "a\n\\u001bb\\r\n");
+    }
+
+    #[test]
+    fn a_name_with_escaped_characters_is_a_word_the_shell_reads_back() {
+        let name = "a\x1b[2J b'c\\\u{202E}";
+        let word = shell_word(name);
+        assert_eq!(word, r"$'a\u001b[2J b\'c\\\u202e'");
+        let out = std::process::Command::new("bash")
+            .args(["-c", &format!("printf %s {word}")])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), name);
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
     }
 }

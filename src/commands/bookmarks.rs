@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use bson::{Bson, Document};
 
-use super::resume::shell_word;
 use super::{fail, say, stdout_failed, Outcome};
 use crate::bookmarks::{
     default_path, ns_text, options_document, Bookmark, BookmarkStore, StoreError,
@@ -15,6 +14,7 @@ use crate::cli::BookmarksCommand;
 use crate::format::iso_date;
 use crate::format::utc_seconds;
 use crate::printable::printable;
+use crate::printable::shell_word;
 
 /// Runs one `mwatch bookmarks` command on the store at [`default_path`].
 pub fn run(command: &BookmarksCommand) -> ExitCode {

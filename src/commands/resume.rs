@@ -1,15 +1,13 @@
 //! `--resume NAME`: finding the bookmark a name or a token means, its name quoted for the
 //! shell, and what to say when the server's history no longer reaches back to it.
 
-use std::borrow::Cow;
-
 use bson::Timestamp;
 
 use super::bookmarks::open_store;
 use super::UsageError;
 use crate::bookmarks::{Bookmark, BookmarkStore, StoreError};
 use crate::format::{age_text, utc_seconds};
-use crate::printable::{self, printable};
+use crate::printable::shell_word;
 
 /// The bookmark `--resume TEXT` names, or None when TEXT is a token (JSON, or bare hex that
 /// is no bookmark's name). Store warnings go to stderr.
@@ -60,46 +58,10 @@ pub fn history_lost(bookmark: &Bookmark, now_millis: i64, oldest: Option<Timesta
     )
 }
 
-/// The name as one shell word, quoted when it needs to be. A name with characters shown
-/// escaped is quoted as `$'…'`, where the shell reads those escapes back: the word printed
-/// names the same bookmark, and moves no cursor.
-pub fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "@#.:_-+/=,".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        text.to_string()
-    } else if let Cow::Owned(_) = printable(text) {
-        let mut word = String::from("$'");
-        for c in text.chars() {
-            match c {
-                '\\' => word.push_str(r"\\"),
-                '\'' => word.push_str(r"\'"),
-                c => printable::push(&mut word, c),
-            }
-        }
-        word.push('\'');
-        word
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bookmarks::sample as bookmark;
-
-    #[test]
-    fn a_name_with_escaped_characters_is_a_word_the_shell_reads_back() {
-        let name = "a\x1b[2J b'c\\\u{202E}";
-        let word = shell_word(name);
-        assert_eq!(word, r"$'a\u001b[2J b\'c\\\u202e'");
-        let out = std::process::Command::new("bash")
-            .args(["-c", &format!("printf %s {word}")])
-            .output()
-            .unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), name);
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
-    }
 
     #[test]
     fn says_how_old_the_bookmark_is_and_how_to_go_on() {

@@ -12,10 +12,10 @@ use crate::app::keys::{key_for, Context};
 use crate::app::msg::Action;
 use crate::app::state::State;
 use crate::bookmarks::Bookmark;
-use crate::commands::resume::shell_word;
 use crate::format::age_text;
 use crate::format::utc_seconds;
 use crate::printable::printable;
+use crate::printable::shell_word;
 use crate::redact::has_hidden_secret;
 
 use super::events::pad;
