@@ -1,5 +1,5 @@
-//! `--resume NAME`: finding the bookmark a name or a token means, its name quoted for the
-//! shell, and what to say when the server's history no longer reaches back to it.
+//! `--resume NAME`: finding the bookmark a name or a token means, and what to say when the
+//! server's history no longer reaches back to it.
 
 use bson::Timestamp;
 
