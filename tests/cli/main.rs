@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bookmark_files;
 mod bookmarks;
 mod corpus;
 mod escapes;
