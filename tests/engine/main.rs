@@ -7,4 +7,5 @@ mod common;
 mod bookmark_replay;
 mod connect;
 mod deep;
+mod history;
 mod stream;
