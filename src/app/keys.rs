@@ -6,11 +6,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::msg::{Action, Tab};
 
 mod bookmarks;
+mod editing;
 mod key;
 mod messages;
 mod palette;
 
 pub use bookmarks::{BOOKMARKS, CONFIRM, INVALIDATED, LOST};
+pub use editing::{INPUT, OPTIONS, PIPELINE};
 pub use key::Key;
 use key::{alt, ch, ctrl, plain};
 pub use messages::{CONNECTION, LOG};
@@ -367,56 +369,6 @@ pub const NAMESPACES: &[Binding] = &[
     ),
 ];
 
-pub const PIPELINE: &[Binding] = &[
-    bind(
-        &[ctrl('s')],
-        Action::Apply,
-        "apply the pipeline (no event lost)",
-        Some("apply"),
-    ),
-    bind(
-        &[alt(KeyCode::Up)],
-        Action::HistoryPrev,
-        "previous applied pipeline",
-        Some("history"),
-    ),
-    bind(
-        &[alt(KeyCode::Down)],
-        Action::HistoryNext,
-        "next applied pipeline",
-        None,
-    ),
-    bind(
-        &[plain(KeyCode::Esc)],
-        Action::Back,
-        "leave the editor",
-        Some("leave"),
-    ),
-];
-
-pub const OPTIONS: &[Binding] = &[
-    bind(UP, Action::Up, "previous option", None),
-    bind(DOWN, Action::Down, "next option", None),
-    bind(
-        &[plain(KeyCode::Left), plain(KeyCode::Right), ch(' ')],
-        Action::ChangeValue,
-        "change the value (numbers: type digits)",
-        Some("change"),
-    ),
-    bind(
-        &[plain(KeyCode::Enter)],
-        Action::Open,
-        "apply (no event lost)",
-        Some("apply"),
-    ),
-    bind(
-        &[plain(KeyCode::Esc)],
-        Action::Back,
-        "cancel",
-        Some("cancel"),
-    ),
-];
-
 pub const HELP: &[Binding] = &[
     bind(UP, Action::Up, "scroll up", None),
     bind(DOWN, Action::Down, "scroll down", None),
@@ -427,21 +379,6 @@ pub const HELP: &[Binding] = &[
         Action::Back,
         "close the help",
         Some("close"),
-    ),
-];
-
-pub const INPUT: &[Binding] = &[
-    bind(
-        &[plain(KeyCode::Enter)],
-        Action::Open,
-        "confirm",
-        Some("confirm"),
-    ),
-    bind(
-        &[plain(KeyCode::Esc)],
-        Action::Back,
-        "cancel",
-        Some("cancel"),
     ),
 ];
 
