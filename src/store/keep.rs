@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::numbers::thousands;
 use crate::printable::printable;
 
 /// The newest `events` rows, `bytes` of raw BSON at most; the newest row is always kept.
@@ -125,22 +126,10 @@ impl fmt::Display for Keep {
 fn size(bytes: u64) -> String {
     let (name, scale) = UNITS
         .iter()
-        .find(|(_, scale)| bytes % scale == 0)
+        .find(|(_, scale)| bytes.is_multiple_of(*scale))
         .copied()
         .unwrap_or(("B", 1));
     format!("{} {name}", thousands(bytes / scale))
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
