@@ -149,7 +149,14 @@ pub struct WatchArgs {
     /// How many events the TUI keeps, the newest: a number (256 MiB of them at most), or a
     /// size of BSON such as 512MB or 2GiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024)
     /// [default: 100000].
-    #[arg(long, value_name = "N|SIZE", value_parser = Keep::parse, conflicts_with = "json")]
+    #[arg(
+        long,
+        value_name = "N|SIZE",
+        value_parser = Keep::parse,
+        conflicts_with = "json",
+        // `--keep -5` is a bad value, not an unknown flag.
+        allow_negative_numbers = true
+    )]
     pub keep: Option<Keep>,
 }
 
@@ -170,7 +177,14 @@ pub struct ReplayArgs {
     /// How many events the TUI keeps, the newest: a number (256 MiB of them at most), or a
     /// size of BSON such as 512MB or 2GiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024)
     /// [default: 100000].
-    #[arg(long, value_name = "N|SIZE", value_parser = Keep::parse, conflicts_with = "json")]
+    #[arg(
+        long,
+        value_name = "N|SIZE",
+        value_parser = Keep::parse,
+        conflicts_with = "json",
+        // `--keep -5` is a bad value, not an unknown flag.
+        allow_negative_numbers = true
+    )]
     pub keep: Option<Keep>,
 }
 
