@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::source::{FullDocument, PreImage};
+use crate::store::Keep;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -144,6 +145,19 @@ pub struct WatchArgs {
     /// Watch an embedded playground with a synthetic workload (no MongoDB needed).
     #[arg(long, conflicts_with = "uri")]
     pub demo: bool,
+
+    /// How many events the TUI keeps, the newest: a number (256 MiB of them at most), or a
+    /// size of BSON such as 512MB or 2GiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024)
+    /// [default: 100000].
+    #[arg(
+        long,
+        value_name = "N|SIZE",
+        value_parser = Keep::parse,
+        conflicts_with = "json",
+        // `--keep -5` is a bad value, not an unknown flag.
+        allow_negative_numbers = true
+    )]
+    pub keep: Option<Keep>,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +173,19 @@ pub struct ReplayArgs {
     /// With --json: canonical Extended JSON.
     #[arg(long, requires = "json")]
     pub canonical: bool,
+
+    /// How many events the TUI keeps, the newest: a number (256 MiB of them at most), or a
+    /// size of BSON such as 512MB or 2GiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024)
+    /// [default: 100000].
+    #[arg(
+        long,
+        value_name = "N|SIZE",
+        value_parser = Keep::parse,
+        conflicts_with = "json",
+        // `--keep -5` is a bad value, not an unknown flag.
+        allow_negative_numbers = true
+    )]
+    pub keep: Option<Keep>,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,7 @@ pub mod files;
 pub mod format;
 pub mod json_position;
 pub mod nesting;
+pub mod numbers;
 pub mod pipeline;
 pub mod pipeline_history;
 pub mod printable;

@@ -4,6 +4,14 @@ use clap::Parser;
 use mwatch::cli::{Cli, Command};
 use mwatch::commands::{bookmarks, playground, replay, watch};
 
+/// mimalloc, not glibc's malloc: events are made on the runtime's worker threads and freed on
+/// the UI's, and glibc keeps such memory in per-thread arenas that the next events, made on
+/// another thread, do not reuse. With glibc the TUI's 100,000-event store took 77 MB when it
+/// first filled and 142 MB once 1,000,000 events had flowed through it; with mimalloc 81 and
+/// 83 MB (`cargo bench --bench event_memory`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {

@@ -8,6 +8,9 @@ use bson::RawDocument;
 
 use crate::event::ChangeEvent;
 
+mod keep;
+pub use keep::{Keep, DEFAULT_MAX_BYTES, DEFAULT_MAX_EVENTS};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
     Event(ChangeEvent),
@@ -57,15 +60,11 @@ impl Row {
     }
 }
 
-pub const DEFAULT_MAX_EVENTS: usize = 100_000;
-pub const DEFAULT_MAX_BYTES: usize = 256 * 1024 * 1024;
-
 #[derive(Debug)]
 pub struct EventStore {
     rows: VecDeque<Row>,
     bytes: usize,
-    max_events: usize,
-    max_bytes: usize,
+    keep: Keep,
     dropped: u64,
     /// Seam rows retained.
     seams: usize,
@@ -82,13 +81,19 @@ impl EventStore {
         EventStore {
             rows: VecDeque::new(),
             bytes: 0,
-            max_events: max_events.max(1),
-            max_bytes,
+            keep: Keep {
+                events: max_events.max(1),
+                bytes: max_bytes,
+            },
             dropped: 0,
             seams: 0,
             namespaces: HashMap::new(),
             removed: 0,
         }
+    }
+
+    pub fn keeping(keep: Keep) -> Self {
+        EventStore::new(keep.events, keep.bytes)
     }
 
     /// Forgets every row (the count of events dropped for room stays). The cleared rows'
@@ -111,9 +116,7 @@ impl EventStore {
         }
         self.rows.push_back(row);
         let mut removed = 0;
-        while self.rows.len() > self.max_events
-            || (self.bytes > self.max_bytes && self.rows.len() > 1)
-        {
+        while self.keep.exceeded(self.rows.len(), self.bytes) {
             if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
                 removed += 1;
@@ -204,7 +207,12 @@ impl EventStore {
 
     /// Rows kept at most.
     pub fn max_events(&self) -> usize {
-        self.max_events
+        self.keep.events
+    }
+
+    /// What it keeps.
+    pub fn keep(&self) -> Keep {
+        self.keep
     }
 
     /// The number of the oldest retained row: row `i` is number `first_number() + i` for as
@@ -227,7 +235,7 @@ fn namespace_key(event: &ChangeEvent) -> Option<&[u8]> {
 
 impl Default for EventStore {
     fn default() -> Self {
-        EventStore::new(DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES)
+        EventStore::keeping(Keep::default())
     }
 }
 

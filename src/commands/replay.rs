@@ -14,7 +14,7 @@ use crate::signals::Signals;
 use crate::source::connect::{Deployment, Destination};
 use crate::source::recording::{self, Replay};
 use crate::source::WatchSpec;
-use crate::store::{EventStore, DEFAULT_MAX_EVENTS};
+use crate::store::EventStore;
 
 /// Shows or prints the recording `args` names.
 pub async fn run(args: ReplayArgs) -> ExitCode {
@@ -26,7 +26,8 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
             "standard output is not a terminal; use --json to print the recording".to_string(),
         ));
     }
-    let (events, warning) = match recording::load(&args.file, DEFAULT_MAX_EVENTS) {
+    let keep = args.keep.unwrap_or_default();
+    let (events, warning) = match recording::load(&args.file, keep) {
         Ok(loaded) => loaded,
         Err(e) if e.is_open() => return fail(e, Outcome::Usage),
         Err(e) => return fail(e, Outcome::Failed),
@@ -38,7 +39,7 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
         destination: Destination::default(),
         spec: WatchSpec::default(),
         pipeline_text: String::new(),
-        store: EventStore::default(),
+        store: EventStore::keeping(keep),
         now: 0,
         size: (80, 24),
         recording: Some(Recording {

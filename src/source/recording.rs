@@ -10,6 +10,7 @@ use bson::Bson;
 
 use crate::event::ChangeEvent;
 use crate::format::{event_name, json_line};
+use crate::store::Keep;
 
 pub struct Recorder {
     out: BufWriter<File>,
@@ -299,20 +300,22 @@ impl Iterator for Replay {
     }
 }
 
-/// The newest `keep` events of a recording, for the TUI, and what went wrong reading it: a
-/// bad line stops the reading but keeps what came before it (an error if nothing did).
-pub fn load(path: &Path, keep: usize) -> Result<(Vec<ChangeEvent>, Option<String>), ReplayError> {
+/// The newest events of a recording that the TUI's store keeps, and what went wrong reading
+/// it: a bad line stops the reading but keeps what came before it (an error if nothing did).
+pub fn load(path: &Path, keep: Keep) -> Result<(Vec<ChangeEvent>, Option<String>), ReplayError> {
     let mut replay = Replay::open(path)?;
     let mut events = VecDeque::new();
+    let mut bytes = 0;
     let mut read = 0usize;
     let mut error = None;
     for event in replay.by_ref() {
         match event {
             Ok(event) => {
                 read += 1;
+                bytes += event.size();
                 events.push_back(event);
-                if events.len() > keep {
-                    events.pop_front();
+                while keep.exceeded(events.len(), bytes) {
+                    bytes -= events.pop_front().map_or(0, |old| old.size());
                 }
             }
             // Nothing to show: the file is no recording.
@@ -409,11 +412,36 @@ mod tests {
         let mut recorder = Recorder::open(&path).unwrap();
         recorder.write(&[event(1), event(2), event(3)]).unwrap();
         drop(recorder);
-        let (events, warning) = load(&path, 2).unwrap();
+        let (events, warning) = load(&path, keep(2)).unwrap();
         assert_eq!(events, vec![event(2), event(3)]);
         assert_eq!(warning.as_deref(), Some("showing the last 2 of 3 events"));
-        assert_eq!(load(&path, 5).unwrap().1, None);
+        assert_eq!(load(&path, keep(5)).unwrap().1, None);
         let _ = std::fs::remove_file(&path);
+    }
+
+    /// A recording of big events is held no more than the store would: not all of its newest
+    /// 100,000 events when they take more than its bytes.
+    #[test]
+    fn load_keeps_no_more_bytes_than_the_store() {
+        let path = temp("load-bytes");
+        let mut recorder = Recorder::open(&path).unwrap();
+        recorder.write(&[event(1), event(2), event(3)]).unwrap();
+        drop(recorder);
+        let two = Keep {
+            events: 10,
+            bytes: event(2).size() + event(3).size(),
+        };
+        let (events, warning) = load(&path, two).unwrap();
+        assert_eq!(events, vec![event(2), event(3)]);
+        assert_eq!(warning.as_deref(), Some("showing the last 2 of 3 events"));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    fn keep(events: usize) -> Keep {
+        Keep {
+            events,
+            bytes: usize::MAX,
+        }
     }
 
     /// The TUI shows nothing of a file with no event: it is refused, as `--json` refuses it.
@@ -425,7 +453,7 @@ mod tests {
             ("not json", ":1:2: expected ident"),
         ] {
             std::fs::write(&path, text).unwrap();
-            let refused = load(&path, 10).unwrap_err();
+            let refused = load(&path, keep(10)).unwrap_err();
             assert!(!refused.is_open());
             assert!(refused.to_string().contains(error), "{refused}");
         }
@@ -442,7 +470,7 @@ mod tests {
         let at_line_2 = format!("{}:2:2: ", path.display());
         let error = results[1].as_ref().unwrap_err().to_string();
         assert!(error.starts_with(&at_line_2), "{error}");
-        let (events, warning) = load(&path, 10).unwrap();
+        let (events, warning) = load(&path, keep(10)).unwrap();
         let kept: Vec<_> = events.iter().map(ChangeEvent::to_document).collect();
         assert_eq!(
             kept,

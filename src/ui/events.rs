@@ -16,9 +16,9 @@ use crate::printable::printable;
 use crate::source::{Scope, Status};
 use crate::store::Row;
 
-use super::status::thousands;
 use super::text::untrusted;
 use super::{focused, pane, search, stopped, theme};
+use crate::numbers::thousands;
 
 /// Column widths, 0 for a column not shown; the summary takes what is left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

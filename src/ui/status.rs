@@ -11,6 +11,7 @@ use crate::app::keys;
 use crate::app::msg::Action;
 use crate::app::state::{Overlay, Purpose, State};
 use crate::app::stopped;
+use crate::numbers::thousands;
 use crate::printable::printable;
 use crate::source::Status;
 
@@ -67,18 +68,6 @@ pub fn sparkline(history: &[u32], width: usize) -> String {
             SPARK[level.min(8)]
         })
         .collect()
-}
-
-pub(super) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Most useful first: a narrow terminal cuts the counts, not the state or the lag.
@@ -231,11 +220,5 @@ mod tests {
         assert_eq!(line.chars().last(), Some('█'));
         assert_eq!(line.chars().next(), Some('▁'));
         assert_eq!(sparkline(&[0; 60], 20).trim(), "");
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

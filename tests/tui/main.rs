@@ -19,6 +19,7 @@ mod e2e_signals;
 mod e2e_suspend;
 mod escapes;
 mod footer;
+mod keep;
 mod large_paste;
 mod messages;
 mod palette;
