@@ -158,7 +158,13 @@ impl ChangeEvent {
     /// that arrives builds no string.
     pub fn ns(&self) -> Option<(&str, Option<&str>)> {
         let ns = self.ns_document()?;
-        Some((ns.get_str("db").ok()?, ns.get_str("coll").ok()))
+        // `get`, not bson's `get_str`: that builds its error's `String` even when the field
+        // is there.
+        let text = |key| match ns.get(key) {
+            Ok(Some(RawBsonRef::String(text))) => Some(text),
+            _ => None,
+        };
+        Some((text("db")?, text("coll")))
     }
 
     /// The event's `ns` document.

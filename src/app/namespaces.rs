@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use bson::RawDocument;
+
 use crate::event::{ChangeEvent, OpType};
 use crate::source::connect::{CollectionInfo, DatabaseInfo, Listing};
 use crate::source::Scope;
@@ -65,8 +67,9 @@ pub struct Namespaces {
     pub stale: bool,
     /// Namespaces seen in events but not listed; each asks for a new listing once only, so a
     /// namespace that is never listed (not allowed, or already gone) does not cause a
-    /// listing every second.
-    unlisted: HashSet<String>,
+    /// listing every second. Kept by the bytes of the events' `ns` document, so that the
+    /// events of one seen before are looked up without building its name.
+    unlisted: HashSet<Box<[u8]>>,
 }
 
 impl Default for Namespaces {
@@ -157,11 +160,14 @@ impl Namespaces {
             event.op(),
             OpType::Create | OpType::Drop | OpType::Rename | OpType::DropDatabase
         );
-        // Only a namespace the listing does not know is named (and the name built).
+        // Only a namespace neither the listing nor `unlisted` knows is kept (and allocates).
         let new = event
             .ns()
             .is_some_and(|(db, coll)| !self.knows_in(db, coll))
-            && event.namespace().is_some_and(|ns| self.unlisted.insert(ns));
+            && event
+                .ns_document()
+                .map(RawDocument::as_bytes)
+                .is_some_and(|ns| !self.unlisted.contains(ns) && self.unlisted.insert(ns.into()));
         self.stale |= ddl || new;
     }
 

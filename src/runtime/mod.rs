@@ -37,8 +37,26 @@ use crate::app::msg::{Action, Cmd, Msg, StoreReply};
 use crate::app::state::{Config, State};
 use crate::app::update::update;
 
-/// Shortest time between two frames.
+/// Time between two frames under a flood of changes (about 30 a second).
 pub const FRAME: Duration = Duration::from_millis(33);
+
+/// When the next frame may be drawn: at most one a [`FRAME`] on average, with one frame of
+/// slack, so that a lone change (an event after a quiet spell, a key) is drawn at once even
+/// right after another lone frame (the clock's tick), while a flood is drawn ~30 times a
+/// second.
+struct Pace {
+    /// The earliest time the next frame may be drawn.
+    next: Instant,
+}
+
+impl Pace {
+    /// A frame drawn at `now`: each frame moves the schedule one [`FRAME`] on, from where it
+    /// was or from now, whichever is later. After a quiet spell the schedule lies in the past
+    /// and the next frame may follow at once; under a flood it runs ahead of the clock.
+    fn drawn(&mut self, now: Instant) {
+        self.next = (self.next + FRAME).max(now);
+    }
+}
 
 /// What the loop reads and writes besides the screen, given from outside so that a test can
 /// give its own.
@@ -371,8 +389,10 @@ where
     };
     let mut ticks = interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut last_frame = Instant::now();
     terminal.draw(|frame| view(&state, frame))?;
+    let mut pace = Pace {
+        next: Instant::now() + FRAME,
+    };
     state.dirty = false;
     // Debug builds only: lets the tests panic a TUI that has drawn, to see what the panic hook
     // leaves of the terminal (tests/tui/e2e.rs).
@@ -382,7 +402,7 @@ where
     }
 
     loop {
-        let next_frame = last_frame + FRAME;
+        let next_frame = pace.next;
         let msg = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => to_msg(event),
@@ -454,10 +474,10 @@ where
                 }
             }
         }
-        if state.dirty && Instant::now() >= next_frame {
+        if state.dirty && Instant::now() >= pace.next {
             terminal.draw(|frame| view(&state, frame))?;
             state.dirty = false;
-            last_frame = Instant::now();
+            pace.drawn(Instant::now());
         }
     }
     runtime.stop().await;

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod allocations;
 mod bookmark_keys;
 mod clicks;
 mod connecting;

@@ -1,0 +1,185 @@
+//! The TUI replaying a history next to a bare driver loop, on the same in-process playground and
+//! the same 200,000 inserts (about 305 bytes of BSON each, replayed from the start of the oplog
+//! as `mwatch --ns bench.events --start-at 0:0` does). The TUI is the real app loop
+//! (`runtime::run`) drawing on a 120x35 `TestBackend`: it is done when a frame shows every
+//! event received. Prints, per consumer, events/s and CPU per event (the process's CPU apart
+//! from the playground's connection threads: the driver, the engine, `update` and drawing), the
+//! TUI's frame times, and how long a key typed while it ingests takes to show (Up pauses the
+//! list, End follows again: from the key sent to the frame that shows it). Three rounds each,
+//! alternated; the medians make the headline. Run: `cargo bench --bench tui_ingest`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bson::{doc, Document, RawDocumentBuf, Timestamp};
+use common::{ms, next_seen, outside, percentile, run_tui, Cpu, Probe};
+use futures_util::StreamExt;
+use mongodb::Client;
+use mwatch::source::Start;
+use mwatch_playground as playground;
+use ratatui::crossterm::event::KeyCode;
+use tokio::sync::mpsc;
+
+const EVENTS: usize = 200_000;
+/// What the status line says once all `EVENTS` arrived.
+const ALL_RECEIVED: &str = "200,000 received";
+const ROUNDS: usize = 3;
+/// Longest wait for a frame: far more than anything measured.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// One consumer's run: wall time and CPU for all the events.
+struct Run {
+    elapsed: Duration,
+    cpu: Duration,
+}
+
+async fn bare_driver(client: &Client) -> Run {
+    let coll = client.database("bench").collection::<Document>("events");
+    let (start, cpu) = (Instant::now(), Cpu::now());
+    let mut stream = coll
+        .watch()
+        .start_at_operation_time(Timestamp {
+            time: 0,
+            increment: 0,
+        })
+        .await
+        .expect("watch")
+        .with_type::<RawDocumentBuf>();
+    for _ in 0..EVENTS {
+        stream.next().await.expect("event").expect("event");
+    }
+    Run {
+        elapsed: start.elapsed(),
+        cpu: Cpu::now().since(&cpu),
+    }
+}
+
+/// The TUI's run, its frame times and its keys' times to the screen.
+async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
+    let probe = Probe::new();
+    let (keys, io) = outside();
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    let (done_tx, mut done) = mpsc::unbounded_channel();
+    probe.want(ALL_RECEIVED, true, &done_tx);
+    let (start, cpu) = (Instant::now(), Cpu::now());
+    let tui = run_tui(
+        uri,
+        "bench",
+        "events",
+        Start::AtTime(Timestamp {
+            time: 0,
+            increment: 0,
+        }),
+        probe.clone(),
+        io,
+    );
+    let script = async {
+        let mut key_times = Vec::new();
+        // Once the watch runs, a key at a time while the events flow in.
+        next_seen_of(&probe, &mut seen, "kept · following", &seen_tx).await;
+        loop {
+            if let Ok((_, at)) = done.try_recv() {
+                return (at, key_times);
+            }
+            for (key, shows) in [
+                (KeyCode::Up, "kept · paused"),
+                (KeyCode::End, "kept · following"),
+            ] {
+                probe.want(shows, true, &seen_tx);
+                let sent = Instant::now();
+                keys.key(key);
+                key_times.push(next_seen(&mut seen, shows, LIMIT).await - sent);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::pin!(tui);
+    let (done_at, key_times) = tokio::select! {
+        () = &mut tui => panic!("the TUI ended before its script"),
+        out = script => out,
+    };
+    let cpu = Cpu::now().since(&cpu);
+    keys.key(KeyCode::Char('q'));
+    tokio::time::timeout(LIMIT, tui)
+        .await
+        .expect("the TUI ends on q");
+    // Its client's connections close before the next round is measured.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let run = Run {
+        elapsed: done_at - start,
+        cpu,
+    };
+    (run, probe.take_frame_times(), key_times)
+}
+
+/// Waits for a frame that shows `text`.
+async fn next_seen_of(
+    probe: &Probe,
+    seen: &mut mpsc::UnboundedReceiver<(String, Instant)>,
+    text: &str,
+    seen_tx: &mpsc::UnboundedSender<(String, Instant)>,
+) {
+    probe.want(text, true, seen_tx);
+    next_seen(seen, text, LIMIT).await;
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let server = playground::start(playground::Config::default())
+        .await
+        .expect("playground");
+    let client = Client::with_uri_str(server.uri()).await.expect("client");
+    let coll = client.database("bench").collection::<Document>("events");
+    for batch in 0..EVENTS / 1000 {
+        let docs = (0..1000)
+            .map(|i| doc! { "batch": batch as i32, "i": i, "status": "new", "total": 12.5 });
+        coll.insert_many(docs).await.expect("insert");
+    }
+    let rate = |run: &Run| EVENTS as f64 / run.elapsed.as_secs_f64();
+    let cpu_us = |run: &Run| run.cpu.as_secs_f64() * 1e6 / EVENTS as f64;
+    let (mut driver_rates, mut tui_rates) = (Vec::new(), Vec::new());
+    let (mut frames, mut keys) = (Vec::new(), Vec::new());
+    for round in 1..=ROUNDS {
+        let driver = bare_driver(&client).await;
+        let (app, frame_times, key_times) = tui(&server.uri()).await;
+        println!(
+            "round {round}: bare driver loop {:>7.0} events/s, {:.2} µs CPU an event | TUI {:>7.0} events/s, {:.2} µs CPU an event, {} frames, {} keys",
+            rate(&driver),
+            cpu_us(&driver),
+            rate(&app),
+            cpu_us(&app),
+            frame_times.len(),
+            key_times.len()
+        );
+        driver_rates.push(rate(&driver));
+        tui_rates.push(rate(&app));
+        frames.extend(frame_times);
+        keys.extend(key_times);
+    }
+    frames.sort();
+    keys.sort();
+    println!(
+        "TUI frame time while ingesting: p50 {:.2} ms p99 {:.2} ms max {:.2} ms ({} frames)",
+        ms(percentile(&frames, 0.5)),
+        ms(percentile(&frames, 0.99)),
+        ms(percentile(&frames, 1.0)),
+        frames.len()
+    );
+    println!(
+        "key to frame while ingesting: p50 {:.1} ms p99 {:.1} ms max {:.1} ms ({} keys)",
+        ms(percentile(&keys, 0.5)),
+        ms(percentile(&keys, 0.99)),
+        ms(percentile(&keys, 1.0)),
+        keys.len()
+    );
+    let (driver, app) = (median(driver_rates), median(tui_rates));
+    println!("bare driver loop (median): {driver:.0} events/s");
+    println!("TUI (median):              {app:.0} events/s");
+    println!("ratio: {:.2} of the bare driver's rate", app / driver);
+}
