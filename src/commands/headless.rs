@@ -3,12 +3,13 @@
 
 use std::io::{self, Write};
 
+use super::broken_pipe::stdout_broken;
 use super::resume::history_lost;
 use super::{say, stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
 use crate::format::{event_name, write_json};
-use crate::signals::{until_stopped, Signals};
+use crate::signals::{until_stopped, Signals, BROKEN_PIPE};
 use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
@@ -85,6 +86,8 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
     } = printing;
     let (control, mut messages) = engine::spawn(connection);
     let mut printer = LinePrinter::new(canonical);
+    let broken = stdout_broken();
+    tokio::pin!(broken);
     const WATCH: u64 = 1;
     if control
         .send(Control::Watch {
@@ -99,7 +102,11 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
     loop {
         // Each batch is printed and recorded whole before the next wait, so a signal finds
         // nothing half written.
-        let message = match until_stopped(messages.recv(), &mut signals).await {
+        let waited = tokio::select! {
+            waited = until_stopped(messages.recv(), &mut signals) => waited,
+            () = &mut broken => Err(BROKEN_PIPE),
+        };
+        let message = match waited {
             Ok(message) => message,
             Err(signal) => {
                 let _ = control.send(Control::Stop).await;
