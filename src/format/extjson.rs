@@ -6,15 +6,17 @@
 //! `serde_json::Value` per event. The test in `tests.rs` holds the old conversion as the
 //! reference.
 
+mod elements;
+
 use std::collections::HashMap;
 
 use base64::Engine as _;
-use bson::spec::BinarySubtype;
-use bson::{RawBsonRef, RawDocument};
+use bson::RawDocument;
 use serde::Serialize;
 
+use elements::{Elements, Malformed, Value};
+
 use crate::nesting::{self, TooDeep, MAX_DEPTH};
-use crate::printable::printable;
 
 /// How values are written.
 #[derive(Clone, Copy, PartialEq)]
@@ -29,11 +31,12 @@ enum Mode {
 
 /// The items of an open document or array.
 enum Items<'a> {
-    Fields(bson::raw::RawIter<'a>),
+    Fields(Elements<'a>),
     /// A document naming a key twice, as an owned document holds it (and the old conversion
     /// wrote it): each key where it first came, with its last value.
-    Deduplicated(std::vec::IntoIter<(&'a str, RawBsonRef<'a>)>),
-    Values(bson::raw::RawArrayIter<'a>),
+    Deduplicated(std::vec::IntoIter<(&'a str, Value<'a>)>),
+    /// An array's elements, whose keys are not written.
+    Values(Elements<'a>),
 }
 
 struct Open<'a> {
@@ -48,10 +51,13 @@ struct Open<'a> {
 enum Failure {
     TooDeep,
     Malformed,
+    /// A document names a key twice: the values it replaces are not written, so the event is
+    /// first read whole by the bson crate, which is what refuses or lets it through.
+    KeyTwice,
 }
 
-impl From<bson::raw::Error> for Failure {
-    fn from(_: bson::raw::Error) -> Failure {
+impl From<Malformed> for Failure {
+    fn from(_: Malformed) -> Failure {
         Failure::Malformed
     }
 }
@@ -66,33 +72,45 @@ pub fn write_json(out: &mut Vec<u8>, doc: &RawDocument, canonical: bool) -> Resu
     } else {
         Mode::Relaxed
     };
-    match write_document(out, doc, mode) {
-        Ok(()) => Ok(()),
-        Err(failure) => {
-            out.truncate(start);
-            // Too deep wins over malformed wherever the two are, as the depth is checked
-            // before anything is converted.
-            if matches!(failure, Failure::TooDeep) || !nesting::within_limit(doc) {
-                return Err(TooDeep);
-            }
-            out.extend_from_slice(b"{}");
-            Ok(())
-        }
+    let failure = match write_document(out, doc.as_bytes(), mode, false) {
+        Ok(()) => return Ok(()),
+        Err(failure) => failure,
+    };
+    out.truncate(start);
+    let readable = match failure {
+        Failure::TooDeep => return Err(TooDeep),
+        Failure::Malformed => false,
+        Failure::KeyTwice => nesting::to_document(doc)?.is_some(),
+    };
+    // Too deep wins over malformed wherever the two are, as the depth is checked before
+    // anything is converted.
+    if !nesting::within_limit(doc) {
+        return Err(TooDeep);
     }
+    if readable && write_document(out, doc.as_bytes(), mode, true).is_ok() {
+        return Ok(());
+    }
+    out.truncate(start);
+    out.extend_from_slice(b"{}");
+    Ok(())
 }
 
-/// Walks `doc` with a stack of its own, at most [`MAX_DEPTH`] levels deep.
-fn write_document<'a>(out: &mut Vec<u8>, doc: &'a RawDocument, mode: Mode) -> Result<(), Failure> {
+/// Walks `doc` with a stack of its own, at most [`MAX_DEPTH`] levels deep. `read_whole`: the
+/// bson crate has read the whole event, so keys named twice may be written once.
+fn write_document<'a>(
+    out: &mut Vec<u8>,
+    doc: &'a [u8],
+    mode: Mode,
+    read_whole: bool,
+) -> Result<(), Failure> {
     let mut open: Vec<Open<'a>> = Vec::new();
     out.push(b'{');
-    enter(&mut open, fields(doc)?, mode, b"}", 1)?;
+    enter(&mut open, fields(doc, read_whole)?, mode, b"}", 1)?;
     while let Some(top) = open.last_mut() {
         let item = match &mut top.items {
-            Items::Fields(fields) => fields
-                .next()
-                .map(|f| f.and_then(|f| Ok((Some(f.key()), f.value()?)))),
+            Items::Fields(fields) => fields.next().map(|f| f.map(|(k, v)| (Some(k), v))),
             Items::Deduplicated(fields) => fields.next().map(|(k, v)| Ok((Some(k), v))),
-            Items::Values(values) => values.next().map(|v| v.map(|v| (None, v))),
+            Items::Values(values) => values.next().map(|v| v.map(|(_, v)| (None, v))),
         };
         let Some(item) = item else {
             out.extend_from_slice(top.close);
@@ -110,24 +128,30 @@ fn write_document<'a>(out: &mut Vec<u8>, doc: &'a RawDocument, mode: Mode) -> Re
         }
         let mode = top.mode;
         match value {
-            RawBsonRef::Document(inner) => {
+            Value::Document(inner) => {
                 out.push(b'{');
-                enter(&mut open, fields(inner)?, mode, b"}", 1)?;
+                enter(&mut open, fields(inner, read_whole)?, mode, b"}", 1)?;
             }
-            RawBsonRef::Array(inner) => {
+            Value::Array(inner) => {
                 out.push(b'[');
-                enter(&mut open, Items::Values(inner.into_iter()), mode, b"]", 1)?;
+                enter(
+                    &mut open,
+                    Items::Values(Elements::new(inner)),
+                    mode,
+                    b"]",
+                    1,
+                )?;
             }
-            RawBsonRef::JavaScriptCodeWithScope(code) => {
+            Value::CodeWithScope(code, scope) => {
                 out.extend_from_slice(b"{\"$code\":");
-                string(out, code.code);
+                string(out, code);
                 out.extend_from_slice(b",\"$scope\":{");
                 let inner = if mode == Mode::Canonical {
                     Mode::Canonical
                 } else {
                     Mode::Scope
                 };
-                enter(&mut open, fields(code.scope)?, inner, b"}}", 2)?;
+                enter(&mut open, fields(scope, read_whole)?, inner, b"}}", 2)?;
             }
             scalar => write_scalar(out, scalar, mode),
         }
@@ -158,13 +182,16 @@ fn enter<'a>(
 }
 
 /// The fields of `doc`, each key once.
-fn fields(doc: &RawDocument) -> Result<Items<'_>, Failure> {
+fn fields(doc: &[u8], read_whole: bool) -> Result<Items<'_>, Failure> {
     if !names_a_key_twice(doc)? {
-        return Ok(Items::Fields(doc.iter_elements()));
+        return Ok(Items::Fields(Elements::new(doc)));
     }
-    let mut kept: Vec<(&str, RawBsonRef)> = Vec::new();
+    if !read_whole {
+        return Err(Failure::KeyTwice);
+    }
+    let mut kept: Vec<(&str, Value)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    for field in doc {
+    for field in Elements::new(doc) {
         let (key, value) = field?;
         match index.get(key) {
             Some(&i) => kept[i].1 = value,
@@ -180,13 +207,13 @@ fn fields(doc: &RawDocument) -> Result<Items<'_>, Failure> {
 /// Whether two of `doc`'s keys may be the same (equal hashes; exact for distinct ones, which
 /// is what matters: the deduplicating path writes any document right). Usual documents have
 /// a few keys: their hashes stay on the stack.
-fn names_a_key_twice(doc: &RawDocument) -> Result<bool, Failure> {
+fn names_a_key_twice(doc: &[u8]) -> Result<bool, Failure> {
     const FEW: usize = 32;
     let mut few = [0u64; FEW];
     let mut count = 0;
     let mut many = Vec::new();
-    for element in doc.iter_elements() {
-        let hash = key_hash(element?.key());
+    for element in Elements::new(doc) {
+        let hash = key_hash(element?.0);
         if count < FEW {
             if few[..count].contains(&hash) {
                 return Ok(true);
@@ -212,41 +239,37 @@ fn key_hash(key: &str) -> u64 {
     })
 }
 
-fn write_scalar(out: &mut Vec<u8>, value: RawBsonRef, mode: Mode) {
+fn write_scalar(out: &mut Vec<u8>, value: Value, mode: Mode) {
     match value {
-        RawBsonRef::Double(v) => double(out, v, mode),
-        RawBsonRef::String(text) => string(out, text),
-        RawBsonRef::Boolean(v) => out.extend_from_slice(if v { b"true" } else { b"false" }),
-        RawBsonRef::Null => out.extend_from_slice(b"null"),
-        RawBsonRef::Int32(v) if mode == Mode::Canonical => {
+        Value::Double(v) => double(out, v, mode),
+        Value::String(text) => string(out, text),
+        Value::Boolean(v) => out.extend_from_slice(if v { b"true" } else { b"false" }),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Int32(v) if mode == Mode::Canonical => {
             wrapped_number(out, "{\"$numberInt\":\"", v, "\"}")
         }
-        RawBsonRef::Int32(v) => number(out, v),
-        RawBsonRef::Int64(v) if mode == Mode::Canonical => {
+        Value::Int32(v) => number(out, v),
+        Value::Int64(v) if mode == Mode::Canonical => {
             wrapped_number(out, "{\"$numberLong\":\"", v, "\"}")
         }
-        RawBsonRef::Int64(v) => number(out, v),
-        RawBsonRef::ObjectId(id) => {
+        Value::Int64(v) => number(out, v),
+        Value::ObjectId(id) => {
             out.extend_from_slice(b"{\"$oid\":\"");
-            hex(out, &id.bytes());
+            hex(out, id);
             out.extend_from_slice(b"\"}");
         }
-        RawBsonRef::DateTime(date) => {
-            let millis = date.timestamp_millis();
-            match (mode, iso_date(millis)) {
-                (Mode::Relaxed, Some(iso)) => {
-                    out.extend_from_slice(b"{\"$date\":\"");
-                    out.extend_from_slice(&iso.bytes[..iso.len]);
-                    out.extend_from_slice(b"\"}");
-                }
-                _ => wrapped_number(out, "{\"$date\":{\"$numberLong\":\"", millis, "\"}}"),
+        Value::DateTime(millis) => match (mode, iso_date(millis)) {
+            (Mode::Relaxed, Some(iso)) => {
+                out.extend_from_slice(b"{\"$date\":\"");
+                out.extend_from_slice(&iso.bytes[..iso.len]);
+                out.extend_from_slice(b"\"}");
             }
-        }
-        RawBsonRef::Binary(binary)
-            if mode == Mode::Scope && binary.subtype == BinarySubtype::Generic =>
-        {
+            _ => wrapped_number(out, "{\"$date\":{\"$numberLong\":\"", millis, "\"}}"),
+        },
+        // The generic subtype.
+        Value::Binary(0, bytes) if mode == Mode::Scope => {
             out.push(b'[');
-            for (i, byte) in binary.bytes.iter().enumerate() {
+            for (i, byte) in bytes.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -254,57 +277,61 @@ fn write_scalar(out: &mut Vec<u8>, value: RawBsonRef, mode: Mode) {
             }
             out.push(b']');
         }
-        RawBsonRef::Binary(binary) => {
+        Value::Binary(subtype, bytes) => {
             out.extend_from_slice(b"{\"$binary\":{\"base64\":\"");
             out.extend_from_slice(
                 base64::engine::general_purpose::STANDARD
-                    .encode(binary.bytes)
+                    .encode(bytes)
                     .as_bytes(),
             );
             out.extend_from_slice(b"\",\"subType\":\"");
-            hex(out, &[u8::from(binary.subtype)]);
+            hex(out, &[subtype]);
             out.extend_from_slice(b"\"}}");
         }
-        RawBsonRef::RegularExpression(regex) => {
-            let mut options: Vec<char> = regex.options.chars().collect();
+        Value::Regex(pattern, options) => {
+            let mut options: Vec<char> = options.chars().collect();
             options.sort_unstable();
             let options: String = options.into_iter().collect();
             out.extend_from_slice(b"{\"$regularExpression\":{\"pattern\":");
-            string(out, regex.pattern);
+            string(out, pattern);
             out.extend_from_slice(b",\"options\":");
             string(out, &options);
             out.extend_from_slice(b"}}");
         }
-        RawBsonRef::JavaScriptCode(code) => {
+        Value::Code(code) => {
             out.extend_from_slice(b"{\"$code\":");
             string(out, code);
             out.push(b'}');
         }
-        RawBsonRef::Symbol(symbol) => {
+        Value::Symbol(symbol) => {
             out.extend_from_slice(b"{\"$symbol\":");
             string(out, symbol);
             out.push(b'}');
         }
-        RawBsonRef::Timestamp(ts) => {
+        Value::Timestamp { time, increment } => {
             out.extend_from_slice(b"{\"$timestamp\":{\"t\":");
-            number(out, ts.time);
+            number(out, time);
             out.extend_from_slice(b",\"i\":");
-            number(out, ts.increment);
+            number(out, increment);
             out.extend_from_slice(b"}}");
         }
-        RawBsonRef::Decimal128(v) => {
+        Value::Decimal128(v) => {
             out.extend_from_slice(b"{\"$numberDecimal\":");
-            string(out, &v.to_string());
+            string(out, &bson::Decimal128::from_bytes(v).to_string());
             out.push(b'}');
         }
-        // Its fields are the bson crate's own; its serde form is its Extended JSON.
-        RawBsonRef::DbPointer(pointer) => serde_form(out, &pointer),
-        RawBsonRef::Undefined => out.extend_from_slice(b"{\"$undefined\":true}"),
-        RawBsonRef::MinKey => out.extend_from_slice(b"{\"$minKey\":1}"),
-        RawBsonRef::MaxKey => out.extend_from_slice(b"{\"$maxKey\":1}"),
-        // Written by the walk.
-        RawBsonRef::Document(_) | RawBsonRef::Array(_) | RawBsonRef::JavaScriptCodeWithScope(_) => {
+        Value::DbPointer(namespace, id) => {
+            out.extend_from_slice(b"{\"$dbPointer\":{\"$ref\":");
+            string(out, namespace);
+            out.extend_from_slice(b",\"$id\":{\"$oid\":\"");
+            hex(out, id);
+            out.extend_from_slice(b"\"}}}");
         }
+        Value::Undefined => out.extend_from_slice(b"{\"$undefined\":true}"),
+        Value::MinKey => out.extend_from_slice(b"{\"$minKey\":1}"),
+        Value::MaxKey => out.extend_from_slice(b"{\"$maxKey\":1}"),
+        // Written by the walk.
+        Value::Document(_) | Value::Array(_) | Value::CodeWithScope(..) => {}
     }
 }
 
@@ -355,13 +382,6 @@ fn wrapped_number(out: &mut Vec<u8>, before: &str, v: impl Serialize, after: &st
     out.extend_from_slice(before.as_bytes());
     number(out, v);
     out.extend_from_slice(after.as_bytes());
-}
-
-/// A value's serde form (its Extended JSON, for the bson crate's own types), with the
-/// escapes of [`printable`].
-fn serde_form(out: &mut Vec<u8>, value: &impl Serialize) {
-    let text = serde_json::to_string(value).unwrap_or_default();
-    out.extend_from_slice(printable(&text).as_bytes());
 }
 
 fn hex(out: &mut Vec<u8>, bytes: &[u8]) {

@@ -30,6 +30,9 @@ use crate::nesting;
 const MAX_BATCH: usize = 1000;
 /// BSON bytes of the events in one message at most, unless one event is larger.
 const BATCH_BYTES: usize = 1 << 20;
+/// Events per reply the server is asked for when the user says nothing: the driver holds a
+/// whole reply and a copy of each of its events, and a server's reply may be 16 MB.
+const DEFAULT_BATCH_SIZE: u32 = MAX_BATCH as u32;
 /// Batches queued from the reader to the engine, and from the engine to the consumer: with the
 /// one each of them holds, what is in flight is a few MB whatever the events.
 const QUEUED: usize = 2;
@@ -250,7 +253,7 @@ pub(super) async fn open(
     options.full_document = spec.options.full_document.map(FullDocument::driver_option);
     options.full_document_before_change = spec.options.pre_image.map(PreImage::driver_option);
     options.show_expanded_events = spec.options.expanded_events.then_some(true);
-    options.batch_size = spec.options.batch_size;
+    options.batch_size = Some(spec.options.batch_size.unwrap_or(DEFAULT_BATCH_SIZE));
     options.max_await_time = spec.options.max_await;
     options.comment = spec.options.comment.clone().map(Bson::String);
     if let Some(collation) = &spec.options.collation {

@@ -286,3 +286,36 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+    /// Bytes a server should never send (a few bytes of a well-framed event changed): read
+    /// as before, malformed where the bson crate finds them malformed, and never a panic.
+    #[test]
+    fn damaged_documents_are_written_as_before(
+        base in prop_oneof![Just(raw(&every_type())), prop::collection::vec(("[a-c]{0,2}", value()), 0..6).prop_map(|fields| {
+            let mut doc = RawDocumentBuf::new();
+            for (key, value) in fields {
+                doc.append(key, bson::RawBson::try_from(value).unwrap());
+            }
+            doc
+        })],
+        changes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let mut bytes = base.into_bytes();
+        let inside = bytes.len() - 5;
+        for (at, byte) in changes {
+            if inside > 0 {
+                bytes[4 + at.index(inside)] = byte;
+            }
+        }
+        let doc = RawDocumentBuf::from_bytes(bytes).unwrap();
+        for canonical in [false, true] {
+            let before = std::panic::catch_unwind(|| reference(&doc, canonical));
+            let now = written(&doc, canonical);
+            if let Ok(before) = before {
+                prop_assert_eq!(now, before);
+            }
+        }
+    }
+}
