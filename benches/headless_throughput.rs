@@ -1,6 +1,14 @@
-//! `mwatch --json` throughput next to a bare driver loop, on the same playground and the same
-//! 200,000 events (replayed from the start of the oplog). The ratio is the figure: how much of
-//! the driver's speed the headless pipeline (engine, batching, JSON) keeps.
+//! `mwatch --json` next to a bare driver loop, on the same playground and the same 200,000
+//! events (replayed from the start of the oplog), each run 3 times (medians printed): events/s
+//! through a pipe, the child's CPU per event (user + system, from `/proc/PID/stat`) and its
+//! peak resident size (VmHWM). Then how long `mwatch --json | head -1` takes to end once head
+//! has closed the pipe, on a stream with an event every 100 ms. With `MWATCH_BASELINE_BIN`
+//! set, the same for that binary in the same run. The ratio is the headline: how much of the
+//! driver's speed the headless pipeline (engine, batching, JSON) keeps.
+//!
+//! `MWATCH_BENCH_MEMORY=1`: 1,000,000 events instead, each binary run once: the VmHWM of
+//! `--json` replaying them (the target: under 40 MB).
+//!
 //! Run: `cargo bench --bench headless_throughput`.
 
 use std::process::Stdio;
@@ -10,11 +18,11 @@ use bson::{doc, Document, RawDocumentBuf, Timestamp};
 use futures_util::StreamExt;
 use mongodb::Client;
 use mwatch_playground as playground;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
-const EVENTS: usize = 200_000;
+const RUNS: usize = 3;
 
-async fn bare_driver(client: &Client) -> Duration {
+async fn bare_driver(client: &Client, events: usize) -> f64 {
     let coll = client.database("bench").collection::<Document>("events");
     let start = Instant::now();
     let mut stream = coll
@@ -26,50 +34,216 @@ async fn bare_driver(client: &Client) -> Duration {
         .await
         .expect("watch")
         .with_type::<RawDocumentBuf>();
-    for _ in 0..EVENTS {
+    for _ in 0..events {
         stream.next().await.expect("event").expect("event");
     }
-    start.elapsed()
+    events as f64 / start.elapsed().as_secs_f64()
 }
 
-async fn headless(uri: &str) -> Duration {
+/// What one `--json` run measured.
+#[derive(Clone, Copy)]
+struct Run {
+    per_second: f64,
+    cpu_per_event: Duration,
+    hwm_kb: u64,
+}
+
+async fn headless(bin: &str, uri: &str, events: usize) -> Run {
     let start = Instant::now();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mwatch"))
+    let mut child = tokio::process::Command::new(bin)
         .args([uri, "--json", "--ns", "bench.events", "--start-at", "0:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("spawn mwatch");
+    let pid = child.id().expect("running");
     let mut stdout = child.stdout.take().expect("stdout");
     let mut lines = 0;
     let mut buffer = vec![0u8; 1 << 16];
-    while lines < EVENTS {
+    while lines < events {
         let n = stdout.read(&mut buffer).await.expect("read");
-        assert!(n > 0, "mwatch stopped after {lines} events");
+        assert!(n > 0, "{bin} stopped after {lines} events");
         lines += buffer[..n].iter().filter(|b| **b == b'\n').count();
     }
     let elapsed = start.elapsed();
+    let run = Run {
+        per_second: events as f64 / elapsed.as_secs_f64(),
+        cpu_per_event: cpu(pid) / events as u32,
+        hwm_kb: status_kb(pid, "VmHWM:"),
+    };
     let _ = child.kill().await;
-    elapsed
+    run
 }
 
-#[tokio::main]
-async fn main() {
-    let server = playground::start(playground::Config::default())
+/// User + system CPU of process `pid` so far.
+fn cpu(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .expect("stat")
+        .1
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15, the command name field 2.
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+}
+
+fn clock_ticks() -> u64 {
+    let out = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .expect("getconf");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(100)
+}
+
+/// A `kB` line of `/proc/PID/status`.
+fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// `mwatch --json | head -1` on a live stream (an event every 100 ms): the time from closing
+/// the pipe after the first line to the child's exit.
+async fn close_to_exit(bin: &str, uri: &str, client: &Client) -> Duration {
+    let mut child = tokio::process::Command::new(bin)
+        .args([uri, "--json", "--ns", "bench.trickle"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn mwatch");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("watching") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).await.expect("stderr") > 0);
+    }
+    let coll = client.database("bench").collection::<Document>("trickle");
+    let trickle = tokio::spawn(async move {
+        for n in 0.. {
+            coll.insert_one(doc! { "n": n }).await.expect("insert");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    line.clear();
+    stdout.read_line(&mut line).await.expect("line 1");
+    drop(stdout);
+    let closed = Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
-        .expect("playground");
-    let client = Client::with_uri_str(server.uri()).await.expect("client");
+        .expect("mwatch ends")
+        .expect("wait");
+    let took = closed.elapsed();
+    trickle.abort();
+    took
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn runs_text(values: &[f64]) -> String {
+    let values: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
+    values.join(", ")
+}
+
+async fn insert(client: &Client, events: usize) {
     let coll = client.database("bench").collection::<Document>("events");
-    for batch in 0..EVENTS / 1000 {
+    for batch in 0..events / 1000 {
         let docs = (0..1000)
             .map(|i| doc! { "batch": batch as i32, "i": i, "status": "new", "total": 12.5 });
         coll.insert_many(docs).await.expect("insert");
     }
-    let per_second = |d: Duration| EVENTS as f64 / d.as_secs_f64();
-    let driver = per_second(bare_driver(&client).await);
-    let json = per_second(headless(&server.uri()).await);
-    println!("bare driver loop:       {driver:.0} events/s");
-    println!("mwatch --json (a pipe): {json:.0} events/s");
-    println!("ratio: {:.2} of the bare driver's rate", json / driver);
+}
+
+/// The binaries measured: this one, and the baseline when given.
+fn binaries() -> Vec<(&'static str, String)> {
+    let mut binaries = vec![("mwatch", env!("CARGO_BIN_EXE_mwatch").to_string())];
+    if let Ok(baseline) = std::env::var("MWATCH_BASELINE_BIN") {
+        binaries.push(("baseline", baseline));
+    }
+    binaries
+}
+
+async fn memory(uri: &str, client: &Client) {
+    const EVENTS: usize = 1_000_000;
+    insert(client, EVENTS).await;
+    for (name, bin) in binaries() {
+        let run = headless(&bin, uri, EVENTS).await;
+        println!(
+            "{name} --json, 1,000,000 events replayed: VmHWM {:.1} MB ({:.0} events/s, {:.2} µs CPU per event)",
+            run.hwm_kb as f64 / 1024.0,
+            run.per_second,
+            run.cpu_per_event.as_secs_f64() * 1e6
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    // History for every event replayed.
+    let config = playground::Config {
+        history: 1_100_000,
+        ..playground::Config::default()
+    };
+    let server = playground::start(config).await.expect("playground");
+    let client = Client::with_uri_str(server.uri()).await.expect("client");
+    let uri = server.uri();
+    if std::env::var_os("MWATCH_BENCH_MEMORY").is_some() {
+        return memory(&uri, &client).await;
+    }
+    const EVENTS: usize = 200_000;
+    insert(&client, EVENTS).await;
+    let binaries = binaries();
+    let mut driver = Vec::new();
+    let mut runs: Vec<Vec<Run>> = vec![Vec::new(); binaries.len()];
+    // Rounds, each running every consumer once: the machine's noise falls on all alike.
+    for _ in 0..RUNS {
+        driver.push(bare_driver(&client, EVENTS).await);
+        for ((_, bin), runs) in binaries.iter().zip(&mut runs) {
+            runs.push(headless(bin, &uri, EVENTS).await);
+        }
+    }
+    let driver_rate = median(driver.clone());
+    println!(
+        "bare driver loop:         {driver_rate:.0} events/s (runs: {})",
+        runs_text(&driver)
+    );
+    let mut ratios = Vec::new();
+    for ((name, bin), runs) in binaries.iter().zip(&runs) {
+        let rates: Vec<f64> = runs.iter().map(|r| r.per_second).collect();
+        let rate = median(rates.clone());
+        let cpu = median(
+            runs.iter()
+                .map(|r| r.cpu_per_event.as_secs_f64() * 1e6)
+                .collect(),
+        );
+        let hwm = median(runs.iter().map(|r| r.hwm_kb as f64 / 1024.0).collect());
+        println!(
+            "{name:<8} --json (a pipe): {rate:.0} events/s (runs: {}), {cpu:.2} µs CPU per event, VmHWM {hwm:.1} MB",
+            runs_text(&rates)
+        );
+        let closing = close_to_exit(bin, &uri, &client).await;
+        println!(
+            "{name:<8} --json | head -1: exits {:.1} ms after the pipe closes",
+            closing.as_secs_f64() * 1e3
+        );
+        ratios.push((name, rate / driver_rate));
+    }
+    for (name, ratio) in ratios.iter().skip(1) {
+        println!("{name}: {ratio:.2} of the bare driver's rate");
+    }
+    println!("ratio: {:.2} of the bare driver's rate", ratios[0].1);
 }

@@ -1,34 +1,55 @@
-//! `--json`: events to stdout as JSON lines (flushed per batch, so `| jq` works live),
+//! `--json`: events to stdout as JSON lines (written per batch, so `| jq` works live),
 //! status and errors to stderr.
 
 use std::io::{self, Write};
 
+use super::broken_pipe::stdout_broken;
 use super::resume::history_lost;
 use super::{say, stdout_failed, Outcome};
 use crate::bookmarks::Bookmark;
 use crate::event::ChangeEvent;
-use crate::format::{event_name, json_line};
-use crate::signals::{until_stopped, Signals};
+use crate::format::{event_name, write_json};
+use crate::signals::{until_stopped, Signals, BROKEN_PIPE};
 use crate::source::connect::Connection;
 use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
 use crate::source::{engine, Control, SourceMsg, Status, WatchSpec};
 
-/// Prints `events`, one JSON line each, and flushes them. A failure is how the command ends:
-/// a closed stdout (`| head -1`) quietly, as SIGPIPE would have ended it.
-pub(super) fn print_batch(events: &[ChangeEvent], canonical: bool) -> Result<(), Outcome> {
-    let mut out = io::stdout().lock();
-    let printed = events
-        .iter()
-        .try_for_each(|event| match json_line(event, canonical) {
-            Ok(line) => writeln!(out, "{line}"),
-            Err(e) => {
-                say(format!("skipped {}: {e}", event_name(event)));
-                Ok(())
+/// Prints batches of events as JSON lines: each batch written into a buffer kept from batch
+/// to batch, then with one write (stdout is line buffered: it would write each line).
+pub(super) struct LinePrinter {
+    canonical: bool,
+    lines: Vec<u8>,
+}
+
+impl LinePrinter {
+    /// What the buffer may keep between batches: a batch of large events is let go.
+    const KEPT: usize = 4 << 20;
+
+    pub(super) fn new(canonical: bool) -> LinePrinter {
+        LinePrinter {
+            canonical,
+            lines: Vec::new(),
+        }
+    }
+
+    /// Prints `events`, one JSON line each. A failure is how the command ends: a closed
+    /// stdout (`| head -1`) quietly, as SIGPIPE would have ended it.
+    pub(super) fn print(&mut self, events: &[ChangeEvent]) -> Result<(), Outcome> {
+        self.lines.clear();
+        for event in events {
+            match write_json(&mut self.lines, event.raw(), self.canonical) {
+                Ok(()) => self.lines.push(b'\n'),
+                Err(e) => say(format!("skipped {}: {e}", event_name(event))),
             }
-        })
-        .and_then(|()| out.flush());
-    printed.map_err(|e| stdout_failed(&e))
+        }
+        let mut out = io::stdout().lock();
+        let printed = out.write_all(&self.lines).and_then(|()| out.flush());
+        if self.lines.capacity() > Self::KEPT {
+            self.lines = Vec::new();
+        }
+        printed.map_err(|e| stdout_failed(&e))
+    }
 }
 
 /// How `--json` prints: the watch, and its output.
@@ -64,6 +85,9 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
         mut recorder,
     } = printing;
     let (control, mut messages) = engine::spawn(connection);
+    let mut printer = LinePrinter::new(canonical);
+    let broken = stdout_broken();
+    tokio::pin!(broken);
     const WATCH: u64 = 1;
     if control
         .send(Control::Watch {
@@ -78,7 +102,11 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
     loop {
         // Each batch is printed and recorded whole before the next wait, so a signal finds
         // nothing half written.
-        let message = match until_stopped(messages.recv(), &mut signals).await {
+        let waited = tokio::select! {
+            waited = until_stopped(messages.recv(), &mut signals) => waited,
+            () = &mut broken => Err(BROKEN_PIPE),
+        };
+        let message = match waited {
             Ok(message) => message,
             Err(signal) => {
                 let _ = control.send(Control::Stop).await;
@@ -97,7 +125,7 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
                         }
                     }
                 }
-                if let Err(outcome) = print_batch(&events, canonical) {
+                if let Err(outcome) = printer.print(&events) {
                     return outcome;
                 }
             }

@@ -4,6 +4,7 @@
 //!
 //! - [`watch`]: `mwatch [URI] [flags]`, the default: a watch in the TUI, or with `--json` by
 //!   [`headless`], which prints events as JSON lines.
+//!   [`broken_pipe`] notices its reader gone while no event comes.
 //! - [`replay`]: `mwatch replay FILE`, a recording in the TUI or as JSON lines.
 //! - [`bookmarks`]: `mwatch bookmarks list | show | rm | export | import`.
 //! - [`playground`]: `mwatch playground`, the embedded server until a signal to stop.
@@ -13,6 +14,7 @@
 //!   [`resume`]: the bookmark `--resume NAME` means, and the advice when its history is lost.
 
 pub mod bookmarks;
+pub mod broken_pipe;
 pub mod headless;
 pub mod password;
 pub mod playground;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::headless::print_batch;
+use super::headless::LinePrinter;
 use super::{fail, say, usage_error, Outcome, UsageError};
 use crate::app::state::{Config, Recording};
 use crate::cli::ReplayArgs;
@@ -63,12 +63,13 @@ fn print(path: &Path, canonical: bool) -> Outcome {
             return Outcome::Usage;
         }
     };
+    let mut printer = LinePrinter::new(canonical);
     let mut batch = Vec::new();
     for event in replay.by_ref() {
         match event {
             Ok(event) => batch.push(event),
             Err(e) => {
-                if let Err(outcome) = print_batch(&batch, canonical) {
+                if let Err(outcome) = printer.print(&batch) {
                     return outcome;
                 }
                 say(e);
@@ -76,12 +77,12 @@ fn print(path: &Path, canonical: bool) -> Outcome {
             }
         }
         if batch.len() == 1000 {
-            if let Err(outcome) = print_batch(&std::mem::take(&mut batch), canonical) {
+            if let Err(outcome) = printer.print(&std::mem::take(&mut batch)) {
                 return outcome;
             }
         }
     }
-    if let Err(outcome) = print_batch(&batch, canonical) {
+    if let Err(outcome) = printer.print(&batch) {
         return outcome;
     }
     if let Some(warning) = replay.warning {

@@ -1,13 +1,15 @@
 //! Events as text: Extended JSON lines for `--json`, recordings and export; mongosh-style
 //! documents for the screen (`mongosh`).
 
+mod extjson;
 pub mod mongosh;
 
-use bson::{Bson, DateTime};
+pub use extjson::write_json;
+
+use bson::DateTime;
 
 use crate::event::ChangeEvent;
-use crate::nesting::{self, TooDeep};
-use crate::printable::into_printable;
+use crate::nesting::TooDeep;
 
 /// `2024-01-02T12:01:03.120Z`: always milliseconds, as mongosh shows dates; `None` for dates
 /// outside years 0-9999.
@@ -36,17 +38,12 @@ pub fn time_of_day(millis: i64, with_millis: bool) -> String {
     }
 }
 
-/// The event as Extended JSON (relaxed, or canonical to keep every type exact); an error for
-/// an event nested deeper than the conversion may recurse.
+/// The event as Extended JSON (relaxed, or canonical to keep every type exact), for what
+/// renders it otherwise (pretty); an error for an event nested deeper than anything walks.
 pub fn json_value(event: &ChangeEvent, canonical: bool) -> Result<serde_json::Value, TooDeep> {
-    let Some(doc) = nesting::to_document(event.raw())? else {
-        return Ok(serde_json::Value::Object(serde_json::Map::new()));
-    };
-    Ok(if canonical {
-        Bson::Document(doc).into_canonical_extjson()
-    } else {
-        Bson::Document(doc).into_relaxed_extjson()
-    })
+    let line = json_line(event, canonical)?;
+    // The line is JSON, nested less deep than serde_json's limit (see `nesting`).
+    Ok(serde_json::from_str(&line).unwrap_or_default())
 }
 
 /// `2026-11-21T10:00:00Z`.
@@ -80,7 +77,10 @@ pub fn event_name(event: &ChangeEvent) -> String {
 /// characters serde_json leaves in strings (DEL, C1) are escaped too, as JSON allows: the
 /// line may be printed to a terminal.
 pub fn json_line(event: &ChangeEvent, canonical: bool) -> Result<String, TooDeep> {
-    json_value(event, canonical).map(|json| into_printable(json.to_string()))
+    let mut line = Vec::new();
+    write_json(&mut line, event.raw(), canonical)?;
+    // The writer writes UTF-8: text from valid strings, and ASCII.
+    Ok(String::from_utf8(line).unwrap_or_default())
 }
 
 #[cfg(test)]

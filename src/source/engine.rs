@@ -1,13 +1,17 @@
 //! The change-stream task. It owns the driver cursors and talks only through channels.
 //!
-//! A *reader* task per open stream pulls events and reports them with the resume token they
-//! reach (also during quiet periods, from the post-batch resume token). The *engine* forwards
-//! them in batches and handles control. A new pipeline or new options on the same scope open a
+//! A *reader* task per open stream pulls events in batches (what the driver holds ready) and
+//! reports them with the resume token the batch reaches (also during quiet periods, from the
+//! post-batch resume token). The *engine* forwards the batches and handles control. What is
+//! queued is bounded in bytes: batches of at most [`BATCH_BYTES`] (or one larger event), and
+//! a few of them in each channel. A new pipeline or new options on the same scope open a
 //! new stream resuming from the last token forwarded, while the old stream's unread output is
 //! held back: once the new stream is open the old one is dropped, so nothing is lost or repeated;
 //! if the server refuses the new stream, the old one simply carries on.
 
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use bson::{Bson, Document, RawDocumentBuf};
 use mongodb::change_stream::event::ResumeToken;
@@ -24,6 +28,14 @@ use crate::nesting;
 
 /// Events forwarded in one message at most.
 const MAX_BATCH: usize = 1000;
+/// BSON bytes of the events in one message at most, unless one event is larger.
+const BATCH_BYTES: usize = 1 << 20;
+/// Events per reply the server is asked for when the user says nothing: the driver holds a
+/// whole reply and a copy of each of its events, and a server's reply may be 16 MB.
+const DEFAULT_BATCH_SIZE: u32 = MAX_BATCH as u32;
+/// Batches queued from the reader to the engine, and from the engine to the consumer: with the
+/// one each of them holds, what is in flight is a few MB whatever the events.
+const QUEUED: usize = 2;
 const HISTORY_LOST: i32 = 286;
 /// ChangeStreamFatalError, and what it says when the resume token is not in the history.
 const FATAL: i32 = 280;
@@ -34,13 +46,14 @@ const NOT_A_REPLICA_SET: i32 = 40573;
 /// consumer slows reading instead of growing a queue).
 pub fn spawn(connection: Connection) -> (mpsc::Sender<Control>, mpsc::Receiver<SourceMsg>) {
     let (control_tx, control_rx) = mpsc::channel(16);
-    let (out_tx, out_rx) = mpsc::channel(64);
+    let (out_tx, out_rx) = mpsc::channel(QUEUED);
     tokio::spawn(run(connection, control_rx, out_tx));
     (control_tx, out_rx)
 }
 
 enum ReaderMsg {
-    Event(ChangeEvent),
+    /// Events as the driver had them ready, with the resume token the last one reaches.
+    Events(Vec<ChangeEvent>, Option<Document>),
     /// No new events, but the stream's position moved on.
     Quiet(Document),
     Status(Status),
@@ -170,69 +183,40 @@ async fn report(out: &mpsc::Sender<SourceMsg>, current: Option<&Current>, status
     }
 }
 
-/// Forwards `first` and whatever else is ready, events batched. Returns false when the
-/// consumer has gone.
-async fn forward(watch: &mut Current, first: ReaderMsg, out: &mpsc::Sender<SourceMsg>) -> bool {
-    let mut events = Vec::new();
-    let mut next = Some(first);
-    while let Some(message) = next.take() {
-        match message {
-            ReaderMsg::Event(event) => {
-                if let Some(token) = event.resume_token() {
-                    watch.token = Some(token);
-                }
-                watch.invalidated = event.op() == OpType::Invalidate;
-                events.push(event);
+/// Forwards a message of the reader. Returns false when the consumer has gone.
+async fn forward(watch: &mut Current, message: ReaderMsg, out: &mpsc::Sender<SourceMsg>) -> bool {
+    match message {
+        ReaderMsg::Events(events, token) => {
+            if token.is_some() {
+                watch.token = token;
             }
-            ReaderMsg::Quiet(token) => watch.token = Some(token),
-            ReaderMsg::Status(status) => {
-                // Live after reopening: the stream was opened again from its last token.
-                let reopened =
-                    matches!(status, Status::Live) && watch.reader_state == ReaderState::Reopening;
-                watch.reader_state = match status {
-                    Status::Resuming(_) => ReaderState::Reopening,
-                    Status::Live => ReaderState::Reading,
-                    Status::Failed(_) | Status::HistoryLost(_) | Status::Invalidated { .. } => {
-                        ReaderState::Ended
-                    }
-                    Status::Connecting | Status::Paused => watch.reader_state,
-                };
-                if !flush(watch.id, &mut events, out).await {
-                    return false;
-                }
-                if reopened
-                    && out
-                        .send(SourceMsg::Reopened { watch: watch.id })
-                        .await
-                        .is_err()
-                {
-                    return false;
-                }
-                if out
-                    .send(SourceMsg::Status {
-                        watch: watch.id,
-                        status,
-                    })
-                    .await
-                    .is_err()
-                {
-                    return false;
-                }
-            }
+            watch.invalidated = events.last().map(ChangeEvent::op) == Some(OpType::Invalidate);
+            let watch = watch.id;
+            out.send(SourceMsg::Events { watch, events }).await.is_ok()
         }
-        if events.len() < MAX_BATCH {
-            next = watch.rx.try_recv().ok();
+        ReaderMsg::Quiet(token) => {
+            watch.token = Some(token);
+            true
+        }
+        ReaderMsg::Status(status) => {
+            // Live after reopening: the stream was opened again from its last token.
+            let reopened =
+                matches!(status, Status::Live) && watch.reader_state == ReaderState::Reopening;
+            watch.reader_state = match status {
+                Status::Resuming(_) => ReaderState::Reopening,
+                Status::Live => ReaderState::Reading,
+                Status::Failed(_) | Status::HistoryLost(_) | Status::Invalidated { .. } => {
+                    ReaderState::Ended
+                }
+                Status::Connecting | Status::Paused => watch.reader_state,
+            };
+            let watch = watch.id;
+            if reopened && out.send(SourceMsg::Reopened { watch }).await.is_err() {
+                return false;
+            }
+            out.send(SourceMsg::Status { watch, status }).await.is_ok()
         }
     }
-    flush(watch.id, &mut events, out).await
-}
-
-async fn flush(watch: u64, events: &mut Vec<ChangeEvent>, out: &mpsc::Sender<SourceMsg>) -> bool {
-    if events.is_empty() {
-        return true;
-    }
-    let events = std::mem::take(events);
-    out.send(SourceMsg::Events { watch, events }).await.is_ok()
 }
 
 /// Turns `Continue` into a concrete start: right after the current position on the same scope.
@@ -269,7 +253,7 @@ pub(super) async fn open(
     options.full_document = spec.options.full_document.map(FullDocument::driver_option);
     options.full_document_before_change = spec.options.pre_image.map(PreImage::driver_option);
     options.show_expanded_events = spec.options.expanded_events.then_some(true);
-    options.batch_size = spec.options.batch_size;
+    options.batch_size = Some(spec.options.batch_size.unwrap_or(DEFAULT_BATCH_SIZE));
     options.max_await_time = spec.options.max_await;
     options.comment = spec.options.comment.clone().map(Bson::String);
     if let Some(collation) = &spec.options.collation {
@@ -357,7 +341,7 @@ fn start_reader(
     stream: ChangeStream<RawDocumentBuf>,
     token: Option<Document>,
 ) -> Current {
-    let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+    let (tx, rx) = mpsc::channel(QUEUED);
     let reader = tokio::spawn(read(
         client.clone(),
         spec.clone(),
@@ -396,12 +380,39 @@ async fn read(
     mut token: Option<Document>,
     tx: mpsc::Sender<ReaderMsg>,
 ) {
+    // What the driver answered while a batch was taken, for the next turn.
+    let mut ready = None;
     loop {
-        let message = match stream.next_if_any().await {
+        let next = match ready.take() {
+            Some(next) => next,
+            None => stream.next_if_any().await,
+        };
+        let message = match next {
             Ok(Some(raw)) => {
-                let event = ChangeEvent::from_raw(raw);
-                token = event.resume_token().or(token);
-                ReaderMsg::Event(event)
+                let mut events = vec![ChangeEvent::from_raw(raw)];
+                let mut bytes = events[0].size();
+                // The rest of what the driver holds, without waiting for the server. When its
+                // buffer is empty this starts a getMore and drops the future at its first
+                // poll: the cursor keeps the request (its state is the cursor's), and the next
+                // call goes on with it.
+                while events.len() < MAX_BATCH && bytes < BATCH_BYTES {
+                    match stream.next_if_any().now_or_never() {
+                        Some(Ok(Some(raw))) => {
+                            let event = ChangeEvent::from_raw(raw);
+                            bytes += event.size();
+                            events.push(event);
+                        }
+                        Some(other) => {
+                            ready = Some(other);
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                // Only the last token is needed: decoded once per batch.
+                let reached = events.iter().rev().find_map(ChangeEvent::resume_token);
+                token = reached.clone().or(token);
+                ReaderMsg::Events(events, reached)
             }
             // A server closes a change stream only when it is invalidated, even when the
             // pipeline filtered the invalidate event out; the last token then is its token.

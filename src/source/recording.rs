@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use bson::Bson;
 
 use crate::event::ChangeEvent;
-use crate::format::{event_name, json_line};
+use crate::format::{event_name, write_json};
 use crate::store::Keep;
 
 pub struct Recorder {
@@ -30,9 +30,14 @@ impl Recorder {
     /// back is what to say of each one left out. An error only when writing fails.
     pub fn write(&mut self, events: &[ChangeEvent]) -> io::Result<Vec<String>> {
         let mut left_out = Vec::new();
+        let mut line = Vec::new();
         for event in events {
-            match json_line(event, true) {
-                Ok(line) => writeln!(self.out, "{line}")?,
+            line.clear();
+            match write_json(&mut line, event.raw(), true) {
+                Ok(()) => {
+                    line.push(b'\n');
+                    self.out.write_all(&line)?;
+                }
                 Err(e) => left_out.push(format!(
                     "left {} out of the recording: {e}",
                     event_name(event)
@@ -340,6 +345,7 @@ pub fn load(path: &Path, keep: Keep) -> Result<(Vec<ChangeEvent>, Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::json_line;
     use bson::{doc, DateTime, Timestamp};
 
     fn temp(name: &str) -> PathBuf {

@@ -60,6 +60,23 @@ async fn a_closed_stdout_ends_quietly_with_141() {
     );
 }
 
+/// `mwatch --json | head -1` on a quiet stream: mwatch ends when head closes the pipe, not
+/// at a next write that may never come.
+#[tokio::test]
+async fn a_closed_stdout_ends_the_watch_though_no_event_follows() {
+    let (server, client) = common::setup().await;
+    let (mut child, _) = watching(&[&server.uri(), "--json", "--ns", "s.quiet"]).await;
+    let coll = client.database("s").collection::<Document>("quiet");
+    coll.insert_one(doc! { "n": 1 }).await.unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).await.unwrap();
+    assert!(first.contains(r#""n":1"#), "{first}");
+    drop(stdout);
+    let (code, stderr) = ended(child).await;
+    assert_eq!((code, stderr.as_str()), (141, ""));
+}
+
 /// `mwatch playground | true`: the banner meets a closed pipe, and the playground ends as
 /// SIGPIPE would end it, without a panic ("failed printing to stdout"). (With `| head -1`
 /// the banner is written whole before head goes, and the playground runs on until Ctrl-C.)

@@ -367,13 +367,13 @@ async fn ready_events_are_forwarded_in_batches_of_at_most_a_thousand() {
     let coll = client.database("e").collection::<Document>("c");
     let (control, mut consumer) = watching_everything(&server).await;
     control.send(Control::Pause).await.unwrap();
+    let answered = common::command_total(&client, "getMore").await;
     coll.insert_many((0..2500).map(|n| doc! { "n": n }))
         .await
         .unwrap();
-    // Paused, the reader still reads: once the server has answered two more getMores, the
-    // reader has taken all 2,500 events from the driver, and they wait for the engine.
-    let answered = common::command_total(&client, "getMore").await;
-    common::until_commands(&client, "getMore", answered + 2).await;
+    // Paused, the reader still reads: once the server has answered the getMore waiting for
+    // them, the driver holds all 2,500 events, and the reader takes them as they are ready.
+    common::until_commands(&client, "getMore", answered + 1).await;
     control.send(Control::Resume).await.unwrap();
     let mut sizes = Vec::new();
     let read = async {
@@ -385,6 +385,38 @@ async fn ready_events_are_forwarded_in_batches_of_at_most_a_thousand() {
     };
     common::within("2,500 events", read).await;
     assert_eq!(sizes, [1000, 1000, 500]);
+}
+
+/// Large events go out in batches of about a megabyte, not a thousand of them: what is
+/// queued is bounded in bytes.
+#[tokio::test]
+async fn large_events_are_forwarded_in_batches_of_about_a_megabyte() {
+    let (server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (control, mut consumer) = watching_everything(&server).await;
+    control.send(Control::Pause).await.unwrap();
+    let answered = common::command_total(&client, "getMore").await;
+    let pad = "x".repeat(100_000);
+    coll.insert_many((0..30).map(|n| doc! { "n": n, "pad": &pad }))
+        .await
+        .unwrap();
+    common::until_commands(&client, "getMore", answered + 1).await;
+    control.send(Control::Resume).await.unwrap();
+    let mut batches: Vec<(usize, usize)> = Vec::new();
+    let read = async {
+        while batches.iter().map(|b| b.0).sum::<usize>() < 30 {
+            if let Some(SourceMsg::Events { events, .. }) = consumer.messages.recv().await {
+                batches.push((events.len(), events.iter().map(|e| e.size()).sum()));
+            }
+        }
+    };
+    common::within("30 events", read).await;
+    // At most a megabyte, and the event that goes past it.
+    assert!(
+        batches.iter().all(|b| b.1 <= (1 << 20) + 101_000),
+        "{batches:?}"
+    );
+    assert!(batches.len() >= 3, "{batches:?}");
 }
 
 /// When the consumer goes, the engine ends and its stream is closed on the server.
