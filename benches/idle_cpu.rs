@@ -19,7 +19,12 @@ const WINDOW: Duration = Duration::from_secs(10);
 /// Returns the CPU time used and the bytes written to the terminal.
 async fn measure(uri: &str, ns: &str) -> (Duration, usize) {
     let env: [(&str, &OsStr); 0] = [];
-    let pty = Pty::spawn(env!("CARGO_BIN_EXE_mwatch"), &[uri, "--ns", ns], &env, |_| {});
+    let pty = Pty::spawn(
+        env!("CARGO_BIN_EXE_mwatch"),
+        &[uri, "--ns", ns],
+        &env,
+        |_| {},
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     while !pty.contents().contains("● live") {
         assert!(

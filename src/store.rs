@@ -366,10 +366,7 @@ mod tests {
             store.push_event(event(n));
         }
         assert_eq!(store.dropped(), 1);
-        assert_eq!(
-            store.dropping_bound(),
-            format!("{} B of events", size * 2)
-        );
+        assert_eq!(store.dropping_bound(), format!("{} B of events", size * 2));
     }
 
     fn in_collection(coll: &str) -> Row {

@@ -76,7 +76,12 @@ impl Pty {
 
     /// The screen's text now.
     pub fn contents(&self) -> String {
-        self.screen.lock().expect("screen").parser.screen().contents()
+        self.screen
+            .lock()
+            .expect("screen")
+            .parser
+            .screen()
+            .contents()
     }
 
     /// The bytes received so far.

@@ -430,7 +430,10 @@ mod tests {
         assert_eq!(events, vec![event(2), event(3)]);
         assert_eq!(
             warning.as_deref(),
-            Some(format!("showing the last 2 of 3 events (the list keeps {bytes} B of events)").as_str())
+            Some(
+                format!("showing the last 2 of 3 events (the list keeps {bytes} B of events)")
+                    .as_str()
+            )
         );
         let _ = std::fs::remove_file(&path);
     }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::Parser;
 use common::pty::Tui;
 use common::tui::*;
-use mwatch::cli::{Cli, Command};
 use mwatch::app::state::{Recording, State};
+use mwatch::cli::{Cli, Command};
 use mwatch::source::recording::Recorder;
 use mwatch::store::{EventStore, Keep};
 
@@ -35,7 +35,10 @@ fn the_flag_is_read_for_a_watch_and_a_replay() {
         panic!("a replay");
     };
     assert_eq!(args.keep.keep().bytes, 512_000_000);
-    assert_eq!(Cli::try_parse_from(["mwatch"]).unwrap().watch.keep.keep, None);
+    assert_eq!(
+        Cli::try_parse_from(["mwatch"]).unwrap().watch.keep.keep,
+        None
+    );
 }
 
 #[test]
