@@ -135,7 +135,8 @@ impl EventStore {
         self.rows.push_back(row);
         let mut removed = 0;
         while self.keep.exceeded(self.event_count(), self.bytes) || self.seams > MOST_SEAMS {
-            self.dropped_by_bytes = self.event_count() <= self.keep.events;
+            self.dropped_by_bytes =
+                self.event_count() <= self.keep.events && self.bytes > self.keep.bytes;
             if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
                 removed += 1;
