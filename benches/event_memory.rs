@@ -1,98 +1,45 @@
-//! Memory per retained event, two ways.
+//! Memory per retained event, three ways.
 //!
 //! 1. The store's own count: 1,000,000 change events of about 300 bytes in the event store,
 //!    counted by a global allocator that tracks live bytes. Target: under 2x the raw BSON size.
 //! 2. The whole process, as a user sees it: the bench runs itself again as child processes
 //!    (`child retained|flow`), each with the allocator `mwatch` uses (mimalloc) or glibc's
-//!    (`EVENT_MEMORY_ALLOCATOR=system`). As in the app, a producer thread makes the events
+//!    (`COUNTING_ALLOCATOR=system`). As in the app, a producer thread makes the events
 //!    (the change-stream task) and sends them in batches over a bounded channel to the thread
 //!    that keeps them in the store (the UI's), which frees those it drops. Each child prints its
 //!    `VmHWM` and `VmRSS` from `/proc/self/status`: `retained` after 1,000,000 events kept
 //!    (target: peak under 2x raw), `flow` when a default store (100,000 events) first filled and
 //!    after 10x that flowed through it (target: within 10%).
+//! 3. The real `mwatch` TUI in a pseudo-terminal, replaying 1,000,000 inserts from a
+//!    playground: its `VmRSS` through a default store, and with `--keep 1000000` (all kept) its
+//!    `VmHWM`, which is the headline: `process: VmHWM … MB for 1,000,000 events = …x raw`.
 //!
 //! Run: `cargo bench --bench event_memory`.
-// A counting allocator is the one place the workspace needs `unsafe`: it forwards to the
-// allocator chosen for the process, and reads that choice with `getenv` (which does not
-// allocate) at the first allocation.
-#![allow(unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::ffi::CStr;
+mod common;
+#[path = "../tests/common/allocations.rs"]
+// Each user takes what it needs of it.
+#[allow(dead_code)]
+mod counting;
+
 use std::process::Command;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
-
-use std::io::Read;
-use std::num::NonZeroU16;
 use std::time::{Duration, Instant};
 
 use bson::{doc, oid::ObjectId, DateTime, RawDocumentBuf, Timestamp};
+use common::proc::status;
+use common::pty::Pty;
 use futures_util::StreamExt;
-use mimalloc::MiMalloc;
 use mwatch::event::ChangeEvent;
 use mwatch::numbers::thousands;
 use mwatch::store::{EventStore, DEFAULT_MAX_EVENTS};
 use mwatch_playground as playground;
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 
 /// Counts live bytes, and forwards to mimalloc (as `src/main.rs` declares for `mwatch`) or,
-/// with `EVENT_MEMORY_ALLOCATOR=system` in the environment, to glibc's malloc.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-/// 0: not read yet, 1: mimalloc, 2: the system's.
-static CHOICE: AtomicU8 = AtomicU8::new(0);
-
-const ALLOCATOR_VAR: &CStr = c"EVENT_MEMORY_ALLOCATOR";
-
-fn system() -> bool {
-    match CHOICE.load(Ordering::Relaxed) {
-        0 => {
-            // SAFETY: the name is a C string; the value is read before any thread starts.
-            let value = unsafe { libc::getenv(ALLOCATOR_VAR.as_ptr()) };
-            let system = !value.is_null() && unsafe { CStr::from_ptr(value) } == c"system";
-            CHOICE.store(if system { 2 } else { 1 }, Ordering::Relaxed);
-            system
-        }
-        choice => choice == 2,
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        if system() {
-            unsafe { System.alloc(layout) }
-        } else {
-            unsafe { MiMalloc.alloc(layout) }
-        }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        if system() {
-            unsafe { System.dealloc(ptr, layout) }
-        } else {
-            unsafe { MiMalloc.dealloc(ptr, layout) }
-        }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        if system() {
-            unsafe { System.realloc(ptr, layout, new_size) }
-        } else {
-            unsafe { MiMalloc.realloc(ptr, layout, new_size) }
-        }
-    }
-}
-
+/// with `COUNTING_ALLOCATOR=system`, to glibc's malloc.
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 const EVENTS: usize = 1_000_000;
 /// Events per batch from the producer, as the change-stream task sends them at most.
@@ -124,20 +71,22 @@ fn event(n: u32) -> RawDocumentBuf {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(phase) = args.iter().position(|a| a == "child").map(|i| &args[i + 1]) {
+    if let Some(i) = args.iter().position(|a| a == "child") {
+        let phase = args.get(i + 1).expect("child retained|flow");
         child(phase);
         return;
     }
-    let mut headline = None;
+    // First, in a process that has done nothing else yet.
+    count_line();
     for (name, value) in [("mimalloc", "mimalloc"), ("glibc", "system")] {
-        let retained = run_child("retained", value);
-        let flow = run_child("flow", value);
+        let (retained, raw) = run_child("retained", value);
+        let (flow, _) = run_child("flow", value);
         let fill = flow.fill_rss.expect("the store filled");
         println!(
-            "{name:<8}: {} events retained: VmHWM {:.0} MB = {:.2}x raw, VmRSS {:.0} MB; {} events through a {}-event store: VmRSS {:.0} MB at first fill, {:.0} MB after ({:+.0}%)",
+            "{name:<8}: synthetic, {} events retained: VmHWM {:.0} MB = {:.2}x raw, VmRSS {:.0} MB; {} events through a {}-event store: VmRSS {:.0} MB at first fill, {:.0} MB after ({:+.0}%)",
             thousands(EVENTS as u64),
             retained.hwm as f64 / MB,
-            retained.hwm as f64 / retained.raw as f64,
+            retained.hwm as f64 / raw as f64,
             retained.rss as f64 / MB,
             thousands(EVENTS as u64),
             thousands(DEFAULT_MAX_EVENTS as u64),
@@ -145,27 +94,24 @@ fn main() {
             flow.rss as f64 / MB,
             (flow.rss as f64 / fill as f64 - 1.0) * 100.0,
         );
-        headline.get_or_insert(retained);
     }
-    tui_lines();
-    count_line();
-    let retained = headline.expect("mimalloc ran");
+    let (kept, raw) = tui_lines();
     println!(
         "process: VmHWM {:.0} MB for {} events = {:.2}x raw",
-        retained.hwm as f64 / MB,
+        kept.hwm as f64 / MB,
         thousands(EVENTS as u64),
-        retained.hwm as f64 / retained.raw as f64
+        kept.hwm as f64 / raw as f64
     );
 }
 
 /// The store's own count of what it retains, as this bench always printed it.
 fn count_line() {
     let mut store = EventStore::new(EVENTS, usize::MAX);
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting::live();
     for n in 0..EVENTS as u32 {
         store.push_event(ChangeEvent::from_raw(event(n)));
     }
-    let used = LIVE.load(Ordering::Relaxed) - before;
+    let used = counting::live() - before;
     let raw = store.bytes();
     println!(
         "event store: {} events, raw BSON {:.1} bytes/event, retained {:.1} bytes/event = {:.2}x raw (target < 2x)",
@@ -176,39 +122,41 @@ fn count_line() {
     );
 }
 
-/// What a child measured, in bytes.
+/// What a process measured, in bytes.
 #[derive(Debug)]
 struct Measured {
     hwm: usize,
     rss: usize,
-    raw: usize,
-    /// `flow`: the resident size when the store first filled.
+    /// The resident size when a default store (`DEFAULT_MAX_EVENTS`) first filled.
     fill_rss: Option<usize>,
 }
 
-fn run_child(phase: &str, allocator: &str) -> Measured {
+/// Runs a child; what it measured, and the raw size of the events it kept.
+fn run_child(phase: &str, allocator: &str) -> (Measured, usize) {
     let exe = std::env::current_exe().expect("the bench's own path");
     let output = Command::new(exe)
         .args(["child", phase])
-        .env(
-            std::str::from_utf8(ALLOCATOR_VAR.to_bytes()).expect("ascii"),
-            allocator,
-        )
+        .env(counting::CHOICE_VAR, allocator)
         .output()
         .expect("run the child");
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "child {phase} {allocator}: {text}");
+    assert!(
+        output.status.success(),
+        "child {phase} {allocator}: {}\n{text}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
     let field = |name: &str| {
         text.split_whitespace()
             .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
             .and_then(|v| v.parse::<usize>().ok())
     };
-    Measured {
+    let measured = Measured {
         hwm: field("hwm").expect("hwm"),
         rss: field("rss").expect("rss"),
-        raw: field("raw").expect("raw"),
         fill_rss: field("fill_rss"),
-    }
+    };
+    (measured, field("raw").expect("raw"))
 }
 
 /// Produces `EVENTS` events on another thread into a store on this one, then prints what
@@ -234,8 +182,8 @@ fn child(phase: &str) {
         for event in batch {
             store.push_event(event);
         }
-        if fill_rss.is_none() && store.len() == store.max_events() {
-            fill_rss = Some(status("VmRSS"));
+        if fill_rss.is_none() && store.event_count() == store.max_events() {
+            fill_rss = Some(status("self", "VmRSS"));
         }
     }
     for producer in producers {
@@ -243,8 +191,8 @@ fn child(phase: &str) {
     }
     print!(
         "hwm={} rss={} raw={}",
-        status("VmHWM"),
-        status("VmRSS"),
+        status("self", "VmHWM"),
+        status("self", "VmRSS"),
         store.bytes()
     );
     if let Some(rss) = fill_rss.filter(|_| phase == "flow") {
@@ -287,29 +235,10 @@ fn produce(first: usize, tx: &SyncSender<Vec<ChangeEvent>>, turn: &(Mutex<usize>
     }
 }
 
-/// A `kB` line of `/proc/self/status`, in bytes.
-fn status(name: &str) -> usize {
-    let text = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    kilobytes(&text, name)
-}
-
-/// A `kB` line of a `/proc/<pid>/status`, in bytes.
-fn kilobytes(text: &str, name: &str) -> usize {
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<usize>()
-                .ok()
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
 /// The real TUI in a pseudo-terminal: the release `mwatch`, and `MWATCH_BASELINE_BIN` if set,
-/// replaying `EVENTS` inserts from the start of a playground's history.
-fn tui_lines() {
+/// replaying `EVENTS` inserts from the start of a playground's history. Returns what `mwatch
+/// --keep 1000000` measured, keeping them all, and their raw size.
+fn tui_lines() -> (Measured, usize) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         let server = playground::start(playground::Config {
@@ -321,17 +250,15 @@ fn tui_lines() {
         let uri = server.uri();
         let raw = fill(&uri).await;
         let home = tempfile::tempdir().expect("a home");
-        let mut binaries = vec![(
-            "mwatch TUI".to_string(),
-            env!("CARGO_BIN_EXE_mwatch").to_string(),
-        )];
+        let mwatch = env!("CARGO_BIN_EXE_mwatch");
+        let mut binaries = vec![("mwatch TUI".to_string(), mwatch.to_string())];
         if let Ok(baseline) = std::env::var("MWATCH_BASELINE_BIN") {
             binaries.push((format!("baseline {baseline}"), baseline));
         }
         for (name, bin) in &binaries {
             let flow = tui(bin, &uri, &[], home.path()).await;
-            let fill = flow.fill_rss.unwrap_or(0);
-            print!(
+            let fill = flow.fill_rss.expect("the store filled");
+            println!(
                 "{name}: {} events through its {}-event store: VmRSS {:.0} MB at first fill, {:.0} MB after ({:+.0}%)",
                 thousands(EVENTS as u64),
                 thousands(DEFAULT_MAX_EVENTS as u64),
@@ -339,19 +266,19 @@ fn tui_lines() {
                 flow.rss as f64 / MB,
                 (flow.rss as f64 / fill as f64 - 1.0) * 100.0,
             );
-            // The baseline has no --keep.
-            if name.starts_with("mwatch") {
-                let kept = tui(bin, &uri, &["--keep", "1GB"], home.path()).await;
-                print!(
-                    "; --keep 1GB, all retained: VmHWM {:.0} MB = {:.2}x raw",
-                    kept.hwm as f64 / MB,
-                    kept.hwm as f64 / raw as f64
-                );
-            }
-            println!();
         }
+        // The baseline has no --keep.
+        let count = EVENTS.to_string();
+        let kept = tui(mwatch, &uri, &["--keep", &count], home.path()).await;
+        println!(
+            "mwatch TUI --keep {count}, all retained: VmHWM {:.0} MB, VmRSS {:.0} MB, raw BSON {:.0} MB",
+            kept.hwm as f64 / MB,
+            kept.rss as f64 / MB,
+            raw as f64 / MB
+        );
         server.stop().await;
-    });
+        (kept, raw)
+    })
 }
 
 /// Inserts `EVENTS` orders like [`event`]'s; returns the raw size of their change events.
@@ -385,46 +312,17 @@ async fn fill(uri: &str) -> usize {
 }
 
 /// Runs the TUI on `uri` until it received `EVENTS`: its `VmRSS` when it had received a full
-/// store's worth, and its `VmHWM` and `VmRSS` at the end.
+/// default store's worth, and its `VmHWM` and `VmRSS` at the end.
 async fn tui(bin: &str, uri: &str, extra: &[&str], home: &std::path::Path) -> Measured {
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 35,
-            cols: 120,
-            ..PtySize::default()
-        })
-        .expect("a pty");
-    let mut command = CommandBuilder::new(bin);
-    command.args([uri, "--ns", "bench.events", "--start-at", "0:0"]);
-    command.args(extra);
-    command.env("TERM", "xterm-256color");
-    command.env("MWATCH_HOME", home);
-    let mut child = pair.slave.spawn_command(command).expect("spawn mwatch");
-    drop(pair.slave);
-    let pid = child.process_id().expect("pid");
-    let screen = Arc::new(Mutex::new(vt100::Parser::new(
-        NonZeroU16::new(35).expect("rows"),
-        NonZeroU16::new(120).expect("cols"),
-        0,
-    )));
-    // Read all along: a terminal nobody reads blocks the writer.
-    let mut reader = pair.master.try_clone_reader().expect("pty reader");
-    let parser = screen.clone();
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 1 << 14];
-        while let Ok(n @ 1..) = reader.read(&mut buffer) {
-            parser.lock().expect("screen").process(&buffer[..n]);
-        }
-    });
-    let proc = |name: &str| {
-        let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        kilobytes(&text, name)
-    };
+    let mut args = vec![uri, "--ns", "bench.events", "--start-at", "0:0"];
+    args.extend(extra);
+    let pty = Pty::spawn(bin, &args, &[("MWATCH_HOME", home.as_os_str())], |_| {});
+    let pid = pty.pid.to_string();
     let (mut fill_rss, mut last, mut since) = (None, 0, Instant::now());
     loop {
-        let received = received(&screen.lock().expect("screen").screen().contents());
+        let received = received(&pty.contents());
         if fill_rss.is_none() && received >= DEFAULT_MAX_EVENTS {
-            fill_rss = Some(proc("VmRSS"));
+            fill_rss = Some(status(&pid, "VmRSS"));
         }
         if received >= EVENTS {
             break;
@@ -435,18 +333,16 @@ async fn tui(bin: &str, uri: &str, extra: &[&str], home: &std::path::Path) -> Me
         assert!(
             since.elapsed() < Duration::from_secs(60),
             "{bin} stopped at {received} events:\n{}",
-            screen.lock().expect("screen").screen().contents()
+            pty.contents()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let measured = Measured {
-        hwm: proc("VmHWM"),
-        rss: proc("VmRSS"),
-        raw: 0,
+        hwm: status(&pid, "VmHWM"),
+        rss: status(&pid, "VmRSS"),
         fill_rss,
     };
-    child.kill().expect("kill mwatch");
-    child.wait().expect("wait for mwatch");
+    pty.stop();
     measured
 }
 

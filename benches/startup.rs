@@ -4,25 +4,21 @@
 //! playground. With `MWATCH_BASELINE_BIN` set, the same for that binary in the same run.
 //! Run: `cargo bench --bench startup`.
 
-use std::io::{BufRead, BufReader, Read};
-use std::num::NonZeroU16;
+mod common;
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use bson::{doc, Document};
+use common::pty::{Pty, COLS, ROWS};
+use common::{median, ms};
 use mongodb::Client;
 use mwatch_playground as playground;
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 
 const RUNS: usize = 15;
-const ROWS: u16 = 35;
-const COLS: u16 = 120;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 fn version(bin: &str) -> Duration {
     let start = Instant::now();
@@ -54,43 +50,23 @@ fn first_line(bin: &str, uri: &str) -> Duration {
 /// Exec to the first frame (the title drawn) and to "live", in a pseudo-terminal. The screen
 /// is looked at after every read, so no polling interval is added.
 fn first_frame(bin: &str, uri: &str) -> (Duration, Duration) {
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            ..PtySize::default()
-        })
-        .expect("open a pty");
-    let mut command = CommandBuilder::new(bin);
-    command.args([uri, "--ns", "bench.start"]);
-    command.env("TERM", "xterm-256color");
-    let start = Instant::now();
-    let mut child = pair.slave.spawn_command(command).expect("spawn mwatch");
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().expect("pty reader");
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let size = |n| NonZeroU16::new(n).expect("size");
-        let mut parser = vt100::Parser::new(size(ROWS), size(COLS), 0);
-        let mut buffer = [0u8; 1 << 14];
-        let mut framed = None;
-        while let Ok(n @ 1..) = reader.read(&mut buffer) {
-            parser.process(&buffer[..n]);
-            let screen = parser.screen().contents();
-            if framed.is_none() && screen.contains("mwatch") {
-                framed = Some(start.elapsed());
-            }
-            if let (Some(framed), true) = (framed, screen.contains("● live")) {
-                let _ = tx.send((framed, start.elapsed()));
-                return;
-            }
+    let start = Instant::now();
+    let mut framed = None;
+    let env: [(&str, &OsStr); 0] = [];
+    let pty = Pty::spawn(bin, &[uri, "--ns", "bench.start"], &env, move |screen| {
+        let screen = screen.contents();
+        if framed.is_none() && screen.contains("mwatch") {
+            framed = Some(start.elapsed());
+        }
+        if let (Some(framed), true) = (framed, screen.contains("● live")) {
+            let _ = tx.send((framed, start.elapsed()));
         }
     });
     let times = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("mwatch did not go live within 30 s");
-    child.kill().expect("kill mwatch");
-    child.wait().expect("wait for mwatch");
+    pty.stop();
     times
 }
 
@@ -111,10 +87,6 @@ fn measure(bin: &str, uri: &str) -> Figures {
         first_frame: median(frames),
         live: median(lives),
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 fn print(label: &str, f: &Figures) {

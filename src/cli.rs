@@ -146,18 +146,32 @@ pub struct WatchArgs {
     #[arg(long, conflicts_with = "uri")]
     pub demo: bool,
 
-    /// How many events the TUI keeps, the newest: a number (256 MiB of them at most), or a
-    /// size of BSON such as 512MB or 2GiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024)
-    /// [default: 100000].
+    #[command(flatten)]
+    pub keep: KeepArg,
+}
+
+/// `--keep`, for the TUI of a watch and of a replay.
+#[derive(Debug, Args)]
+pub struct KeepArg {
+    /// How many events the TUI keeps, the newest: a count (digits only, up to 1000000000,
+    /// whatever their size), or a size of their BSON with a unit, such as 512MB or 2GiB (B, KB,
+    /// MB, GB, TB: powers of 1000; KiB, MiB, GiB, TiB: of 1024; up to 1TiB) [default: the
+    /// newest 100000 events, 256MiB at most].
     #[arg(
         long,
         value_name = "N|SIZE",
         value_parser = Keep::parse,
         conflicts_with = "json",
-        // `--keep -5` is a bad value, not an unknown flag.
-        allow_negative_numbers = true
+        // `--keep -5` and `--keep -5MB` are bad values, not unknown flags.
+        allow_hyphen_values = true
     )]
     pub keep: Option<Keep>,
+}
+
+impl KeepArg {
+    pub fn keep(&self) -> Keep {
+        self.keep.unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -174,18 +188,8 @@ pub struct ReplayArgs {
     #[arg(long, requires = "json")]
     pub canonical: bool,
 
-    /// How many events the TUI keeps, the newest: a number (256 MiB of them at most), or a
-    /// size of BSON such as 512MB or 2GiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024)
-    /// [default: 100000].
-    #[arg(
-        long,
-        value_name = "N|SIZE",
-        value_parser = Keep::parse,
-        conflicts_with = "json",
-        // `--keep -5` is a bad value, not an unknown flag.
-        allow_negative_numbers = true
-    )]
-    pub keep: Option<Keep>,
+    #[command(flatten)]
+    pub keep: KeepArg,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,8 @@
 //! The retained events: bounded by count and by bytes, oldest dropped first. Between them sit
 //! seam rows that mark where a watch started (a new pipeline, scope or options), where the
-//! same watch went on after an outage, where the list was cleared.
+//! same watch went on after an outage, where the list was cleared. `--keep` counts events, not
+//! seams: a replay's seam row is kept beside as many events as `--keep` says. Seams are few
+//! and small (one per watch started, outage or clear); `MOST_SEAMS` bounds them all the same.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -9,7 +11,10 @@ use bson::RawDocument;
 use crate::event::ChangeEvent;
 
 mod keep;
-pub use keep::{Keep, DEFAULT_MAX_BYTES, DEFAULT_MAX_EVENTS};
+pub use keep::{Keep, DEFAULT_MAX_EVENTS};
+
+/// The most seam rows kept: beyond, the oldest rows go, whatever they are.
+const MOST_SEAMS: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
@@ -52,11 +57,9 @@ impl Row {
         }
     }
 
+    /// The bytes it counts for against `--keep`: an event's BSON; a seam none.
     fn size(&self) -> usize {
-        match self {
-            Row::Event(event) => event.size(),
-            Row::Seam(seam) => seam.text.len(),
-        }
+        self.event().map_or(0, ChangeEvent::size)
     }
 }
 
@@ -74,26 +77,41 @@ pub struct EventStore {
     namespaces: HashMap<Box<[u8]>, (usize, String)>,
     /// Rows (events and seams) dropped from the front so far.
     removed: u64,
+    /// Whether the last events dropped went for the size bound, not the count.
+    dropped_by_bytes: bool,
 }
 
 impl EventStore {
     pub fn new(max_events: usize, max_bytes: usize) -> Self {
+        EventStore::keeping(Keep {
+            events: max_events.max(1),
+            bytes: max_bytes,
+            ..Keep::default()
+        })
+    }
+
+    pub fn keeping(keep: Keep) -> Self {
         EventStore {
             rows: VecDeque::new(),
             bytes: 0,
-            keep: Keep {
-                events: max_events.max(1),
-                bytes: max_bytes,
-            },
+            keep,
             dropped: 0,
             seams: 0,
             namespaces: HashMap::new(),
             removed: 0,
+            dropped_by_bytes: false,
         }
     }
 
-    pub fn keeping(keep: Keep) -> Self {
-        EventStore::new(keep.events, keep.bytes)
+    /// The events retained, oldest first.
+    pub fn into_events(self) -> Vec<ChangeEvent> {
+        self.rows
+            .into_iter()
+            .filter_map(|row| match row {
+                Row::Event(event) => Some(event),
+                Row::Seam(_) => None,
+            })
+            .collect()
     }
 
     /// Forgets every row (the count of events dropped for room stays). The cleared rows'
@@ -116,7 +134,9 @@ impl EventStore {
         }
         self.rows.push_back(row);
         let mut removed = 0;
-        while self.keep.exceeded(self.rows.len(), self.bytes) {
+        while self.keep.exceeded(self.event_count(), self.bytes) || self.seams > MOST_SEAMS {
+            self.dropped_by_bytes =
+                self.event_count() <= self.keep.events && self.bytes > self.keep.bytes;
             if let Some(old) = self.rows.pop_front() {
                 self.bytes -= old.size();
                 removed += 1;
@@ -200,12 +220,12 @@ impl EventStore {
         self.rows.iter()
     }
 
-    /// Raw BSON bytes retained (seam text counts too).
+    /// Raw BSON bytes of the events retained.
     pub fn bytes(&self) -> usize {
         self.bytes
     }
 
-    /// Rows kept at most.
+    /// Events kept at most.
     pub fn max_events(&self) -> usize {
         self.keep.events
     }
@@ -213,6 +233,12 @@ impl EventStore {
     /// What it keeps.
     pub fn keep(&self) -> Keep {
         self.keep
+    }
+
+    /// The bound that dropped the last events dropped: "the newest 100,000 events" or
+    /// "256 MiB of events".
+    pub fn dropping_bound(&self) -> String {
+        self.keep.bound(self.dropped_by_bytes)
     }
 
     /// The number of the oldest retained row: row `i` is number `first_number() + i` for as
@@ -278,7 +304,11 @@ mod tests {
         );
         store.push(Row::seam(SeamKind::Watch, "restart"));
         store.push_event(event(5));
-        assert_eq!(store.first_number(), 4, "seams are rows too");
+        assert_eq!(
+            store.first_number(),
+            3,
+            "the seam is numbered but not counted: only event 2 made room"
+        );
     }
 
     #[test]
@@ -301,17 +331,43 @@ mod tests {
         );
     }
 
+    /// `--keep 2` keeps two events: a seam before them is not counted and not dropped for
+    /// them; it goes when an event before or at it must.
     #[test]
-    fn seams_take_a_row_but_are_not_counted_as_dropped_events() {
-        let mut store = EventStore::new(2, usize::MAX);
+    fn the_count_is_of_events_not_seams() {
+        let mut store = EventStore::keeping(Keep::count(2));
         store.push(Row::seam(SeamKind::Watch, "watching shop"));
         store.push_event(event(1));
-        assert_eq!(store.push_event(event(2)), 1);
+        assert_eq!(store.push_event(event(2)), 0);
         assert_eq!(
             (store.len(), store.dropped(), store.event_count()),
-            (2, 0, 2)
+            (3, 0, 2)
         );
+        assert_eq!(store.push_event(event(3)), 2, "the seam and event 1 go");
+        assert_eq!((store.len(), store.dropped()), (2, 1));
         assert!(store.get(0).unwrap().event().is_some());
+        assert_eq!(store.dropping_bound(), "the newest 2 events");
+    }
+
+    /// Seams are bounded too, by a number of their own.
+    #[test]
+    fn seams_are_bounded() {
+        let mut store = EventStore::keeping(Keep::count(5));
+        for _ in 0..MOST_SEAMS + 3 {
+            store.push(Row::seam(SeamKind::Cleared, "cleared"));
+        }
+        assert_eq!(store.len(), MOST_SEAMS);
+    }
+
+    #[test]
+    fn the_store_says_when_the_size_drops_events() {
+        let size = event(0).size();
+        let mut store = EventStore::keeping(Keep::size(size * 2));
+        for n in 0..3 {
+            store.push_event(event(n));
+        }
+        assert_eq!(store.dropped(), 1);
+        assert_eq!(store.dropping_bound(), format!("{} B of events", size * 2));
     }
 
     fn in_collection(coll: &str) -> Row {
@@ -321,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_store_knows_whether_its_events_come_from_one_namespace() {
-        let mut store = EventStore::new(3, usize::MAX);
+        let mut store = EventStore::new(2, usize::MAX);
         assert_eq!(store.only_namespace(), None);
         store.push(in_collection("a"));
         store.push(Row::seam(SeamKind::Watch, "scope shop.b"));

@@ -3,6 +3,9 @@
 //! compare with, and the CPU the process spent apart from the in-process playground.
 #![allow(dead_code)]
 
+pub mod proc;
+pub mod pty;
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
@@ -282,6 +285,12 @@ impl Cpu {
             .saturating_sub(earlier.process)
             .saturating_sub(playground)
     }
+}
+
+/// The middle one of `samples`.
+pub fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    percentile(&samples, 0.5)
 }
 
 /// The value at `part` (0.5 the median) of sorted `values`.

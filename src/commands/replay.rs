@@ -26,7 +26,7 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
             "standard output is not a terminal; use --json to print the recording".to_string(),
         ));
     }
-    let keep = args.keep.unwrap_or_default();
+    let keep = args.keep.keep();
     let (events, warning) = match recording::load(&args.file, keep) {
         Ok(loaded) => loaded,
         Err(e) if e.is_open() => return fail(e, Outcome::Usage),

@@ -108,7 +108,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         destination: target.destination.clone(),
         spec,
         pipeline_text,
-        store: EventStore::keeping(args.keep.unwrap_or_default()),
+        store: EventStore::keeping(args.keep.keep()),
         now: 0,
         size: (80, 24),
         recording: None,

@@ -1,7 +1,6 @@
 //! Recordings: every received event appended to a file as one line of canonical Extended
 //! JSON, and read back as an event source.
 
-use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,7 +9,7 @@ use bson::Bson;
 
 use crate::event::ChangeEvent;
 use crate::format::{event_name, write_json};
-use crate::store::Keep;
+use crate::store::{EventStore, Keep};
 
 pub struct Recorder {
     out: BufWriter<File>,
@@ -309,19 +308,14 @@ impl Iterator for Replay {
 /// it: a bad line stops the reading but keeps what came before it (an error if nothing did).
 pub fn load(path: &Path, keep: Keep) -> Result<(Vec<ChangeEvent>, Option<String>), ReplayError> {
     let mut replay = Replay::open(path)?;
-    let mut events = VecDeque::new();
-    let mut bytes = 0;
+    let mut store = EventStore::keeping(keep);
     let mut read = 0usize;
     let mut error = None;
     for event in replay.by_ref() {
         match event {
             Ok(event) => {
                 read += 1;
-                bytes += event.size();
-                events.push_back(event);
-                while keep.exceeded(events.len(), bytes) {
-                    bytes -= events.pop_front().map_or(0, |old| old.size());
-                }
+                store.push_event(event);
             }
             // Nothing to show: the file is no recording.
             Err(e) if read == 0 => return Err(e),
@@ -332,14 +326,15 @@ pub fn load(path: &Path, keep: Keep) -> Result<(Vec<ChangeEvent>, Option<String>
         }
     }
     let mut notes: Vec<String> = error.into_iter().chain(replay.warning.take()).collect();
-    if read > events.len() {
+    if store.dropped() > 0 {
         notes.push(format!(
-            "showing the last {} of {read} events",
-            events.len()
+            "showing the last {} of {read} events (the list keeps {})",
+            store.event_count(),
+            store.dropping_bound()
         ));
     }
     let warning = (!notes.is_empty()).then(|| notes.join("; "));
-    Ok((events.into(), warning))
+    Ok((store.into_events(), warning))
 }
 
 #[cfg(test)]
@@ -420,7 +415,10 @@ mod tests {
         drop(recorder);
         let (events, warning) = load(&path, keep(2)).unwrap();
         assert_eq!(events, vec![event(2), event(3)]);
-        assert_eq!(warning.as_deref(), Some("showing the last 2 of 3 events"));
+        assert_eq!(
+            warning.as_deref(),
+            Some("showing the last 2 of 3 events (the list keeps the newest 2 events)")
+        );
         assert_eq!(load(&path, keep(5)).unwrap().1, None);
         let _ = std::fs::remove_file(&path);
     }
@@ -433,21 +431,34 @@ mod tests {
         let mut recorder = Recorder::open(&path).unwrap();
         recorder.write(&[event(1), event(2), event(3)]).unwrap();
         drop(recorder);
-        let two = Keep {
-            events: 10,
-            bytes: event(2).size() + event(3).size(),
-        };
-        let (events, warning) = load(&path, two).unwrap();
+        let bytes = event(2).size() + event(3).size();
+        let (events, warning) = load(&path, Keep::size(bytes)).unwrap();
         assert_eq!(events, vec![event(2), event(3)]);
-        assert_eq!(warning.as_deref(), Some("showing the last 2 of 3 events"));
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                format!("showing the last 2 of 3 events (the list keeps {bytes} B of events)")
+                    .as_str()
+            )
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// One event bigger than the whole size is still shown, alone.
+    #[test]
+    fn load_keeps_an_event_bigger_than_the_size() {
+        let path = temp("load-big");
+        let mut recorder = Recorder::open(&path).unwrap();
+        recorder.write(&[event(1), event(2)]).unwrap();
+        drop(recorder);
+        let (events, warning) = load(&path, Keep::size(1)).unwrap();
+        assert_eq!(events, vec![event(2)]);
+        assert!(warning.unwrap().contains("last 1 of 2 events"));
         let _ = std::fs::remove_file(&path);
     }
 
     fn keep(events: usize) -> Keep {
-        Keep {
-            events,
-            bytes: usize::MAX,
-        }
+        Keep::count(events)
     }
 
     /// The TUI shows nothing of a file with no event: it is refused, as `--json` refuses it.

@@ -123,7 +123,7 @@ pub(super) fn source(state: &mut State, msg: SourceMsg) -> Vec<Cmd> {
             if state.events.push_events(events) {
                 state.warn(format!(
                     "the event you had selected was dropped: the list keeps {}; the selection is now on the oldest kept",
-                    state.events.store.keep()
+                    state.events.store.dropping_bound()
                 ));
             }
         }
