@@ -9,6 +9,7 @@
 mod elements;
 
 use std::collections::HashMap;
+use std::io::Write as _;
 
 use base64::Engine as _;
 use bson::RawDocument;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use elements::{Elements, Malformed, Value};
 
 use crate::nesting::{self, TooDeep, MAX_DEPTH};
+use crate::printable;
 
 /// How values are written.
 #[derive(Clone, Copy, PartialEq)]
@@ -336,7 +338,6 @@ fn write_scalar(out: &mut Vec<u8>, value: Value, mode: Mode) {
 }
 
 fn double(out: &mut Vec<u8>, v: f64, mode: Mode) {
-    use std::io::Write as _;
     let special = match v {
         _ if mode == Mode::Scope => None,
         _ if v.is_nan() => Some(if v.is_sign_negative() { "-NaN" } else { "NaN" }),
@@ -394,7 +395,8 @@ fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// `text` as a JSON string: escaped as serde_json escapes (quote, backslash, controls below
 /// 0x20), then as [`printable`] escapes what is left (DEL, C1 controls, bidirectional
-/// formatting characters), `\u` with four lowercase hex digits.
+/// formatting characters: whatever [`printable::hidden`] says), `\u` with four lowercase hex
+/// digits.
 fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.push(b'"');
@@ -411,16 +413,14 @@ fn string(out: &mut Vec<u8>, text: &str) {
             0x08 => (Some(b"\\b"), 1),
             0x0c => (Some(b"\\f"), 1),
             0..0x20 | 0x7f => (None, 1),
-            // U+0080..U+009F, the C1 controls.
-            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => (None, 2),
-            // U+200E, U+200F, U+202A..U+202E, U+2066..U+2069.
-            0xe2 if matches!(
-                (bytes.get(i + 1), bytes.get(i + 2)),
-                (Some(0x80), Some(0x8e | 0x8f | 0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
-            ) =>
-            {
-                (None, 3)
-            }
+            0x80.. => match text[i..].chars().next() {
+                Some(c) if printable::hidden(c) => (None, c.len_utf8()),
+                // Passed over whole: it needs no escape.
+                c => {
+                    i += c.map_or(1, char::len_utf8);
+                    continue;
+                }
+            },
             _ => {
                 i += 1;
                 continue;
@@ -431,8 +431,8 @@ fn string(out: &mut Vec<u8>, text: &str) {
             Some(escape) => out.extend_from_slice(escape),
             None => {
                 let c = text[i..].chars().next().map_or(0, u32::from);
-                out.extend_from_slice(b"\\u");
-                hex(out, &[(c >> 8) as u8, c as u8]);
+                // Writing into a Vec does not fail.
+                let _ = write!(out, "\\u{c:04x}");
             }
         }
         i += width;
