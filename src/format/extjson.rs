@@ -79,18 +79,20 @@ pub fn write_json(out: &mut Vec<u8>, doc: &RawDocument, canonical: bool) -> Resu
         Err(failure) => failure,
     };
     out.truncate(start);
-    let readable = match failure {
-        Failure::TooDeep => return Err(TooDeep),
-        Failure::Malformed => false,
-        Failure::KeyTwice => nesting::to_document(doc)?.is_some(),
-    };
     // Too deep wins over malformed wherever the two are, as the depth is checked before
     // anything is converted.
-    if !nesting::within_limit(doc) {
-        return Err(TooDeep);
-    }
-    if readable && write_document(out, doc.as_bytes(), mode, true).is_ok() {
-        return Ok(());
+    match failure {
+        Failure::TooDeep => return Err(TooDeep),
+        Failure::Malformed if !nesting::within_limit(doc) => return Err(TooDeep),
+        Failure::Malformed => {}
+        // `to_document` checks the depth first.
+        Failure::KeyTwice => {
+            if nesting::to_document(doc)?.is_some()
+                && write_document(out, doc.as_bytes(), mode, true).is_ok()
+            {
+                return Ok(());
+            }
+        }
     }
     out.truncate(start);
     out.extend_from_slice(b"{}");
@@ -260,7 +262,7 @@ fn write_scalar(out: &mut Vec<u8>, value: Value, mode: Mode) {
             hex(out, id);
             out.extend_from_slice(b"\"}");
         }
-        Value::DateTime(millis) => match (mode, iso_date(millis)) {
+        Value::DateTime(millis) => match (mode, rfc3339_date(millis)) {
             (Mode::Relaxed, Some(iso)) => {
                 out.extend_from_slice(b"{\"$date\":\"");
                 out.extend_from_slice(&iso.bytes[..iso.len]);
@@ -444,12 +446,12 @@ fn string(out: &mut Vec<u8>, text: &str) {
 
 /// `1970-01-01T00:00:00.25Z`: a date as RFC 3339 text (the fraction without its trailing
 /// zeros, none when whole), for the dates relaxed mode writes so: from 1970 to 9999.
-struct IsoDate {
+struct Rfc3339Date {
     bytes: [u8; 24],
     len: usize,
 }
 
-fn iso_date(millis: i64) -> Option<IsoDate> {
+fn rfc3339_date(millis: i64) -> Option<Rfc3339Date> {
     // 10000-01-01T00:00:00Z.
     const END: i64 = 253_402_300_800_000;
     if !(0..END).contains(&millis) {
@@ -488,7 +490,7 @@ fn iso_date(millis: i64) -> Option<IsoDate> {
         }
     }
     bytes[len] = b'Z';
-    Some(IsoDate {
+    Some(Rfc3339Date {
         bytes,
         len: len + 1,
     })
