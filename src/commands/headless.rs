@@ -235,6 +235,17 @@ mod tests {
         assert!(printer.lines.capacity() <= LinePrinter::<Sink>::KEPT + line);
     }
 
+    /// A skipped event is said after the lines before it are written (`2>&1` keeps the order).
+    #[test]
+    fn the_lines_before_a_skipped_event_are_written_first() {
+        use crate::nesting::MAX_DEPTH;
+        let event = ChangeEvent::from_document(&bson::doc! { "n": 1 }).unwrap();
+        let deep = ChangeEvent::from_raw(mwatch_testkit::deep::nested(MAX_DEPTH + 1));
+        let mut printer = LinePrinter::to(Sink::default(), false);
+        printer.print(&[event.clone(), deep, event]).unwrap();
+        assert_eq!(printer.out.writes, [8, 8]);
+    }
+
     #[test]
     fn a_batch_of_small_events_is_one_write() {
         let event = ChangeEvent::from_document(&bson::doc! { "n": 1 }).unwrap();
