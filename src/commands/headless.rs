@@ -229,7 +229,9 @@ mod tests {
         let writes = &printer.out.writes;
         assert_eq!(writes.iter().sum::<usize>(), line * 3);
         assert!(
-            writes.iter().all(|&size| size < LinePrinter::<Sink>::KEPT + line),
+            writes
+                .iter()
+                .all(|&size| size < LinePrinter::<Sink>::KEPT + line),
             "{writes:?}"
         );
         assert!(printer.lines.capacity() <= LinePrinter::<Sink>::KEPT + line);

@@ -132,7 +132,13 @@ mod tests {
     /// wrote it (read back without drift).
     #[test]
     fn json_values_keep_doubles_exact() {
-        for x in [1e-30 / 3.0, 0.1 + 0.2, 5e-324, 1.797_693_134_862_315_7e308, -2.5e-7] {
+        for x in [
+            1e-30 / 3.0,
+            0.1 + 0.2,
+            5e-324,
+            1.797_693_134_862_315_7e308,
+            -2.5e-7,
+        ] {
             let document = doc! { "x": x, "nested": { "y": [x] } };
             let event = ChangeEvent::from_document(&document).unwrap();
             let old = bson::Bson::Document(document).into_relaxed_extjson();
