@@ -43,7 +43,7 @@ fn escaped(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 
 /// Control characters, and the bidirectional formatting ones (which reorder what follows on
 /// the line, so that text reads as something else).
-fn hidden(c: char) -> bool {
+pub fn hidden(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

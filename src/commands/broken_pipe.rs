@@ -3,7 +3,8 @@
 //! make for a long time).
 
 /// Resolves once stdout is a pipe whose reader has gone; pending for ever otherwise (not a
-/// pipe, or off Unix).
+/// pipe, or off Unix). A socket as stdout (`systemd`, `socat`) gets no early exit: a closed
+/// peer there is noticed at the next write.
 pub async fn stdout_broken() {
     #[cfg(unix)]
     if let Some(gone) = unix::watch() {
@@ -32,6 +33,8 @@ mod unix {
         let (gone, receiver) = oneshot::channel();
         std::thread::Builder::new()
             .name("stdout-watch".to_string())
+            // It only waits in `poll`.
+            .stack_size(16 << 10)
             .spawn(move || {
                 let stdout = std::io::stdout();
                 let mut fds = [PollFd::new(&stdout, PollFlags::empty())];

@@ -15,40 +15,68 @@ use crate::source::history::oldest_after;
 use crate::source::recording::Recorder;
 use crate::source::{engine, Control, SourceMsg, Status, WatchSpec};
 
-/// Prints batches of events as JSON lines: each batch written into a buffer kept from batch
-/// to batch, then with one write (stdout is line buffered: it would write each line).
-pub(super) struct LinePrinter {
+/// Prints batches of events as JSON lines: written into a buffer kept from batch to batch,
+/// then with one write per batch (stdout is line buffered: it would write each line), or per
+/// [`Self::KEPT`] bytes for a batch of large events, so the buffer stays bounded.
+pub(super) struct LinePrinter<W: Write> {
     canonical: bool,
     lines: Vec<u8>,
+    out: W,
 }
 
-impl LinePrinter {
-    /// What the buffer may keep between batches: a batch of large events is let go.
+impl LinePrinter<io::Stdout> {
+    pub(super) fn new(canonical: bool) -> LinePrinter<io::Stdout> {
+        LinePrinter::to(io::stdout(), canonical)
+    }
+}
+
+impl<W: Write> LinePrinter<W> {
+    /// What the buffer holds before it is written out, and may keep between batches.
     const KEPT: usize = 4 << 20;
 
-    pub(super) fn new(canonical: bool) -> LinePrinter {
+    fn to(out: W, canonical: bool) -> LinePrinter<W> {
         LinePrinter {
             canonical,
             lines: Vec::new(),
+            out,
         }
     }
 
     /// Prints `events`, one JSON line each. A failure is how the command ends: a closed
     /// stdout (`| head -1`) quietly, as SIGPIPE would have ended it.
     pub(super) fn print(&mut self, events: &[ChangeEvent]) -> Result<(), Outcome> {
+        let printed = self.write_lines(events);
         self.lines.clear();
-        for event in events {
-            match write_json(&mut self.lines, event.raw(), self.canonical) {
-                Ok(()) => self.lines.push(b'\n'),
-                Err(e) => say(format!("skipped {}: {e}", event_name(event))),
-            }
-        }
-        let mut out = io::stdout().lock();
-        let printed = out.write_all(&self.lines).and_then(|()| out.flush());
         if self.lines.capacity() > Self::KEPT {
             self.lines = Vec::new();
         }
         printed.map_err(|e| stdout_failed(&e))
+    }
+
+    fn write_lines(&mut self, events: &[ChangeEvent]) -> io::Result<()> {
+        for event in events {
+            match write_json(&mut self.lines, event.raw(), self.canonical) {
+                Ok(()) => self.lines.push(b'\n'),
+                Err(e) => {
+                    // Said after the events before it, wherever stderr goes (`2>&1`).
+                    self.write_out()?;
+                    say(format!("skipped {}: {e}", event_name(event)));
+                }
+            }
+            if self.lines.len() >= Self::KEPT {
+                self.write_out()?;
+            }
+        }
+        self.write_out()
+    }
+
+    fn write_out(&mut self) -> io::Result<()> {
+        if !self.lines.is_empty() {
+            self.out.write_all(&self.lines)?;
+            self.out.flush()?;
+            self.lines.clear();
+        }
+        Ok(())
     }
 }
 
@@ -162,5 +190,69 @@ async fn print_events(connection: Connection, printing: Printing, mut signals: S
                 }
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Remembers the size of each write.
+    #[derive(Default)]
+    struct Sink {
+        writes: Vec<usize>,
+    }
+
+    impl Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.writes.push(bytes.len());
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_batch_of_large_events_is_written_in_bounded_pieces() {
+        // 1 MiB of control characters: each written as a 6-byte escape.
+        let text = "\u{1}".repeat(1 << 20);
+        let event = ChangeEvent::from_document(&bson::doc! { "text": text }).unwrap();
+        let line = {
+            let mut line = Vec::new();
+            write_json(&mut line, event.raw(), false).unwrap();
+            line.len() + 1
+        };
+        let events = vec![event; 3];
+        let mut printer = LinePrinter::to(Sink::default(), false);
+        printer.print(&events).unwrap();
+        let writes = &printer.out.writes;
+        assert_eq!(writes.iter().sum::<usize>(), line * 3);
+        assert!(
+            writes
+                .iter()
+                .all(|&size| size < LinePrinter::<Sink>::KEPT + line),
+            "{writes:?}"
+        );
+        assert!(printer.lines.capacity() <= LinePrinter::<Sink>::KEPT + line);
+    }
+
+    /// A skipped event is said after the lines before it are written (`2>&1` keeps the order).
+    #[test]
+    fn the_lines_before_a_skipped_event_are_written_first() {
+        use crate::nesting::MAX_DEPTH;
+        let event = ChangeEvent::from_document(&bson::doc! { "n": 1 }).unwrap();
+        let deep = ChangeEvent::from_raw(mwatch_testkit::deep::nested(MAX_DEPTH + 1));
+        let mut printer = LinePrinter::to(Sink::default(), false);
+        printer.print(&[event.clone(), deep, event]).unwrap();
+        assert_eq!(printer.out.writes, [8, 8]);
+    }
+
+    #[test]
+    fn a_batch_of_small_events_is_one_write() {
+        let event = ChangeEvent::from_document(&bson::doc! { "n": 1 }).unwrap();
+        let mut printer = LinePrinter::to(Sink::default(), false);
+        printer.print(&vec![event; 1000]).unwrap();
+        assert_eq!(printer.out.writes.len(), 1);
     }
 }

@@ -23,6 +23,7 @@ pub mod resume;
 pub mod setup;
 pub mod watch;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::printable::printable_lines;
@@ -67,7 +68,7 @@ fn stdout_failed(error: &std::io::Error) -> Outcome {
     match error.kind() {
         std::io::ErrorKind::BrokenPipe => Outcome::Signal(crate::signals::BROKEN_PIPE),
         _ => {
-            eprintln!("mwatch: cannot write to standard output: {error}");
+            say(format!("cannot write to standard output: {error}"));
             Outcome::Failed
         }
     }
@@ -75,9 +76,14 @@ fn stdout_failed(error: &std::io::Error) -> Outcome {
 
 /// Says `message` on stderr as `mwatch: ...`. Messages carry names, hosts and server errors
 /// from outside: their control characters are shown escaped, but the lines of a message of
-/// several stay lines.
+/// several stay lines. A stderr that cannot be written (its reader gone: `2>&1 | head -1`)
+/// loses the message, where `eprintln!` would panic.
 fn say(message: impl std::fmt::Display) {
-    eprintln!("mwatch: {}", printable_lines(&message.to_string()));
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "mwatch: {}",
+        printable_lines(&message.to_string())
+    );
 }
 
 /// Says what went wrong and ends with `outcome`'s exit code.

@@ -9,6 +9,7 @@
 mod elements;
 
 use std::collections::HashMap;
+use std::io::Write as _;
 
 use base64::Engine as _;
 use bson::RawDocument;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use elements::{Elements, Malformed, Value};
 
 use crate::nesting::{self, TooDeep, MAX_DEPTH};
+use crate::printable;
 
 /// How values are written.
 #[derive(Clone, Copy, PartialEq)]
@@ -77,18 +79,20 @@ pub fn write_json(out: &mut Vec<u8>, doc: &RawDocument, canonical: bool) -> Resu
         Err(failure) => failure,
     };
     out.truncate(start);
-    let readable = match failure {
-        Failure::TooDeep => return Err(TooDeep),
-        Failure::Malformed => false,
-        Failure::KeyTwice => nesting::to_document(doc)?.is_some(),
-    };
     // Too deep wins over malformed wherever the two are, as the depth is checked before
     // anything is converted.
-    if !nesting::within_limit(doc) {
-        return Err(TooDeep);
-    }
-    if readable && write_document(out, doc.as_bytes(), mode, true).is_ok() {
-        return Ok(());
+    match failure {
+        Failure::TooDeep => return Err(TooDeep),
+        Failure::Malformed if !nesting::within_limit(doc) => return Err(TooDeep),
+        Failure::Malformed => {}
+        // `to_document` checks the depth first.
+        Failure::KeyTwice => {
+            if nesting::to_document(doc)?.is_some()
+                && write_document(out, doc.as_bytes(), mode, true).is_ok()
+            {
+                return Ok(());
+            }
+        }
     }
     out.truncate(start);
     out.extend_from_slice(b"{}");
@@ -258,7 +262,7 @@ fn write_scalar(out: &mut Vec<u8>, value: Value, mode: Mode) {
             hex(out, id);
             out.extend_from_slice(b"\"}");
         }
-        Value::DateTime(millis) => match (mode, iso_date(millis)) {
+        Value::DateTime(millis) => match (mode, rfc3339_date(millis)) {
             (Mode::Relaxed, Some(iso)) => {
                 out.extend_from_slice(b"{\"$date\":\"");
                 out.extend_from_slice(&iso.bytes[..iso.len]);
@@ -336,7 +340,6 @@ fn write_scalar(out: &mut Vec<u8>, value: Value, mode: Mode) {
 }
 
 fn double(out: &mut Vec<u8>, v: f64, mode: Mode) {
-    use std::io::Write as _;
     let special = match v {
         _ if mode == Mode::Scope => None,
         _ if v.is_nan() => Some(if v.is_sign_negative() { "-NaN" } else { "NaN" }),
@@ -394,7 +397,8 @@ fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// `text` as a JSON string: escaped as serde_json escapes (quote, backslash, controls below
 /// 0x20), then as [`printable`] escapes what is left (DEL, C1 controls, bidirectional
-/// formatting characters), `\u` with four lowercase hex digits.
+/// formatting characters: whatever [`printable::hidden`] says), `\u` with four lowercase hex
+/// digits.
 fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.push(b'"');
@@ -411,16 +415,14 @@ fn string(out: &mut Vec<u8>, text: &str) {
             0x08 => (Some(b"\\b"), 1),
             0x0c => (Some(b"\\f"), 1),
             0..0x20 | 0x7f => (None, 1),
-            // U+0080..U+009F, the C1 controls.
-            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => (None, 2),
-            // U+200E, U+200F, U+202A..U+202E, U+2066..U+2069.
-            0xe2 if matches!(
-                (bytes.get(i + 1), bytes.get(i + 2)),
-                (Some(0x80), Some(0x8e | 0x8f | 0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
-            ) =>
-            {
-                (None, 3)
-            }
+            0x80.. => match text[i..].chars().next() {
+                Some(c) if printable::hidden(c) => (None, c.len_utf8()),
+                // Passed over whole: it needs no escape.
+                c => {
+                    i += c.map_or(1, char::len_utf8);
+                    continue;
+                }
+            },
             _ => {
                 i += 1;
                 continue;
@@ -431,8 +433,8 @@ fn string(out: &mut Vec<u8>, text: &str) {
             Some(escape) => out.extend_from_slice(escape),
             None => {
                 let c = text[i..].chars().next().map_or(0, u32::from);
-                out.extend_from_slice(b"\\u");
-                hex(out, &[(c >> 8) as u8, c as u8]);
+                // Writing into a Vec does not fail.
+                let _ = write!(out, "\\u{c:04x}");
             }
         }
         i += width;
@@ -444,12 +446,12 @@ fn string(out: &mut Vec<u8>, text: &str) {
 
 /// `1970-01-01T00:00:00.25Z`: a date as RFC 3339 text (the fraction without its trailing
 /// zeros, none when whole), for the dates relaxed mode writes so: from 1970 to 9999.
-struct IsoDate {
+struct Rfc3339Date {
     bytes: [u8; 24],
     len: usize,
 }
 
-fn iso_date(millis: i64) -> Option<IsoDate> {
+fn rfc3339_date(millis: i64) -> Option<Rfc3339Date> {
     // 10000-01-01T00:00:00Z.
     const END: i64 = 253_402_300_800_000;
     if !(0..END).contains(&millis) {
@@ -488,7 +490,7 @@ fn iso_date(millis: i64) -> Option<IsoDate> {
         }
     }
     bytes[len] = b'Z';
-    Some(IsoDate {
+    Some(Rfc3339Date {
         bytes,
         len: len + 1,
     })

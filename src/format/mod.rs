@@ -38,12 +38,22 @@ pub fn time_of_day(millis: i64, with_millis: bool) -> String {
     }
 }
 
+/// Why an event has no JSON value.
+#[derive(Debug, thiserror::Error)]
+pub enum ValueError {
+    #[error(transparent)]
+    TooDeep(#[from] TooDeep),
+    /// Not expected: the line is JSON, nested less deep than serde_json's limit (see
+    /// `nesting`); said rather than written as `null`.
+    #[error("its JSON does not read back: {0}")]
+    Unreadable(#[from] serde_json::Error),
+}
+
 /// The event as Extended JSON (relaxed, or canonical to keep every type exact), for what
 /// renders it otherwise (pretty); an error for an event nested deeper than anything walks.
-pub fn json_value(event: &ChangeEvent, canonical: bool) -> Result<serde_json::Value, TooDeep> {
+pub fn json_value(event: &ChangeEvent, canonical: bool) -> Result<serde_json::Value, ValueError> {
     let line = json_line(event, canonical)?;
-    // The line is JSON, nested less deep than serde_json's limit (see `nesting`).
-    Ok(serde_json::from_str(&line).unwrap_or_default())
+    Ok(serde_json::from_str(&line)?)
 }
 
 /// `2026-11-21T10:00:00Z`.
@@ -116,6 +126,28 @@ mod tests {
         );
         assert_eq!(time_of_day(1_764_000_000_250, true), "16:00:00.250");
         assert_eq!(time_of_day(-1, false), "23:59:59");
+    }
+
+    /// What `w` writes: the pretty event, with every double as the bson crate's conversion
+    /// wrote it (read back without drift).
+    #[test]
+    fn json_values_keep_doubles_exact() {
+        for x in [
+            1e-30 / 3.0,
+            0.1 + 0.2,
+            5e-324,
+            1.797_693_134_862_315_7e308,
+            -2.5e-7,
+        ] {
+            let document = doc! { "x": x, "nested": { "y": [x] } };
+            let event = ChangeEvent::from_document(&document).unwrap();
+            let old = bson::Bson::Document(document).into_relaxed_extjson();
+            assert_eq!(
+                serde_json::to_string_pretty(&json_value(&event, false).unwrap()).unwrap(),
+                serde_json::to_string_pretty(&old).unwrap(),
+                "{x:e}"
+            );
+        }
     }
 
     #[test]

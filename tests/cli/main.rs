@@ -6,6 +6,7 @@ mod common;
 
 mod bookmark_files;
 mod bookmarks;
+mod closed_stderr;
 mod corpus;
 mod escapes;
 mod headless;

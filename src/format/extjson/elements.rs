@@ -216,7 +216,7 @@ fn cstring(bytes: &[u8], at: usize) -> Read<&str> {
 
 /// The bytes an embedded document at `at` takes.
 fn document_len(bytes: &[u8], at: usize) -> Read<usize> {
-    let size = length_from(bytes.get(at..at + 4).ok_or(Malformed)?).unwrap_or(usize::MAX);
+    let size = length_from(bytes.get(at..at + 4).ok_or(Malformed)?)?;
     if size < 5 {
         return Err(Malformed);
     }

@@ -150,6 +150,19 @@ fn every_type() -> Document {
     }
 }
 
+/// Every character as serde_json writes it in a string, then as `printable` escapes it.
+#[test]
+fn every_character_is_escaped_as_before() {
+    let mut out = Vec::new();
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        let text = c.to_string();
+        out.clear();
+        super::string(&mut out, &text);
+        let expected = into_printable(serde_json::to_string(&text).unwrap());
+        assert_eq!(out, expected.as_bytes(), "{c:?}");
+    }
+}
+
 #[test]
 fn every_type_and_edge_case_is_written_as_before() {
     same(&raw(&every_type()));
