@@ -13,7 +13,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bson::{doc, Document, RawDocumentBuf, Timestamp};
-use common::{ms, next_seen, outside, percentile, run_tui, Cpu, Probe};
+use common::{median, ms, next_seen, outside, percentile, run_tui, Cpu, Probe};
 use futures_util::StreamExt;
 use mongodb::Client;
 use mwatch::source::Start;
@@ -124,11 +124,6 @@ async fn next_seen_of(
     next_seen(seen, text, LIMIT).await;
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 #[tokio::main]
 async fn main() {
     let server = playground::start(playground::Config::default())
@@ -178,7 +173,7 @@ async fn main() {
         ms(percentile(&keys, 1.0)),
         keys.len()
     );
-    let (driver, app) = (median(driver_rates), median(tui_rates));
+    let (driver, app) = (median(&driver_rates), median(&tui_rates));
     println!("bare driver loop (median): {driver:.0} events/s");
     println!("TUI (median):              {app:.0} events/s");
     println!("ratio: {:.2} of the bare driver's rate", app / driver);

@@ -7,6 +7,8 @@
 //! starts it, then each step), and the time until every event was looked at. Run:
 //! `cargo bench --bench tui_render`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bson::{doc, oid::ObjectId, DateTime, RawDocumentBuf, Timestamp};
@@ -22,6 +24,8 @@ use mwatch::ui;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
+
+use common::{ms, percentile};
 
 const EVENTS: usize = 1_000_000;
 /// Events per `Events` message, like a driver batch.
@@ -158,13 +162,11 @@ fn frames(label: &str, state: &mut State, terminal: &mut Terminal<TestBackend>, 
         terminal.draw(|frame| ui::view(state, frame)).expect("draw");
         times.push(start.elapsed());
     }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "{label:<28} median {:.3} ms   p90 {:.3} ms   max {:.3} ms   ({FRAMES} frames; target: median < 2 ms)",
-        ms(times[FRAMES / 2]),
-        ms(times[FRAMES * 9 / 10]),
-        ms(times[FRAMES - 1])
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.9)),
+        ms(percentile(&times, 1.0))
     );
 }
 
@@ -184,7 +186,6 @@ fn key_to_frame(
 /// detail again); then a search that matches nothing, step by step as the runtime takes it
 /// (each step and the frame after it).
 fn big_store(state: &mut State, terminal: &mut Terminal<TestBackend>) {
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     for (label, code) in [
         ("g (to the oldest)", KeyCode::Char('g')),
         ("G (to the newest)", KeyCode::Char('G')),

@@ -284,15 +284,22 @@ impl Cpu {
     }
 }
 
-/// The value at `part` (0.5 the median) of sorted `values`.
-pub fn percentile(sorted: &[Duration], part: f64) -> Duration {
-    let last = sorted.len().saturating_sub(1);
-    sorted
-        .get(((last as f64) * part).round() as usize)
-        .copied()
-        .unwrap_or_default()
+/// The value at `part` of `values` (0.5 the median, 1.0 the largest), nearest rank; they need
+/// not be sorted. Panics when there are none: a bench that measured nothing is broken.
+pub fn percentile<T: Copy + PartialOrd>(values: &[T], part: f64) -> T {
+    assert!(!values.is_empty(), "a percentile of no values");
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let last = sorted.len() - 1;
+    sorted[((last as f64) * part.clamp(0.0, 1.0)).round() as usize]
 }
 
+/// The median of `values` (durations, rates, …), as [`percentile`] at 0.5.
+pub fn median<T: Copy + PartialOrd>(values: &[T]) -> T {
+    percentile(values, 0.5)
+}
+
+/// A duration in milliseconds, as the benches print them.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
