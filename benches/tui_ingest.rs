@@ -49,7 +49,6 @@ async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
     let (started_tx, mut started) = mpsc::unbounded_channel();
     probe.want(WATCHING, true, &started_tx);
     probe.want(ALL_RECEIVED, true, &done_tx);
-    let cpu = Cpu::now();
     let tui = run_tui(
         uri,
         DB,
@@ -65,9 +64,10 @@ async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
         let mut key_times = Vec::new();
         // Once the watch runs, a key at a time while the events flow in.
         let start = next_seen(&mut started, WATCHING, LIMIT).await;
+        let cpu = Cpu::now();
         loop {
             if let Ok((_, at)) = done.try_recv() {
-                return (at - start, key_times);
+                return (at - start, Cpu::now().since(&cpu), key_times);
             }
             for (key, shows) in [
                 (KeyCode::Up, "kept · paused"),
@@ -82,11 +82,10 @@ async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
         }
     };
     tokio::pin!(tui);
-    let (elapsed, key_times) = tokio::select! {
+    let (elapsed, cpu, key_times) = tokio::select! {
         () = &mut tui => panic!("the TUI ended before its script"),
         out = script => out,
     };
-    let cpu = Cpu::now().since(&cpu);
     keys.key(KeyCode::Char('q'));
     tokio::time::timeout(LIMIT, tui)
         .await
