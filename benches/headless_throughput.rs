@@ -14,38 +14,23 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bson::{doc, Document, RawDocumentBuf, Timestamp};
-use futures_util::StreamExt;
+mod common;
+
+use bson::{doc, Document};
 use mongodb::Client;
 use mwatch_playground as playground;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
-const RUNS: usize = 3;
+use common::{bare_driver, median, proc, seed};
 
-async fn bare_driver(client: &Client, events: usize) -> f64 {
-    let coll = client.database("bench").collection::<Document>("events");
-    let start = Instant::now();
-    let mut stream = coll
-        .watch()
-        .start_at_operation_time(Timestamp {
-            time: 0,
-            increment: 0,
-        })
-        .await
-        .expect("watch")
-        .with_type::<RawDocumentBuf>();
-    for _ in 0..events {
-        stream.next().await.expect("event").expect("event");
-    }
-    events as f64 / start.elapsed().as_secs_f64()
-}
+const RUNS: usize = 3;
 
 /// What one `--json` run measured.
 #[derive(Clone, Copy)]
 struct Run {
     per_second: f64,
     cpu_per_event: Duration,
-    hwm_kb: u64,
+    hwm: usize,
 }
 
 async fn headless(bin: &str, uri: &str, events: usize) -> Run {
@@ -69,47 +54,11 @@ async fn headless(bin: &str, uri: &str, events: usize) -> Run {
     let elapsed = start.elapsed();
     let run = Run {
         per_second: events as f64 / elapsed.as_secs_f64(),
-        cpu_per_event: cpu(pid) / events as u32,
-        hwm_kb: status_kb(pid, "VmHWM:"),
+        cpu_per_event: proc::cpu(pid) / events as u32,
+        hwm: proc::status(&pid.to_string(), "VmHWM"),
     };
     let _ = child.kill().await;
     run
-}
-
-/// User + system CPU of process `pid` so far.
-fn cpu(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .expect("stat")
-        .1
-        .split_whitespace()
-        .collect();
-    // utime and stime are fields 14 and 15, the command name field 2.
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
-}
-
-fn clock_ticks() -> u64 {
-    let out = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .expect("getconf");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(100)
-}
-
-/// A `kB` line of `/proc/PID/status`.
-fn status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// `mwatch --json | head -1` on a live stream (an event every 100 ms): the time from closing
@@ -149,23 +98,9 @@ async fn close_to_exit(bin: &str, uri: &str, client: &Client) -> Duration {
     took
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn runs_text(values: &[f64]) -> String {
     let values: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
     values.join(", ")
-}
-
-async fn insert(client: &Client, events: usize) {
-    let coll = client.database("bench").collection::<Document>("events");
-    for batch in 0..events / 1000 {
-        let docs = (0..1000)
-            .map(|i| doc! { "batch": batch as i32, "i": i, "status": "new", "total": 12.5 });
-        coll.insert_many(docs).await.expect("insert");
-    }
 }
 
 /// The binaries measured: this one, and the baseline when given.
@@ -179,12 +114,12 @@ fn binaries() -> Vec<(&'static str, String)> {
 
 async fn memory(uri: &str, client: &Client) {
     const EVENTS: usize = 1_000_000;
-    insert(client, EVENTS).await;
+    seed(client, EVENTS).await;
     for (name, bin) in binaries() {
         let run = headless(&bin, uri, EVENTS).await;
         println!(
             "{name} --json, 1,000,000 events replayed: VmHWM {:.1} MB ({:.0} events/s, {:.2} µs CPU per event)",
-            run.hwm_kb as f64 / 1024.0,
+            run.hwm as f64 / (1 << 20) as f64,
             run.per_second,
             run.cpu_per_event.as_secs_f64() * 1e6
         );
@@ -205,18 +140,18 @@ async fn main() {
         return memory(&uri, &client).await;
     }
     const EVENTS: usize = 200_000;
-    insert(&client, EVENTS).await;
+    seed(&client, EVENTS).await;
     let binaries = binaries();
     let mut driver = Vec::new();
     let mut runs: Vec<Vec<Run>> = vec![Vec::new(); binaries.len()];
     // Rounds, each running every consumer once: the machine's noise falls on all alike.
     for _ in 0..RUNS {
-        driver.push(bare_driver(&client, EVENTS).await);
+        driver.push(EVENTS as f64 / bare_driver(&client, EVENTS).await.as_secs_f64());
         for ((_, bin), runs) in binaries.iter().zip(&mut runs) {
             runs.push(headless(bin, &uri, EVENTS).await);
         }
     }
-    let driver_rate = median(driver.clone());
+    let driver_rate = median(&driver);
     println!(
         "bare driver loop:         {driver_rate:.0} events/s (runs: {})",
         runs_text(&driver)
@@ -224,13 +159,17 @@ async fn main() {
     let mut ratios = Vec::new();
     for ((name, bin), runs) in binaries.iter().zip(&runs) {
         let rates: Vec<f64> = runs.iter().map(|r| r.per_second).collect();
-        let rate = median(rates.clone());
-        let cpu = median(
-            runs.iter()
-                .map(|r| r.cpu_per_event.as_secs_f64() * 1e6)
-                .collect(),
-        );
-        let hwm = median(runs.iter().map(|r| r.hwm_kb as f64 / 1024.0).collect());
+        let rate = median(&rates);
+        let cpu: Vec<f64> = runs
+            .iter()
+            .map(|r| r.cpu_per_event.as_secs_f64() * 1e6)
+            .collect();
+        let cpu = median(&cpu);
+        let hwm: Vec<f64> = runs
+            .iter()
+            .map(|r| r.hwm as f64 / (1 << 20) as f64)
+            .collect();
+        let hwm = median(&hwm);
         println!(
             "{name:<8} --json (a pipe): {rate:.0} events/s (runs: {}), {cpu:.2} µs CPU per event, VmHWM {hwm:.1} MB",
             runs_text(&rates)

@@ -11,7 +11,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bson::{doc, Document};
+use bson::{doc, Document, RawDocumentBuf};
 use common::{ms, outside, percentile, run_tui, Probe};
 use futures_util::StreamExt;
 use mongodb::{Client, Collection};
@@ -83,12 +83,19 @@ async fn sample(
 /// A bare driver loop: the mark of each event as the change stream hands it over.
 async fn driver(coll: Collection<Document>) -> Seen {
     let (tx, rx) = mpsc::unbounded_channel();
-    let mut stream = coll.watch().await.expect("watch");
+    // Raw BSON, as the other bare loops and mwatch itself take events.
+    let mut stream = coll
+        .watch()
+        .await
+        .expect("watch")
+        .with_type::<RawDocumentBuf>();
     tokio::spawn(async move {
         while let Some(Ok(event)) = stream.next().await {
             let mark = event
-                .full_document
-                .and_then(|d| d.get_str("mark").ok().map(str::to_string));
+                .get_document("fullDocument")
+                .and_then(|d| d.get_str("mark"))
+                .ok()
+                .map(str::to_string);
             if tx.send((mark.unwrap_or_default(), Instant::now())).is_err() {
                 return;
             }

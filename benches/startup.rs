@@ -78,14 +78,14 @@ struct Figures {
 }
 
 fn measure(bin: &str, uri: &str) -> Figures {
-    let versions = (0..RUNS).map(|_| version(bin)).collect();
-    let lines = (0..RUNS).map(|_| first_line(bin, uri)).collect();
-    let (frames, lives) = (0..RUNS).map(|_| first_frame(bin, uri)).unzip();
+    let versions: Vec<_> = (0..RUNS).map(|_| version(bin)).collect();
+    let lines: Vec<_> = (0..RUNS).map(|_| first_line(bin, uri)).collect();
+    let (frames, lives): (Vec<_>, Vec<_>) = (0..RUNS).map(|_| first_frame(bin, uri)).unzip();
     Figures {
-        version: median(versions),
-        first_line: median(lines),
-        first_frame: median(frames),
-        live: median(lives),
+        version: median(&versions),
+        first_line: median(&lines),
+        first_frame: median(&frames),
+        live: median(&lives),
     }
 }
 

@@ -12,9 +12,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use bson::{doc, Document, RawDocumentBuf, Timestamp};
-use common::{ms, next_seen, outside, percentile, run_tui, Cpu, Probe};
-use futures_util::StreamExt;
+use bson::Timestamp;
+use common::{
+    bare_driver, median, ms, next_seen, outside, percentile, run_tui, seed, Cpu, Probe, COLL, DB,
+};
 use mongodb::Client;
 use mwatch::source::Start;
 use mwatch_playground as playground;
@@ -24,6 +25,8 @@ use tokio::sync::mpsc;
 const EVENTS: usize = 200_000;
 /// What the status line says once all `EVENTS` arrived.
 const ALL_RECEIVED: &str = "200,000 received";
+/// What the status line says once the watch runs.
+const WATCHING: &str = "kept · following";
 const ROUNDS: usize = 3;
 /// Longest wait for a frame: far more than anything measured.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -34,39 +37,22 @@ struct Run {
     cpu: Duration,
 }
 
-async fn bare_driver(client: &Client) -> Run {
-    let coll = client.database("bench").collection::<Document>("events");
-    let (start, cpu) = (Instant::now(), Cpu::now());
-    let mut stream = coll
-        .watch()
-        .start_at_operation_time(Timestamp {
-            time: 0,
-            increment: 0,
-        })
-        .await
-        .expect("watch")
-        .with_type::<RawDocumentBuf>();
-    for _ in 0..EVENTS {
-        stream.next().await.expect("event").expect("event");
-    }
-    Run {
-        elapsed: start.elapsed(),
-        cpu: Cpu::now().since(&cpu),
-    }
-}
-
 /// The TUI's run, its frame times and its keys' times to the screen.
 async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
     let probe = Probe::new();
     let (keys, io) = outside();
     let (seen_tx, mut seen) = mpsc::unbounded_channel();
     let (done_tx, mut done) = mpsc::unbounded_channel();
+    // Timed from the first frame that shows the watch running (connecting, the handshake and
+    // the listing before it are not the bare loop's either) to the first frame that shows the
+    // last event (drawn up to a frame's time, 33 ms, after it arrived).
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    probe.want(WATCHING, true, &started_tx);
     probe.want(ALL_RECEIVED, true, &done_tx);
-    let (start, cpu) = (Instant::now(), Cpu::now());
     let tui = run_tui(
         uri,
-        "bench",
-        "events",
+        DB,
+        COLL,
         Start::AtTime(Timestamp {
             time: 0,
             increment: 0,
@@ -77,10 +63,11 @@ async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
     let script = async {
         let mut key_times = Vec::new();
         // Once the watch runs, a key at a time while the events flow in.
-        next_seen_of(&probe, &mut seen, "kept · following", &seen_tx).await;
+        let start = next_seen(&mut started, WATCHING, LIMIT).await;
+        let cpu = Cpu::now();
         loop {
             if let Ok((_, at)) = done.try_recv() {
-                return (at, key_times);
+                return (at - start, Cpu::now().since(&cpu), key_times);
             }
             for (key, shows) in [
                 (KeyCode::Up, "kept · paused"),
@@ -95,38 +82,18 @@ async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
         }
     };
     tokio::pin!(tui);
-    let (done_at, key_times) = tokio::select! {
+    let (elapsed, cpu, key_times) = tokio::select! {
         () = &mut tui => panic!("the TUI ended before its script"),
         out = script => out,
     };
-    let cpu = Cpu::now().since(&cpu);
     keys.key(KeyCode::Char('q'));
     tokio::time::timeout(LIMIT, tui)
         .await
         .expect("the TUI ends on q");
     // Its client's connections close before the next round is measured.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let run = Run {
-        elapsed: done_at - start,
-        cpu,
-    };
+    let run = Run { elapsed, cpu };
     (run, probe.take_frame_times(), key_times)
-}
-
-/// Waits for a frame that shows `text`.
-async fn next_seen_of(
-    probe: &Probe,
-    seen: &mut mpsc::UnboundedReceiver<(String, Instant)>,
-    text: &str,
-    seen_tx: &mpsc::UnboundedSender<(String, Instant)>,
-) {
-    probe.want(text, true, seen_tx);
-    next_seen(seen, text, LIMIT).await;
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 #[tokio::main]
@@ -135,18 +102,18 @@ async fn main() {
         .await
         .expect("playground");
     let client = Client::with_uri_str(server.uri()).await.expect("client");
-    let coll = client.database("bench").collection::<Document>("events");
-    for batch in 0..EVENTS / 1000 {
-        let docs = (0..1000)
-            .map(|i| doc! { "batch": batch as i32, "i": i, "status": "new", "total": 12.5 });
-        coll.insert_many(docs).await.expect("insert");
-    }
+    seed(&client, EVENTS).await;
     let rate = |run: &Run| EVENTS as f64 / run.elapsed.as_secs_f64();
     let cpu_us = |run: &Run| run.cpu.as_secs_f64() * 1e6 / EVENTS as f64;
     let (mut driver_rates, mut tui_rates) = (Vec::new(), Vec::new());
     let (mut frames, mut keys) = (Vec::new(), Vec::new());
     for round in 1..=ROUNDS {
-        let driver = bare_driver(&client).await;
+        let cpu = Cpu::now();
+        let elapsed = bare_driver(&client, EVENTS).await;
+        let driver = Run {
+            elapsed,
+            cpu: Cpu::now().since(&cpu),
+        };
         let (app, frame_times, key_times) = tui(&server.uri()).await;
         println!(
             "round {round}: bare driver loop {:>7.0} events/s, {:.2} µs CPU an event | TUI {:>7.0} events/s, {:.2} µs CPU an event, {} frames, {} keys",
@@ -162,8 +129,6 @@ async fn main() {
         frames.extend(frame_times);
         keys.extend(key_times);
     }
-    frames.sort();
-    keys.sort();
     println!(
         "TUI frame time while ingesting: p50 {:.2} ms p99 {:.2} ms max {:.2} ms ({} frames)",
         ms(percentile(&frames, 0.5)),
@@ -178,7 +143,7 @@ async fn main() {
         ms(percentile(&keys, 1.0)),
         keys.len()
     );
-    let (driver, app) = (median(driver_rates), median(tui_rates));
+    let (driver, app) = (median(&driver_rates), median(&tui_rates));
     println!("bare driver loop (median): {driver:.0} events/s");
     println!("TUI (median):              {app:.0} events/s");
     println!("ratio: {:.2} of the bare driver's rate", app / driver);

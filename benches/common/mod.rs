@@ -1,6 +1,7 @@
-//! What the TUI benches share: the real app loop (`runtime::run`) on a `TestBackend` that
-//! times its frames and says when a text first shows, scripted keys, a bare driver loop to
-//! compare with, and the CPU the process spent apart from the in-process playground.
+//! What the benches share: the real app loop (`runtime::run`) on a `TestBackend` that times
+//! its frames and says when a text first shows, scripted keys, the events to replay (`seed`)
+//! and the bare driver loop to compare with (`bare_driver`), the CPU the process spent apart
+//! from the in-process playground, and `median`, `percentile` and `ms` for the figures.
 #![allow(dead_code)]
 
 pub mod proc;
@@ -14,7 +15,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::Stream;
+use bson::{doc, Document, RawDocumentBuf, Timestamp};
+use futures_util::{Stream, StreamExt};
+use mongodb::Client;
 use mwatch::app::state::Config;
 use mwatch::runtime::{self, Io, Suspend};
 use mwatch::source::connect::{prepare, Deployment};
@@ -186,6 +189,42 @@ pub fn outside() -> (Keys, Io<Input>) {
     (Keys(keys), io)
 }
 
+/// Where [`seed`] writes and [`bare_driver`] reads: `mwatch --ns bench.events`.
+pub const DB: &str = "bench";
+pub const COLL: &str = "events";
+
+/// Inserts `n` documents (a multiple of 1,000) of about 305 bytes of change event each into
+/// `bench.events`.
+pub async fn seed(client: &Client, n: usize) {
+    let coll = client.database(DB).collection::<Document>(COLL);
+    for batch in 0..n / 1000 {
+        let docs = (0..1000)
+            .map(|i| doc! { "batch": batch as i32, "i": i, "status": "new", "total": 12.5 });
+        coll.insert_many(docs).await.expect("insert");
+    }
+}
+
+/// The bare driver loop the benches compare with: `bench.events`'s change stream from the
+/// start of the oplog (as `--start-at 0:0`), each event taken as raw BSON and dropped; the
+/// time from opening it to the `n`th event.
+pub async fn bare_driver(client: &Client, n: usize) -> Duration {
+    let coll = client.database(DB).collection::<Document>(COLL);
+    let start = Instant::now();
+    let mut stream = coll
+        .watch()
+        .start_at_operation_time(Timestamp {
+            time: 0,
+            increment: 0,
+        })
+        .await
+        .expect("watch")
+        .with_type::<RawDocumentBuf>();
+    for _ in 0..n {
+        stream.next().await.expect("an event").expect("an event");
+    }
+    start.elapsed()
+}
+
 /// Runs the TUI as `mwatch URI --ns db.coll` does (with `--start-at 0:0` for `start`
 /// `AtTime`), on `probe`, until `q` is typed.
 pub async fn run_tui(uri: &str, db: &str, coll: &str, start: Start, probe: Probe, io: Io<Input>) {
@@ -236,17 +275,22 @@ pub struct Cpu {
 /// Clock ticks per second in `/proc` (Linux's USER_HZ).
 const TICKS: u64 = 100;
 
+/// The CPU time in a `/proc` `stat` file; fails loudly, as a figure of 0 would mislead.
 fn cpu_of(stat: &Path) -> Duration {
-    let stat = std::fs::read_to_string(stat).unwrap_or_default();
+    let text = std::fs::read_to_string(stat)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", stat.display()));
     // After the command name (in parentheses, which may hold spaces): fields 3 on; utime
     // and stime are fields 14 and 15.
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let rest = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("{} is not a stat file: {text:?}", stat.display()));
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let field = |n: usize| {
         fields
             .get(n - 3)
             .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+            .unwrap_or_else(|| panic!("no field {n} in {}: {text:?}", stat.display()))
     };
     Duration::from_millis((field(14) + field(15)) * 1000 / TICKS)
 }
@@ -287,21 +331,22 @@ impl Cpu {
     }
 }
 
-/// The middle one of `samples`.
-pub fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    percentile(&samples, 0.5)
+/// The value at `part` of `values` (0.5 the median, 1.0 the largest), nearest rank; they need
+/// not be sorted. Panics when there are none: a bench that measured nothing is broken.
+pub fn percentile<T: Copy + PartialOrd>(values: &[T], part: f64) -> T {
+    assert!(!values.is_empty(), "a percentile of no values");
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let last = sorted.len() - 1;
+    sorted[((last as f64) * part.clamp(0.0, 1.0)).round() as usize]
 }
 
-/// The value at `part` (0.5 the median) of sorted `values`.
-pub fn percentile(sorted: &[Duration], part: f64) -> Duration {
-    let last = sorted.len().saturating_sub(1);
-    sorted
-        .get(((last as f64) * part).round() as usize)
-        .copied()
-        .unwrap_or_default()
+/// The median of `values` (durations, rates, …), as [`percentile`] at 0.5.
+pub fn median<T: Copy + PartialOrd>(values: &[T]) -> T {
+    percentile(values, 0.5)
 }
 
+/// A duration in milliseconds, as the benches print them.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

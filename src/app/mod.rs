@@ -20,6 +20,7 @@ pub mod search;
 pub mod state;
 pub mod stats;
 pub mod stopped;
+pub mod unlisted;
 pub mod update;
 
 /// The value `step` places after `current` in `values`, wrapping around (`values.len() - 1`

@@ -1,15 +1,12 @@
 //! The namespace picker: deployment > databases > collections, narrowed by a typed filter.
 //! When listing is not allowed, the filter text itself can be watched as a namespace.
 
-use std::collections::HashSet;
-
-use bson::RawDocument;
-
 use crate::event::{ChangeEvent, OpType};
 use crate::source::connect::{CollectionInfo, DatabaseInfo, Listing};
 use crate::source::Scope;
 
 use super::input::LineInput;
+use super::unlisted::Unlisted;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Known {
@@ -65,11 +62,8 @@ pub struct Namespaces {
     pub loading: bool,
     /// Events showed a namespace change (a new or dropped collection): list again soon.
     pub stale: bool,
-    /// Namespaces seen in events but not listed; each asks for a new listing once only, so a
-    /// namespace that is never listed (not allowed, or already gone) does not cause a
-    /// listing every second. Kept by the bytes of the events' `ns` document, so that the
-    /// events of one seen before are looked up without building its name.
-    unlisted: HashSet<Box<[u8]>>,
+    /// Namespaces seen in events but not listed: each asks for a new listing once only.
+    unlisted: Unlisted,
 }
 
 impl Default for Namespaces {
@@ -80,7 +74,7 @@ impl Default for Namespaces {
             selected: 0,
             loading: true,
             stale: false,
-            unlisted: HashSet::new(),
+            unlisted: Unlisted::default(),
         }
     }
 }
@@ -163,11 +157,7 @@ impl Namespaces {
         // Only a namespace neither the listing nor `unlisted` knows is kept (and allocates).
         let new = event
             .ns()
-            .is_some_and(|(db, coll)| !self.knows_in(db, coll))
-            && event
-                .ns_document()
-                .map(RawDocument::as_bytes)
-                .is_some_and(|ns| !self.unlisted.contains(ns) && self.unlisted.insert(ns.into()));
+            .is_some_and(|(db, coll)| !self.knows_in(db, coll) && self.unlisted.note(db, coll));
         self.stale |= ddl || new;
     }
 
@@ -284,6 +274,45 @@ mod tests {
         assert!(!ns.stale, "asked once already");
         ns.saw(&event("drop", "orders"));
         assert!(ns.stale);
+    }
+
+    fn event_in(ns: bson::Document) -> ChangeEvent {
+        ChangeEvent::from_document(&bson::doc! { "operationType": "insert", "ns": ns }).unwrap()
+    }
+
+    #[test]
+    fn an_unlisted_namespace_is_one_whatever_its_ns_document_looks_like() {
+        let mut ns = picker();
+        ns.saw(&event_in(bson::doc! { "db": "shop", "coll": "scratch" }));
+        assert!(ns.stale);
+        ns.stale = false;
+        ns.saw(&event_in(bson::doc! { "coll": "scratch", "db": "shop" }));
+        assert!(!ns.stale, "another field order, the same namespace");
+        for at in 0..100 {
+            ns.saw(&event_in(
+                bson::doc! { "db": "shop", "coll": "scratch", "at": at },
+            ));
+            assert!(
+                !ns.stale,
+                "a field that changes with each event, the same namespace"
+            );
+        }
+    }
+
+    #[test]
+    fn unlisted_namespaces_are_kept_up_to_a_bound() {
+        let mut ns = picker();
+        let mut asked = 0;
+        for n in 0..30_000 {
+            ns.saw(&event_in(
+                bson::doc! { "db": "shop", "coll": format!("c{n}") },
+            ));
+            asked += usize::from(ns.stale);
+            ns.stale = false;
+        }
+        assert_eq!(asked, 10_000, "each new one asks, until the bound");
+        ns.saw(&event_in(bson::doc! { "db": "shop", "coll": "c0" }));
+        assert!(!ns.stale, "one kept is still known");
     }
 
     #[test]

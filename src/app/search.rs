@@ -67,12 +67,8 @@ impl Needle {
             return false;
         }
         // ASCII text needs no folded copy (a search looks at every field of every event).
-        if self.ignore_case && text.is_ascii() {
-            let needle = self.text.as_bytes();
-            return text
-                .as_bytes()
-                .windows(needle.len())
-                .any(|window| window.eq_ignore_ascii_case(needle));
+        if self.ignore_case && text.is_ascii() && self.text.len() <= CHUNK / 2 {
+            return contains_folded_ascii(text.as_bytes(), &self.text);
         }
         self.folded(text).contains(&self.text)
     }
@@ -94,6 +90,42 @@ impl Needle {
         found
     }
 }
+
+/// ASCII text is lowercased this much at a time, on the stack, for [`contains_folded_ascii`].
+const CHUNK: usize = 4096;
+
+/// Whether ASCII `text`, lowercased, holds `needle` (lower case, at most `CHUNK / 2` bytes):
+/// lowercased a chunk at a time into a buffer on the stack, the chunks overlapping by the
+/// needle's length less one so that a match across two is found, and searched with `str`'s
+/// linear search (comparing every window in place takes the text's length times the
+/// needle's). Short text, where that product is small, is compared in place, saving the copy.
+fn contains_folded_ascii(text: &[u8], needle: &str) -> bool {
+    if text.len() <= SHORT {
+        return text
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()));
+    }
+    let mut buffer = [0u8; CHUNK];
+    let mut start = 0;
+    loop {
+        let end = text.len().min(start + CHUNK);
+        let chunk = &mut buffer[..end - start];
+        chunk.copy_from_slice(&text[start..end]);
+        chunk.make_ascii_lowercase();
+        // ASCII, so always text.
+        if std::str::from_utf8(chunk).is_ok_and(|chunk| chunk.contains(needle)) {
+            return true;
+        }
+        if end == text.len() {
+            return false;
+        }
+        start = end - (needle.len() - 1);
+    }
+}
+
+/// Text up to this long is compared in place by [`contains_folded_ascii`]: a field value's
+/// usual size, where every window costs at most this squared.
+const SHORT: usize = 128;
 
 /// The field of `event` whose name or value holds the needle, first in document order, as a
 /// dotted path (`fullDocumentBeforeChange.status`).
@@ -273,6 +305,22 @@ mod tests {
 
     fn event(doc: bson::Document) -> ChangeEvent {
         ChangeEvent::from_document(&doc).unwrap()
+    }
+
+    #[test]
+    fn ascii_text_longer_than_a_chunk_is_searched_across_the_chunks() {
+        let needle = Needle::new("needle");
+        for at in [0, 100, CHUNK - 3, CHUNK, 2 * CHUNK - 10, 3 * CHUNK - 6] {
+            let mut text = "x".repeat(3 * CHUNK);
+            text.replace_range(at..at + 6, "NeEdLe");
+            assert!(needle.is_in(&text), "at {at}");
+            text.replace_range(at..at + 6, "NeEdLx");
+            assert!(!needle.is_in(&text), "at {at}");
+        }
+        let long = "a".repeat(CHUNK / 2 + 1);
+        assert!(Needle::new(&long).is_in(&format!("B{}B", long.to_uppercase())));
+        assert!(!Needle::new(&format!("{long}b")).is_in(&"A".repeat(3 * CHUNK)));
+        assert!(!Needle::new("aab").is_in(&"A".repeat(3 * CHUNK)));
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! The TUI's runtime, above `app` (the pure state machine) and `ui` (the view): it owns the
-//! clock and the channels. It turns terminal input, the change-stream
-//! task's messages and a once-a-second tick into `Msg`s, feeds them to `update`, performs the
-//! `Cmd`s it returns, and redraws when something changed (at most ~30 times a second; an idle
-//! mwatch sleeps). The terminal it draws on and reads from is given to it: the real one by
-//! [`terminal::run`], a `TestBackend` and scripted input in tests.
+//! clock and the channels. It turns terminal input, the change-stream task's messages and a
+//! once-a-second tick into `Msg`s, feeds them to `update`, performs the `Cmd`s it returns, and
+//! redraws when something changed, as [`pace`] says: a lone change at once, a flood ~30 times
+//! a second, and after a slow frame a pause as long as drawing it took, so that input and the
+//! stream are read between frames; an idle mwatch sleeps. The terminal it draws on and reads
+//! from is given to it: the real one by [`terminal::run`], a `TestBackend` and scripted input
+//! in tests.
 
 mod files;
+mod pace;
 pub mod terminal;
+
+use pace::Pace;
+pub use pace::FRAME;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -36,27 +42,6 @@ use crate::app::keys::{key_for, Context};
 use crate::app::msg::{Action, Cmd, Msg, StoreReply};
 use crate::app::state::{Config, State};
 use crate::app::update::update;
-
-/// Time between two frames under a flood of changes (about 30 a second).
-pub const FRAME: Duration = Duration::from_millis(33);
-
-/// When the next frame may be drawn: at most one a [`FRAME`] on average, with one frame of
-/// slack, so that a lone change (an event after a quiet spell, a key) is drawn at once even
-/// right after another lone frame (the clock's tick), while a flood is drawn ~30 times a
-/// second.
-struct Pace {
-    /// The earliest time the next frame may be drawn.
-    next: Instant,
-}
-
-impl Pace {
-    /// A frame drawn at `now`: each frame moves the schedule one [`FRAME`] on, from where it
-    /// was or from now, whichever is later. After a quiet spell the schedule lies in the past
-    /// and the next frame may follow at once; under a flood it runs ahead of the clock.
-    fn drawn(&mut self, now: Instant) {
-        self.next = (self.next + FRAME).max(now);
-    }
-}
 
 /// What the loop reads and writes besides the screen, given from outside so that a test can
 /// give its own.
@@ -389,10 +374,10 @@ where
     };
     let mut ticks = interval(Duration::from_secs(1));
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let start = Instant::now();
+    let mut pace = Pace::new(start);
     terminal.draw(|frame| view(&state, frame))?;
-    let mut pace = Pace {
-        next: Instant::now() + FRAME,
-    };
+    pace.drawn(start, Instant::now());
     state.dirty = false;
     // Debug builds only: lets the tests panic a TUI that has drawn, to see what the panic hook
     // leaves of the terminal (tests/tui/e2e.rs).
@@ -402,7 +387,7 @@ where
     }
 
     loop {
-        let next_frame = pace.next;
+        let next_frame = pace.next();
         let msg = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => to_msg(event),
@@ -474,10 +459,11 @@ where
                 }
             }
         }
-        if state.dirty && Instant::now() >= pace.next {
+        let start = Instant::now();
+        if state.dirty && start >= pace.next() {
             terminal.draw(|frame| view(&state, frame))?;
             state.dirty = false;
-            pace.drawn(Instant::now());
+            pace.drawn(start, Instant::now());
         }
     }
     runtime.stop().await;
