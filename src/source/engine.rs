@@ -1,24 +1,24 @@
 //! The change-stream task. It owns the driver cursors and talks only through channels.
 //!
-//! A *reader* task per open stream pulls events in batches (what the driver holds ready) and
-//! reports them with the resume token the batch reaches (also during quiet periods, from the
-//! post-batch resume token). The *engine* forwards the batches and handles control. What is
-//! queued is bounded in bytes: batches of at most [`BATCH_BYTES`] (or one larger event), and
-//! a few of them in each channel. A new pipeline or new options on the same scope open a
+//! A *reader* task per open stream pulls events one by one, awaiting each driver call to its end
+//! (see [`read`]), and queues them for the engine (also the resume token during quiet periods,
+//! from the post-batch resume token). The *engine* forwards what is queued in batches and
+//! handles control. What is queued is bounded in bytes: [`READER_BYTES`] from the reader to the
+//! engine, and batches of at most [`BATCH_BYTES`] (or one larger event), a few of them, from
+//! the engine to its consumer. A new pipeline or new options on the same scope open a
 //! new stream resuming from the last token forwarded, while the old stream's unread output is
 //! held back: once the new stream is open the old one is dropped, so nothing is lost or repeated;
 //! if the server refuses the new stream, the old one simply carries on.
 
+use std::sync::Arc;
 use std::time::Duration;
-
-use futures_util::FutureExt;
 
 use bson::{Bson, Document, RawDocumentBuf};
 use mongodb::change_stream::event::ResumeToken;
 use mongodb::change_stream::ChangeStream;
 use mongodb::options::ChangeStreamOptions;
 use mongodb::Client;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::connect::{describe_error, Connection};
@@ -30,11 +30,19 @@ use crate::nesting;
 const MAX_BATCH: usize = 1000;
 /// BSON bytes of the events in one message at most, unless one event is larger.
 const BATCH_BYTES: usize = 1 << 20;
-/// Events per reply the server is asked for when the user says nothing: the driver holds a
-/// whole reply and a copy of each of its events, and a server's reply may be 16 MB.
+/// Events per reply the server is asked for when the user says nothing: still needed, as the
+/// driver holds a whole reply (and a copy of the event being read), and a server's reply may be
+/// 16 MB when it is not asked for fewer events.
 const DEFAULT_BATCH_SIZE: u32 = MAX_BATCH as u32;
-/// Batches queued from the reader to the engine, and from the engine to the consumer: with the
-/// one each of them holds, what is in flight is a few MB whatever the events.
+/// BSON bytes queued from the reader to the engine at most, unless one event is larger (it
+/// then takes the whole budget). Large enough for whole batches to be ready when the engine
+/// takes one.
+const READER_BYTES: usize = 4 << 20;
+/// What a queued token or status is counted for: a generous guess at its size, so that however
+/// many queue up, they stay within the budget.
+const SMALL_MESSAGE: usize = 1024;
+/// Batches queued from the engine to the consumer: with the one each side holds, what is in
+/// flight is a few MB whatever the events.
 const QUEUED: usize = 2;
 const HISTORY_LOST: i32 = 286;
 /// ChangeStreamFatalError, and what it says when the resume token is not in the history.
@@ -52,11 +60,44 @@ pub fn spawn(connection: Connection) -> (mpsc::Sender<Control>, mpsc::Receiver<S
 }
 
 enum ReaderMsg {
-    /// Events as the driver had them ready, with the resume token the last one reaches.
-    Events(Vec<ChangeEvent>, Option<Document>),
+    Event(ChangeEvent),
     /// No new events, but the stream's position moved on.
     Quiet(Document),
     Status(Status),
+}
+
+/// A message of the reader, with the share of the byte budget it holds until it is forwarded.
+struct Queued {
+    message: ReaderMsg,
+    permit: OwnedSemaphorePermit,
+}
+
+/// The reader's end of its queue to the engine: unbounded in messages, bounded in bytes.
+struct ReaderQueue {
+    tx: mpsc::UnboundedSender<Queued>,
+    budget: Arc<Semaphore>,
+}
+
+impl ReaderQueue {
+    /// Queues `message` once its bytes fit in the budget; false when the engine has gone.
+    async fn send(&self, message: ReaderMsg) -> bool {
+        let bytes = match &message {
+            ReaderMsg::Event(event) => event.size(),
+            ReaderMsg::Quiet(_) | ReaderMsg::Status(_) => SMALL_MESSAGE,
+        };
+        // READER_BYTES fits in a u32.
+        let cost = bytes.clamp(1, READER_BYTES) as u32;
+        // Waits only when the budget is spent: an awaited acquire counts against the task's
+        // cooperative budget, which would hand what the driver holds over 128 events at a time.
+        let permit = match self.budget.clone().try_acquire_many_owned(cost) {
+            Ok(permit) => permit,
+            Err(_) => match self.budget.clone().acquire_many_owned(cost).await {
+                Ok(permit) => permit,
+                Err(_) => return false,
+            },
+        };
+        self.tx.send(Queued { message, permit }).is_ok()
+    }
 }
 
 /// What the reader is doing, as its last status said.
@@ -77,7 +118,9 @@ struct Current {
     token: Option<Document>,
     invalidated: bool,
     reader_state: ReaderState,
-    rx: mpsc::Receiver<ReaderMsg>,
+    rx: mpsc::UnboundedReceiver<Queued>,
+    /// A message read past the end of a batch, forwarded next.
+    held: Option<Queued>,
     reader: JoinHandle<()>,
 }
 
@@ -163,8 +206,11 @@ fn reachability(server_known: bool) -> Status {
 }
 
 /// The next message of the open watch; pending while there is none (or it has ended).
-async fn next_message(current: &mut Option<Current>) -> Option<ReaderMsg> {
+async fn next_message(current: &mut Option<Current>) -> Option<Queued> {
     if let Some(watch) = current {
+        if let Some(message) = watch.held.take() {
+            return Some(message);
+        }
         if let Some(message) = watch.rx.recv().await {
             return Some(message);
         }
@@ -183,16 +229,45 @@ async fn report(out: &mpsc::Sender<SourceMsg>, current: Option<&Current>, status
     }
 }
 
-/// Forwards a message of the reader. Returns false when the consumer has gone.
-async fn forward(watch: &mut Current, message: ReaderMsg, out: &mpsc::Sender<SourceMsg>) -> bool {
+/// Forwards a message of the reader, with the events queued after it as one batch. Returns
+/// false when the consumer has gone.
+async fn forward(watch: &mut Current, first: Queued, out: &mpsc::Sender<SourceMsg>) -> bool {
+    let Queued {
+        message,
+        mut permit,
+    } = first;
     match message {
-        ReaderMsg::Events(events, token) => {
-            if token.is_some() {
-                watch.token = token;
+        ReaderMsg::Event(event) => {
+            let mut bytes = event.size();
+            let mut events = vec![event];
+            while events.len() < MAX_BATCH && bytes < BATCH_BYTES {
+                match watch.rx.try_recv() {
+                    Ok(Queued {
+                        message: ReaderMsg::Event(event),
+                        permit: more,
+                    }) => {
+                        bytes += event.size();
+                        events.push(event);
+                        permit.merge(more);
+                    }
+                    Ok(other) => {
+                        watch.held = Some(other);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            // Only the last token is needed: decoded once per batch.
+            if let Some(token) = events.iter().rev().find_map(ChangeEvent::resume_token) {
+                watch.token = Some(token);
             }
             watch.invalidated = events.last().map(ChangeEvent::op) == Some(OpType::Invalidate);
             let watch = watch.id;
-            out.send(SourceMsg::Events { watch, events }).await.is_ok()
+            // The budget is given back once the batch is handed over: what is in flight stays
+            // bounded while the consumer is slow.
+            let sent = out.send(SourceMsg::Events { watch, events }).await.is_ok();
+            drop(permit);
+            sent
         }
         ReaderMsg::Quiet(token) => {
             watch.token = Some(token);
@@ -341,13 +416,17 @@ fn start_reader(
     stream: ChangeStream<RawDocumentBuf>,
     token: Option<Document>,
 ) -> Current {
-    let (tx, rx) = mpsc::channel(QUEUED);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let queue = ReaderQueue {
+        tx,
+        budget: Arc::new(Semaphore::new(READER_BYTES)),
+    };
     let reader = tokio::spawn(read(
         client.clone(),
         spec.clone(),
         stream,
         token.clone(),
-        tx,
+        queue,
     ));
     Current {
         id,
@@ -356,6 +435,7 @@ fn start_reader(
         invalidated: false,
         reader_state: ReaderState::Reading,
         rx,
+        held: None,
         reader,
     }
 }
@@ -373,52 +453,28 @@ fn is_transient(error: &mongodb::error::Error) -> bool {
 }
 
 /// Pulls events until the stream ends, reopening it from the last token after outages.
+///
+/// Each driver call is awaited to its end, never polled once and dropped: the future holds the
+/// cursor's state itself, and one that meets a resumable error starts the driver's own resume
+/// (taking the stream's session and awaiting a new `aggregate`); dropped then, the stream would
+/// be left on its failed cursor, later ending (read as invalidated) or resuming from where it
+/// first started (events lost or repeated). Batches form in the queue instead: the engine takes
+/// whatever has been queued when it forwards.
 async fn read(
     client: Client,
     spec: WatchSpec,
     mut stream: ChangeStream<RawDocumentBuf>,
     mut token: Option<Document>,
-    tx: mpsc::Sender<ReaderMsg>,
+    queue: ReaderQueue,
 ) {
-    // What the driver answered while a batch was taken, for the next turn.
-    let mut ready = None;
     loop {
-        let next = match ready.take() {
-            Some(next) => next,
-            None => stream.next_if_any().await,
-        };
-        let message = match next {
-            Ok(Some(raw)) => {
-                let mut events = vec![ChangeEvent::from_raw(raw)];
-                let mut bytes = events[0].size();
-                // The rest of what the driver holds, without waiting for the server. When its
-                // buffer is empty this starts a getMore and drops the future at its first
-                // poll: the cursor keeps the request (its state is the cursor's), and the next
-                // call goes on with it.
-                while events.len() < MAX_BATCH && bytes < BATCH_BYTES {
-                    match stream.next_if_any().now_or_never() {
-                        Some(Ok(Some(raw))) => {
-                            let event = ChangeEvent::from_raw(raw);
-                            bytes += event.size();
-                            events.push(event);
-                        }
-                        Some(other) => {
-                            ready = Some(other);
-                            break;
-                        }
-                        None => break,
-                    }
-                }
-                // Only the last token is needed: decoded once per batch.
-                let reached = events.iter().rev().find_map(ChangeEvent::resume_token);
-                token = reached.clone().or(token);
-                ReaderMsg::Events(events, reached)
-            }
+        let message = match stream.next_if_any().await {
+            Ok(Some(raw)) => ReaderMsg::Event(ChangeEvent::from_raw(raw)),
             // A server closes a change stream only when it is invalidated, even when the
             // pipeline filtered the invalidate event out; the last token then is its token.
             Ok(None) if !stream.is_alive() => {
                 let token = stream.resume_token().and_then(token_document).or(token);
-                let _ = tx
+                queue
                     .send(ReaderMsg::Status(Status::Invalidated { token }))
                     .await;
                 return;
@@ -431,9 +487,14 @@ async fn read(
                 _ => continue,
             },
             Err(e) if is_transient(&e) => {
-                let _ = tx
+                if !queue
                     .send(ReaderMsg::Status(Status::Resuming(explain(&e))))
-                    .await;
+                    .await
+                {
+                    return;
+                }
+                // The driver's token is the last event read: every one of them is queued.
+                token = stream.resume_token().and_then(token_document).or(token);
                 match reopen(&client, &spec, token.as_ref()).await {
                     Ok(reopened) => {
                         stream = reopened;
@@ -448,7 +509,7 @@ async fn read(
             &message,
             ReaderMsg::Status(Status::Failed(_) | Status::HistoryLost(_))
         );
-        if tx.send(message).await.is_err() || last {
+        if !queue.send(message).await || last {
             return;
         }
     }

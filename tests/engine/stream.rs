@@ -514,3 +514,40 @@ async fn an_error_that_resuming_cannot_fix_fails_the_stream_once() {
     let more = tokio::time::timeout(Duration::from_millis(1500), consumer.messages.recv()).await;
     assert!(matches!(more, Err(_) | Ok(None)), "{more:?}");
 }
+
+/// A getMore that fails while the reader is taking a batch (the connection closes under it):
+/// the stream goes on from the last event read, losing and repeating nothing, and is not
+/// reported invalidated. The reader never drops a driver future half-way: one that hits a
+/// resumable error starts the driver's own resume, and dropping it then would leave the
+/// cursor without its session and on its failed cursor (see `engine::read`).
+#[tokio::test]
+async fn a_connection_lost_while_a_batch_is_taken_loses_and_repeats_nothing() {
+    let (server, client) = common::setup().await;
+    let coll = client.database("e").collection::<Document>("c");
+    let (_control, mut consumer) = watching_everything(&server).await;
+    const TOTAL: i32 = 2500;
+    // The getMore waiting now was sent before the fail point: the next ones fail, one at a
+    // time, while the events of the previous reply are being taken.
+    let data = doc! { "failCommands": ["getMore"], "closeConnection": true };
+    common::fail_command(&client, common::times(2), data).await;
+    coll.insert_many((0..TOTAL).map(|n| doc! { "n": n }))
+        .await
+        .unwrap();
+    consumer.until(|c| c.events.len() >= TOTAL as usize).await;
+    let numbers: Vec<i32> = consumer.events.iter().map(|(_, e)| n_of(e)).collect();
+    assert_eq!(numbers, (0..TOTAL).collect::<Vec<_>>());
+    assert!(
+        !consumer
+            .statuses
+            .iter()
+            .any(|s| matches!(s, Status::Invalidated { .. } | Status::Failed(_))),
+        "{:?}",
+        consumer.statuses
+    );
+    // Nothing more arrives: no event is repeated after the resume.
+    let more = tokio::time::timeout(Duration::from_millis(500), consumer.messages.recv()).await;
+    assert!(
+        !matches!(more, Ok(Some(SourceMsg::Events { .. }))),
+        "{more:?}"
+    );
+}
