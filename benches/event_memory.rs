@@ -294,15 +294,7 @@ async fn fill(uri: &str) -> usize {
         });
         coll.insert_many(docs).await.expect("insert");
     }
-    let mut stream = coll
-        .watch()
-        .start_at_operation_time(Timestamp {
-            time: 0,
-            increment: 0,
-        })
-        .await
-        .expect("watch")
-        .with_type::<RawDocumentBuf>();
+    let mut stream = common::from_the_start(&coll).await;
     let mut raw = 0;
     for _ in 0..EVENTS {
         let event = stream.next().await.expect("an event").expect("an event");

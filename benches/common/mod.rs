@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use bson::{doc, Document, RawDocumentBuf, Timestamp};
 use futures_util::{Stream, StreamExt};
-use mongodb::Client;
+use mongodb::change_stream::ChangeStream;
+use mongodb::{Client, Collection};
 use mwatch::app::state::Config;
 use mwatch::runtime::{self, Io, Suspend};
 use mwatch::source::connect::{prepare, Deployment};
@@ -210,19 +211,23 @@ pub async fn seed(client: &Client, n: usize) {
 pub async fn bare_driver(client: &Client, n: usize) -> Duration {
     let coll = client.database(DB).collection::<Document>(COLL);
     let start = Instant::now();
-    let mut stream = coll
-        .watch()
+    let mut stream = from_the_start(&coll).await;
+    for _ in 0..n {
+        stream.next().await.expect("an event").expect("an event");
+    }
+    start.elapsed()
+}
+
+/// A change stream on `coll` from the start of the oplog, its events as raw BSON.
+pub async fn from_the_start(coll: &Collection<Document>) -> ChangeStream<RawDocumentBuf> {
+    coll.watch()
         .start_at_operation_time(Timestamp {
             time: 0,
             increment: 0,
         })
         .await
         .expect("watch")
-        .with_type::<RawDocumentBuf>();
-    for _ in 0..n {
-        stream.next().await.expect("an event").expect("an event");
-    }
-    start.elapsed()
+        .with_type::<RawDocumentBuf>()
 }
 
 /// Runs the TUI as `mwatch URI --ns db.coll` does (with `--start-at 0:0` for `start`
