@@ -457,9 +457,11 @@ fn rfc3339_date(millis: i64) -> Option<Rfc3339Date> {
     if !(0..END).contains(&millis) {
         return None;
     }
-    let days = millis / 86_400_000;
     let in_day = millis % 86_400_000;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = time::OffsetDateTime::from_unix_timestamp(millis / 1000)
+        .ok()?
+        .to_calendar_date();
+    let (year, month, day) = (i64::from(year), i64::from(u8::from(month)), i64::from(day));
     let mut bytes = [0u8; 24];
     let digits = |bytes: &mut [u8], value: i64| {
         let mut value = value;
@@ -494,20 +496,6 @@ fn rfc3339_date(millis: i64) -> Option<Rfc3339Date> {
         bytes,
         len: len + 1,
     })
-}
-
-/// Year, month and day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
