@@ -21,7 +21,7 @@ use mongodb::Client;
 use mwatch_playground as playground;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
-use common::{bare_driver, median, proc, seed};
+use common::{bare_driver, median, proc, seed, serve};
 
 const RUNS: usize = 3;
 
@@ -133,8 +133,7 @@ async fn main() {
         history: 1_100_000,
         ..playground::Config::default()
     };
-    let server = playground::start(config).await.expect("playground");
-    let client = Client::with_uri_str(server.uri()).await.expect("client");
+    let (server, client) = serve(config).await;
     let uri = server.uri();
     if std::env::var_os("MWATCH_BENCH_MEMORY").is_some() {
         return memory(&uri, &client).await;

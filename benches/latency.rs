@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use bson::{doc, Document, RawDocumentBuf};
 use common::{ms, outside, percentile, run_tui, Probe};
 use futures_util::StreamExt;
-use mongodb::{Client, Collection};
+use mongodb::Collection;
 use mwatch::source::Start;
 use mwatch_playground as playground;
 use ratatui::crossterm::event::KeyCode;
@@ -153,11 +153,8 @@ fn headline(label: &str, times: &[Duration]) {
 
 #[tokio::main]
 async fn main() {
-    let server = playground::start(playground::Config::default())
-        .await
-        .expect("playground");
+    let (server, client) = common::serve(playground::Config::default()).await;
     let uri = server.uri();
-    let client = Client::with_uri_str(&uri).await.expect("client");
     let db = client.database("bench");
 
     let coll = db.collection::<Document>("driver");

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use bson::{doc, Document};
 use common::pty::{Pty, COLS, ROWS};
 use common::{median, ms};
-use mongodb::Client;
 use mwatch_playground as playground;
 
 const RUNS: usize = 15;
@@ -101,11 +100,8 @@ fn print(label: &str, f: &Figures) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let server = playground::start(playground::Config::default())
-        .await
-        .expect("playground");
+    let (server, client) = common::serve(playground::Config::default()).await;
     let uri = server.uri();
-    let client = Client::with_uri_str(&uri).await.expect("client");
     client
         .database("bench")
         .collection::<Document>("start")

@@ -16,7 +16,6 @@ use bson::Timestamp;
 use common::{
     bare_driver, median, ms, next_seen, outside, percentile, run_tui, seed, Cpu, Probe, COLL, DB,
 };
-use mongodb::Client;
 use mwatch::source::Start;
 use mwatch_playground as playground;
 use ratatui::crossterm::event::KeyCode;
@@ -98,10 +97,7 @@ async fn tui(uri: &str) -> (Run, Vec<Duration>, Vec<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let server = playground::start(playground::Config::default())
-        .await
-        .expect("playground");
-    let client = Client::with_uri_str(server.uri()).await.expect("client");
+    let (server, client) = common::serve(playground::Config::default()).await;
     seed(&client, EVENTS).await;
     let rate = |run: &Run| EVENTS as f64 / run.elapsed.as_secs_f64();
     let cpu_us = |run: &Run| run.cpu.as_secs_f64() * 1e6 / EVENTS as f64;

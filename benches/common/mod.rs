@@ -24,6 +24,7 @@ use mwatch::runtime::{self, Io, Suspend};
 use mwatch::source::connect::{prepare, Deployment};
 use mwatch::source::{Scope, Start, StreamOptions, WatchSpec};
 use mwatch::store::EventStore;
+use mwatch_playground as playground;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -216,6 +217,13 @@ pub async fn bare_driver(client: &Client, n: usize) -> Duration {
         stream.next().await.expect("an event").expect("an event");
     }
     start.elapsed()
+}
+
+/// A playground on a free loopback port (with `config`), and a driver client of it.
+pub async fn serve(config: playground::Config) -> (playground::Playground, Client) {
+    let server = playground::start(config).await.expect("playground");
+    let client = Client::with_uri_str(server.uri()).await.expect("client");
+    (server, client)
 }
 
 /// A change stream on `coll` from the start of the oplog, its events as raw BSON.
