@@ -10,7 +10,6 @@ use crate::depth;
 use crate::error::{location_error, CommandError};
 
 mod intake;
-use intake::check_header;
 pub use intake::{read_request, Intake};
 
 const OP_REPLY: i32 = 1;
@@ -61,7 +60,7 @@ pub fn decode(message: &[u8]) -> io::Result<Request> {
         .get(..16)
         .and_then(|h| h.try_into().ok())
         .ok_or_else(|| invalid("message ends early"))?;
-    let (length, request_id, op_code) = check_header(header)?;
+    let (length, request_id, op_code) = intake::check_header(header)?;
     let body = message
         .get(16..length)
         .ok_or_else(|| invalid("message ends early"))?;
